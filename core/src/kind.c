@@ -1,0 +1,102 @@
+/* Names of kinds, statuses, categories and verdicts, and their parsers. */
+#include "fidx/kind.h"
+
+#include <string.h>
+
+static const char *const kind_names[FIDX_KIND_COUNT] = {
+    "phone", "bank_account", "url", "domain", "social_account", "email",
+};
+static const char *const status_names[FIDX_STATUS_COUNT] = {"reported", "confirmed",
+                                                            "allowlisted"};
+static const char *const category_names[FIDX_CAT_COUNT] = {
+#define FIDX_CAT_NAME(e, name) name,
+    FIDX_CATEGORY_MAP(FIDX_CAT_NAME)
+#undef FIDX_CAT_NAME
+};
+static const char *const verdict_names[] = {"unknown", "suspicious", "scam", "safe"};
+
+const char *fidx_kind_name(fidx_kind_t kind)
+{
+    return (kind >= 0 && kind < FIDX_KIND_COUNT) ? kind_names[kind] : "none";
+}
+
+const char *fidx_status_name(fidx_status_t status)
+{
+    return (status < FIDX_STATUS_COUNT) ? status_names[status] : "unknown";
+}
+
+const char *fidx_category_name(int category)
+{
+    return (category >= 0 && category < FIDX_CAT_COUNT) ? category_names[category] : "unknown";
+}
+
+const char *fidx_verdict_name(fidx_verdict_t verdict)
+{
+    return (verdict <= FIDX_VERDICT_SAFE) ? verdict_names[verdict] : "unknown";
+}
+
+/* Index of p[0..len) in names[0..n), or -1. */
+static int find_name(const char *const *names, int n, const char *p, size_t len)
+{
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], p, len) == 0)
+            return i;
+    return -1;
+}
+
+int fidx_kind_parse(const char *p, size_t len, fidx_kind_t *out)
+{
+    int i = find_name(kind_names, FIDX_KIND_COUNT, p, len);
+    if (i < 0)
+        return FIDX_EKIND;
+    *out = (fidx_kind_t)i;
+    return 0;
+}
+
+int fidx_status_parse(const char *p, size_t len, fidx_status_t *out)
+{
+    int i = find_name(status_names, FIDX_STATUS_COUNT, p, len);
+    if (i < 0)
+        return FIDX_EINVAL;
+    *out = (fidx_status_t)i;
+    return 0;
+}
+
+int fidx_category_parse(const char *p, size_t len, int *out)
+{
+    int i = find_name(category_names, FIDX_CAT_COUNT, p, len);
+    if (i < 0)
+        return FIDX_EINVAL;
+    *out = i;
+    return 0;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int fidx_categories_parse(const char *p, size_t len, uint16_t *mask, fidx_err_t *err)
+{
+    uint16_t m = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && p[i] != ';')
+            i++;
+        size_t a = start, b = i;
+        while (a < b && is_space(p[a]))
+            a++;
+        while (b > a && is_space(p[b - 1]))
+            b--;
+        if (b > a) {
+            int c;
+            if (fidx_category_parse(p + a, b - a, &c) != 0)
+                return fidx__fail(err, FIDX_EINVAL, a, "unknown category");
+            m = (uint16_t)(m | (1u << c));
+        }
+        i++; /* skip ';' */
+    }
+    *mask = m;
+    return 0;
+}
