@@ -1,0 +1,31 @@
+/* Writing JSON: escaped strings into a bounded buffer. Parsing JSON is jansson's job. */
+#ifndef FIDX_JSON_H
+#define FIDX_JSON_H
+
+#include <stddef.h>
+
+/* A bounded output buffer; once a write does not fit, ok becomes 0 and later writes do
+ * nothing, so a caller checks once at the end. */
+typedef struct {
+    char *p;
+    size_t cap;
+    size_t len;
+    int ok;
+} fidx_buf_t;
+
+static inline fidx_buf_t fidx_buf(char *p, size_t cap)
+{
+    fidx_buf_t b = {p, cap, 0, cap > 0};
+    return b;
+}
+
+void fidx_buf_put(fidx_buf_t *b, const char *p, size_t len);
+void fidx_buf_puts(fidx_buf_t *b, const char *s);
+void fidx_buf_putu(fidx_buf_t *b, unsigned long long v);
+
+/* Writes p[0..len) as a JSON string with quotes: '"', '\\' and control characters escaped,
+ * U+2028/U+2029 escaped, invalid UTF-8 bytes replaced by U+FFFD, so the output is always valid
+ * JSON whatever the input. */
+void fidx_json_string(fidx_buf_t *b, const char *p, size_t len);
+
+#endif

@@ -1,0 +1,61 @@
+/* Lookup: one query value → its kind, canonical form, verdict and the entry that decided.
+ *
+ * A value can be several indicators at once and is checked as each (shared/API.md, "Status,
+ * categories, verdicts"): a URL also against the domain entries of its host and every parent
+ * domain, a profile link also as its social account, zalo.me/<phone> also as the phone. The
+ * most specific matching entry decides; between equally specific entries allowlisted wins,
+ * then confirmed, then reported. Allocation-free: the result lives in caller storage. */
+#ifndef FIDX_LOOKUP_H
+#define FIDX_LOOKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fidx/error.h"
+#include "fidx/indicator.h"
+#include "fidx/kind.h"
+#include "fidx/snapshot.h"
+#include "fidx/str.h"
+
+/* The entry that decided a verdict. Strings are borrowed from the snapshot (or from the
+ * result's own buffer for values that are formatted, such as phone numbers). */
+typedef struct {
+    fidx_kind_t kind;
+    fidx_str_t value; /* storage form: "+84912345678", "evil.example/", "970436:0123…" */
+    fidx_status_t status;
+    uint16_t categories;
+    uint32_t reports;
+    fidx_day_t first_seen, last_seen;
+    uint8_t n_sources;
+    fidx_str_t sources[FIDX_MAX_SOURCES];
+    char value_buf[32];
+} fidx_match_t;
+
+typedef struct {
+    fidx_kind_t kind; /* the kind the query was read as */
+    fidx_verdict_t verdict;
+    int has_match;
+    fidx_match_t match;
+    size_t canonical_len;
+    char canonical[FIDX_CANON_CAP];
+} fidx_result_t;
+
+/* Checks q[0..len) read as kind (FIDX_KIND_NONE: detect) against the snapshot. platform is the
+ * social platform hint or NULL. FIDX_EINVAL (err->reason) when the value cannot be read as the
+ * kind; the result is then undefined. */
+FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform,
+                               const char *q, size_t len, fidx_result_t *res, fidx_err_t *err);
+
+/* The contract's JSON object for a result ({"query":…,"kind":…,"canonical":…,"verdict":…,
+ * "match":{…}}), written into out (cap bytes). Returns the length, or 0 when cap is too small
+ * (FIDX_CHECK_JSON_MAX is always enough for a query of at most FIDX_MAX_VALUE_LEN bytes). */
+#define FIDX_CHECK_JSON_MAX (4 * FIDX_CANON_CAP)
+size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,
+                        size_t cap);
+
+/* The JSON object for a query that failed: {"query":…,"error":{"code":"invalid_value",
+ * "message":…}} (batch items) — message from err->reason. */
+size_t fidx_error_item_json(const char *query, size_t query_len, const fidx_err_t *err, char *out,
+                            size_t cap);
+
+#endif

@@ -1,0 +1,90 @@
+/* The contract's JSON for a lookup result and for a failed batch item. */
+#include <string.h>
+
+#include "fidx/json.h"
+#include "fidx/lookup.h"
+
+static void put_key(fidx_buf_t *b, const char *key)
+{
+    fidx_buf_puts(b, ",\"");
+    fidx_buf_puts(b, key);
+    fidx_buf_puts(b, "\":");
+}
+
+static void put_day(fidx_buf_t *b, const char *key, fidx_day_t day)
+{
+    char d[11];
+    if (!day)
+        return;
+    fidx_day_format(day, d);
+    put_key(b, key);
+    fidx_json_string(b, d, 10);
+}
+
+static void put_match(fidx_buf_t *b, const fidx_match_t *m)
+{
+    fidx_buf_puts(b, ",\"match\":{\"kind\":\"");
+    fidx_buf_puts(b, fidx_kind_name(m->kind));
+    fidx_buf_puts(b, "\",\"value\":");
+    fidx_json_string(b, m->value.p, m->value.len);
+    fidx_buf_puts(b, ",\"status\":\"");
+    fidx_buf_puts(b, fidx_status_name(m->status));
+    fidx_buf_puts(b, "\",\"categories\":[");
+    const char *sep = "";
+    for (int c = 0; c < FIDX_CAT_COUNT; c++)
+        if (m->categories & (1u << c)) {
+            fidx_buf_puts(b, sep);
+            fidx_buf_puts(b, "\"");
+            fidx_buf_puts(b, fidx_category_name(c));
+            fidx_buf_puts(b, "\"");
+            sep = ",";
+        }
+    fidx_buf_puts(b, "]");
+    put_key(b, "reports");
+    fidx_buf_putu(b, m->reports);
+    put_day(b, "first_seen", m->first_seen);
+    put_day(b, "last_seen", m->last_seen);
+    put_key(b, "sources");
+    fidx_buf_puts(b, "[");
+    for (unsigned i = 0; i < m->n_sources; i++) {
+        if (i)
+            fidx_buf_puts(b, ",");
+        fidx_json_string(b, m->sources[i].p, m->sources[i].len);
+    }
+    fidx_buf_puts(b, "]}");
+}
+
+size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,
+                        size_t cap)
+{
+    fidx_buf_t b = fidx_buf(out, cap);
+    fidx_buf_puts(&b, "{\"query\":");
+    fidx_json_string(&b, query, query_len);
+    fidx_buf_puts(&b, ",\"kind\":\"");
+    fidx_buf_puts(&b, fidx_kind_name(res->kind));
+    fidx_buf_puts(&b, "\",\"canonical\":");
+    fidx_json_string(&b, res->canonical, res->canonical_len);
+    fidx_buf_puts(&b, ",\"verdict\":\"");
+    fidx_buf_puts(&b, fidx_verdict_name(res->verdict));
+    fidx_buf_puts(&b, "\"");
+    if (res->has_match)
+        put_match(&b, &res->match);
+    fidx_buf_puts(&b, "}");
+    return b.ok ? b.len : 0;
+}
+
+size_t fidx_error_item_json(const char *query, size_t query_len, const fidx_err_t *err, char *out,
+                            size_t cap)
+{
+    fidx_buf_t b = fidx_buf(out, cap);
+    const char *code = err && err->code == FIDX_ETOOBIG ? "too_large" : "invalid_value";
+    const char *msg = err && err->reason ? err->reason : "invalid value";
+    fidx_buf_puts(&b, "{\"query\":");
+    fidx_json_string(&b, query, query_len);
+    fidx_buf_puts(&b, ",\"error\":{\"code\":\"");
+    fidx_buf_puts(&b, code);
+    fidx_buf_puts(&b, "\",\"message\":");
+    fidx_json_string(&b, msg, strlen(msg));
+    fidx_buf_puts(&b, "}}");
+    return b.ok ? b.len : 0;
+}
