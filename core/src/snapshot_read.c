@@ -45,8 +45,21 @@ static int check_header(fidx_snapshot_t *s, fidx_err_t *err)
     return 0;
 }
 
+/* The padding between sections carries no checksum, so it must be zero: then every byte of
+ * the file is checked and a single flipped byte anywhere is caught. */
+static int check_gap(const fidx_snapshot_t *s, size_t from, size_t to, fidx_err_t *err)
+{
+    if (from > to || to - from >= SNAP_ALIGN)
+        return corrupt(err, from, "sections overlap or are out of order");
+    for (size_t i = from; i < to; i++)
+        if (s->base[i])
+            return corrupt(err, i, "padding between sections is not zero (the file is damaged)");
+    return 0;
+}
+
 static int check_sections(const fidx_snapshot_t *s, fidx_err_t *err)
 {
+    size_t end = sizeof(snap_header_t) + s->hdr->n_sections * sizeof(snap_section_t);
     for (uint32_t i = 0; i < s->hdr->n_sections; i++) {
         const snap_section_t *x = &s->sec[i];
         if (x->type == 0 || x->type >= SEC_TYPE_MAX || x->kind >= FIDX_KIND_COUNT)
@@ -55,8 +68,11 @@ static int check_sections(const fidx_snapshot_t *s, fidx_err_t *err)
             return corrupt(err, x->offset, "section outside the file");
         if (XXH3_64bits(s->base + x->offset, x->length) != x->hash)
             return corrupt(err, x->offset, "section checksum mismatch (the file is damaged)");
+        if (check_gap(s, end, x->offset, err) != 0)
+            return FIDX_ECORRUPT;
+        end = x->offset + x->length;
     }
-    return 0;
+    return check_gap(s, end, s->size, err);
 }
 
 static const snap_section_t *find_section(const fidx_snapshot_t *s, uint32_t type, uint32_t kind)
@@ -72,6 +88,8 @@ static const char *section(const fidx_snapshot_t *s, uint32_t type, uint32_t kin
                            size_t *got)
 {
     const snap_section_t *x = find_section(s, type, kind);
+    if (got)
+        *got = 0;
     if (!x || (len != SIZE_MAX && x->length != len))
         return NULL;
     if (got)

@@ -1,0 +1,254 @@
+/* Unit tests for the snapshot: what is written reads back the same, duplicates merge as the
+ * contract says, lookups are exact at every size, and a damaged file is always refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fidx/lookup.h"
+#include "fidx/snapshot.h"
+
+static char dir[] = "/tmp/fidx-snapshot-test-XXXXXX";
+
+static void path_in_dir(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", dir, name);
+}
+
+static void make_ind(fidx_indicator_t *ind, fidx_kind_t kind, const char *value,
+                     fidx_status_t status, uint16_t cats, const char *source)
+{
+    memset(ind, 0, sizeof *ind);
+    ind->kind = kind;
+    ind->status = status;
+    ind->categories = cats;
+    ind->reports = 1;
+    ind->value_len = strlen(value);
+    memcpy(ind->value, value, ind->value_len + 1);
+    if (source) {
+        ind->n_sources = 1;
+        strcpy(ind->sources[0], source);
+    }
+}
+
+static fidx_indicator_t ind, got;
+
+static void add(fidx_builder_t *b, fidx_kind_t kind, const char *value, fidx_status_t status,
+                uint16_t cats, const char *source)
+{
+    fidx_err_t err;
+    make_ind(&ind, kind, value, status, cats, source);
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+}
+
+static fidx_snapshot_t *write_and_open(fidx_builder_t *b, const char *name)
+{
+    char path[256];
+    fidx_err_t err = {0};
+    fidx_snapshot_t *s = NULL;
+    path_in_dir(path, sizeof path, name);
+    assert_int_equal(fidx_builder_write(b, path, 1700000000, &err), 0);
+    assert_int_equal(fidx_snapshot_open(path, 0, &s, &err), 0);
+    assert_int_equal(fidx_snapshot_verify(s, &err), 0);
+    return s;
+}
+
+static void round_trip(void **state)
+{
+    (void)state;
+    fidx_builder_t *b;
+    assert_int_equal(fidx_builder_new(&b), 0);
+    add(b, FIDX_KIND_PHONE, "+84912345678", FIDX_STATUS_CONFIRMED, 1, "police");
+    add(b, FIDX_KIND_PHONE, "19001234", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    add(b, FIDX_KIND_BANK_ACCOUNT, "970436:0123456789", FIDX_STATUS_REPORTED, 4, "community");
+    fidx_snapshot_t *s = write_and_open(b, "rt.fidx");
+    assert_int_equal(fidx_snapshot_count(s, FIDX_KIND_PHONE), 2);
+    assert_int_equal(fidx_snapshot_count(s, FIDX_KIND_BANK_ACCOUNT), 1);
+    assert_int_equal(fidx_snapshot_build_time(s), 1700000000);
+    int seen = 0;
+    for (uint64_t i = 0; i < 2; i++) {
+        assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_PHONE, i, &got), 0);
+        if (!strcmp(got.value, "+84912345678")) {
+            seen |= 1;
+            assert_int_equal(got.status, FIDX_STATUS_CONFIRMED);
+            assert_string_equal(got.sources[0], "police");
+        } else {
+            assert_string_equal(got.value, "19001234");
+            seen |= 2;
+        }
+    }
+    assert_int_equal(seen, 3);
+    fidx_snapshot_info_t info;
+    fidx_err_t err;
+    assert_int_equal(fidx_snapshot_info(s, &info, &err), 0);
+    assert_int_equal(info.total, 3);
+    assert_int_equal(info.by_status[FIDX_STATUS_ALLOWLISTED], 1);
+    assert_int_equal(info.by_category[0], 1);
+    assert_int_equal(info.n_sources, 3);
+    fidx_snapshot_release(s);
+    fidx_builder_free(b);
+}
+
+static void duplicates_merge(void **state)
+{
+    (void)state;
+    fidx_builder_t *b;
+    fidx_err_t err;
+    assert_int_equal(fidx_builder_new(&b), 0);
+    make_ind(&ind, FIDX_KIND_EMAIL, "scam@example.com", FIDX_STATUS_REPORTED, 1, "community");
+    ind.reports = 300; /* above what a record holds inline */
+    ind.first_seen = 100, ind.last_seen = 200;
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    make_ind(&ind, FIDX_KIND_EMAIL, "scam@example.com", FIDX_STATUS_CONFIRMED, 2, "police");
+    ind.reports = 5;
+    ind.first_seen = 50, ind.last_seen = 150;
+    strcpy(ind.note, "seen in a task scam");
+    ind.note_len = strlen(ind.note);
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    assert_int_equal(fidx_builder_count(b), 1);
+    fidx_snapshot_t *s = write_and_open(b, "merge.fidx");
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_EMAIL, 0, &got), 0);
+    assert_int_equal(got.reports, 305);
+    assert_int_equal(got.categories, 3);
+    assert_int_equal(got.status, FIDX_STATUS_CONFIRMED);
+    assert_int_equal(got.first_seen, 50);
+    assert_int_equal(got.last_seen, 200);
+    assert_int_equal(got.n_sources, 2);
+    assert_string_equal(got.note, "seen in a task scam");
+    fidx_snapshot_release(s);
+    fidx_builder_free(b);
+}
+
+static void removed_entries_are_gone(void **state)
+{
+    (void)state;
+    fidx_builder_t *b;
+    assert_int_equal(fidx_builder_new(&b), 0);
+    add(b, FIDX_KIND_DOMAIN, "evil.example", FIDX_STATUS_CONFIRMED, 0, NULL);
+    add(b, FIDX_KIND_DOMAIN, "bad.example", FIDX_STATUS_CONFIRMED, 0, NULL);
+    assert_int_equal(fidx_builder_remove(b, FIDX_KIND_DOMAIN, "evil.example", 12), 0);
+    assert_int_equal(fidx_builder_remove(b, FIDX_KIND_DOMAIN, "evil.example", 12), FIDX_ENOTFOUND);
+    fidx_snapshot_t *s = write_and_open(b, "rm.fidx");
+    assert_int_equal(fidx_snapshot_count(s, FIDX_KIND_DOMAIN), 1);
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_DOMAIN, 0, &got), 0);
+    assert_string_equal(got.value, "bad.example");
+    fidx_snapshot_release(s);
+    fidx_builder_free(b);
+}
+
+/* Past 2^21 phones the index switches to 32-bit fingerprints; lookups must stay exact. */
+static void many_phones_exact(void **state)
+{
+    (void)state;
+    enum { N = 2200000 };
+    fidx_builder_t *b;
+    char v[32];
+    assert_int_equal(fidx_builder_new(&b), 0);
+    for (long i = 0; i < N; i++) {
+        snprintf(v, sizeof v, "+8491%07ld", i * 3);
+        add(b, FIDX_KIND_PHONE, v, i % 2 ? FIDX_STATUS_CONFIRMED : FIDX_STATUS_REPORTED, 0, NULL);
+    }
+    fidx_snapshot_t *s = write_and_open(b, "many.fidx");
+    static fidx_result_t res;
+    fidx_err_t err;
+    for (long i = 0; i < N; i += 7) {
+        snprintf(v, sizeof v, "+8491%07ld", i * 3);
+        assert_int_equal(fidx_check(s, FIDX_KIND_PHONE, NULL, v, strlen(v), &res, &err), 0);
+        assert_int_equal(res.verdict, i % 2 ? FIDX_VERDICT_SCAM : FIDX_VERDICT_SUSPICIOUS);
+        assert_int_equal(res.match.value.len, strlen(v));
+        assert_memory_equal(res.match.value.p, v, strlen(v));
+        snprintf(v, sizeof v, "+8491%07ld", i * 3 + 1);
+        assert_int_equal(fidx_check(s, FIDX_KIND_PHONE, NULL, v, strlen(v), &res, &err), 0);
+        assert_int_equal(res.verdict, FIDX_VERDICT_UNKNOWN);
+    }
+    fidx_snapshot_release(s);
+    fidx_builder_free(b);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc(*len);
+    assert_int_equal(fread(p, 1, *len, f), *len);
+    fclose(f);
+    return p;
+}
+
+static void write_file(const char *path, const char *p, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, len, f), len);
+    fclose(f);
+}
+
+/* Every single flipped byte, and every truncation, is refused by open or by verify. */
+static void damage_is_always_caught(void **state)
+{
+    (void)state;
+    fidx_builder_t *b;
+    char path[256], bad[256];
+    assert_int_equal(fidx_builder_new(&b), 0);
+    add(b, FIDX_KIND_PHONE, "+84912345678", FIDX_STATUS_CONFIRMED, 1, "police");
+    add(b, FIDX_KIND_EMAIL, "a@example.com", FIDX_STATUS_REPORTED, 2, "community");
+    fidx_snapshot_release(write_and_open(b, "good.fidx"));
+    fidx_builder_free(b);
+    path_in_dir(path, sizeof path, "good.fidx");
+    path_in_dir(bad, sizeof bad, "bad.fidx");
+    size_t len;
+    char *p = read_file(path, &len);
+    for (size_t i = 0; i < len; i++) {
+        p[i] ^= 0x20;
+        write_file(bad, p, len);
+        p[i] ^= 0x20;
+        fidx_snapshot_t *s = NULL;
+        fidx_err_t err = {0};
+        if (fidx_snapshot_open(bad, 0, &s, &err) == 0) {
+            int rc = fidx_snapshot_verify(s, &err);
+            fidx_snapshot_release(s);
+            if (rc == 0)
+                fail_msg("flipping byte %zu of %zu went unnoticed", i, len);
+        } else {
+            assert_non_null(err.reason);
+        }
+    }
+    for (size_t cut = 0; cut < len; cut += 7) {
+        write_file(bad, p, cut);
+        fidx_snapshot_t *s = NULL;
+        fidx_err_t err = {0};
+        assert_int_not_equal(fidx_snapshot_open(bad, 0, &s, &err), 0);
+    }
+    free(p);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip),
+        cmocka_unit_test(duplicates_merge),
+        cmocka_unit_test(removed_entries_are_gone),
+        cmocka_unit_test(damage_is_always_caught),
+        cmocka_unit_test(many_phones_exact),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}
