@@ -58,7 +58,7 @@ FIDX_MUST_CHECK int fidx_row_to_indicator(const fidx_row_t *row, const fidx_row_
  * the strongest status wins, a note is kept when dst has none. */
 void fidx_indicator_merge(fidx_indicator_t *dst, const fidx_indicator_t *src);
 
-/* "YYYY-MM-DD" (2000-01-01 .. 2179-06-06) ↔ day number. */
+/* "YYYY-MM-DD" (2000-01-01 .. 2179-06-05) ↔ day number. */
 FIDX_MUST_CHECK int fidx_day_parse(const char *p, size_t len, fidx_day_t *out);
 void fidx_day_format(fidx_day_t day, char out[11]);
 
