@@ -90,12 +90,12 @@ typedef struct {
 } query_t;
 
 /* Times fn over every query; returns the total. */
-#define TIME_EACH(t, n, body)                                                                      \
+#define TIME_EACH(t, n, ...)                                                                       \
     do {                                                                                           \
         uint64_t start_all = now_ns();                                                             \
         for (size_t i = 0; i < (n); i++) {                                                         \
             uint64_t t0 = now_ns();                                                                \
-            body;                                                                                  \
+            __VA_ARGS__;                                                                           \
             (t)[i] = now_ns() - t0;                                                                \
         }                                                                                          \
         total = now_ns() - start_all;                                                              \

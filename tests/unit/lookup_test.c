@@ -29,8 +29,8 @@ static void add(fidx_builder_t *b, fidx_kind_t kind, const char *value, fidx_sta
     ind.status = status;
     ind.categories = 1u << FIDX_CAT_IMPERSONATION;
     ind.reports = 12;
-    ind.first_seen = 8826; /* 2024-03-01 */
-    ind.last_seen = 8858;  /* 2024-04-02 */
+    ind.first_seen = 8827; /* 2024-03-01 (day 1 is 2000-01-01) */
+    ind.last_seen = 8859;  /* 2024-04-02 */
     ind.n_sources = 1;
     strcpy(ind.sources[0], "police");
     ind.value_len = strlen(value);
