@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fidx/normalize.h"
+#include "fidx/social.h"
 
 /* ---- days --------------------------------------------------------------------------------- */
 
@@ -266,6 +267,16 @@ static int parse_value(const fidx_row_t *row, fidx_indicator_t *out, fidx_err_t 
         if (err)
             err->offset = 0;
         return rc;
+    }
+    /* A profile link given without a kind is stored as the account it names, so that every
+     * way of writing the account finds it (a lookup of the link checks the account too). */
+    char social[FIDX_CANON_CAP];
+    size_t sn;
+    if (kind == FIDX_KIND_NONE && out->kind == FIDX_KIND_URL &&
+        fidx_social_from_url(canon, n, social, sizeof social, &sn) == 0) {
+        memcpy(canon, social, sn + 1);
+        n = sn;
+        out->kind = FIDX_KIND_SOCIAL;
     }
     if (fidx_storage_key(out->kind, canon, n, out->value, sizeof out->value, &out->value_len))
         return fidx__fail(err, FIDX_ETOOBIG, 0, "value is too long once normalised");

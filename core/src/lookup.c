@@ -25,14 +25,24 @@ typedef struct {
     unsigned status;
     int kind;
     uint64_t i;
+    fidx_match_t *m; /* where a phone hit's value is copied */
 } best_t;
 
-static void consider(best_t *b, const fidx_snapshot_t *s, int kind, uint64_t i, uint64_t spec)
+/* Keeps entry i of kind if it is more specific than the best so far, or as specific and of a
+ * stronger status. A phone hit's value is the phone probed: it is copied now, since phone
+ * entries store no string. */
+static void consider(best_t *b, const fidx_snapshot_t *s, int kind, uint64_t i, uint64_t spec,
+                     const char *probe, size_t probe_len)
 {
+    fidx_match_t *m = b->m;
     unsigned status = SNAP_REC_STATUS(s->kind[kind].rec[i]);
     if (b->found && (spec < b->spec || (spec == b->spec && status <= b->status)))
         return;
-    *b = (best_t){1, spec, status, kind, i};
+    *b = (best_t){1, spec, status, kind, i, b->m};
+    if (kind == FIDX_KIND_PHONE && probe_len < sizeof m->value_buf) {
+        memcpy(m->value_buf, probe, probe_len);
+        m->value = fidx_str(m->value_buf, probe_len);
+    }
 }
 
 static void probe_phone(const fidx_snapshot_t *s, const char *canon, size_t len, uint64_t spec,
@@ -42,7 +52,7 @@ static void probe_phone(const fidx_snapshot_t *s, const char *canon, size_t len,
     if (fidx_phone_key(canon, len, &key) != 0)
         return;
     if (snap_find(&s->kind[FIDX_KIND_PHONE], snap_phone_sortkey(key), &first))
-        consider(b, s, FIDX_KIND_PHONE, first, spec);
+        consider(b, s, FIDX_KIND_PHONE, first, spec, canon, len);
 }
 
 static void probe_string(const fidx_snapshot_t *s, int kind, const char *v, size_t len,
@@ -53,7 +63,7 @@ static void probe_string(const fidx_snapshot_t *s, int kind, const char *v, size
     for (uint64_t i = first; i < first + n; i++) {
         fidx_str_t got = snap_value(k, i);
         if (got.len == len && memcmp(got.p, v, len) == 0) /* a hit is confirmed, never guessed */
-            consider(b, s, kind, i, spec);
+            consider(b, s, kind, i, spec, NULL, 0);
     }
 }
 
@@ -79,7 +89,8 @@ static void probe_bank(const fidx_snapshot_t *s, const char *v, size_t len, best
         int query_any = bin.len == 1 && bin.p[0] == '*';
         int same = gbin.len == bin.len && memcmp(gbin.p, bin.p, bin.len) == 0;
         if (query_any || wildcard || same)
-            consider(b, s, FIDX_KIND_BANK_ACCOUNT, i, SPEC_EXACT + (same && !query_any));
+            consider(b, s, FIDX_KIND_BANK_ACCOUNT, i, SPEC_EXACT + (same && !query_any), NULL,
+                     0);
     }
 }
 
@@ -118,6 +129,19 @@ static void probe_social(const fidx_snapshot_t *s, const char *v, size_t len, be
     probe_string(s, FIDX_KIND_SOCIAL, v, len, SPEC_EXACT, b);
     if (len > 5 && memcmp(v, "zalo:", 5) == 0)
         probe_phone(s, v + 5, len - 5, SPEC_EXACT, b);
+}
+
+/* A phone number is also its Zalo account. */
+static void probe_phone_and_zalo(const fidx_snapshot_t *s, const char *canon, size_t len,
+                                 best_t *b)
+{
+    char zalo[40];
+    probe_phone(s, canon, len, SPEC_EXACT, b);
+    if (canon[0] == '+' && len + 5 < sizeof zalo) {
+        memcpy(zalo, "zalo:", 5);
+        memcpy(zalo + 5, canon, len);
+        probe_string(s, FIDX_KIND_SOCIAL, zalo, len + 5, SPEC_EXACT, b);
+    }
 }
 
 static void probe_url(const fidx_snapshot_t *s, const char *canon, size_t len, best_t *b)
@@ -169,16 +193,8 @@ static void fill_match(const fidx_snapshot_t *s, const best_t *b, fidx_result_t 
     unsigned set = SNAP_REC_SOURCESET(rec);
     for (unsigned j = 0; set < s->n_sets && j < s->set_n[set]; j++)
         m->sources[m->n_sources++] = s->source[s->set_ids[set][j]];
-    if (b->kind != FIDX_KIND_PHONE) {
+    if (b->kind != FIDX_KIND_PHONE) /* a phone's value was copied when it was found */
         m->value = snap_value(k, b->i);
-        return;
-    }
-    /* A phone hit is exact, so its value is the phone probed: rebuild it from the entry. */
-    fidx_indicator_t tmp;
-    size_t n = 0;
-    if (fidx_snapshot_entry(s, FIDX_KIND_PHONE, b->i, &tmp) == 0 && tmp.value_len < sizeof m->value_buf)
-        n = tmp.value_len, memcpy(m->value_buf, tmp.value, n);
-    m->value = fidx_str(m->value_buf, n);
 }
 
 static fidx_verdict_t verdict_of(fidx_status_t st)
@@ -198,9 +214,10 @@ int fidx_check(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform,
     const char *c = res->canonical;
     size_t n = res->canonical_len;
     best_t b = {0};
+    b.m = &res->match;
     switch (res->kind) {
     case FIDX_KIND_PHONE:
-        probe_phone(s, c, n, SPEC_EXACT, &b);
+        probe_phone_and_zalo(s, c, n, &b);
         break;
     case FIDX_KIND_BANK_ACCOUNT:
         probe_bank(s, c, n, &b);

@@ -76,10 +76,10 @@ static uint64_t phone_key_at(const snap_kind_t *k, uint64_t i)
     if (k->meta.fp_bits == 64) {
         sortkey = ((const uint64_t *)k->fp)[i];
     } else {
-        uint64_t lo = 0, hi = (uint64_t)1 << k->meta.dir_bits; /* bucket: dir[b] <= i < dir[b+1] */
+        uint64_t lo = 0, hi = (uint64_t)1 << k->meta.dir_bits; /* start(b) <= i < start(b+1) */
         while (hi - lo > 1) {
             uint64_t mid = lo + (hi - lo) / 2;
-            if (k->dir[mid] <= i)
+            if (snap_bucket_start(k, mid) <= i)
                 lo = mid;
             else
                 hi = mid;

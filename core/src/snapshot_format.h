@@ -15,6 +15,11 @@
 #define SNAP_ALIGN 64
 #define SNAP_MAX_SECTIONS 64
 #define SNAP_MAX_DIR_BITS 28
+/* The bucket directory is two-level: a 32-bit base per group of 64 buckets and a 16-bit
+ * offset per bucket, half the bytes of plain 32-bit starts. A group holds far fewer than 2^16
+ * entries (the writer adds bucket bits until it does). */
+#define SNAP_GROUP_BITS 6
+#define SNAP_GROUP_MAX_ENTRIES 65535u
 /* Phone keys are below 2^51 (fidx_phone_key); they are mixed within that space. */
 #define SNAP_PHONE_BITS 51
 
@@ -29,7 +34,7 @@ typedef struct {
 
 enum {
     SEC_KIND_META = 1, /* snap_kind_meta_t */
-    SEC_DIR,           /* uint32_t[2^dir_bits + 1]: start of each bucket */
+    SEC_DIR,           /* uint16_t[2^dir_bits + 1]: start of each bucket, from its group's base */
     SEC_FP,            /* uint32_t or uint64_t [n]: fingerprints, sorted inside buckets */
     SEC_REC,           /* uint64_t[n]: packed records (SNAP_REC_*) */
     SEC_STROFF,        /* uint32_t[n]: offset of each entry's value in SEC_STRBLOB */
@@ -40,6 +45,7 @@ enum {
     SEC_NOTES,         /* snap_pair_t[]: global id → offset of its note in SEC_NOTEBLOB */
     SEC_NOTEBLOB,      /* notes: uint16_t length then the bytes */
     SEC_POSTINGS,      /* uint32_t count, snap_posting_t[count], then portable Roaring bitmaps */
+    SEC_DIRBASE,       /* uint32_t[(2^dir_bits >> SNAP_GROUP_BITS) + 1]: start of each group */
     SEC_TYPE_MAX
 };
 

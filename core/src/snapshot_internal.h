@@ -14,7 +14,8 @@
 
 typedef struct {
     snap_kind_meta_t meta;
-    const uint32_t *dir;
+    const uint32_t *dirbase;
+    const uint16_t *dir;
     const void *fp;
     const uint64_t *rec;
     const uint32_t *stroff; /* NULL for phones */
@@ -25,7 +26,8 @@ typedef struct {
 struct fidx_snapshot {
     atomic_long refs;
     const char *base;
-    size_t size;
+    size_t size;    /* of the file */
+    size_t map_len; /* of the mapping */
     const snap_header_t *hdr;
     const snap_section_t *sec;
     snap_kind_t kind[FIDX_KIND_COUNT];
@@ -39,6 +41,12 @@ struct fidx_snapshot {
     const char *noteblob, *postings;
     size_t noteblob_len, postings_len;
 };
+
+/* Index of the first entry of bucket b (0 <= b <= 2^dir_bits). */
+static inline uint64_t snap_bucket_start(const snap_kind_t *k, uint64_t b)
+{
+    return (uint64_t)k->dirbase[b >> SNAP_GROUP_BITS] + k->dir[b];
+}
 
 /* Entries [*first, *first + count) of kind k whose fingerprint equals that of sortkey; the
  * count is returned. A binary search inside one bucket (a few entries: one or two cache
@@ -62,8 +70,12 @@ static inline uint64_t snap_find(const snap_kind_t *k, uint64_t sortkey, uint64_
     if (!k->meta.n)
         return 0;
     uint64_t b = snap_bucket(sortkey, k->meta.dir_bits);
-    uint64_t lo = k->dir[b], hi = k->dir[b + 1], end = hi;
+    uint64_t lo = snap_bucket_start(k, b), hi = snap_bucket_start(k, b + 1), end = hi;
     uint64_t fp = snap_fp(sortkey, k->meta.dir_bits, k->meta.fp_bits);
+    /* The record of a hit lies in the bucket's stretch of the record array: fetch it while
+     * the fingerprints are searched, so the two cache misses overlap. */
+    __builtin_prefetch(&k->rec[lo]);
+    __builtin_prefetch(&k->rec[lo + (hi - lo) / 2]);
     if (k->meta.fp_bits == 64)
         SNAP_SEARCH(uint64_t, k->fp, fp);
     else

@@ -68,7 +68,8 @@ static int verify_kind(const fidx_snapshot_t *s, int kind, fidx_err_t *err)
     const snap_kind_t *k = &s->kind[kind];
     uint64_t buckets = (uint64_t)1 << k->meta.dir_bits;
     for (uint64_t b = 0; b < buckets; b++) {
-        for (uint64_t i = k->dir[b]; i < k->dir[b + 1]; i++) {
+        uint64_t end = snap_bucket_start(k, b + 1);
+        for (uint64_t i = snap_bucket_start(k, b); i < end; i++) {
             int rc = verify_key(s, kind, i, b, err);
             if (!rc)
                 rc = verify_record(s, k->rec[i], (uint32_t)(k->meta.base + i), err);

@@ -148,7 +148,9 @@ static int emit_record(const fidx_builder_t *b, globals_t *g, const builder_entr
 }
 
 typedef struct {
-    uint32_t *dir;
+    uint32_t *starts; /* first entry of each bucket, before the split into dirbase + dir */
+    uint32_t *dirbase;
+    uint16_t *dir;
     void *fp;
     uint64_t *rec;
     uint32_t *stroff;
@@ -160,21 +162,26 @@ static int alloc_kind(kind_out_t *o, size_t n, unsigned d, unsigned fp_bits, int
                       size_t blob_len)
 {
     memset(o, 0, sizeof *o);
-    o->dir = calloc(((size_t)1 << d) + 1, sizeof *o->dir);
+    size_t buckets = (size_t)1 << d;
+    o->starts = calloc(buckets + 1, sizeof *o->starts);
+    o->dir = calloc(buckets + 1, sizeof *o->dir);
+    o->dirbase = calloc((buckets >> SNAP_GROUP_BITS) + 1, sizeof *o->dirbase);
     o->fp = malloc(n * (fp_bits / 8) + 1);
     o->rec = malloc(n * sizeof *o->rec + 1);
     if (strings) {
         o->stroff = malloc(n * sizeof *o->stroff + 1);
         o->blob = malloc(blob_len + 1);
     }
-    if (!o->dir || !o->fp || !o->rec || (strings && (!o->stroff || !o->blob)))
+    if (!o->starts || !o->dir || !o->dirbase || !o->fp || !o->rec || (strings && (!o->stroff || !o->blob)))
         return FIDX_ENOMEM;
     return 0;
 }
 
 static void free_kind(kind_out_t *o)
 {
+    free(o->starts);
     free(o->dir);
+    free(o->dirbase);
     free(o->fp);
     free(o->rec);
     free(o->stroff);
@@ -188,7 +195,7 @@ static int fill_kind(const fidx_builder_t *b, globals_t *g, const sort_item_t *i
         const builder_entry_t *e = &b->entries[items[i].idx];
         uint64_t bucket = snap_bucket(items[i].key, m->dir_bits);
         uint64_t fp = snap_fp(items[i].key, m->dir_bits, m->fp_bits);
-        o->dir[bucket + 1]++;
+        o->starts[bucket + 1]++;
         if (m->fp_bits == 64)
             ((uint64_t *)o->fp)[i] = fp;
         else
@@ -205,21 +212,53 @@ static int fill_kind(const fidx_builder_t *b, globals_t *g, const sort_item_t *i
         if (rc)
             return rc;
     }
-    for (uint64_t i = 1; i <= (UINT64_C(1) << m->dir_bits); i++)
-        o->dir[i] += o->dir[i - 1];
+    uint64_t buckets = UINT64_C(1) << m->dir_bits;
+    for (uint64_t i = 1; i <= buckets; i++)
+        o->starts[i] += o->starts[i - 1];
+    for (uint64_t bk = 0; bk <= buckets; bk++) { /* offsets fit: see fits_groups */
+        if ((bk & ((1u << SNAP_GROUP_BITS) - 1)) == 0)
+            o->dirbase[bk >> SNAP_GROUP_BITS] = o->starts[bk];
+        o->dir[bk] = (uint16_t)(o->starts[bk] - o->dirbase[bk >> SNAP_GROUP_BITS]);
+    }
+    free(o->starts);
+    o->starts = NULL;
     return 0;
 }
 
 /* Bucket count: a few entries per bucket keeps the search inside one or two cache lines.
  * Phone fingerprints hold the 32 bits below the bucket bits, which is exact only when the
  * buckets take at least 51 - 32 = 19 bits; smaller phone sets store the whole key. */
-static void choose_shape(int kind, uint64_t n, snap_kind_meta_t *m)
+/* Whether every group of buckets holds at most SNAP_GROUP_MAX_ENTRIES (items sorted). */
+static int fits_groups(const sort_item_t *items, size_t n, unsigned d)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t g = snap_bucket(items[i].key, d) >> SNAP_GROUP_BITS;
+        run = (i && g == (snap_bucket(items[i - 1].key, d) >> SNAP_GROUP_BITS)) ? run + 1 : 1;
+        if (run > SNAP_GROUP_MAX_ENTRIES)
+            return 0;
+    }
+    return 1;
+}
+
+/* Bucket count: a few entries per bucket keeps the search inside one or two cache lines.
+ * Phone fingerprints hold the 32 bits below the bucket bits, which is exact only when the
+ * buckets take at least 51 - 32 = 19 bits: sets of 2^18 phones or more get those 19 bits
+ * (~4 bytes of directory each at 2^18, ~0.2 at 10M); smaller ones store whole 64-bit keys. */
+static void choose_shape(int kind, const sort_item_t *items, uint64_t n, snap_kind_meta_t *m)
 {
     unsigned d = ceil_log2((n + 3) / 4);
-    if (kind == FIDX_KIND_PHONE)
+    m->fp_bits = 32;
+    if (kind == FIDX_KIND_PHONE) {
         d = ceil_log2((n + 7) / 8);
-    m->dir_bits = d > SNAP_MAX_DIR_BITS ? SNAP_MAX_DIR_BITS : d;
-    m->fp_bits = (kind == FIDX_KIND_PHONE && m->dir_bits < SNAP_PHONE_BITS - 32) ? 64 : 32;
+        if (n >= (UINT64_C(1) << 18) && d < SNAP_PHONE_BITS - 32)
+            d = SNAP_PHONE_BITS - 32;
+        if (d < SNAP_PHONE_BITS - 32)
+            m->fp_bits = 64;
+    }
+    while (d < SNAP_MAX_DIR_BITS && !fits_groups(items, n, d))
+        d++;
+    m->dir_bits = d;
 }
 
 static int gather(const fidx_builder_t *b, int kind, sort_item_t **out, size_t *n_out,
@@ -264,16 +303,23 @@ static int layout_kind(const fidx_builder_t *b, globals_t *g, layout_t *l, int k
         goto fail;
     m->n = n;
     m->base = g->next_gid;
-    choose_shape(kind, n, m);
+    choose_shape(kind, items, n, m);
+    if (!fits_groups(items, n, m->dir_bits)) {
+        rc = FIDX_ELIMIT;
+        goto fail;
+    }
     int strings = kind != FIDX_KIND_PHONE;
     if ((rc = alloc_kind(&o, n, m->dir_bits, m->fp_bits, strings, blob_len)) != 0 ||
         (rc = fill_kind(b, g, items, n, m, &o)) != 0)
         goto fail;
     g->next_gid += n;
-    /* The layout has room for every section (6 kinds x 6 + 7 global < SNAP_MAX_SECTIONS). */
+    /* The layout has room for every section (6 kinds x 7 + 7 global < SNAP_MAX_SECTIONS). */
     size_t fp_len = n * (m->fp_bits / 8);
     add_section(l, SEC_KIND_META, (uint32_t)kind, m, sizeof *m);
-    add_section(l, SEC_DIR, (uint32_t)kind, o.dir, (((size_t)1 << m->dir_bits) + 1) * 4);
+    size_t buckets = (size_t)1 << m->dir_bits;
+    add_section(l, SEC_DIRBASE, (uint32_t)kind, o.dirbase,
+                ((buckets >> SNAP_GROUP_BITS) + 1) * sizeof(uint32_t));
+    add_section(l, SEC_DIR, (uint32_t)kind, o.dir, (buckets + 1) * sizeof(uint16_t));
     add_section(l, SEC_FP, (uint32_t)kind, o.fp, fp_len);
     add_section(l, SEC_REC, (uint32_t)kind, o.rec, n * sizeof(uint64_t));
     if (strings) {

@@ -30,7 +30,7 @@ int cmd_info(int argc, char **argv)
     fidx_snapshot_t *s;
     fidx_snapshot_info_t in;
     fidx_err_t err = {0};
-    if (fidx_snapshot_open(argv[1], 0, &s, &err) != 0) {
+    if (fidx_snapshot_open(argv[1], FIDX_OPEN_LAZY, &s, &err) != 0) {
         fprintf(stderr, "%s: refused: %s\n", argv[1], err.reason);
         return 1;
     }

@@ -29,7 +29,7 @@ int cmd_lookup(int argc, char **argv)
         return usage_error("lookup needs FILE.fidx and at least one VALUE");
     fidx_snapshot_t *s;
     fidx_err_t err = {0};
-    if (fidx_snapshot_open(argv[optind], 0, &s, &err) != 0) {
+    if (fidx_snapshot_open(argv[optind], FIDX_OPEN_LAZY, &s, &err) != 0) {
         fprintf(stderr, "%s: refused: %s\n", argv[optind], err.reason);
         return 1;
     }

@@ -34,12 +34,16 @@ typedef struct {
     uint64_t by_source[FIDX_MAX_SNAPSHOT_SOURCES];
 } fidx_snapshot_info_t;
 
+/* How a snapshot is brought into memory: mapped and faulted in on use (tools), mapped and
+ * faulted in at once (a server that wants no page faults on the hot path), or copied into
+ * memory backed by transparent huge pages (a server with a large snapshot: fewer TLB misses). */
+enum { FIDX_OPEN_LAZY = 0, FIDX_OPEN_POPULATE = 1, FIDX_OPEN_RESIDENT = 2 };
+
 /* Maps and validates a snapshot: header, section bounds, every section's XXH3-64 checksum and
  * the index structure (so that any lookup on it stays in bounds). A file that is not sound is
  * refused with FIDX_ECORRUPT / FIDX_EVERSION and err->reason ("section 3 checksum mismatch").
- * populate: pre-fault the mapping (for a server). Caller owns *out (reference count 1);
- * release with fidx_snapshot_release. */
-FIDX_MUST_CHECK int fidx_snapshot_open(const char *path, int populate, fidx_snapshot_t **out,
+ * mode: FIDX_OPEN_*. Caller owns *out (reference count 1); release with fidx_snapshot_release. */
+FIDX_MUST_CHECK int fidx_snapshot_open(const char *path, int mode, fidx_snapshot_t **out,
                                        fidx_err_t *err);
 
 /* Full integrity check beyond open: every record decoded and range-checked, every string
