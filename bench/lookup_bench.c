@@ -149,7 +149,8 @@ int main(int argc, char **argv)
     static fidx_indicator_t e;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t key;
-        if (fidx_snapshot_entry(s, FIDX_KIND_PHONE, i, &e) || fidx_phone_key(e.value, e.value_len, &key))
+        if (fidx_snapshot_entry(s, FIDX_KIND_PHONE, i, &e) ||
+            fidx_phone_key(e.value, e.value_len, &key))
             return 1;
         hs_put(&h, key, s->kind[FIDX_KIND_PHONE].rec[i]);
     }
@@ -180,7 +181,9 @@ int main(int argc, char **argv)
 
     static fidx_result_t res;
     size_t hits = 0;
-    TIME_EACH(t, nq, hits += (fidx_check(s, FIDX_KIND_PHONE, NULL, qs[i].q, qs[i].len, &res, &err) == 0 && res.has_match));
+    TIME_EACH(t, nq,
+              hits += (fidx_check(s, FIDX_KIND_PHONE, NULL, qs[i].q, qs[i].len, &res, &err) == 0 &&
+                       res.has_match));
     report("fidx_check (normalise+lookup)", t, nq, overhead, total);
     size_t hits2 = 0;
     TIME_EACH(t, nq, {
@@ -205,9 +208,9 @@ int main(int argc, char **argv)
         hits4 += hs_get(&h, qs[i].key, &rec);
     });
     report("index probe only (hash set)", t, nq, overhead, total);
-    printf("hits: %zu %zu %zu %zu (must be equal); hash set %.1f bytes/key, snapshot %.2f bytes/indicator\n",
-           hits, hits2, hits3, hits4, 16.0 * (double)cap / (double)n,
-           (double)s->size / (double)n);
+    printf("hits: %zu %zu %zu %zu (must be equal); hash set %.1f bytes/key, snapshot %.2f "
+           "bytes/indicator\n",
+           hits, hits2, hits3, hits4, 16.0 * (double)cap / (double)n, (double)s->size / (double)n);
     (void)sink;
     fidx_snapshot_release(s);
     return hits == hits2 && hits2 == hits3 && hits3 == hits4 ? 0 : 1;

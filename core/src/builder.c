@@ -115,8 +115,7 @@ static int map_grow(fidx_builder_t *b)
 }
 
 /* Appends a length-prefixed string to an arena; *off receives its offset. */
-static int arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n,
-                     uint32_t *off)
+static int arena_put(char **arena, size_t *len, size_t *cap, const char *p, size_t n, uint32_t *off)
 {
     if (n > UINT16_MAX || *len + n + 2 > UINT32_MAX)
         return FIDX_ELIMIT;
@@ -275,8 +274,8 @@ static int append_entry(fidx_builder_t *b, const fidx_indicator_t *ind, builder_
         return FIDX_ELIMIT;
     int rc = grow((void **)&b->entries, &b->cap_entries, b->n_entries + 1, sizeof *e);
     if (!rc && ind->kind != FIDX_KIND_PHONE)
-        rc = arena_put(&b->arena, &b->arena_len, &b->arena_cap, ind->value, ind->value_len,
-                       &e->str);
+        rc =
+            arena_put(&b->arena, &b->arena_len, &b->arena_cap, ind->value, ind->value_len, &e->str);
     if (rc)
         return rc;
     b->entries[b->n_entries++] = *e;
@@ -296,7 +295,8 @@ int fidx_builder_add(fidx_builder_t *b, const fidx_indicator_t *ind, fidx_err_t 
         return fidx__fail(err, rc, 0,
                           "too many distinct sources (255) or combinations of sources (1023)");
     if (rc)
-        return fidx__fail(err, rc, 0, rc == FIDX_EINVAL ? "not a canonical value" : "out of memory");
+        return fidx__fail(err, rc, 0,
+                          rc == FIDX_EINVAL ? "not a canonical value" : "out of memory");
     if ((b->n_mapped + 1) * 2 > b->map_cap && (rc = map_grow(b)) != 0)
         return fidx__fail(err, rc, 0, "out of memory");
     size_t slot = map_find(b, e.kind, e.ident, ind->value, ind->value_len);
@@ -305,7 +305,8 @@ int fidx_builder_add(fidx_builder_t *b, const fidx_indicator_t *ind, fidx_err_t 
     else
         rc = append_entry(b, ind, &e, slot);
     if (rc)
-        return fidx__fail(err, rc, 0, rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
+        return fidx__fail(err, rc, 0,
+                          rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
     return 0;
 }
 

@@ -8,10 +8,10 @@
 #include "fidx/snapshot.h"
 
 typedef struct {
-    uint64_t ident;   /* phone key, or XXH3-64 of the value seeded with the kind */
-    uint32_t str;     /* offset of the value in the arena (not for phones) */
+    uint64_t ident; /* phone key, or XXH3-64 of the value seeded with the kind */
+    uint32_t str;   /* offset of the value in the arena (not for phones) */
     uint32_t reports;
-    uint32_t note;    /* offset + 1 of the note in notes, 0 for none */
+    uint32_t note; /* offset + 1 of the note in notes, 0 for none */
     uint16_t first_seen, last_seen;
     uint16_t categories;
     uint16_t sourceset;

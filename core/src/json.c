@@ -96,7 +96,8 @@ void fidx_json_string(fidx_buf_t *b, const char *p, size_t len)
         if (!plain && c >= 0x80) {
             n = utf8_seq(s + i, len - i);
             /* U+2028/2029 are valid JSON but break JavaScript string literals. */
-            plain = n > 0 && !(n == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] & 0xFE) == 0xA8);
+            plain =
+                n > 0 && !(n == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] & 0xFE) == 0xA8);
         }
         if (plain) {
             run += n;

@@ -6,8 +6,7 @@
 static const char *const kind_names[FIDX_KIND_COUNT] = {
     "phone", "bank_account", "url", "domain", "social_account", "email",
 };
-static const char *const status_names[FIDX_STATUS_COUNT] = {"reported", "confirmed",
-                                                            "allowlisted"};
+static const char *const status_names[FIDX_STATUS_COUNT] = {"reported", "confirmed", "allowlisted"};
 static const char *const category_names[FIDX_CAT_COUNT] = {
 #define FIDX_CAT_NAME(e, name) name,
     FIDX_CATEGORY_MAP(FIDX_CAT_NAME)

@@ -74,10 +74,12 @@ static void probe_bank(const fidx_snapshot_t *s, const char *v, size_t len, best
     const char *colon = memchr(v, ':', len);
     if (!colon)
         return;
-    fidx_str_t bin = fidx_str(v, (size_t)(colon - v)), digits = fidx_str(colon + 1, len - bin.len - 1);
+    fidx_str_t bin = fidx_str(v, (size_t)(colon - v)),
+               digits = fidx_str(colon + 1, len - bin.len - 1);
     const snap_kind_t *k = &s->kind[FIDX_KIND_BANK_ACCOUNT];
-    uint64_t first, n = snap_find(k, XXH3_64bits_withSeed(digits.p, digits.len,
-                                                          FIDX_KIND_BANK_ACCOUNT), &first);
+    uint64_t first,
+        n = snap_find(k, XXH3_64bits_withSeed(digits.p, digits.len, FIDX_KIND_BANK_ACCOUNT),
+                      &first);
     for (uint64_t i = first; i < first + n; i++) {
         fidx_str_t got = snap_value(k, i);
         const char *c = memchr(got.p, ':', got.len);
@@ -89,8 +91,7 @@ static void probe_bank(const fidx_snapshot_t *s, const char *v, size_t len, best
         int query_any = bin.len == 1 && bin.p[0] == '*';
         int same = gbin.len == bin.len && memcmp(gbin.p, bin.p, bin.len) == 0;
         if (query_any || wildcard || same)
-            consider(b, s, FIDX_KIND_BANK_ACCOUNT, i, SPEC_EXACT + (same && !query_any), NULL,
-                     0);
+            consider(b, s, FIDX_KIND_BANK_ACCOUNT, i, SPEC_EXACT + (same && !query_any), NULL, 0);
     }
 }
 
@@ -132,8 +133,7 @@ static void probe_social(const fidx_snapshot_t *s, const char *v, size_t len, be
 }
 
 /* A phone number is also its Zalo account. */
-static void probe_phone_and_zalo(const fidx_snapshot_t *s, const char *canon, size_t len,
-                                 best_t *b)
+static void probe_phone_and_zalo(const fidx_snapshot_t *s, const char *canon, size_t len, best_t *b)
 {
     char zalo[40];
     probe_phone(s, canon, len, SPEC_EXACT, b);

@@ -57,9 +57,9 @@ static int social_any(const char *p, size_t len, char *out, size_t cap, size_t *
 }
 
 static const normalize_fn normalizers[FIDX_KIND_COUNT] = {
-    [FIDX_KIND_PHONE] = fidx_phone_normalize,   [FIDX_KIND_BANK_ACCOUNT] = fidx_bank_normalize,
-    [FIDX_KIND_URL] = fidx_url_canonicalize,    [FIDX_KIND_DOMAIN] = fidx_domain_normalize,
-    [FIDX_KIND_SOCIAL] = social_any,            [FIDX_KIND_EMAIL] = fidx_email_normalize,
+    [FIDX_KIND_PHONE] = fidx_phone_normalize, [FIDX_KIND_BANK_ACCOUNT] = fidx_bank_normalize,
+    [FIDX_KIND_URL] = fidx_url_canonicalize,  [FIDX_KIND_DOMAIN] = fidx_domain_normalize,
+    [FIDX_KIND_SOCIAL] = social_any,          [FIDX_KIND_EMAIL] = fidx_email_normalize,
 };
 
 /* Tries the kinds in detection order; the first normaliser that accepts decides. */
@@ -80,8 +80,7 @@ static fidx_kind_t detect(const char *p, size_t len, char *out, size_t cap, size
     for (size_t i = 0; i < n; i++) {
         fidx_err_t ignored;
         /* A bare number is a bank account only when the caller says so. */
-        if (order[i] == FIDX_KIND_BANK_ACCOUNT && !has_letter(p, len) &&
-            !find_byte(p, len, ':'))
+        if (order[i] == FIDX_KIND_BANK_ACCOUNT && !has_letter(p, len) && !find_byte(p, len, ':'))
             continue;
         if (normalizers[order[i]](p, len, out, cap, out_len, &ignored) == 0)
             return order[i];
@@ -99,8 +98,7 @@ fidx_kind_t fidx_detect_kind(const char *p, size_t len)
 }
 
 int fidx_normalize(fidx_kind_t kind, const char *platform, const char *p, size_t len,
-                   fidx_kind_t *kind_out, char *out, size_t cap, size_t *out_len,
-                   fidx_err_t *err)
+                   fidx_kind_t *kind_out, char *out, size_t cap, size_t *out_len, fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
         return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "value too long");

@@ -146,8 +146,8 @@ roaring_bitmap_t *fidx__snap_posting(const fidx_snapshot_t *s, uint32_t i, snap_
     memcpy(meta, s->postings + 8 + i * sizeof *meta, sizeof *meta);
     if (meta->offset > s->postings_len || meta->length > s->postings_len - meta->offset)
         return NULL;
-    roaring_bitmap_t *r = roaring_bitmap_portable_deserialize_safe(s->postings + meta->offset,
-                                                                   meta->length);
+    roaring_bitmap_t *r =
+        roaring_bitmap_portable_deserialize_safe(s->postings + meta->offset, meta->length);
     if (r && roaring_bitmap_portable_size_in_bytes(r) != meta->length) {
         roaring_bitmap_free(r);
         return NULL;

@@ -41,11 +41,11 @@ enum {
     SEC_STRBLOB,       /* values: uint16_t length then the bytes */
     SEC_SOURCES,       /* uint32_t count, then per name: uint8_t length, bytes */
     SEC_SOURCESETS,    /* uint32_t count, then per set: uint8_t n, uint8_t ids[n] */
-    SEC_REPORTS,       /* snap_pair_t[]: global id → reports, for counts >= SNAP_REC_REPORTS_MAX */
-    SEC_NOTES,         /* snap_pair_t[]: global id → offset of its note in SEC_NOTEBLOB */
-    SEC_NOTEBLOB,      /* notes: uint16_t length then the bytes */
-    SEC_POSTINGS,      /* uint32_t count, snap_posting_t[count], then portable Roaring bitmaps */
-    SEC_DIRBASE,       /* uint32_t[(2^dir_bits >> SNAP_GROUP_BITS) + 1]: start of each group */
+    SEC_REPORTS,  /* snap_pair_t[]: global id → reports, for counts >= SNAP_REC_REPORTS_MAX */
+    SEC_NOTES,    /* snap_pair_t[]: global id → offset of its note in SEC_NOTEBLOB */
+    SEC_NOTEBLOB, /* notes: uint16_t length then the bytes */
+    SEC_POSTINGS, /* uint32_t count, snap_posting_t[count], then portable Roaring bitmaps */
+    SEC_DIRBASE,  /* uint32_t[(2^dir_bits >> SNAP_GROUP_BITS) + 1]: start of each group */
     SEC_TYPE_MAX
 };
 
@@ -71,8 +71,8 @@ typedef struct {
 
 enum { POST_STATUS = 0, POST_CATEGORY = 1, POST_SOURCE = 2 };
 typedef struct {
-    uint32_t type;  /* POST_* */
-    uint32_t index; /* status, category or source id */
+    uint32_t type;   /* POST_* */
+    uint32_t index;  /* status, category or source id */
     uint64_t offset; /* from the start of the section */
     uint64_t length;
 } snap_posting_t;

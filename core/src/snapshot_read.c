@@ -195,8 +195,8 @@ static int read_resident(int fd, fidx_snapshot_t *s, fidx_err_t *err)
     size_t huge = (size_t)2 << 20;
     s->map_len = (s->size + huge - 1) & ~(huge - 1);
     /* Huge pages need 2 MiB alignment: map one more and trim both ends. */
-    char *raw = mmap(NULL, s->map_len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    char *raw =
+        mmap(NULL, s->map_len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         return fidx__fail(err, FIDX_ENOMEM, 0, "cannot allocate memory for the snapshot");
     char *p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));

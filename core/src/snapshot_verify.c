@@ -42,8 +42,8 @@ static int verify_key(const fidx_snapshot_t *s, int kind, uint64_t i, uint64_t b
             return corrupt(err, i, "an entry's value lies outside its section or is empty");
         sortkey = value_sortkey(kind, v);
     }
-    uint64_t fp = k->meta.fp_bits == 64 ? ((const uint64_t *)k->fp)[i]
-                                         : ((const uint32_t *)k->fp)[i];
+    uint64_t fp =
+        k->meta.fp_bits == 64 ? ((const uint64_t *)k->fp)[i] : ((const uint32_t *)k->fp)[i];
     if (snap_bucket(sortkey, k->meta.dir_bits) != bucket ||
         snap_fp(sortkey, k->meta.dir_bits, k->meta.fp_bits) != fp)
         return corrupt(err, i, "an entry is not where its value hashes to");

@@ -131,8 +131,7 @@ static int emit_record(const fidx_builder_t *b, globals_t *g, const builder_entr
                        uint32_t gid, uint64_t *rec)
 {
     unsigned rep = e->reports >= SNAP_REC_REPORTS_MAX ? SNAP_REC_REPORTS_MAX : e->reports;
-    *rec = snap_rec_pack(e->status, e->categories, e->sourceset, rep, e->first_seen,
-                         e->last_seen);
+    *rec = snap_rec_pack(e->status, e->categories, e->sourceset, rep, e->first_seen, e->last_seen);
     roaring_bitmap_add(g->post_status[e->status], gid);
     for (int c = 0; c < FIDX_CAT_COUNT; c++)
         if (e->categories & (1u << c))
@@ -172,7 +171,8 @@ static int alloc_kind(kind_out_t *o, size_t n, unsigned d, unsigned fp_bits, int
         o->stroff = malloc(n * sizeof *o->stroff + 1);
         o->blob = malloc(blob_len + 1);
     }
-    if (!o->starts || !o->dir || !o->dirbase || !o->fp || !o->rec || (strings && (!o->stroff || !o->blob)))
+    if (!o->starts || !o->dir || !o->dirbase || !o->fp || !o->rec ||
+        (strings && (!o->stroff || !o->blob)))
         return FIDX_ENOMEM;
     return 0;
 }
@@ -491,8 +491,10 @@ static int write_layout(int fd, layout_t *l, int64_t build_time)
     char *head = calloc(1, table);
     if (!head)
         return FIDX_ENOMEM;
-    snap_header_t h = {.version = FIDX_SNAPSHOT_VERSION, .n_sections = l->n,
-                       .build_time = build_time, .file_size = off};
+    snap_header_t h = {.version = FIDX_SNAPSHOT_VERSION,
+                       .n_sections = l->n,
+                       .build_time = build_time,
+                       .file_size = off};
     memcpy(h.magic, SNAP_MAGIC, 8);
     memcpy(head, &h, sizeof h);
     for (unsigned i = 0; i < l->n; i++)
@@ -536,7 +538,8 @@ int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time, 
     int rc = build_layout(b, &l);
     if (rc) {
         layout_free(&l);
-        return fidx__fail(err, rc, 0, rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
+        return fidx__fail(err, rc, 0,
+                          rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
     }
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {

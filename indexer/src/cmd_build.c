@@ -20,12 +20,10 @@ typedef struct {
 
 static int parse_flags(build_t *b, int argc, char **argv)
 {
-    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                         {"status", required_argument, NULL, 's'},
-                                         {"source", required_argument, NULL, 'S'},
-                                         {"category", required_argument, NULL, 'c'},
-                                         {"strict", no_argument, NULL, 'x'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"status", required_argument, NULL, 's'},
+        {"source", required_argument, NULL, 'S'}, {"category", required_argument, NULL, 'c'},
+        {"strict", no_argument, NULL, 'x'},       {NULL, 0, NULL, 0}};
     int c;
     fidx_err_t err;
     optind = 1;
@@ -64,7 +62,8 @@ static int read_input(build_t *b, fidx_builder_t *bu, const char *file, const ch
     fidx_feed_format_t fmt;
     fidx_feed_t *f;
     fidx_err_t err = {0};
-    if (fidx_feed_detect(data, len, &fmt, &err) != 0 || fidx_feed_new(data, len, fmt, &f, &err) != 0) {
+    if (fidx_feed_detect(data, len, &fmt, &err) != 0 ||
+        fidx_feed_new(data, len, fmt, &f, &err) != 0) {
         fprintf(stderr, "%s: cannot read: %s\n", file, err.reason ? err.reason : "unknown format");
         return 1;
     }

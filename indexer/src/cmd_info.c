@@ -43,8 +43,8 @@ int cmd_info(int argc, char **argv)
     time_t t = (time_t)in.build_time;
     struct tm tm;
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-    printf("file: %s\nformat version: %u\nbuild time: %s\nsize: %llu bytes\n", argv[1],
-           in.version, when, (unsigned long long)in.file_size);
+    printf("file: %s\nformat version: %u\nbuild time: %s\nsize: %llu bytes\n", argv[1], in.version,
+           when, (unsigned long long)in.file_size);
     printf("checksums: ok (header and every section; `verify` checks the contents too)\n");
     print_counts(&in);
     fidx_snapshot_release(s);

@@ -25,9 +25,9 @@ typedef struct {
 
 /* Defaults for fields a row does not give (the indexer's --status, --source, --category). */
 typedef struct {
-    fidx_status_t status;  /* FIDX_STATUS_REPORTED unless set */
-    fidx_str_t source;     /* ';'-separated, may be empty */
-    uint16_t categories;   /* mask */
+    fidx_status_t status; /* FIDX_STATUS_REPORTED unless set */
+    fidx_str_t source;    /* ';'-separated, may be empty */
+    uint16_t categories;  /* mask */
 } fidx_row_defaults_t;
 
 /* Days since 2000-01-01 (day 1 is 2000-01-01); 0 means "not known". */

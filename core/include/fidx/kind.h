@@ -48,8 +48,12 @@ enum {
         FIDX_CAT_COUNT
 };
 
-typedef enum { FIDX_VERDICT_UNKNOWN = 0, FIDX_VERDICT_SUSPICIOUS, FIDX_VERDICT_SCAM,
-               FIDX_VERDICT_SAFE } fidx_verdict_t;
+typedef enum {
+    FIDX_VERDICT_UNKNOWN = 0,
+    FIDX_VERDICT_SUSPICIOUS,
+    FIDX_VERDICT_SCAM,
+    FIDX_VERDICT_SAFE
+} fidx_verdict_t;
 
 /* Names as the contract spells them ("bank_account", "confirmed", "task_job", "scam"). */
 const char *fidx_kind_name(fidx_kind_t kind);

@@ -14,10 +14,10 @@
 #include "fidx/error.h"
 
 /* Normalises p[0..len) into out (NUL-terminated, at most cap bytes including the NUL) and sets
- * *out_len. Accepts separators ' ', '.', '-', '(', ')' ('/' is refused: it makes dates), ASCII and full-width digits
- * (U+FF10..U+FF19) and '+' (U+FF0B), "+84 (0) 912…", "84912…", "0084…", and pre-2018
- * 11-digit mobile numbers (mapped to today's prefixes). Returns 0, FIDX_EINVAL (not a phone
- * number; err->reason says why), FIDX_ETOOBIG (len > FIDX_MAX_VALUE_LEN) or FIDX_ENOSPC. */
+ * *out_len. Accepts separators ' ', '.', '-', '(', ')' ('/' is refused: it makes dates), ASCII and
+ * full-width digits (U+FF10..U+FF19) and '+' (U+FF0B), "+84 (0) 912…", "84912…", "0084…", and
+ * pre-2018 11-digit mobile numbers (mapped to today's prefixes). Returns 0, FIDX_EINVAL (not a
+ * phone number; err->reason says why), FIDX_ETOOBIG (len > FIDX_MAX_VALUE_LEN) or FIDX_ENOSPC. */
 FIDX_MUST_CHECK int fidx_phone_normalize(const char *p, size_t len, char *out, size_t cap,
                                          size_t *out_len, fidx_err_t *err);
 

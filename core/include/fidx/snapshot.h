@@ -15,7 +15,7 @@
 #include "fidx/str.h"
 
 #define FIDX_SNAPSHOT_VERSION 1
-#define FIDX_MAX_SNAPSHOT_SOURCES 255     /* distinct source names in one snapshot */
+#define FIDX_MAX_SNAPSHOT_SOURCES 255      /* distinct source names in one snapshot */
 #define FIDX_MAX_SNAPSHOT_SOURCE_SETS 1023 /* distinct combinations of sources */
 
 typedef struct fidx_snapshot fidx_snapshot_t;

@@ -14,13 +14,12 @@
  * "zalo"; may be NULL) is given. Zalo handles are phone numbers (canonical E.164).
  * Returns 0, FIDX_EINVAL (err->reason), FIDX_ETOOBIG, FIDX_ENOSPC. */
 FIDX_MUST_CHECK int fidx_social_normalize(const char *p, size_t len, const char *platform,
-                                          char *out, size_t cap, size_t *out_len,
-                                          fidx_err_t *err);
+                                          char *out, size_t cap, size_t *out_len, fidx_err_t *err);
 
 /* Whether a canonical URL (fidx_url_canonicalize output) is a profile link; if so writes the
  * canonical social account to out and returns 0, else FIDX_ENOTFOUND. Links that are not a
  * profile (facebook.com/, facebook.com/groups/…/posts, t.me/ alone, zalo.me/g/…) are not. */
-FIDX_MUST_CHECK int fidx_social_from_url(const char *canon_url, size_t len, char *out,
-                                         size_t cap, size_t *out_len);
+FIDX_MUST_CHECK int fidx_social_from_url(const char *canon_url, size_t len, char *out, size_t cap,
+                                         size_t *out_len);
 
 #endif
