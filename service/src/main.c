@@ -1,0 +1,290 @@
+/* fraudidx-service: command-line flags, --help, and the exit codes (0 success, 1 runtime
+ * failure, 2 usage error). Everything else is in server.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "service.h"
+
+static const char usage_text[] =
+    "Usage: fraudidx-service --snapshot FILE.fidx [--listen HOST:PORT] [options]\n"
+    "\n"
+    "Serves the fraud-indicator lookup API over HTTP/1.1 (see docs/SERVICE.md).\n"
+    "\n"
+    "  -s, --snapshot FILE        snapshot to serve (required); reloaded on SIGHUP and when\n"
+    "                             the file is replaced\n"
+    "  -l, --listen HOST:PORT     address to listen on (default 127.0.0.1:8080); IPv6 as\n"
+    "                             [ADDR]:PORT, all interfaces as :PORT; port 0 picks a free\n"
+    "                             port (the log line \"listening on ...\" tells which)\n"
+    "  -t, --threads N            event-loop threads (default: one per core)\n"
+    "      --load MODE            lazy, populate (default: fault the file in at load) or\n"
+    "                             resident (copy into huge-page-backed memory)\n"
+    "      --max-header-bytes N   request line and headers (default 8K; 413)\n"
+    "      --max-body-bytes N     request body (default 1M; 413)\n"
+    "      --max-batch N          items in one POST /v1/check (default 1000; 413)\n"
+    "      --max-connections N    open connections per process (default 10000; 503)\n"
+    "      --max-pipeline N       answered requests queued for a client that is not reading\n"
+    "                             before the connection stops reading (default 64)\n"
+    "      --header-timeout SEC   to receive a request's headers (default 10; 408)\n"
+    "      --body-timeout SEC     to receive a request's body (default 30; 408)\n"
+    "      --idle-timeout SEC     keep-alive connection idle, or client not reading\n"
+    "                             (default 60; closed)\n"
+    "      --drain-timeout SEC    on SIGTERM, for requests in flight (default 10)\n"
+    "      --watch-interval SEC   how often to stat the snapshot file (default 1; 0: never)\n"
+    "      --access-log FILE      append one line per request (no query strings)\n"
+    "  -h, --help                 this help\n"
+    "  -V, --version              version\n"
+    "\n"
+    "Sizes take a K or M suffix (x1024). Seconds may have a fraction (0.5).\n"
+    "Signals: SIGHUP reloads the snapshot; SIGTERM or SIGINT finishes the requests in\n"
+    "flight and exits 0 (a second one ends the process at once).\n"
+    "Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.\n";
+
+enum {
+    OPT_MAX_HEADER = 256,
+    OPT_MAX_BODY,
+    OPT_MAX_BATCH,
+    OPT_MAX_CONNS,
+    OPT_MAX_PIPELINE,
+    OPT_HEADER_TIMEOUT,
+    OPT_BODY_TIMEOUT,
+    OPT_IDLE_TIMEOUT,
+    OPT_DRAIN_TIMEOUT,
+    OPT_WATCH,
+    OPT_ACCESS_LOG,
+    OPT_LOAD,
+};
+
+static const struct option long_options[] = {
+    {"snapshot", required_argument, NULL, 's'},
+    {"listen", required_argument, NULL, 'l'},
+    {"threads", required_argument, NULL, 't'},
+    {"max-header-bytes", required_argument, NULL, OPT_MAX_HEADER},
+    {"max-body-bytes", required_argument, NULL, OPT_MAX_BODY},
+    {"max-batch", required_argument, NULL, OPT_MAX_BATCH},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
+    {"max-pipeline", required_argument, NULL, OPT_MAX_PIPELINE},
+    {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
+    {"body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT},
+    {"watch-interval", required_argument, NULL, OPT_WATCH},
+    {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
+    {"load", required_argument, NULL, OPT_LOAD},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "fraudidx-service: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'fraudidx-service --help'.\n");
+    return 2;
+}
+
+/* A whole number in [min, max], with an optional K or M suffix when sized. */
+static int parse_count(const char *s, int sized, unsigned long long min, unsigned long long max,
+                       unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    if (sized && (*end == 'k' || *end == 'K'))
+        v = v > ULLONG_MAX / 1024 ? ULLONG_MAX : v * 1024, end++;
+    else if (sized && (*end == 'm' || *end == 'M'))
+        v = v > ULLONG_MAX / 1048576 ? ULLONG_MAX : v * 1048576, end++;
+    if (*end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Seconds (fraction allowed) in [min_ms, max_ms] milliseconds. */
+static int parse_seconds(const char *s, uint64_t min_ms, uint64_t max_ms, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s[0] || s[0] == '-' || s[0] == '+')
+        return -1;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    double ms = v * 1000.0;
+    if (ms < (double)min_ms || ms > (double)max_ms)
+        return -1;
+    *out = (uint64_t)ms;
+    return 0;
+}
+
+/* HOST:PORT, [V6]:PORT, :PORT (all interfaces) or localhost:PORT. */
+static int parse_listen(const char *s, struct sockaddr_storage *ss)
+{
+    char host[64];
+    const char *colon;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof host)
+            return -1;
+        memcpy(host, s + 1, (size_t)(close - s - 1));
+        host[close - s - 1] = '\0';
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon || (size_t)(colon - s) >= sizeof host)
+            return -1;
+        memcpy(host, s, (size_t)(colon - s));
+        host[colon - s] = '\0';
+    }
+    unsigned long long port;
+    if (parse_count(colon + 1, 0, 0, 65535, &port) != 0)
+        return -1;
+    if (host[0] == '\0')
+        strcpy(host, "0.0.0.0");
+    else if (strcmp(host, "localhost") == 0)
+        strcpy(host, "127.0.0.1");
+    memset(ss, 0, sizeof *ss);
+    if (s[0] == '[')
+        return uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)ss) == 0 ? 0 : -1;
+    return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss) == 0 ? 0 : -1;
+}
+
+static int parse_load(const char *s, int *mode)
+{
+    if (strcmp(s, "lazy") == 0)
+        *mode = FIDX_OPEN_LAZY;
+    else if (strcmp(s, "populate") == 0)
+        *mode = FIDX_OPEN_POPULATE;
+    else if (strcmp(s, "resident") == 0)
+        *mode = FIDX_OPEN_RESIDENT;
+    else
+        return -1;
+    return 0;
+}
+
+static void defaults(fidx__config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen = "127.0.0.1:8080";
+    cfg->load_mode = FIDX_OPEN_POPULATE;
+    cfg->threads = uv_available_parallelism();
+    cfg->max_header_bytes = FIDX__DEFAULT_MAX_HEADER_BYTES;
+    cfg->max_body_bytes = FIDX__DEFAULT_MAX_BODY_BYTES;
+    cfg->max_batch = FIDX__DEFAULT_MAX_BATCH;
+    cfg->max_connections = FIDX__DEFAULT_MAX_CONNECTIONS;
+    cfg->max_pipeline = FIDX__DEFAULT_MAX_PIPELINE;
+    cfg->header_timeout_ms = FIDX__DEFAULT_HEADER_TIMEOUT_MS;
+    cfg->body_timeout_ms = FIDX__DEFAULT_BODY_TIMEOUT_MS;
+    cfg->idle_timeout_ms = FIDX__DEFAULT_IDLE_TIMEOUT_MS;
+    cfg->drain_timeout_ms = FIDX__DEFAULT_DRAIN_TIMEOUT_MS;
+    cfg->watch_interval_ms = FIDX__DEFAULT_WATCH_INTERVAL_MS;
+}
+
+/* One numeric flag; returns 0 or the usage error's exit code. */
+static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
+{
+    unsigned long long v = 0;
+    int bad = 0;
+    switch (opt) {
+    case 't':
+        bad = parse_count(arg, 0, 1, 1024, &v) || ((cfg->threads = (unsigned)v), 0);
+        break;
+    case OPT_MAX_HEADER: /* http_parser_parse_url offsets are 16-bit */
+        bad = parse_count(arg, 1, 1024, 65535, &v) || ((cfg->max_header_bytes = v), 0);
+        break;
+    case OPT_MAX_BODY:
+        bad = parse_count(arg, 1, 1024, 256ull << 20, &v) || ((cfg->max_body_bytes = v), 0);
+        break;
+    case OPT_MAX_BATCH:
+        bad = parse_count(arg, 0, 1, 100000, &v) || ((cfg->max_batch = v), 0);
+        break;
+    case OPT_MAX_CONNS:
+        bad = parse_count(arg, 0, 1, 1000000, &v) || ((cfg->max_connections = (unsigned)v), 0);
+        break;
+    case OPT_MAX_PIPELINE:
+        bad = parse_count(arg, 0, 1, 10000, &v) || ((cfg->max_pipeline = (unsigned)v), 0);
+        break;
+    case OPT_HEADER_TIMEOUT:
+        bad = parse_seconds(arg, 1, 86400000, &cfg->header_timeout_ms);
+        break;
+    case OPT_BODY_TIMEOUT:
+        bad = parse_seconds(arg, 1, 86400000, &cfg->body_timeout_ms);
+        break;
+    case OPT_IDLE_TIMEOUT:
+        bad = parse_seconds(arg, 1, 86400000, &cfg->idle_timeout_ms);
+        break;
+    case OPT_DRAIN_TIMEOUT:
+        bad = parse_seconds(arg, 0, 3600000, &cfg->drain_timeout_ms);
+        break;
+    default: /* OPT_WATCH */
+        bad = parse_seconds(arg, 0, 3600000, &cfg->watch_interval_ms);
+        break;
+    }
+    if (!bad)
+        return 0;
+    for (const struct option *o = long_options; o->name; o++)
+        if (o->val == opt)
+            fprintf(stderr, "fraudidx-service: invalid value '%s' for --%s\n", arg, o->name);
+    fprintf(stderr, "Try 'fraudidx-service --help'.\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    fidx__config_t cfg;
+    int opt;
+    defaults(&cfg);
+    while ((opt = getopt_long(argc, argv, "s:l:t:hV", long_options, NULL)) != -1) {
+        int r = 0;
+        switch (opt) {
+        case 's':
+            cfg.snapshot_path = optarg;
+            break;
+        case 'l':
+            cfg.listen = optarg;
+            break;
+        case OPT_ACCESS_LOG:
+            cfg.access_log = optarg;
+            break;
+        case OPT_LOAD:
+            if (parse_load(optarg, &cfg.load_mode) != 0)
+                return usage_error("invalid value '%s' for --load (lazy, populate, resident)",
+                                   optarg);
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case 'V':
+            printf("fraudidx-service %s\n", FIDX__SERVICE_VERSION);
+            return 0;
+        case '?':
+            return usage_error("%s", "unknown option or missing value");
+        default:
+            r = numeric_flag(&cfg, opt, optarg);
+        }
+        if (r)
+            return r;
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!cfg.snapshot_path)
+        return usage_error("%s", "--snapshot FILE is required");
+    if (parse_listen(cfg.listen, &cfg.addr) != 0)
+        return usage_error("invalid --listen address '%s' (HOST:PORT, [ADDR]:PORT or :PORT)",
+                           cfg.listen);
+    if (cfg.watch_interval_ms && cfg.watch_interval_ms < 100)
+        cfg.watch_interval_ms = 100;
+    return fidx__service_run(&cfg);
+}

@@ -1,0 +1,25 @@
+/* Pieces shared by the check routes (route_check.c, route_batch.c). */
+#ifndef FIDX_SERVICE_ROUTE_COMMON_H
+#define FIDX_SERVICE_ROUTE_COMMON_H
+
+#include <stddef.h>
+
+#include "fidx/error.h"
+#include "fidx/kind.h"
+#include "router.h"
+#include "service.h"
+
+#define FIDX__KIND_HELP                                                                            \
+    "kind must be one of phone, bank_account, url, domain, social_account, email"
+
+/* Checks q[0..len) against w's snapshot and appends its JSON result to out. Returns 0, or the
+ * fidx_check error (err filled; nothing appended; FIDX_EINVAL/FIDX_ETOOBIG/FIDX_EKIND mean an
+ * invalid value), or FIDX_ENOMEM/FIDX_ENOSPC when out cannot hold the result. */
+FIDX_MUST_CHECK int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
+                                      const char *q, size_t len, fidx__sbuf_t *out,
+                                      fidx_err_t *err);
+
+/* A kind parameter: empty means "detect" (FIDX_KIND_NONE); FIDX_EINVAL when not a kind. */
+FIDX_MUST_CHECK int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind);
+
+#endif

@@ -1,0 +1,127 @@
+/* Routing: method + path → handler. The table is small and static; an unknown path is 404, a
+ * known path with a method it does not take is 405 with Allow. HEAD is served wherever GET is
+ * (the connection drops the body and keeps the headers). */
+#include "router.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <http_parser.h>
+
+typedef void (*handler_t)(const fidx__req_t *req, fidx__resp_t *resp);
+
+static const struct {
+    const char *path;
+    handler_t get, post;
+    fidx__route_id_t get_id, post_id;
+    const char *allow;
+} routes[] = {
+    {"/v1/check", fidx__route_check, fidx__route_batch, FIDX__ROUTE_CHECK, FIDX__ROUTE_BATCH,
+     "GET, HEAD, POST"},
+    {"/healthz", fidx__route_healthz, NULL, FIDX__ROUTE_HEALTHZ, FIDX__ROUTE_OTHER, "GET, HEAD"},
+    {"/v1/info", fidx__route_info, NULL, FIDX__ROUTE_INFO, FIDX__ROUTE_OTHER, "GET, HEAD"},
+    {"/metrics", fidx__route_metrics, NULL, FIDX__ROUTE_METRICS, FIDX__ROUTE_OTHER, "GET, HEAD"},
+};
+
+int fidx__req_parse_target(fidx__req_t *req)
+{
+    struct http_parser_url u;
+    http_parser_url_init(&u);
+    if (req->target.len == 0 || req->target.len > UINT16_MAX ||
+        http_parser_parse_url(req->target.p, req->target.len, 0, &u) != 0)
+        return FIDX_EINVAL;
+    if (u.field_set & (1 << UF_PATH))
+        req->path = fidx_str(req->target.p + u.field_data[UF_PATH].off, u.field_data[UF_PATH].len);
+    else
+        req->path = FIDX_STR("/");
+    if (u.field_set & (1 << UF_QUERY))
+        req->query =
+            fidx_str(req->target.p + u.field_data[UF_QUERY].off, u.field_data[UF_QUERY].len);
+    else
+        req->query = fidx_str(NULL, 0);
+    return 0;
+}
+
+void fidx__router_dispatch(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!fidx_str_eq(req->path, routes[i].path))
+            continue;
+        if ((req->method == HTTP_GET || req->method == HTTP_HEAD) && routes[i].get) {
+            resp->route = routes[i].get_id;
+            routes[i].get(req, resp);
+        } else if (req->method == HTTP_POST && routes[i].post) {
+            resp->route = routes[i].post_id;
+            routes[i].post(req, resp);
+        } else {
+            resp->allow = routes[i].allow;
+            fidx__resp_error(resp, 405, "method_not_allowed", "method not allowed");
+        }
+        return;
+    }
+    fidx__resp_error(resp, 404, "not_found", "no such resource");
+}
+
+void fidx__resp_error_n(fidx__resp_t *resp, int status, const char *code, const char *message,
+                        size_t message_len)
+{
+    fidx__sbuf_t *b = resp->body;
+    fidx__sbuf_reset(b, SIZE_MAX);
+    resp->status = status;
+    resp->content_type = FIDX__CT_JSON;
+    fidx__sbuf_puts(b, "{\"error\":{\"code\":");
+    fidx__sbuf_json_string(b, code, strlen(code));
+    fidx__sbuf_puts(b, ",\"message\":");
+    fidx__sbuf_json_string(b, message, message_len);
+    fidx__sbuf_puts(b, "}}");
+}
+
+void fidx__resp_error(fidx__resp_t *resp, int status, const char *code, const char *message)
+{
+    fidx__resp_error_n(resp, status, code, message, strlen(message));
+}
+
+void fidx__resp_errorf(fidx__resp_t *resp, int status, const char *code, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    fidx__resp_error_n(resp, status, code, msg,
+                       (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+const char *fidx__status_reason(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}

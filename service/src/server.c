@@ -1,0 +1,358 @@
+/* The process: loads the snapshot, binds one SO_REUSEPORT listening socket per worker (so the
+ * kernel spreads connections and workers share no lock), runs one libuv loop per worker
+ * thread, and keeps signals and the snapshot watch on the main thread, which talks to the
+ * workers only through atomics and uv_async (service.h). */
+#include "service.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accesslog.h"
+#include "conn.h"
+#include "log.h"
+#include "reload.h"
+
+#define LISTEN_BACKLOG 1024
+
+static int bind_one(const struct sockaddr_storage *addr, int *fd_out)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0)
+        return -errno;
+    socklen_t len =
+        addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(fd, (const struct sockaddr *)addr, len) != 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port_be)
+{
+    if (ss->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)ss)->sin6_port = port_be;
+    else
+        ((struct sockaddr_in *)ss)->sin_port = port_be;
+}
+
+/* Binds n sockets to the configured address. With port 0 the first one picks the port and the
+ * others join it, so every worker listens on the same port. */
+static int bind_all(fidx__service_t *svc, int *fds, unsigned n)
+{
+    struct sockaddr_storage addr = svc->cfg.addr, bound;
+    socklen_t blen = sizeof bound;
+    for (unsigned i = 0; i < n; i++) {
+        int r = bind_one(&addr, &fds[i]);
+        if (r) {
+            fidx__log(FIDX__LOG_ERROR, "cannot listen on %s: %s", svc->cfg.listen, strerror(-r));
+            while (i--)
+                close(fds[i]);
+            return -1;
+        }
+        if (i == 0) {
+            getsockname(fds[0], (struct sockaddr *)&bound, &blen);
+            set_port(&addr, bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                        : ((struct sockaddr_in *)&bound)->sin_port);
+        }
+    }
+    char host[48] = ""; /* INET6_ADDRSTRLEN */
+    if (bound.ss_family == AF_INET6) {
+        uv_ip6_name((struct sockaddr_in6 *)&bound, host, sizeof host);
+        snprintf(svc->bound, sizeof svc->bound, "[%s]:%u", host,
+                 ntohs(((struct sockaddr_in6 *)&bound)->sin6_port));
+    } else {
+        uv_ip4_name((struct sockaddr_in *)&bound, host, sizeof host);
+        snprintf(svc->bound, sizeof svc->bound, "%s:%u", host,
+                 ntohs(((struct sockaddr_in *)&bound)->sin_port));
+    }
+    return 0;
+}
+
+/* ---- workers ---- */
+
+static void on_sweep(uv_timer_t *t)
+{
+    fidx__worker_t *w = t->data;
+    fidx__conn_sweep(w);
+    if (w->svc->access_fd >= 0 && w->access.len)
+        fidx__accesslog_flush(w->svc->access_fd, &w->access);
+}
+
+static void take_snapshot(fidx__worker_t *w)
+{
+    fidx_snapshot_t *s = atomic_exchange(&w->incoming, NULL);
+    if (s) {
+        fidx_snapshot_release(w->snap);
+        w->snap = s;
+    }
+}
+
+static void on_wake(uv_async_t *a)
+{
+    fidx__worker_t *w = a->data;
+    take_snapshot(w);
+    if (atomic_load(&w->stop) && !w->draining) {
+        w->draining = 1;
+        uv_close((uv_handle_t *)&w->listener, NULL);
+        fidx__conn_drain(w);
+        if (w->n_conns == 0)
+            fidx__worker_finish(w);
+    }
+}
+
+void fidx__worker_finish(fidx__worker_t *w)
+{
+    if (uv_is_closing((uv_handle_t *)&w->wake))
+        return;
+    uv_close((uv_handle_t *)&w->wake, NULL);
+    uv_close((uv_handle_t *)&w->sweep, NULL);
+}
+
+static void worker_main(void *arg)
+{
+    fidx__worker_t *w = arg;
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    take_snapshot(w); /* a reload that raced with the stop */
+    if (w->svc->access_fd >= 0 && w->access.len)
+        fidx__accesslog_flush(w->svc->access_fd, &w->access);
+}
+
+static uint64_t sweep_interval(const fidx__config_t *cfg)
+{
+    uint64_t m = cfg->header_timeout_ms;
+    if (cfg->body_timeout_ms < m)
+        m = cfg->body_timeout_ms;
+    m /= 4;
+    return m < 50 ? 50 : m > 1000 ? 1000 : m;
+}
+
+static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int fd)
+{
+    const fidx__config_t *cfg = &svc->cfg;
+    w->svc = svc;
+    w->cfg = cfg;
+    w->id = id;
+    w->listen_fd = fd;
+    w->snap = fidx_snapshot_acquire(svc->snap);
+    atomic_init(&w->incoming, NULL);
+    atomic_init(&w->stop, 0);
+    fidx__sbuf_init(&w->scratch, FIDX__OUT_MAX);
+    fidx__sbuf_init(&w->access, 4 * 1024 * 1024);
+    w->readbuf = malloc(FIDX__READ_BUFFER);
+    w->decode = malloc(cfg->max_header_bytes);
+    if (!w->readbuf || !w->decode)
+        return UV_ENOMEM;
+    uv_tcp_init(&w->loop, &w->listener);
+    w->listener.data = w;
+    uv_async_init(&w->loop, &w->wake, on_wake);
+    w->wake.data = w;
+    uv_timer_init(&w->loop, &w->sweep);
+    w->sweep.data = w;
+    uv_timer_start(&w->sweep, on_sweep, sweep_interval(cfg), sweep_interval(cfg));
+    int r;
+    if ((r = uv_tcp_open(&w->listener, fd)) != 0)
+        return r;
+    return uv_listen((uv_stream_t *)&w->listener, LISTEN_BACKLOG, fidx__conn_accept);
+}
+
+static void worker_dispose(fidx__worker_t *w)
+{
+    if (!w)
+        return;
+    uv_loop_close(&w->loop);
+    fidx_snapshot_t *s = atomic_exchange(&w->incoming, NULL);
+    if (s)
+        fidx_snapshot_release(s);
+    if (w->snap)
+        fidx_snapshot_release(w->snap);
+    fidx__sbuf_free(&w->scratch);
+    fidx__sbuf_free(&w->access);
+    free(w->readbuf);
+    free(w->decode);
+    free(w);
+}
+
+void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s)
+{
+    if (svc->stopping)
+        return;
+    atomic_store(&svc->build_time, fidx_snapshot_build_time(s));
+    atomic_store(&svc->loaded_at, (int64_t)time(NULL));
+    for (unsigned i = 0; i < svc->n_workers; i++) {
+        fidx__worker_t *w = svc->workers[i];
+        fidx_snapshot_t *old = atomic_exchange(&w->incoming, fidx_snapshot_acquire(s));
+        if (old)
+            fidx_snapshot_release(old);
+        uv_async_send(&w->wake);
+    }
+}
+
+void fidx__service_gauges(const fidx__worker_t *w, fidx__gauges_t *g)
+{
+    const fidx__service_t *svc = w->svc;
+    memset(g, 0, sizeof *g);
+    g->open_connections = atomic_load(&svc->open_connections);
+    g->now = (int64_t)time(NULL);
+    g->snapshot_build_time = fidx_snapshot_build_time(w->snap);
+    g->snapshot_loaded_at = atomic_load(&svc->loaded_at);
+    for (int k = 0; k < FIDX_KIND_COUNT; k++)
+        g->snapshot_entries[k] = fidx_snapshot_count(w->snap, (fidx_kind_t)k);
+    g->reloads_ok = atomic_load(&svc->reloads_ok);
+    g->reloads_failed = atomic_load(&svc->reloads_failed);
+    g->threads = svc->n_workers;
+}
+
+/* ---- the main thread ---- */
+
+static void on_stop_signal(uv_signal_t *h, int signum)
+{
+    fidx__service_t *svc = h->data;
+    fidx__log(FIDX__LOG_INFO, "%s: finishing requests in flight, then exiting",
+              signum == SIGTERM ? "SIGTERM" : "SIGINT");
+    svc->stopping = 1;
+    fidx__reload_stop(svc);
+    for (unsigned i = 0; i < svc->n_workers; i++) {
+        atomic_store(&svc->workers[i]->stop, 1);
+        uv_async_send(&svc->workers[i]->wake);
+    }
+    /* A second SIGTERM or SIGINT now has its default effect: the process ends at once. */
+    uv_close((uv_handle_t *)&svc->sig_term, NULL);
+    uv_close((uv_handle_t *)&svc->sig_int, NULL);
+}
+
+static int load_first_snapshot(fidx__service_t *svc)
+{
+    fidx_err_t err = {0};
+    int r = fidx_snapshot_open(svc->cfg.snapshot_path, svc->cfg.load_mode, &svc->snap, &err);
+    if (r) {
+        fidx__log(FIDX__LOG_ERROR, "cannot load snapshot %s: %s", svc->cfg.snapshot_path,
+                  err.reason ? err.reason : fidx_strerror(r));
+        return -1;
+    }
+    atomic_store(&svc->build_time, fidx_snapshot_build_time(svc->snap));
+    atomic_store(&svc->loaded_at, (int64_t)time(NULL));
+    fidx__reload_log_loaded(svc, svc->snap, "loaded");
+    return 0;
+}
+
+static int start_workers(fidx__service_t *svc)
+{
+    unsigned n = svc->cfg.threads;
+    int *fds = calloc(n, sizeof *fds);
+    svc->workers = calloc(n, sizeof *svc->workers);
+    svc->metrics = calloc(n, sizeof *svc->metrics);
+    if (!fds || !svc->workers || !svc->metrics || bind_all(svc, fds, n) != 0) {
+        free(fds);
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        fidx__worker_t *w = calloc(1, sizeof *w);
+        int r = w ? uv_loop_init(&w->loop) : UV_ENOMEM;
+        if (r == 0) {
+            /* From here on the worker is disposed of with the others. */
+            svc->workers[svc->n_workers++] = w;
+            svc->metrics[i] = &w->metrics;
+            r = worker_init(svc, w, i, fds[i]);
+        } else {
+            free(w);
+        }
+        if (r) {
+            fidx__log(FIDX__LOG_ERROR, "cannot start worker %u: %s", i, uv_strerror(r));
+            free(fds);
+            return -1;
+        }
+    }
+    free(fds);
+    for (unsigned i = 0; i < n; i++) {
+        int r = uv_thread_create(&svc->workers[i]->thread, worker_main, svc->workers[i]);
+        if (r) {
+            fidx__log(FIDX__LOG_ERROR, "cannot start a thread: %s", uv_strerror(r));
+            exit(1); /* threads already running cannot be recalled cleanly */
+        }
+    }
+    return 0;
+}
+
+static int start_signals(fidx__service_t *svc)
+{
+    uv_signal_init(&svc->loop, &svc->sig_term);
+    uv_signal_init(&svc->loop, &svc->sig_int);
+    svc->sig_term.data = svc->sig_int.data = svc;
+    if (uv_signal_start(&svc->sig_term, on_stop_signal, SIGTERM) != 0 ||
+        uv_signal_start(&svc->sig_int, on_stop_signal, SIGINT) != 0)
+        return -1;
+    return fidx__reload_start(svc);
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void cleanup(fidx__service_t *svc)
+{
+    for (unsigned i = 0; i < svc->n_workers; i++)
+        worker_dispose(svc->workers[i]);
+    free(svc->workers);
+    free(svc->metrics);
+    if (svc->snap)
+        fidx_snapshot_release(svc->snap);
+    if (svc->access_fd >= 0)
+        close(svc->access_fd);
+    uv_loop_close(&svc->loop);
+    free(svc);
+}
+
+int fidx__service_run(const fidx__config_t *cfg)
+{
+    fidx__service_t *svc = calloc(1, sizeof *svc);
+    if (!svc || uv_loop_init(&svc->loop) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "out of memory");
+        return 1;
+    }
+    svc->cfg = *cfg;
+    svc->access_fd = -1;
+    svc->started_at = (int64_t)time(NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (load_first_snapshot(svc) != 0)
+        goto fail;
+    if (cfg->access_log && (svc->access_fd = fidx__accesslog_open(cfg->access_log)) < 0) {
+        fidx__log(FIDX__LOG_ERROR, "cannot open access log %s: %s", cfg->access_log,
+                  strerror(errno));
+        goto fail;
+    }
+    if (start_signals(svc) != 0 || start_workers(svc) != 0)
+        goto fail;
+    fidx__log(FIDX__LOG_INFO, "listening on %s (%u threads)", svc->bound, svc->n_workers);
+    uv_run(&svc->loop, UV_RUN_DEFAULT);
+    for (unsigned i = 0; i < svc->n_workers; i++)
+        uv_thread_join(&svc->workers[i]->thread);
+    uv_close((uv_handle_t *)&svc->sig_hup, NULL);
+    uv_run(&svc->loop, UV_RUN_DEFAULT);
+    fidx__log(FIDX__LOG_INFO, "stopped");
+    cleanup(svc);
+    return 0;
+fail:
+    /* Nothing runs yet: no thread was started (start_workers exits if that fails). */
+    uv_walk(&svc->loop, close_walk, NULL);
+    uv_run(&svc->loop, UV_RUN_DEFAULT);
+    for (unsigned i = 0; i < svc->n_workers; i++) {
+        uv_walk(&svc->workers[i]->loop, close_walk, NULL);
+        uv_run(&svc->workers[i]->loop, UV_RUN_DEFAULT);
+    }
+    cleanup(svc);
+    return 1;
+}

@@ -1,0 +1,129 @@
+/* The service's shared state: configuration, the process (main thread: signals, reload) and
+ * its workers (one libuv loop per thread, each with its own SO_REUSEPORT listener).
+ *
+ * Threading: a worker's fields are touched only by its own thread, except `incoming` and
+ * `stop` (atomics the main thread sets before waking the worker through `wake`) and `metrics`
+ * (single-writer counters, see metrics.h). The service's fields are written by the main thread
+ * only; workers read the atomics among them. */
+#ifndef FIDX_SERVICE_SERVICE_H
+#define FIDX_SERVICE_SERVICE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <uv.h>
+
+#include "fidx/lookup.h"
+#include "fidx/snapshot.h"
+#include "metrics.h"
+#include "sbuf.h"
+
+#define FIDX__SERVICE_VERSION "0.1.0"
+
+/* Defaults of the limits (docs/SERVICE.md lists them with their flags). */
+#define FIDX__DEFAULT_MAX_HEADER_BYTES (8 * 1024)
+#define FIDX__DEFAULT_MAX_BODY_BYTES (1024 * 1024)
+#define FIDX__DEFAULT_MAX_BATCH 1000
+#define FIDX__DEFAULT_MAX_CONNECTIONS 10000
+#define FIDX__DEFAULT_MAX_PIPELINE 64
+#define FIDX__DEFAULT_HEADER_TIMEOUT_MS 10000
+#define FIDX__DEFAULT_BODY_TIMEOUT_MS 30000
+#define FIDX__DEFAULT_IDLE_TIMEOUT_MS 60000
+#define FIDX__DEFAULT_DRAIN_TIMEOUT_MS 10000
+#define FIDX__DEFAULT_WATCH_INTERVAL_MS 1000
+
+#define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
+#define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
+#define FIDX__KEEP_BUFFER (64 * 1024)     /* buffers larger than this are freed when idle */
+#define FIDX__LINGER_MS 2000              /* reading after a final response, see conn.c */
+#define FIDX__LINGER_BYTES (1024 * 1024)
+
+typedef struct {
+    const char *snapshot_path;
+    int load_mode;      /* FIDX_OPEN_* */
+    const char *listen; /* as given, for messages */
+    struct sockaddr_storage addr;
+    unsigned threads;
+    size_t max_header_bytes;
+    size_t max_body_bytes;
+    size_t max_batch;
+    unsigned max_connections;
+    unsigned max_pipeline;
+    uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms, drain_timeout_ms;
+    uint64_t watch_interval_ms; /* 0: do not watch the snapshot file */
+    const char *access_log;     /* NULL: none */
+} fidx__config_t;
+
+typedef struct fidx__service fidx__service_t;
+typedef struct fidx__worker fidx__worker_t;
+typedef struct fidx__conn fidx__conn_t;
+
+struct fidx__worker {
+    fidx__service_t *svc;
+    const fidx__config_t *cfg;
+    unsigned id;
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_async_t wake;
+    uv_timer_t sweep;
+    uv_thread_t thread;
+    int listen_fd;
+
+    /* The snapshot this worker answers from. The worker holds one reference; a request runs
+     * start to finish inside one callback on this thread, so it needs none of its own: the
+     * reference can only change between requests (in the wake callback). */
+    fidx_snapshot_t *snap;
+    _Atomic(fidx_snapshot_t *) incoming; /* a reference handed over by the main thread */
+    atomic_int stop;
+    int draining;
+
+    fidx__conn_t *conns; /* doubly linked, for timeouts and draining */
+    size_t n_conns;
+
+    char *readbuf;        /* FIDX__READ_BUFFER bytes */
+    fidx__sbuf_t scratch; /* the response body being built */
+    char *decode;         /* a decoded query value (max_header_bytes) */
+    fidx_result_t result;
+    fidx__sbuf_t access; /* access log lines not yet written */
+
+    int64_t date_sec;
+    char date[40]; /* "Date: ...\r\n" for this second */
+    size_t date_len;
+
+    fidx__metrics_t metrics;
+};
+
+struct fidx__service {
+    fidx__config_t cfg;
+    uv_loop_t loop; /* the main thread's: signals, snapshot watch */
+    uv_signal_t sig_hup, sig_term, sig_int;
+    uv_fs_poll_t watch;
+    int watching;
+
+    fidx_snapshot_t *snap; /* the main thread's reference to the newest snapshot */
+    _Atomic int64_t loaded_at;
+    _Atomic int64_t build_time;
+    atomic_uint open_connections;
+    _Atomic uint64_t reloads_ok, reloads_failed;
+    int64_t started_at;
+    int stopping;
+    int access_fd; /* -1: no access log */
+
+    fidx__worker_t **workers;
+    fidx__metrics_t **metrics; /* &workers[i]->metrics, for rendering */
+    unsigned n_workers;
+    char bound[64]; /* "127.0.0.1:8080" as bound */
+};
+
+/* server.c */
+int fidx__service_run(const fidx__config_t *cfg); /* returns the process exit code */
+/* Hands s (the caller keeps its own reference) to every worker. Main thread only. */
+void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s);
+/* Gauges for /metrics and /v1/info, as seen from worker w. */
+void fidx__service_gauges(const fidx__worker_t *w, fidx__gauges_t *g);
+/* The worker has drained: closes its remaining handles so its loop ends. */
+void fidx__worker_finish(fidx__worker_t *w);
+
+#endif
