@@ -40,10 +40,9 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
 
-sample: build $(SAMPLE)
-
-$(SAMPLE): $(SAMPLE_INPUTS) | build
-	$(BUILD)/indexer/fraudidx-indexer build -o $@ $(SAMPLE_INPUTS)
+# Rebuilt every time: it takes milliseconds and follows any change of the format.
+sample: build
+	$(BUILD)/indexer/fraudidx-indexer build -o $(SAMPLE) $(SAMPLE_INPUTS)
 
 run: sample
 	@if [ -x $(BUILD)/service/fraudidx-service ]; then \
