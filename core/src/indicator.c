@@ -73,12 +73,16 @@ void fidx_day_format(fidx_day_t day, char out[11])
         out[0] = '\0';
         return;
     }
-    unsigned n = (unsigned)day - 1, y = DAY_FIRST_YEAR, m = 1;
-    while (n >= 365u + (unsigned)is_leap(y))
-        n -= 365u + (unsigned)is_leap(y++);
-    while (n >= month_days(y, m))
-        n -= month_days(y, m++);
-    unsigned d = n + 1;
+    /* Constant time (it runs for every match answered): count in 400-year eras starting on
+     * 1 March 1600, so leap days fall at the end of each year of the count. */
+    unsigned z = (unsigned)day - 1 + 146097 - 60; /* days since 1 March 1600 */
+    unsigned era = z / 146097, doe = z % 146097;
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    unsigned y = 1600 + era * 400 + yoe + (m <= 2);
     out[0] = (char)('0' + y / 1000);
     out[1] = (char)('0' + y / 100 % 10);
     out[2] = (char)('0' + y / 10 % 10);

@@ -55,6 +55,18 @@ static void report(build_t *b, const char *file, size_t line, const char *why)
     fprintf(stderr, "%s:%zu: %s\n", file, line, why ? why : "invalid row");
 }
 
+/* Shows the input where a problem was found (e.g. the unknown column of a CSV header). */
+static void print_context(const char *data, size_t len, size_t off)
+{
+    size_t n = 0;
+    while (off + n < len && n < 40 && data[off + n] != '\n' && data[off + n] != '\r' &&
+           data[off + n] != ',')
+        n++;
+    if (n)
+        fprintf(stderr, " (at \"%.*s\")", (int)n, data + off);
+    fputc('\n', stderr);
+}
+
 /* Reads one input into the builder. 0, or 1 (runtime failure: message printed). */
 static int read_input(build_t *b, fidx_builder_t *bu, const char *file, const char *data,
                       size_t len)
@@ -64,7 +76,8 @@ static int read_input(build_t *b, fidx_builder_t *bu, const char *file, const ch
     fidx_err_t err = {0};
     if (fidx_feed_detect(data, len, &fmt, &err) != 0 ||
         fidx_feed_new(data, len, fmt, &f, &err) != 0) {
-        fprintf(stderr, "%s: cannot read: %s\n", file, err.reason ? err.reason : "unknown format");
+        fprintf(stderr, "%s: cannot read: %s", file, err.reason ? err.reason : "unknown format");
+        print_context(data, len, err.offset);
         return 1;
     }
     static fidx_indicator_t ind; /* 9 KiB: kept off the stack */
