@@ -8,38 +8,19 @@
 
 #include <cmocka.h>
 
+#include "normalizer_check.h"
+
 #include "fidx/email.h"
 #include "fidx/str.h"
 
 static void expect_email(const char *in, const char *want)
 {
-    char out[FIDX_CANON_CAP];
-    size_t n = 0;
-    fidx_err_t err = {0};
-    int rc = fidx_email_normalize(in, strlen(in), out, sizeof out, &n, &err);
-    if (rc != 0)
-        print_error("email(\"%s\") = %d (%s), want \"%s\"\n", in, rc, err.reason ? err.reason : "",
-                    want);
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, want);
-    assert_int_equal(n, strlen(want));
+    check_normalizes(fidx_email_normalize, "email", in, want);
 }
 
 static void expect_reject(const char *in, size_t len, int code, const char *reason_part)
 {
-    char out[FIDX_CANON_CAP];
-    size_t n;
-    fidx_err_t err = {0};
-    int rc = fidx_email_normalize(in, len, out, sizeof out, &n, &err);
-    if (rc != code)
-        print_error("email(\"%.*s\") = %d \"%s\", want %d\n", (int)len, in, rc, rc == 0 ? out : "",
-                    code);
-    assert_int_equal(rc, code);
-    assert_non_null(err.reason);
-    if (reason_part && !strstr(err.reason, reason_part))
-        print_error("reason \"%s\" lacks \"%s\"\n", err.reason, reason_part);
-    if (reason_part)
-        assert_non_null(strstr(err.reason, reason_part));
+    check_refuses(fidx_email_normalize, "email", in, len, code, reason_part);
 }
 
 static void accepted_forms(void **state)

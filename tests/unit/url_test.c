@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "normalizer_check.h"
+
 #include "fidx/str.h"
 #include "fidx/url.h"
 
@@ -29,30 +31,12 @@ static int canon_n(const char *in, size_t len, char *out, size_t *n)
 
 static void expect_canon(const char *in, const char *want)
 {
-    char out[FIDX_CANON_CAP];
-    size_t n = 0;
-    int rc = canon_n(in, strlen(in), out, &n);
-    if (rc != 0 || strcmp(out, want) != 0)
-        print_error("canonicalize(\"%s\") = %d \"%s\", want \"%s\"\n", in, rc, rc == 0 ? out : "",
-                    want);
-    assert_int_equal(rc, 0);
-    assert_string_equal(out, want);
-    assert_int_equal(n, strlen(want));
+    check_normalizes(fidx_url_canonicalize, "canonicalize", in, want);
 }
 
 static void expect_reject(const char *in, size_t len, int code, const char *reason_part)
 {
-    char out[FIDX_CANON_CAP];
-    size_t n;
-    fidx_err_t err = {0};
-    int rc = fidx_url_canonicalize(in, len, out, sizeof out, &n, &err);
-    if (rc != code)
-        print_error("canonicalize(\"%.*s\") = %d, want %d\n", (int)len, in, rc, code);
-    assert_int_equal(rc, code);
-    assert_int_equal(err.code, code);
-    assert_non_null(err.reason);
-    if (reason_part)
-        assert_non_null(strstr(err.reason, reason_part));
+    check_refuses(fidx_url_canonicalize, "canonicalize", in, len, code, reason_part);
 }
 
 /* The canonicalisation tests of the Safe Browsing v4 document, in its order. Two differ from
