@@ -78,10 +78,15 @@ static int check_domain(const char *h, size_t len, fidx_err_t *err)
         tld = start;
         start = i + 1;
     }
+    /* Every top-level domain is letters, or punycode for an IDN one: "0912.345-678" is not a
+     * host name but a phone number written with dots. */
+    if (len - tld > 4 && memcmp(h + tld, "xn--", 4) == 0)
+        return 0;
     for (size_t i = tld; i < len; i++)
-        if (!is_digit(h[i]))
-            return 0;
-    return fidx__fail(err, FIDX_EINVAL, tld, "top-level label of a domain cannot be a number");
+        if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z')))
+            return fidx__fail(err, FIDX_EINVAL, tld,
+                              "top-level label of a domain must be letters (or xn-- punycode)");
+    return 0;
 }
 
 int fidx_domain_normalize(const char *p, size_t len, char *out, size_t cap, size_t *out_len,

@@ -17,13 +17,17 @@ static const char *find_byte(const char *p, size_t len, char c)
     return len ? memchr(p, c, len) : NULL;
 }
 
-/* "scheme://", "hxxp", or a '/' after something that looks like a host: a link. */
+/* A scheme ("http://", defanged "hxxps://"), or a '/' after something that looks like a host:
+ * a link. A bare host ("www.evil.vn", "http-vcb.com") is a domain. */
 static int looks_like_url(const char *p, size_t len)
 {
-    if (len >= 4 && (strncasecmp(p, "http", 4) == 0 || strncasecmp(p, "hxxp", 4) == 0))
-        return 1;
-    if (len >= 4 && strncasecmp(p, "www.", 4) == 0)
-        return 1;
+    const char *sep = len > 3 ? memmem(p, len, "://", 3) : NULL;
+    if (sep) {
+        size_t n = (size_t)(sep - p);
+        if ((n == 4 || (n == 5 && (p[4] | 0x20) == 's')) &&
+            (strncasecmp(p, "http", 4) == 0 || strncasecmp(p, "hxxp", 4) == 0))
+            return 1;
+    }
     const char *slash = find_byte(p, len, '/');
     const char *dot = find_byte(p, len, '.');
     return slash && dot && dot < slash;
@@ -73,10 +77,16 @@ static fidx_kind_t detect(const char *p, size_t len, char *out, size_t cap, size
         order[n++] = FIDX_KIND_SOCIAL;
     if (looks_like_url(p, len))
         order[n++] = FIDX_KIND_URL;
+    /* "123456.tk" and "vcb-123456.tk" are hosts, not accounts: a dotted word without spaces is
+     * tried as a domain first ("VCB 0123.456.789" has a space; "970436:0123…" no dot). */
+    int hostlike = find_byte(p, len, '.') && !find_byte(p, len, ' ') && has_letter(p, len);
+    if (hostlike)
+        order[n++] = FIDX_KIND_DOMAIN;
     if (has_letter(p, len) || find_byte(p, len, ':'))
         order[n++] = FIDX_KIND_BANK_ACCOUNT; /* "VCB 0123…", "970436:0123…" */
     order[n++] = FIDX_KIND_PHONE;
-    order[n++] = FIDX_KIND_DOMAIN;
+    if (!hostlike)
+        order[n++] = FIDX_KIND_DOMAIN;
     for (size_t i = 0; i < n; i++) {
         fidx_err_t ignored;
         /* A bare number is a bank account only when the caller says so. */

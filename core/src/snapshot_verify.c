@@ -123,6 +123,19 @@ static int verify_postings(const fidx_snapshot_t *s, fidx_err_t *err)
         roaring_bitmap_t *got = fidx__snap_posting(s, i, &m);
         if (!got)
             return corrupt(err, i, "a posting list cannot be read");
+        /* The writer's order: statuses, then categories, then sources, each once. */
+        uint32_t want_type = i < FIDX_STATUS_COUNT                    ? POST_STATUS
+                             : i < FIDX_STATUS_COUNT + FIDX_CAT_COUNT ? POST_CATEGORY
+                                                                      : POST_SOURCE;
+        uint32_t want_index = want_type == POST_STATUS     ? i
+                              : want_type == POST_CATEGORY ? i - FIDX_STATUS_COUNT
+                                                           : i - FIDX_STATUS_COUNT - FIDX_CAT_COUNT;
+        if (m.type != want_type || m.index != want_index) {
+            roaring_bitmap_free(got);
+            return corrupt(err, i,
+                           "a posting list is out of place or names no status, "
+                           "category or source");
+        }
         roaring_bitmap_t *want = expected_posting(s, &m);
         int same = want && roaring_bitmap_equals(got, want);
         roaring_bitmap_free(got);

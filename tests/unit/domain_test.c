@@ -75,8 +75,11 @@ static void rejects(void **state)
     expect_reject("ev il.com", 9, FIDX_EINVAL, "character not allowed");
     expect_reject("evil!.com", 9, FIDX_EINVAL, "character not allowed");
     expect_reject("*.*.evil.com", 12, FIDX_EINVAL, "character not allowed");
-    expect_reject("evil.123", 8, FIDX_EINVAL, "number");
-    expect_reject("1.2.3.4.5", 9, FIDX_EINVAL, "number");
+    expect_reject("evil.123", 8, FIDX_EINVAL, "must be letters");
+    expect_reject("1.2.3.4.5", 9, FIDX_EINVAL, "must be letters");
+    /* A phone number written with dots is not a host name. */
+    expect_reject("0912.345-678", 12, FIDX_EINVAL, "must be letters");
+    expect_reject("evil.c0m", 8, FIDX_EINVAL, "must be letters");
     expect_reject("", 0, FIDX_EINVAL, NULL);
     expect_reject("...", 3, FIDX_EINVAL, NULL);
     expect_reject("ftp://evil.com/", 15, FIDX_EINVAL, "scheme");

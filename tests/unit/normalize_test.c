@@ -38,6 +38,12 @@ static void detects_every_kind(void **state)
     expect(FIDX_KIND_NONE, "hxxp://evil[.]example/", FIDX_KIND_URL, "http://evil.example/");
     expect(FIDX_KIND_NONE, "Evil.COM.", FIDX_KIND_DOMAIN, "evil.com");
     expect(FIDX_KIND_NONE, "evil[.]com", FIDX_KIND_DOMAIN, "evil.com");
+    /* Bare hosts are domains, whatever they start with or contain (found by fuzz_normalize). */
+    expect(FIDX_KIND_NONE, "www.evil.vn", FIDX_KIND_DOMAIN, "www.evil.vn");
+    expect(FIDX_KIND_NONE, "http-vcb.com", FIDX_KIND_DOMAIN, "http-vcb.com");
+    expect(FIDX_KIND_NONE, "123456.tk", FIDX_KIND_DOMAIN, "123456.tk");
+    expect(FIDX_KIND_NONE, "vcb-123456.tk", FIDX_KIND_DOMAIN, "vcb-123456.tk");
+    expect(FIDX_KIND_NONE, "0912.345-678", FIDX_KIND_PHONE, "+84912345678");
     expect(FIDX_KIND_NONE, "telegram:scam_bot", FIDX_KIND_SOCIAL, "telegram:scam_bot");
     expect(FIDX_KIND_NONE, "Scam@Example.COM", FIDX_KIND_EMAIL, "scam@example.com");
     /* A profile link reads as a link; lookups check it as the account too. */
