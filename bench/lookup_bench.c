@@ -182,8 +182,9 @@ int main(int argc, char **argv)
     static fidx_result_t res;
     size_t hits = 0;
     TIME_EACH(t, nq,
-              hits += (fidx_check(s, FIDX_KIND_PHONE, NULL, qs[i].q, qs[i].len, &res, &err) == 0 &&
-                       res.has_match));
+              hits +=
+              (fidx_check(s, NULL, FIDX_KIND_PHONE, NULL, qs[i].q, qs[i].len, &res, &err) == 0 &&
+               res.has_match));
     report("fidx_check (normalise+lookup)", t, nq, overhead, total);
     size_t hits2 = 0;
     TIME_EACH(t, nq, {

@@ -1,7 +1,9 @@
 /* Lookup: a query value is normalised, turned into probes (each a kind, a stored form and a
- * specificity), every probe is looked up in the snapshot, and the most specific hit decides,
- * allowlisted before confirmed before reported. No allocation: all state is on the stack or in
- * the caller's result. */
+ * specificity), every probe is looked up in the live overlay and in the snapshot, and the most
+ * specific hit decides, allowlisted before confirmed before reported. An overlay entry replaces
+ * the snapshot's entry of the same kind and value, and a delisting hides it. No allocation and
+ * no lock: all state is on the stack or in the caller's result, and the overlay is read
+ * through atomic loads (overlay_internal.h). */
 #include "fidx/lookup.h"
 
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "fidx/phone.h"
 #include "fidx/social.h"
 #include "fidx/url.h"
+#include "overlay_internal.h"
 #include "snapshot_internal.h"
 
 /* Specificity: profiles and phones found in a link beat any URL or domain entry; among those
@@ -20,78 +23,157 @@
 #define SPEC_HOST(labels) ((uint64_t)(labels) << 20)
 
 typedef struct {
+    const fidx_snapshot_t *s;
+    const ov_table_t *ot; /* the overlay's table, NULL when there is none or it is empty */
+    uint64_t visible;     /* overlay changes up to this sequence number are seen */
+    fidx_match_t *m;      /* where a phone hit's value is copied */
     int found;
     uint64_t spec;
     unsigned status;
     int kind;
-    uint64_t i;
-    fidx_match_t *m; /* where a phone hit's value is copied */
+    uint64_t i;          /* snapshot entry of the best hit, when e is NULL */
+    const ov_entry_t *e; /* overlay entry of the best hit */
 } best_t;
+
+/* Whether a hit of this specificity and status beats the best so far. */
+static int better(const best_t *b, uint64_t spec, unsigned status)
+{
+    return !b->found || spec > b->spec || (spec == b->spec && status > b->status);
+}
 
 /* Keeps entry i of kind if it is more specific than the best so far, or as specific and of a
  * stronger status. A phone hit's value is the phone probed: it is copied now, since phone
  * entries store no string. */
-static void consider(best_t *b, const fidx_snapshot_t *s, int kind, uint64_t i, uint64_t spec,
-                     const char *probe, size_t probe_len)
+static void consider(best_t *b, int kind, uint64_t i, uint64_t spec, const char *probe,
+                     size_t probe_len)
 {
     fidx_match_t *m = b->m;
-    unsigned status = SNAP_REC_STATUS(s->kind[kind].rec[i]);
-    if (b->found && (spec < b->spec || (spec == b->spec && status <= b->status)))
+    unsigned status = SNAP_REC_STATUS(b->s->kind[kind].rec[i]);
+    if (!better(b, spec, status))
         return;
-    *b = (best_t){1, spec, status, kind, i, b->m};
+    b->found = 1;
+    b->spec = spec;
+    b->status = status;
+    b->kind = kind;
+    b->i = i;
+    b->e = NULL;
     if (kind == FIDX_KIND_PHONE && probe_len < sizeof m->value_buf) {
         memcpy(m->value_buf, probe, probe_len);
         m->value = fidx_str(m->value_buf, probe_len);
     }
 }
 
-static void probe_phone(const fidx_snapshot_t *s, const char *canon, size_t len, uint64_t spec,
-                        best_t *b)
+static void consider_overlay(best_t *b, const ov_entry_t *e, uint64_t spec)
 {
-    uint64_t key, first;
-    if (fidx_phone_key(canon, len, &key) != 0)
+    if (e->delisted || !better(b, spec, e->status))
         return;
-    if (snap_find(&s->kind[FIDX_KIND_PHONE], snap_phone_sortkey(key), &first))
-        consider(b, s, FIDX_KIND_PHONE, first, spec, canon, len);
+    b->found = 1;
+    b->spec = spec;
+    b->status = e->status;
+    b->kind = e->kind;
+    b->e = e;
 }
 
-static void probe_string(const fidx_snapshot_t *s, int kind, const char *v, size_t len,
-                         uint64_t spec, best_t *b)
+/* What the overlay says of exactly (kind, v) as lookups see it now: NULL when nothing (the
+ * snapshot decides), else the entry (possibly a delisting). */
+static const ov_entry_t *overlay_state(const best_t *b, int kind, uint64_t hash, const char *v,
+                                       size_t len)
 {
-    const snap_kind_t *k = &s->kind[kind];
-    uint64_t first, n = snap_find(k, XXH3_64bits_withSeed(v, len, (XXH64_hash_t)kind), &first);
+    if (!b->ot)
+        return NULL;
+    return ov_visible(ov_find(b->ot, (fidx_kind_t)kind, hash, v, len), b->visible);
+}
+
+static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec)
+{
+    uint64_t key, first;
+    if (b->ot) {
+        const ov_entry_t *e = overlay_state(b, FIDX_KIND_PHONE,
+                                            fidx__ov_hash(FIDX_KIND_PHONE, canon, len), canon, len);
+        if (e) {
+            consider_overlay(b, e, spec);
+            return;
+        }
+    }
+    if (fidx_phone_key(canon, len, &key) != 0)
+        return;
+    if (snap_find(&b->s->kind[FIDX_KIND_PHONE], snap_phone_sortkey(key), &first))
+        consider(b, FIDX_KIND_PHONE, first, spec, canon, len);
+}
+
+static void probe_string(best_t *b, int kind, const char *v, size_t len, uint64_t spec)
+{
+    const snap_kind_t *k = &b->s->kind[kind];
+    uint64_t first, hash = XXH3_64bits_withSeed(v, len, (XXH64_hash_t)kind);
+    if (b->ot) {
+        const ov_entry_t *e = overlay_state(b, kind, hash, v, len);
+        if (e) {
+            consider_overlay(b, e, spec);
+            return;
+        }
+    }
+    uint64_t n = snap_find(k, hash, &first);
     for (uint64_t i = first; i < first + n; i++) {
         fidx_str_t got = snap_value(k, i);
         if (got.len == len && memcmp(got.p, v, len) == 0) /* a hit is confirmed, never guessed */
-            consider(b, s, kind, i, spec, NULL, 0);
+            consider(b, kind, i, spec, NULL, 0);
+    }
+}
+
+/* Whether the stored bank value got (BIN:DIGITS or *:DIGITS) answers a query for bin:digits,
+ * and how specifically: 0 not at all, 1 as a wildcard or for a "*" query, 2 the same bank. */
+static int bank_match(fidx_str_t got, fidx_str_t bin, fidx_str_t digits)
+{
+    const char *c = memchr(got.p, ':', got.len);
+    if (!c || got.len - (size_t)(c - got.p) - 1 != digits.len ||
+        memcmp(c + 1, digits.p, digits.len) != 0)
+        return 0;
+    fidx_str_t gbin = fidx_str(got.p, (size_t)(c - got.p));
+    int wildcard = gbin.len == 1 && gbin.p[0] == '*';
+    int query_any = bin.len == 1 && bin.p[0] == '*';
+    int same = gbin.len == bin.len && memcmp(gbin.p, bin.p, bin.len) == 0;
+    if (!(query_any || wildcard || same))
+        return 0;
+    return same && !query_any ? 2 : 1;
+}
+
+/* Every visible overlay entry filed under the digits' hash (all banks' entries for them). */
+static void probe_bank_overlay(best_t *b, uint64_t hash, fidx_str_t bin, fidx_str_t digits)
+{
+    const ov_table_t *t = b->ot;
+    for (size_t j = hash & t->mask;; j = (j + 1) & t->mask) {
+        const ov_entry_t *e = ov_slot(t, j);
+        if (!e)
+            return;
+        if (e->hash != hash || e->kind != FIDX_KIND_BANK_ACCOUNT)
+            continue;
+        e = ov_visible(e, b->visible);
+        int how = e ? bank_match(fidx_str(ov_value(e), e->value_len), bin, digits) : 0;
+        if (how)
+            consider_overlay(b, e, SPEC_EXACT + (how == 2));
     }
 }
 
 /* "BIN:N" matches entries BIN:N and *:N (the exact bank is more specific); "*:N" matches N at
  * every bank, all equally specific. */
-static void probe_bank(const fidx_snapshot_t *s, const char *v, size_t len, best_t *b)
+static void probe_bank(best_t *b, const char *v, size_t len)
 {
     const char *colon = memchr(v, ':', len);
     if (!colon)
         return;
     fidx_str_t bin = fidx_str(v, (size_t)(colon - v)),
                digits = fidx_str(colon + 1, len - bin.len - 1);
-    const snap_kind_t *k = &s->kind[FIDX_KIND_BANK_ACCOUNT];
-    uint64_t first,
-        n = snap_find(k, XXH3_64bits_withSeed(digits.p, digits.len, FIDX_KIND_BANK_ACCOUNT),
-                      &first);
+    const snap_kind_t *k = &b->s->kind[FIDX_KIND_BANK_ACCOUNT];
+    uint64_t first, hash = XXH3_64bits_withSeed(digits.p, digits.len, FIDX_KIND_BANK_ACCOUNT);
+    if (b->ot)
+        probe_bank_overlay(b, hash, bin, digits);
+    uint64_t n = snap_find(k, hash, &first);
     for (uint64_t i = first; i < first + n; i++) {
         fidx_str_t got = snap_value(k, i);
-        const char *c = memchr(got.p, ':', got.len);
-        if (!c || got.len - (size_t)(c - got.p) - 1 != digits.len ||
-            memcmp(c + 1, digits.p, digits.len) != 0)
-            continue;
-        fidx_str_t gbin = fidx_str(got.p, (size_t)(c - got.p));
-        int wildcard = gbin.len == 1 && gbin.p[0] == '*';
-        int query_any = bin.len == 1 && bin.p[0] == '*';
-        int same = gbin.len == bin.len && memcmp(gbin.p, bin.p, bin.len) == 0;
-        if (query_any || wildcard || same)
-            consider(b, s, FIDX_KIND_BANK_ACCOUNT, i, SPEC_EXACT + (same && !query_any), NULL, 0);
+        int how = bank_match(got, bin, digits);
+        /* An entry the overlay knows (changed or delisted) was judged from the overlay. */
+        if (how && !overlay_state(b, FIDX_KIND_BANK_ACCOUNT, hash, got.p, got.len))
+            consider(b, FIDX_KIND_BANK_ACCOUNT, i, SPEC_EXACT + (how == 2), NULL, 0);
     }
 }
 
@@ -104,11 +186,11 @@ static unsigned count_labels(const char *p, size_t len)
 }
 
 /* Domain entries of the host and every parent domain (not the bare top-level label). */
-static void probe_domains(const fidx_snapshot_t *s, const char *host, size_t len, best_t *b)
+static void probe_domains(best_t *b, const char *host, size_t len)
 {
     unsigned labels = count_labels(host, len);
     for (size_t i = 0; labels >= 2; labels--) {
-        probe_string(s, FIDX_KIND_DOMAIN, host + i, len - i, SPEC_HOST(labels), b);
+        probe_string(b, FIDX_KIND_DOMAIN, host + i, len - i, SPEC_HOST(labels));
         const char *dot = memchr(host + i, '.', len - i);
         if (!dot)
             break;
@@ -125,26 +207,26 @@ static int is_ipv4(fidx_str_t host)
 }
 
 /* A social account found in a link (or given directly); a Zalo account is also its phone. */
-static void probe_social(const fidx_snapshot_t *s, const char *v, size_t len, best_t *b)
+static void probe_social(best_t *b, const char *v, size_t len)
 {
-    probe_string(s, FIDX_KIND_SOCIAL, v, len, SPEC_EXACT, b);
+    probe_string(b, FIDX_KIND_SOCIAL, v, len, SPEC_EXACT);
     if (len > 5 && memcmp(v, "zalo:", 5) == 0)
-        probe_phone(s, v + 5, len - 5, SPEC_EXACT, b);
+        probe_phone(b, v + 5, len - 5, SPEC_EXACT);
 }
 
 /* A phone number is also its Zalo account. */
-static void probe_phone_and_zalo(const fidx_snapshot_t *s, const char *canon, size_t len, best_t *b)
+static void probe_phone_and_zalo(best_t *b, const char *canon, size_t len)
 {
     char zalo[40];
-    probe_phone(s, canon, len, SPEC_EXACT, b);
+    probe_phone(b, canon, len, SPEC_EXACT);
     if (canon[0] == '+' && len + 5 < sizeof zalo) {
         memcpy(zalo, "zalo:", 5);
         memcpy(zalo + 5, canon, len);
-        probe_string(s, FIDX_KIND_SOCIAL, zalo, len + 5, SPEC_EXACT, b);
+        probe_string(b, FIDX_KIND_SOCIAL, zalo, len + 5, SPEC_EXACT);
     }
 }
 
-static void probe_url(const fidx_snapshot_t *s, const char *canon, size_t len, best_t *b)
+static void probe_url(best_t *b, const char *canon, size_t len)
 {
     fidx_url_parts_t parts;
     fidx_url_exprs_t ex;
@@ -152,33 +234,52 @@ static void probe_url(const fidx_snapshot_t *s, const char *canon, size_t len, b
         return;
     if (fidx_url_expressions(canon, len, &ex) == 0)
         for (size_t i = 0; i < ex.n; i++)
-            probe_string(s, FIDX_KIND_URL, ex.expr[i].p, ex.expr[i].len,
-                         SPEC_HOST(ex.host_labels[i]) + 1 + ex.path_len[i], b);
+            probe_string(b, FIDX_KIND_URL, ex.expr[i].p, ex.expr[i].len,
+                         SPEC_HOST(ex.host_labels[i]) + 1 + ex.path_len[i]);
     if (!is_ipv4(parts.host))
-        probe_domains(s, parts.host.p, parts.host.len, b);
+        probe_domains(b, parts.host.p, parts.host.len);
     char social[FIDX_CANON_CAP];
     size_t n;
     if (fidx_social_from_url(canon, len, social, sizeof social, &n) == 0)
-        probe_social(s, social, n, b);
+        probe_social(b, social, n);
 }
 
 /* A domain is also checked as the link "http://domain/" (what a person typing it opens). */
-static void probe_domain_query(const fidx_snapshot_t *s, const char *d, size_t len, best_t *b)
+static void probe_domain_query(best_t *b, const char *d, size_t len)
 {
     char url[FIDX_CANON_CAP];
     if (len + 9 > sizeof url) {
-        probe_domains(s, d, len, b);
+        probe_domains(b, d, len);
         return;
     }
     memcpy(url, "http://", 7);
     memcpy(url + 7, d, len);
     url[7 + len] = '/';
     url[8 + len] = '\0';
-    probe_url(s, url, len + 8, b);
+    probe_url(b, url, len + 8);
 }
 
-static void fill_match(const fidx_snapshot_t *s, const best_t *b, fidx_result_t *res)
+static void fill_match_overlay(const ov_entry_t *e, fidx_match_t *m)
 {
+    m->kind = (fidx_kind_t)e->kind;
+    m->status = (fidx_status_t)e->status;
+    m->categories = e->categories;
+    m->reports = e->reports;
+    m->first_seen = e->first_seen;
+    m->last_seen = e->last_seen;
+    m->n_sources = e->n_sources;
+    for (unsigned j = 0; j < e->n_sources; j++)
+        m->sources[j] = ov_source(e, j);
+    m->value = fidx_str(ov_value(e), e->value_len);
+}
+
+static void fill_match(const best_t *b, fidx_result_t *res)
+{
+    const fidx_snapshot_t *s = b->s;
+    if (b->e) {
+        fill_match_overlay(b->e, &res->match);
+        return;
+    }
     const snap_kind_t *k = &s->kind[b->kind];
     uint64_t rec = k->rec[b->i];
     fidx_match_t *m = &res->match;
@@ -204,8 +305,8 @@ static fidx_verdict_t verdict_of(fidx_status_t st)
                                          : FIDX_VERDICT_SUSPICIOUS;
 }
 
-int fidx_check(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform, const char *q,
-               size_t len, fidx_result_t *res, fidx_err_t *err)
+int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
+               const char *platform, const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
 {
     int rc = fidx_normalize(kind, platform, q, len, &res->kind, res->canonical,
                             sizeof res->canonical, &res->canonical_len, err);
@@ -214,30 +315,33 @@ int fidx_check(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform,
     const char *c = res->canonical;
     size_t n = res->canonical_len;
     best_t b = {0};
+    b.s = s;
     b.m = &res->match;
+    if (ov && (b.ot = fidx__ov_table(ov)) != NULL)
+        b.visible = fidx__ov_visible(ov);
     switch (res->kind) {
     case FIDX_KIND_PHONE:
-        probe_phone_and_zalo(s, c, n, &b);
+        probe_phone_and_zalo(&b, c, n);
         break;
     case FIDX_KIND_BANK_ACCOUNT:
-        probe_bank(s, c, n, &b);
+        probe_bank(&b, c, n);
         break;
     case FIDX_KIND_URL:
-        probe_url(s, c, n, &b);
+        probe_url(&b, c, n);
         break;
     case FIDX_KIND_DOMAIN:
-        probe_domain_query(s, c, n, &b);
+        probe_domain_query(&b, c, n);
         break;
     case FIDX_KIND_SOCIAL:
-        probe_social(s, c, n, &b);
+        probe_social(&b, c, n);
         break;
     default:
-        probe_string(s, res->kind, c, n, SPEC_EXACT, &b);
+        probe_string(&b, res->kind, c, n, SPEC_EXACT);
     }
     res->has_match = b.found;
     res->verdict = FIDX_VERDICT_UNKNOWN;
     if (b.found) {
-        fill_match(s, &b, res);
+        fill_match(&b, res);
         res->verdict = verdict_of(res->match.status);
     }
     return 0;

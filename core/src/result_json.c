@@ -54,22 +54,35 @@ static void put_match(fidx_buf_t *b, const fidx_match_t *m)
     fidx_buf_puts(b, "]}");
 }
 
+static void put_members(fidx_buf_t *b, const fidx_result_t *res)
+{
+    fidx_buf_puts(b, "\"kind\":\"");
+    fidx_buf_puts(b, fidx_kind_name(res->kind));
+    fidx_buf_puts(b, "\",\"canonical\":");
+    fidx_json_string(b, res->canonical, res->canonical_len);
+    fidx_buf_puts(b, ",\"verdict\":\"");
+    fidx_buf_puts(b, fidx_verdict_name(res->verdict));
+    fidx_buf_puts(b, "\"");
+    if (res->has_match)
+        put_match(b, &res->match);
+}
+
 size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,
                         size_t cap)
 {
     fidx_buf_t b = fidx_buf(out, cap);
     fidx_buf_puts(&b, "{\"query\":");
     fidx_json_string(&b, query, query_len);
-    fidx_buf_puts(&b, ",\"kind\":\"");
-    fidx_buf_puts(&b, fidx_kind_name(res->kind));
-    fidx_buf_puts(&b, "\",\"canonical\":");
-    fidx_json_string(&b, res->canonical, res->canonical_len);
-    fidx_buf_puts(&b, ",\"verdict\":\"");
-    fidx_buf_puts(&b, fidx_verdict_name(res->verdict));
-    fidx_buf_puts(&b, "\"");
-    if (res->has_match)
-        put_match(&b, &res->match);
+    fidx_buf_puts(&b, ",");
+    put_members(&b, res);
     fidx_buf_puts(&b, "}");
+    return b.ok ? b.len : 0;
+}
+
+size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap)
+{
+    fidx_buf_t b = fidx_buf(out, cap);
+    put_members(&b, res);
     return b.ok ? b.len : 0;
 }
 

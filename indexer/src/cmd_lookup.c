@@ -38,7 +38,7 @@ int cmd_lookup(int argc, char **argv)
     int status = 0;
     for (int i = optind + 1; i < argc; i++) {
         size_t qlen = strlen(argv[i]), n;
-        if (fidx_check(s, kind, platform, argv[i], qlen, &res, &err) == 0)
+        if (fidx_check(s, NULL, kind, platform, argv[i], qlen, &res, &err) == 0)
             n = fidx_result_json(&res, argv[i], qlen, out, sizeof out);
         else
             n = fidx_error_item_json(argv[i], qlen, &err, out, sizeof out), status = 1;

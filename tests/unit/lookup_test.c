@@ -79,7 +79,7 @@ static int teardown(void **state)
 static fidx_verdict_t check_as(fidx_kind_t kind, const char *q)
 {
     fidx_err_t err = {0};
-    int rc = fidx_check(snap, kind, NULL, q, strlen(q), &res, &err);
+    int rc = fidx_check(snap, NULL, kind, NULL, q, strlen(q), &res, &err);
     if (rc)
         fail_msg("'%s' refused: %s", q, err.reason);
     return res.verdict;
@@ -158,9 +158,11 @@ static void invalid_values_say_why(void **state)
 {
     (void)state;
     fidx_err_t err = {0};
-    assert_int_equal(fidx_check(snap, FIDX_KIND_PHONE, NULL, "12345", 5, &res, &err), FIDX_EINVAL);
+    assert_int_equal(fidx_check(snap, NULL, FIDX_KIND_PHONE, NULL, "12345", 5, &res, &err),
+                     FIDX_EINVAL);
     assert_non_null(err.reason);
-    assert_int_equal(fidx_check(snap, FIDX_KIND_NONE, NULL, "hello", 5, &res, &err), FIDX_EINVAL);
+    assert_int_equal(fidx_check(snap, NULL, FIDX_KIND_NONE, NULL, "hello", 5, &res, &err),
+                     FIDX_EINVAL);
 }
 
 static void json_is_the_contract(void **state)
@@ -191,7 +193,7 @@ static void json_is_the_contract(void **state)
     /* A hostile query still gives valid JSON. */
     const char *ugly = "\"\\\x01\xff<0912>";
     fidx_err_t err = {0};
-    assert_int_equal(fidx_check(snap, FIDX_KIND_NONE, NULL, ugly, strlen(ugly), &res, &err),
+    assert_int_equal(fidx_check(snap, NULL, FIDX_KIND_NONE, NULL, ugly, strlen(ugly), &res, &err),
                      FIDX_EINVAL);
     n = fidx_error_item_json(ugly, strlen(ugly), &err, out, sizeof out);
     j = json_loadb(out, n, 0, &jerr);

@@ -159,12 +159,12 @@ static void many_phones_exact(void **state)
     fidx_err_t err;
     for (long i = 0; i < N; i += 7) {
         snprintf(v, sizeof v, "+8491%07ld", i * 3);
-        assert_int_equal(fidx_check(s, FIDX_KIND_PHONE, NULL, v, strlen(v), &res, &err), 0);
+        assert_int_equal(fidx_check(s, NULL, FIDX_KIND_PHONE, NULL, v, strlen(v), &res, &err), 0);
         assert_int_equal(res.verdict, i % 2 ? FIDX_VERDICT_SCAM : FIDX_VERDICT_SUSPICIOUS);
         assert_int_equal(res.match.value.len, strlen(v));
         assert_memory_equal(res.match.value.p, v, strlen(v));
         snprintf(v, sizeof v, "+8491%07ld", i * 3 + 1);
-        assert_int_equal(fidx_check(s, FIDX_KIND_PHONE, NULL, v, strlen(v), &res, &err), 0);
+        assert_int_equal(fidx_check(s, NULL, FIDX_KIND_PHONE, NULL, v, strlen(v), &res, &err), 0);
         assert_int_equal(res.verdict, FIDX_VERDICT_UNKNOWN);
     }
     fidx_snapshot_release(s);

@@ -14,11 +14,12 @@
 #include "fidx/error.h"
 #include "fidx/indicator.h"
 #include "fidx/kind.h"
+#include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "fidx/str.h"
 
-/* The entry that decided a verdict. Strings are borrowed from the snapshot (or from the
- * result's own buffer for values that are formatted, such as phone numbers). */
+/* The entry that decided a verdict. Strings are borrowed from the snapshot or the overlay (or
+ * from the result's own buffer for values that are formatted, such as phone numbers). */
 typedef struct {
     fidx_kind_t kind;
     fidx_str_t value; /* storage form: "+84912345678", "evil.example/", "970436:0123…" */
@@ -40,11 +41,15 @@ typedef struct {
     char canonical[FIDX_CANON_CAP];
 } fidx_result_t;
 
-/* Checks q[0..len) read as kind (FIDX_KIND_NONE: detect) against the snapshot. platform is the
- * social platform hint or NULL. FIDX_EINVAL (err->reason) when the value cannot be read as the
- * kind; the result is then undefined. */
-FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform,
-                               const char *q, size_t len, fidx_result_t *res, fidx_err_t *err);
+/* Checks q[0..len) read as kind (FIDX_KIND_NONE: detect) against the snapshot and the live
+ * overlay ov (NULL: the snapshot alone; an overlay entry replaces the snapshot's entry of the
+ * same kind and value, a delisting hides it). platform is the social platform hint or NULL.
+ * FIDX_EINVAL (err->reason) when the value cannot be read as the kind; the result is then
+ * undefined. With an overlay the caller must be an online reader of it (fidx/overlay.h) until
+ * it is done with the result, whose strings may be borrowed from the overlay. */
+FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
+                               const char *platform, const char *q, size_t len, fidx_result_t *res,
+                               fidx_err_t *err);
 
 /* The contract's JSON object for a result ({"query":…,"kind":…,"canonical":…,"verdict":…,
  * "match":{…}}), written into out (cap bytes). Returns the length, or 0 when cap is too small
@@ -52,6 +57,11 @@ FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, fidx_kind_t kind, const
 #define FIDX_CHECK_JSON_MAX (4 * FIDX_CANON_CAP)
 size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,
                         size_t cap);
+
+/* The members of that object after "query" ("kind":…,"canonical":…,"verdict":…[,"match":{…}]),
+ * without braces, for callers that add their own members (POST /v1/scan). 0 when cap is too
+ * small. */
+size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap);
 
 /* The JSON object for a query that failed: {"query":…,"error":{"code":"invalid_value",
  * "message":…}} (batch items) — message from err->reason. */
