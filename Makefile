@@ -4,10 +4,13 @@ SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 
-# Debian 12 packages the build and the tests need; installed when missing (as root).
+# Debian 12 packages the build and the tests need; installed when missing (as root). npm counts
+# as present when the command is there (a Node.js from elsewhere brings its own, and Debian's
+# npm package would conflict with it). chromium, nodejs and npm are for the browser test.
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
-	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev
+	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev \
+	chromium nodejs npm
 
 SAMPLE = $(BUILD)/sample.fidx
 SAMPLE_INPUTS = $(wildcard data/sample/*) data/allowlist.csv
@@ -17,7 +20,8 @@ SAMPLE_INPUTS = $(wildcard data/sample/*) data/allowlist.csv
 all: build
 
 deps:
-	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || \
+	  { [ $$p = npm ] && command -v npm >/dev/null; } || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

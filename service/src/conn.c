@@ -26,6 +26,7 @@
 #include <http_parser.h>
 
 #include "accesslog.h"
+#include "admin.h"
 #include "http_checks.h"
 #include "log.h"
 #include "router.h"
@@ -56,7 +57,20 @@ struct fidx__conn {
     size_t discarded;
 
     unsigned in_request : 1, inflight : 1, paused : 1, closing : 1, lingering : 1, closed : 1,
-        eof : 1;
+        eof : 1, waiting : 1;
+
+    /* A request answered later (fidx__conn_defer): the connection reads no further request
+     * until fidx__reply_send, so answers stay in request order. */
+    fidx__reply_t *reply;
+    int keep; /* the current request's keep-alive, for a deferred answer */
+
+    /* The Authorization field of the current request, kept for the analysts' routes (their
+     * token decides the body limit before the body is read). */
+    size_t hname_len, auth_len;
+    char hname[16];
+    unsigned in_hvalue : 1, is_auth : 1, auth_seen : 1, auth_bad : 1, token_ok : 1;
+    char auth[FIDX__TOKEN_SECRET_MAX + 64];
+    char token[FIDX__TOKEN_NAME_MAX + 1];
 
     /* A parser callback that refuses the request says how here. */
     int fail_status;
@@ -66,6 +80,17 @@ struct fidx__conn {
     size_t url_len;
     char url[]; /* max_header_bytes */
 };
+
+struct fidx__reply {
+    fidx__conn_t *c; /* NULL once the connection is gone */
+    fidx__route_id_t route;
+    int method, head, keep;
+    uint64_t started_ns;
+    size_t path_len;
+    char path[256]; /* for the access log */
+};
+
+#define WWW_AUTHENTICATE "WWW-Authenticate: Bearer realm=\"fraudidx\"\r\n"
 
 static int on_message_begin(http_parser *p);
 static int on_url(http_parser *p, const char *at, size_t len);
@@ -116,6 +141,8 @@ static int on_message_begin(http_parser *p)
     c->in_request = 1;
     c->started_ns = uv_hrtime();
     c->url_len = 0;
+    c->hname_len = c->auth_len = 0;
+    c->in_hvalue = c->is_auth = c->auth_seen = c->auth_bad = c->token_ok = 0;
     if (c->on_deadline != D_408_HEADER)
         set_deadline(c, c->w->cfg->header_timeout_ms, D_408_HEADER);
     return 0;
@@ -138,11 +165,43 @@ static int in_head(const fidx__conn_t *c)
     return c->chk.phase == FIDX__HC_HEAD || c->chk.phase == FIDX__HC_HEAD_END;
 }
 
+/* Keeps the Authorization field's value (names and values may come in pieces). */
+static void note_field(fidx__conn_t *c, const char *at, size_t len)
+{
+    if (c->in_hvalue)
+        c->hname_len = 0, c->in_hvalue = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (c->hname_len < sizeof c->hname)
+            c->hname[c->hname_len] = (char)(at[i] | 0x20);
+        c->hname_len++;
+    }
+}
+
+static void note_value(fidx__conn_t *c, const char *at, size_t len)
+{
+    if (!c->in_hvalue) {
+        c->in_hvalue = 1;
+        c->is_auth = c->hname_len == 13 && memcmp(c->hname, "authorization", 13) == 0;
+        if (c->is_auth && c->auth_seen)
+            c->auth_bad = 1; /* given twice */
+        c->auth_seen |= c->is_auth;
+    }
+    if (!c->is_auth)
+        return;
+    if (len > sizeof c->auth - c->auth_len) {
+        c->auth_bad = 1;
+        return;
+    }
+    memcpy(c->auth + c->auth_len, at, len);
+    c->auth_len += len;
+}
+
 static int on_header_field(http_parser *p, const char *at, size_t len)
 {
     fidx__conn_t *c = p->data;
     if (!in_head(c))
         return 0; /* trailer fields of a chunked body: framed strictly, otherwise ignored */
+    note_field(c, at, len);
     int r = fidx__hcheck_field(&c->chk, at, len);
     return r ? refuse(c, r, c->chk.reason) : 0;
 }
@@ -152,14 +211,56 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     fidx__conn_t *c = p->data;
     if (!in_head(c))
         return 0;
+    note_value(c, at, len);
     int r = fidx__hcheck_value(&c->chk, at, len);
     return r ? refuse(c, r, c->chk.reason) : 0;
+}
+
+/* Whether a request target (origin or absolute form) is under /v1/admin. */
+static int admin_target(const char *u, size_t n)
+{
+    size_t i = 0;
+    if (n && u[0] != '/') {
+        const char *sch = memmem(u, n, "://", 3);
+        const char *slash = sch ? memchr(sch + 3, '/', n - (size_t)(sch + 3 - u)) : NULL;
+        if (!slash)
+            return 0;
+        i = (size_t)(slash - u);
+    }
+    return n - i >= 9 && memcmp(u + i, "/v1/admin", 9) == 0 &&
+           (n - i == 9 || u[i + 9] == '/' || u[i + 9] == '?');
+}
+
+/* The body limit of this request: analysts with a valid token may send larger bodies
+ * (--max-admin-body-bytes); anyone else gets the public limit. -1: an analysts' route with a
+ * body and no valid token, refused before its body is read. */
+static int body_limit(fidx__conn_t *c, int has_body)
+{
+    const fidx__config_t *cfg = c->w->cfg;
+    uint64_t limit = cfg->max_body_bytes;
+    if (admin_target(c->url, c->url_len)) {
+        c->token_ok = !c->auth_bad && c->auth_seen &&
+                      fidx__admin_auth(c->w->svc->admin, c->auth, c->auth_len, c->token) == 0;
+        if (c->token_ok && cfg->max_admin_body_bytes > limit)
+            limit = cfg->max_admin_body_bytes;
+        if (!c->token_ok && has_body)
+            return -1;
+    }
+    c->chk.max_body_bytes = limit;
+    c->body.max = limit;
+    return 0;
 }
 
 static int on_headers_complete(http_parser *p)
 {
     fidx__conn_t *c = p->data;
     int chunked = (p->flags & F_CHUNKED) != 0;
+    if (body_limit(c, chunked || (c->chk.n_content_length && c->chk.content_length > 0)) != 0) {
+        c->fail_status = 401;
+        c->fail_code = "unauthorized";
+        c->fail_msg = "a valid analyst token is required (Authorization: Bearer TOKEN)";
+        return -1;
+    }
     int r = fidx__hcheck_headers_done(&c->chk, p->http_major, p->http_minor, chunked);
     if (r)
         return refuse(c, r, c->chk.reason);
@@ -238,6 +339,10 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
         fidx__sbuf_puts(o, r->retry_after);
         fidx__sbuf_put(o, "\r\n", 2);
     }
+    if (r->headers)
+        fidx__sbuf_puts(o, r->headers);
+    if (r->more[0])
+        fidx__sbuf_puts(o, r->more);
     if (!keep)
         fidx__sbuf_puts(o, "Connection: close\r\n");
     else if (c->parser.http_major == 1 && c->parser.http_minor == 0)
@@ -284,6 +389,8 @@ static void fail_close(fidx__conn_t *c, int status, const char *code, const char
         return;
     init_resp(c, &r);
     fidx__resp_error(&r, status, code, msg);
+    if (status == 401)
+        r.headers = WWW_AUTHENTICATE;
     emit(c, &r, 0, 0);
     uint64_t ns = c->in_request ? uv_hrtime() - c->started_ns : 0;
     fidx__metrics_request(&c->w->metrics, FIDX__ROUTE_OTHER, status, ns);
@@ -317,14 +424,27 @@ static void finish_request(fidx__conn_t *c)
                             ? fidx_str(c->chk.content_type, c->chk.content_type_len)
                             : fidx_str(NULL, 0),
         .content_type_overflow = c->chk.content_type_overflow,
+        .peer = c->peer,
     };
     fidx__resp_t r;
     int keep = http_should_keep_alive(&c->parser) && !c->parser.upgrade && !w->draining;
     init_resp(c, &r);
+    c->keep = keep;
+    w->cur_conn = c;
     if (fidx__req_parse_target(&req) != 0)
         fidx__resp_error(&r, 400, "bad_request", "malformed request target");
     else
         fidx__router_dispatch(&req, &r);
+    w->cur_conn = NULL;
+    if (c->reply) { /* answered later: see fidx__reply_send */
+        size_t n = req.path.len < sizeof c->reply->path ? req.path.len : sizeof c->reply->path;
+        memcpy(c->reply->path, req.path.p, n);
+        c->reply->path_len = n;
+        c->waiting = 1;
+        reset_request(c);
+        c->deadline = 0; /* the answer may take a while: no timeout meanwhile */
+        return;
+    }
     if (r.body->failed)
         fidx__resp_error(&r, 500, "internal", "response too large");
     if (r.close)
@@ -372,7 +492,7 @@ static void parse_failed(fidx__conn_t *c)
 static size_t feed(fidx__conn_t *c, const char *p, size_t n)
 {
     size_t off = 0;
-    while (off < n && !c->closing && !c->paused) {
+    while (off < n && !c->closing && !c->paused && !c->waiting) {
         size_t take = n - off;
         int r = frame(c, p + off, &take);
         if (r) {
@@ -439,24 +559,32 @@ static void start_reading(fidx__conn_t *c)
 }
 
 /* The client has read enough: go on with stashed input, then with the socket. */
-static void resume(fidx__conn_t *c)
+/* Goes on with stashed input, then with the socket, unless a pause or a deferred answer
+ * stops it again. */
+static void continue_input(fidx__conn_t *c)
 {
-    if (!c->paused || c->inflight || c->closing)
-        return;
-    c->paused = 0;
     if (c->stash) {
         size_t n = c->stash_len - c->stash_off;
         size_t used = feed(c, c->stash + c->stash_off, n);
-        if (c->paused && used < n && !c->closing) {
+        if ((c->paused || c->waiting) && used < n && !c->closing) {
             c->stash_off += used;
             flush(c);
             return;
         }
         drop_stash(c);
     }
-    if (!c->closing && !c->closed)
+    if (!c->closing && !c->closed && !c->paused && !c->waiting)
         start_reading(c);
     flush(c);
+}
+
+static void resume(fidx__conn_t *c)
+{
+    if (!c->paused || c->inflight || c->closing)
+        return;
+    c->paused = 0;
+    if (!c->waiting)
+        continue_input(c);
 }
 
 /* ---- output and closing ---- */
@@ -490,7 +618,7 @@ static void output_drained(fidx__conn_t *c)
 {
     if (c->closing)
         start_linger(c);
-    else if (c->w->draining && !c->in_request && !c->paused)
+    else if (c->w->draining && !c->in_request && !c->paused && !c->waiting)
         conn_close(c);
 }
 
@@ -557,6 +685,8 @@ static void on_close(uv_handle_t *h)
         c->next->prev = c->prev;
     w->n_conns--;
     atomic_fetch_sub(&w->svc->open_connections, 1);
+    if (c->reply)
+        c->reply->c = NULL; /* its answer has nowhere to go */
     drop_stash(c);
     fidx__sbuf_free(&c->body);
     fidx__sbuf_free(&c->out[0]);
@@ -595,6 +725,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             c->closing = 1;
             return;
         }
+        if (nread == UV_EOF && c->waiting && !c->lingering)
+            return; /* the deferred answer is sent, then the connection closed */
         conn_close(c);
         return;
     }
@@ -606,7 +738,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     }
     size_t n = (size_t)nread;
     size_t used = feed(c, buf->base, n);
-    if (c->paused && used < n && !c->closing)
+    if ((c->paused || c->waiting) && used < n && !c->closing)
         stash_rest(c, buf->base + used, n - used);
     flush(c);
 }
@@ -666,8 +798,7 @@ void fidx__conn_accept(uv_stream_t *server, int status)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
-    if (w->svc->access_fd >= 0)
-        note_peer(c);
+    note_peer(c); /* for the access log and the report rate limit */
     /* A new connection has the header timeout to send its first request. */
     set_deadline(c, w->cfg->header_timeout_ms, D_CLOSE);
     if (open > w->cfg->max_connections) {
@@ -719,12 +850,93 @@ void fidx__conn_drain(fidx__worker_t *w)
     for (fidx__conn_t *c = w->conns; c; c = c->next) {
         if (c->closed)
             continue;
-        if (!c->in_request && !c->inflight && !c->paused && c->out[c->cur].len == 0 &&
-            !c->lingering) {
+        if (!c->in_request && !c->inflight && !c->paused && !c->waiting &&
+            c->out[c->cur].len == 0 && !c->lingering) {
             conn_close(c);
         } else if (!c->deadline || c->deadline > until) {
             c->deadline = until;
             c->on_deadline = D_CLOSE;
         }
     }
+}
+
+/* ---- deferred answers and what the analysts' routes need of the request ---- */
+
+fidx__reply_t *fidx__conn_defer(fidx__worker_t *w, const fidx__resp_t *resp, int method)
+{
+    fidx__conn_t *c = w->cur_conn;
+    if (!c || c->reply)
+        return NULL;
+    fidx__reply_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->c = c;
+    r->route = resp->route;
+    r->method = method;
+    r->head = method == HTTP_HEAD;
+    r->keep = c->keep && !resp->close;
+    r->started_ns = c->started_ns;
+    c->reply = r;
+    return r;
+}
+
+void fidx__conn_undefer(fidx__worker_t *w, fidx__reply_t *r)
+{
+    fidx__conn_t *c = w->cur_conn;
+    if (c && c->reply == r)
+        c->reply = NULL;
+    free(r);
+}
+
+void fidx__reply_send(fidx__reply_t *rp, int status, const char *body, size_t len)
+{
+    fidx__conn_t *c = rp->c;
+    if (!c || c->closed) {
+        free(rp);
+        return;
+    }
+    fidx__worker_t *w = c->w;
+    fidx__resp_t r;
+    init_resp(c, &r);
+    r.status = status;
+    r.route = rp->route;
+    if (status == 401)
+        r.headers = WWW_AUTHENTICATE;
+    fidx__sbuf_put(r.body, body, len);
+    int keep = rp->keep && !w->draining && !c->eof;
+    emit(c, &r, keep, rp->head);
+    uint64_t ns = uv_hrtime() - rp->started_ns;
+    fidx__metrics_request(&w->metrics, r.route, status, ns);
+    fidx__req_t req = {.w = w, .method = rp->method, .path = fidx_str(rp->path, rp->path_len)};
+    log_access(c, &req, &r, ns);
+    c->reply = NULL;
+    free(rp);
+    if (c->closed)
+        return; /* emit gave up on a client that does not read */
+    c->waiting = 0;
+    set_deadline(c, w->cfg->idle_timeout_ms, D_CLOSE);
+    if (!keep)
+        c->closing = 1;
+    if (c->closing || c->paused)
+        flush(c);
+    else
+        continue_input(c);
+}
+
+char *fidx__conn_take_body(fidx__worker_t *w, size_t *len)
+{
+    fidx__conn_t *c = w->cur_conn;
+    if (!c)
+        return NULL;
+    char *p = c->body.p;
+    *len = c->body.len;
+    size_t max = c->body.max;
+    fidx__sbuf_init(&c->body, max);
+    return p;
+}
+
+const char *fidx__conn_token(const fidx__worker_t *w)
+{
+    const fidx__conn_t *c = w->cur_conn;
+    return c && c->token_ok ? c->token : NULL;
 }

@@ -11,6 +11,9 @@
 
 #include <uv.h>
 
+#include "ratelimit.h"
+#include "admin.h"
+#include "reports.h"
 #include "service.h"
 
 static const char usage_text[] =
@@ -39,6 +42,19 @@ static const char usage_text[] =
     "      --drain-timeout SEC    on SIGTERM, for requests in flight (default 10)\n"
     "      --watch-interval SEC   how often to stat the snapshot file (default 1; 0: never)\n"
     "      --access-log FILE      append one line per request (no query strings)\n"
+    "      --data-dir DIR         where reports and the analysts' files are kept\n"
+    "                             (default ./fraudidx-data; created with mode 0700)\n"
+    "      --report-rate N[/UNIT] citizens' reports per client address, UNIT s, min, h\n"
+    "                             or d (default 10/h; 0: no limit; 429 beyond)\n"
+    "      --report-burst N       reports a client address may send at once (default 5)\n"
+    "      --max-pending-reports N  reports waiting for review before new ones are\n"
+    "                             refused (default 10000; 503)\n"
+    "      --tokens FILE          analysts' tokens, one NAME SECRET per line (SECRET the\n"
+    "                             token or sha256:HEX of it; the file must not be readable\n"
+    "                             by group or others); without it every admin call is 401\n"
+    "      --max-admin-body-bytes N  body of an analyst's request (default 256M; 413)\n"
+    "      --repair-wal           cut the data directory's write-ahead log at its first\n"
+    "                             damage (keeping copies as *.damaged) and exit\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "\n"
@@ -60,6 +76,13 @@ enum {
     OPT_WATCH,
     OPT_ACCESS_LOG,
     OPT_LOAD,
+    OPT_DATA_DIR,
+    OPT_REPORT_RATE,
+    OPT_REPORT_BURST,
+    OPT_MAX_PENDING_REPORTS,
+    OPT_TOKENS,
+    OPT_MAX_ADMIN_BODY,
+    OPT_REPAIR_WAL,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +101,13 @@ static const struct option long_options[] = {
     {"watch-interval", required_argument, NULL, OPT_WATCH},
     {"access-log", required_argument, NULL, OPT_ACCESS_LOG},
     {"load", required_argument, NULL, OPT_LOAD},
+    {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+    {"report-rate", required_argument, NULL, OPT_REPORT_RATE},
+    {"report-burst", required_argument, NULL, OPT_REPORT_BURST},
+    {"max-pending-reports", required_argument, NULL, OPT_MAX_PENDING_REPORTS},
+    {"tokens", required_argument, NULL, OPT_TOKENS},
+    {"max-admin-body-bytes", required_argument, NULL, OPT_MAX_ADMIN_BODY},
+    {"repair-wal", no_argument, NULL, OPT_REPAIR_WAL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -174,6 +204,36 @@ static int parse_load(const char *s, int *mode)
     return 0;
 }
 
+/* N or N/UNIT (s, min, h, d; default h): reports per period per client address. */
+static int parse_rate(const char *s, uint32_t *rate, uint32_t *period_s)
+{
+    static const struct {
+        const char *unit;
+        uint32_t seconds;
+    } units[] = {{"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}};
+    char num[24];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    unsigned long long v;
+    if (n >= sizeof num)
+        return -1;
+    memcpy(num, s, n);
+    num[n] = '\0';
+    if (parse_count(num, 0, 0, 1000000, &v) != 0)
+        return -1;
+    *rate = (uint32_t)v;
+    *period_s = 3600;
+    if (!slash)
+        return 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(slash + 1, units[i].unit) == 0) {
+            *period_s = units[i].seconds;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static void defaults(fidx__config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -190,6 +250,12 @@ static void defaults(fidx__config_t *cfg)
     cfg->idle_timeout_ms = FIDX__DEFAULT_IDLE_TIMEOUT_MS;
     cfg->drain_timeout_ms = FIDX__DEFAULT_DRAIN_TIMEOUT_MS;
     cfg->watch_interval_ms = FIDX__DEFAULT_WATCH_INTERVAL_MS;
+    cfg->data_dir = "./fraudidx-data";
+    cfg->report_rate = FIDX__DEFAULT_REPORT_RATE;
+    cfg->report_period_s = FIDX__DEFAULT_REPORT_PERIOD_S;
+    cfg->report_burst = FIDX__DEFAULT_REPORT_BURST;
+    cfg->max_pending_reports = FIDX__DEFAULT_MAX_PENDING_REPORTS;
+    cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
 }
 
 /* One numeric flag; returns 0 or the usage error's exit code. */
@@ -228,6 +294,18 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
     case OPT_DRAIN_TIMEOUT:
         bad = parse_seconds(arg, 0, 3600000, &cfg->drain_timeout_ms);
         break;
+    case OPT_REPORT_RATE:
+        bad = parse_rate(arg, &cfg->report_rate, &cfg->report_period_s);
+        break;
+    case OPT_REPORT_BURST:
+        bad = parse_count(arg, 0, 1, 1000000, &v) || ((cfg->report_burst = (uint32_t)v), 0);
+        break;
+    case OPT_MAX_PENDING_REPORTS:
+        bad = parse_count(arg, 0, 1, 10000000, &v) || ((cfg->max_pending_reports = v), 0);
+        break;
+    case OPT_MAX_ADMIN_BODY:
+        bad = parse_count(arg, 1, 1024, 1ull << 30, &v) || ((cfg->max_admin_body_bytes = v), 0);
+        break;
     default: /* OPT_WATCH */
         bad = parse_seconds(arg, 0, 3600000, &cfg->watch_interval_ms);
         break;
@@ -258,6 +336,17 @@ int main(int argc, char **argv)
         case OPT_ACCESS_LOG:
             cfg.access_log = optarg;
             break;
+        case OPT_TOKENS:
+            cfg.tokens_path = optarg;
+            break;
+        case OPT_REPAIR_WAL:
+            cfg.repair_wal = 1;
+            break;
+        case OPT_DATA_DIR:
+            if (!optarg[0])
+                return usage_error("%s", "--data-dir must not be empty");
+            cfg.data_dir = optarg;
+            break;
         case OPT_LOAD:
             if (parse_load(optarg, &cfg.load_mode) != 0)
                 return usage_error("invalid value '%s' for --load (lazy, populate, resident)",
@@ -279,6 +368,8 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (cfg.repair_wal)
+        return fidx__admin_repair(&cfg);
     if (!cfg.snapshot_path)
         return usage_error("%s", "--snapshot FILE is required");
     if (parse_listen(cfg.listen, &cfg.addr) != 0)

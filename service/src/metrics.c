@@ -18,8 +18,8 @@ static const char *const bucket_le[FIDX__LATENCY_BUCKETS] = {
 static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
-    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},
-    {"GET", "/v1/info"},  {"GET", "/metrics"},   {"other", "other"},
+    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"}, {"GET", "/v1/info"},
+    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"other", "other"},
 };
 
 static size_t status_slot(int status)

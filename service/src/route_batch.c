@@ -16,7 +16,7 @@
 /* application/json (any parameters, charset utf-8 if given), anything ending in +json,
  * no Content-Type at all, and application/x-www-form-urlencoded because that is what
  * `curl -d` sends by default. */
-static int acceptable_content_type(const fidx__req_t *req)
+int fidx__json_content_type(const fidx__req_t *req)
 {
     const char *p = req->content_type.p;
     size_t len = req->content_type.len, mt = 0;
@@ -114,7 +114,7 @@ static void invalid_json(fidx__resp_t *resp, const json_error_t *e)
 void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp)
 {
     json_error_t jerr;
-    if (!acceptable_content_type(req)) {
+    if (!fidx__json_content_type(req)) {
         fidx__resp_error(resp, 400, "bad_request", "Content-Type must be application/json");
         return;
     }

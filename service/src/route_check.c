@@ -16,7 +16,8 @@ int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
                       size_t len, fidx__sbuf_t *out, fidx_err_t *err)
 {
     fidx_result_t *res = &w->result;
-    int r = fidx_check(w->snap, kind, platform, q, len, res, err);
+    fidx__worker_online(w); /* the overlay may be read: see service.h */
+    int r = fidx_check(w->snap, w->ov, kind, platform, q, len, res, err);
     if (r) {
         fidx__counter_add(&w->metrics.lookup_invalid, 1);
         return r;

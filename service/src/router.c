@@ -10,6 +10,8 @@
 
 #include <http_parser.h>
 
+#include "route_admin.h"
+
 typedef void (*handler_t)(const fidx__req_t *req, fidx__resp_t *resp);
 
 static const struct {
@@ -20,9 +22,22 @@ static const struct {
 } routes[] = {
     {"/v1/check", fidx__route_check, fidx__route_batch, FIDX__ROUTE_CHECK, FIDX__ROUTE_BATCH,
      "GET, HEAD, POST"},
+    {"/v1/scan", NULL, fidx__route_scan, FIDX__ROUTE_OTHER, FIDX__ROUTE_SCAN, "POST"},
     {"/healthz", fidx__route_healthz, NULL, FIDX__ROUTE_HEALTHZ, FIDX__ROUTE_OTHER, "GET, HEAD"},
     {"/v1/info", fidx__route_info, NULL, FIDX__ROUTE_INFO, FIDX__ROUTE_OTHER, "GET, HEAD"},
     {"/metrics", fidx__route_metrics, NULL, FIDX__ROUTE_METRICS, FIDX__ROUTE_OTHER, "GET, HEAD"},
+    /* Citizens: the web page (route_page.c) and reports (route_reports.c). */
+    {"/v1/reports", NULL, fidx__route_reports, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER, "POST"},
+    {"/", fidx__route_page_home, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER, "GET, HEAD"},
+    {"/check", fidx__route_page_check, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER, "GET, HEAD"},
+    {"/report", fidx__route_page_report, fidx__route_page_report_post, FIDX__ROUTE_OTHER,
+     FIDX__ROUTE_OTHER, "GET, HEAD, POST"},
+    {"/static/page.css", fidx__route_static, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER,
+     "GET, HEAD"},
+    {"/static/page.js", fidx__route_static, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER,
+     "GET, HEAD"},
+    {"/static/icon.svg", fidx__route_static, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER,
+     "GET, HEAD"},
 };
 
 int fidx__req_parse_target(fidx__req_t *req)
@@ -46,6 +61,10 @@ int fidx__req_parse_target(fidx__req_t *req)
 
 void fidx__router_dispatch(const fidx__req_t *req, fidx__resp_t *resp)
 {
+    if (fidx__route_is_admin(req->path)) { /* the analysts' routes route themselves */
+        fidx__route_admin(req, resp);
+        return;
+    }
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (!fidx_str_eq(req->path, routes[i].path))
             continue;
@@ -115,6 +134,8 @@ const char *fidx__status_reason(int status)
         return "Method Not Allowed";
     case 408:
         return "Request Timeout";
+    case 409:
+        return "Conflict";
     case 413:
         return "Content Too Large";
     case 429:

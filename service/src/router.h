@@ -22,6 +22,7 @@ typedef struct {
     size_t body_len;
     fidx_str_t content_type; /* {NULL,0} when absent */
     int content_type_overflow;
+    const char *peer; /* the client's address as text ("" when unknown); for rate limits */
 } fidx__req_t;
 
 typedef struct {
@@ -32,6 +33,8 @@ typedef struct {
     const char *retry_after;  /* static; sent as Retry-After when set */
     int close;                /* close the connection after this response */
     fidx__sbuf_t *body;       /* the worker's scratch buffer, empty on entry */
+    const char *headers;      /* static; more header lines, each ending in CRLF */
+    char more[96]; /* computed header lines (ETag, Retry-After), each ending in CRLF; "" none */
 } fidx__resp_t;
 
 #define FIDX__CT_JSON "application/json; charset=utf-8"
@@ -56,8 +59,17 @@ const char *fidx__status_reason(int status);
 /* Handlers (route_check.c, route_batch.c, route_ops.c). */
 void fidx__route_check(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp); /* route_scan.c */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* The citizens' web page (route_page.c) and reports (route_reports.c). */
+void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
 
 #endif

@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "admin.h"
 #include "conn.h"
 #include "log.h"
 #include "reload.h"
+#include "route_reports.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -95,6 +97,18 @@ static void take_snapshot(fidx__worker_t *w)
     if (s) {
         fidx_snapshot_release(w->snap);
         w->snap = s;
+        atomic_store(&w->current, s);
+    }
+}
+
+/* Runs before the loop waits for I/O: no request is being handled, so nothing borrowed from
+ * the overlay is in use (see service.h). */
+static void on_quiesce(uv_prepare_t *h)
+{
+    fidx__worker_t *w = h->data;
+    if (w->ov_online) {
+        fidx_overlay_offline(w->ov_reader);
+        w->ov_online = 0;
     }
 }
 
@@ -117,6 +131,9 @@ void fidx__worker_finish(fidx__worker_t *w)
         return;
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_close((uv_handle_t *)&w->sweep, NULL);
+    fidx__admin_worker_finish(w);
+    if (w->ov_reader)
+        uv_close((uv_handle_t *)&w->quiesce, NULL);
 }
 
 static void worker_main(void *arg)
@@ -145,6 +162,7 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->id = id;
     w->listen_fd = fd;
     w->snap = fidx_snapshot_acquire(svc->snap);
+    atomic_init(&w->current, w->snap);
     atomic_init(&w->incoming, NULL);
     atomic_init(&w->stop, 0);
     fidx__sbuf_init(&w->scratch, FIDX__OUT_MAX);
@@ -161,6 +179,13 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->sweep.data = w;
     uv_timer_start(&w->sweep, on_sweep, sweep_interval(cfg), sweep_interval(cfg));
     int r;
+    if ((r = fidx__admin_worker_init(svc, w)) != 0)
+        return r;
+    if (w->ov_reader) {
+        uv_prepare_init(&w->loop, &w->quiesce);
+        w->quiesce.data = w;
+        uv_prepare_start(&w->quiesce, on_quiesce);
+    }
     if ((r = uv_tcp_open(&w->listener, fd)) != 0)
         return r;
     return uv_listen((uv_stream_t *)&w->listener, LISTEN_BACKLOG, fidx__conn_accept);
@@ -180,6 +205,7 @@ static void worker_dispose(fidx__worker_t *w)
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
     free(w->decode);
+    free(w->scan_res);
     free(w);
 }
 
@@ -187,6 +213,7 @@ void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s)
 {
     if (svc->stopping)
         return;
+    fidx__admin_snapshot_changed(svc, s);
     atomic_store(&svc->build_time, fidx_snapshot_build_time(s));
     atomic_store(&svc->loaded_at, (int64_t)time(NULL));
     for (unsigned i = 0; i < svc->n_workers; i++) {
@@ -222,6 +249,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
               signum == SIGTERM ? "SIGTERM" : "SIGINT");
     svc->stopping = 1;
     fidx__reload_stop(svc);
+    fidx__admin_stopping(svc);
     for (unsigned i = 0; i < svc->n_workers; i++) {
         atomic_store(&svc->workers[i]->stop, 1);
         uv_async_send(&svc->workers[i]->wake);
@@ -304,6 +332,9 @@ static void close_walk(uv_handle_t *h, void *arg)
 
 static void cleanup(fidx__service_t *svc)
 {
+    /* The worker threads are gone (nothing reads the overlay), their structures not yet: the
+     * commit thread may look at them until it stops. */
+    fidx__admin_free(svc);
     for (unsigned i = 0; i < svc->n_workers; i++)
         worker_dispose(svc->workers[i]);
     free(svc->workers);
@@ -312,6 +343,8 @@ static void cleanup(fidx__service_t *svc)
         fidx_snapshot_release(svc->snap);
     if (svc->access_fd >= 0)
         close(svc->access_fd);
+    fidx_scanner_free(svc->scanner);
+    fidx__report_intake_stop(svc);
     uv_loop_close(&svc->loop);
     free(svc);
 }
@@ -327,11 +360,19 @@ int fidx__service_run(const fidx__config_t *cfg)
     svc->access_fd = -1;
     svc->started_at = (int64_t)time(NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (load_first_snapshot(svc) != 0)
+    if (fidx__admin_prepare(svc) != 0 || load_first_snapshot(svc) != 0)
         goto fail;
     if (cfg->access_log && (svc->access_fd = fidx__accesslog_open(cfg->access_log)) < 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot open access log %s: %s", cfg->access_log,
                   strerror(errno));
+        goto fail;
+    }
+    if (fidx__report_intake_start(svc) != 0 || fidx__admin_start(svc) != 0)
+        goto fail;
+    fidx_err_t scan_err = {0};
+    if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "cannot start the post scanner: %s",
+                  scan_err.reason ? scan_err.reason : "no public suffix list");
         goto fail;
     }
     if (start_signals(svc) != 0 || start_workers(svc) != 0)

@@ -8,6 +8,7 @@
 #ifndef FIDX_SERVICE_SERVICE_H
 #define FIDX_SERVICE_SERVICE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,8 @@
 #include <uv.h>
 
 #include "fidx/lookup.h"
+#include "fidx/scan.h"
+#include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "metrics.h"
 #include "sbuf.h"
@@ -33,6 +36,7 @@
 #define FIDX__DEFAULT_IDLE_TIMEOUT_MS 60000
 #define FIDX__DEFAULT_DRAIN_TIMEOUT_MS 10000
 #define FIDX__DEFAULT_WATCH_INTERVAL_MS 1000
+#define FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES (256u * 1024 * 1024) /* analysts' uploads */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -54,6 +58,15 @@ typedef struct {
     uint64_t header_timeout_ms, body_timeout_ms, idle_timeout_ms, drain_timeout_ms;
     uint64_t watch_interval_ms; /* 0: do not watch the snapshot file */
     const char *access_log;     /* NULL: none */
+    const char *data_dir;       /* reports (and the analysts' files) live here */
+    /* Citizens' reports: rate per client address, and how many may wait for review. */
+    uint32_t report_rate, report_period_s, report_burst;
+    size_t max_pending_reports;
+    /* Analysts (admin.h): tokens file (NULL: every admin call is 401), their body limit, and
+     * `--repair-wal` (repair the data directory's log and exit). */
+    const char *tokens_path;
+    size_t max_admin_body_bytes;
+    int repair_wal;
 } fidx__config_t;
 
 typedef struct fidx__service fidx__service_t;
@@ -86,14 +99,44 @@ struct fidx__worker {
     fidx__sbuf_t scratch; /* the response body being built */
     char *decode;         /* a decoded query value (max_header_bytes) */
     fidx_result_t result;
-    fidx__sbuf_t access; /* access log lines not yet written */
+    fidx_scan_result_t *scan_res; /* POST /v1/scan's workspace, made on the first scan */
+    fidx__sbuf_t access;          /* access log lines not yet written */
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */
     size_t date_len;
 
     fidx__metrics_t metrics;
+
+    /* The analysts' live overlay (NULL when there is none): read without a lock as a
+     * registered reader, online while a request uses it, offline between loop iterations
+     * (the `quiesce` prepare handle), so that replaced entries can be freed (overlay.h). */
+    fidx_overlay_t *ov;
+    fidx_overlay_reader_t *ov_reader;
+    int ov_online;
+    uv_prepare_t quiesce;
+    _Atomic(fidx_snapshot_t *) current; /* snap, for a compaction waiting for every worker */
+    fidx__conn_t *cur_conn;             /* the connection whose request is being handled */
+
+    /* Analysts' changes applied and logged, waiting for their fsync (admin.h). The commit
+     * thread wakes `durable` after each round when n_waiting > 0; notify_mu orders that wake
+     * against the handle's close. */
+    uv_async_t durable;
+    int durable_open;
+    pthread_mutex_t notify_mu;
+    int notify_closed;
+    atomic_int n_waiting;
+    struct fidx__admin_job *waiting; /* this thread only */
 };
+
+/* Before a request reads the overlay (fidx__check_value calls it). */
+static inline void fidx__worker_online(fidx__worker_t *w)
+{
+    if (w->ov_reader && !w->ov_online) {
+        fidx_overlay_online(w->ov_reader);
+        w->ov_online = 1;
+    }
+}
 
 struct fidx__service {
     fidx__config_t cfg;
@@ -109,7 +152,12 @@ struct fidx__service {
     _Atomic uint64_t reloads_ok, reloads_failed;
     int64_t started_at;
     int stopping;
-    int access_fd; /* -1: no access log */
+    int access_fd;                        /* -1: no access log */
+    struct fidx__reports *reports;        /* citizens' reports (reports.h); thread-safe */
+    struct fidx__ratelimit *report_limit; /* per client address (ratelimit.h); thread-safe */
+    struct fidx__admin *admin;            /* analysts' side (admin.h) */
+
+    fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
 
     fidx__worker_t **workers;
     fidx__metrics_t **metrics; /* &workers[i]->metrics, for rendering */

@@ -221,7 +221,7 @@ class Operations(fidxsvc.ServiceTest):
         self.assertEqual([b[1] for b in buckets], sorted(b[1] for b in buckets))
 
     def test_not_found(self):
-        for path in ["/", "/v1", "/v1/check/", "/healthz/x", "/V1/CHECK"]:
+        for path in ["/nope", "/v1", "/v1/check/", "/healthz/x", "/V1/CHECK"]:
             with self.subTest(path=path):
                 self.assertError(self.svc.get(path), 404, "not_found")
 

@@ -1,0 +1,52 @@
+/* Per-client-address token buckets, for the report routes (POST /v1/reports, POST /report).
+ *
+ * Each client address has a bucket of `burst` tokens that refills at `rate` tokens per
+ * `period` seconds; a report takes one, and an empty bucket answers 429 with Retry-After.
+ * IPv6 clients are counted per /64 (one subscriber usually holds a whole /64); IPv4 per
+ * address. Behind a reverse proxy every client has the proxy's address: limit there instead.
+ *
+ * Memory is bounded: a fixed table of FIDX__RATELIMIT_SETS x FIDX__RATELIMIT_WAYS buckets
+ * (set-associative, sets chosen by a keyed hash with a random key, so a client cannot aim at
+ * another's set). A new address evicts the bucket of its set that is fullest once refilled: a
+ * full bucket is the same as no bucket, so eviction costs a flood nothing it had not already
+ * earned back. Thread-safe (one mutex; reports are rare next to lookups). */
+#ifndef FIDX_SERVICE_RATELIMIT_H
+#define FIDX_SERVICE_RATELIMIT_H
+
+#include <stdint.h>
+
+#include "fidx/error.h"
+
+#define FIDX__RATELIMIT_SETS 1024
+#define FIDX__RATELIMIT_WAYS 8
+
+#define FIDX__RATELIMIT_RATE_MAX 1000000
+#define FIDX__RATELIMIT_BURST_MAX 1000000
+#define FIDX__RATELIMIT_PERIOD_MAX (366u * 86400) /* seconds */
+
+#define FIDX__DEFAULT_REPORT_RATE 10       /* reports ... */
+#define FIDX__DEFAULT_REPORT_PERIOD_S 3600 /* ... per hour per client address */
+#define FIDX__DEFAULT_REPORT_BURST 5       /* at most this many at once */
+
+typedef struct fidx__ratelimit fidx__ratelimit_t;
+
+/* rate tokens per period_s seconds (rate 0: no limit at all), burst tokens at most (>= 1).
+ * Returns 0, FIDX_EINVAL for a period or burst of 0 or any value over its _MAX,
+ * FIDX_ENOMEM. Caller owns *out; free with
+ * fidx__ratelimit_free. */
+FIDX_MUST_CHECK int fidx__ratelimit_new(uint32_t rate, uint32_t period_s, uint32_t burst,
+                                        fidx__ratelimit_t **out);
+void fidx__ratelimit_free(fidx__ratelimit_t *rl);
+
+/* Takes a token from client's bucket at now_ms (a monotonic clock in milliseconds). client is
+ * the address as text ("203.0.113.5", "2001:db8::1"); anything unreadable shares one bucket.
+ * Returns 1 when a token was taken; 0 when the bucket is empty, with *retry_after_s the whole
+ * seconds (>= 1) until it holds one again. */
+int fidx__ratelimit_take(fidx__ratelimit_t *rl, const char *client, uint64_t now_ms,
+                         unsigned *retry_after_s);
+
+/* Gives back the token a request took when it turned out not to be a report (invalid input):
+ * a citizen who mistypes does not use up the allowance. */
+void fidx__ratelimit_refund(fidx__ratelimit_t *rl, const char *client, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,276 @@
+/* The citizens' page of fraudidx-service, enhanced. Everything works without this file (plain
+   forms, pages rendered by the server); with it:
+   - the language chosen with the switch is remembered (localStorage) and reapplied;
+   - a check is answered in place: the server renders the answer (GET /check?…&part=result)
+     and it replaces the previous one, so both paths say exactly the same words;
+   - a report is sent to POST /v1/reports and its outcome shown in place.
+   No other host is ever contacted. */
+(function () {
+  "use strict";
+
+  var LANG_KEY = "fidx-lang";
+
+  function storedLang() {
+    try {
+      return window.localStorage.getItem(LANG_KEY);
+    } catch (e) {
+      return null; /* storage disabled: the switch still works, it is just not remembered */
+    }
+  }
+
+  function storeLang(lang) {
+    try {
+      window.localStorage.setItem(LANG_KEY, lang);
+    } catch (e) {
+      /* ignored, as above */
+    }
+  }
+
+  /* Runs before the body is parsed: a remembered language other than the page's reloads the
+     page in that language, unless the request named its language (an address with lang=, or a
+     form, which always says the language it was filled in: data-lang-given). */
+  (function applyRememberedLang() {
+    var params = new URLSearchParams(window.location.search);
+    var want = storedLang();
+    var root = document.documentElement;
+    if (params.has("lang") || root.hasAttribute("data-lang-given") || !want ||
+        want === root.lang || (want !== "vi" && want !== "en")) {
+      return;
+    }
+    params.set("lang", want);
+    window.location.replace(window.location.pathname + "?" + params.toString() + window.location.hash);
+  })();
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function formParams(form, names) {
+    var data = new FormData(form);
+    var params = new URLSearchParams();
+    names.forEach(function (name) {
+      var v = data.get(name);
+      if (v !== null && v !== "") {
+        params.set(name, String(v));
+      }
+    });
+    return params;
+  }
+
+  /* ---- checking, answered in place ---- */
+
+  function updateLangSwitch(params) {
+    var sw = $("lang-switch");
+    if (!sw) {
+      return;
+    }
+    var p = new URLSearchParams(params);
+    p.set("lang", sw.getAttribute("data-lang"));
+    sw.setAttribute("href", "/check?" + p.toString());
+  }
+
+  function showResult(html, params) {
+    var slot = $("result");
+    slot.innerHTML = html;
+    var section = slot.querySelector("[data-title]");
+    if (section) {
+      document.title = section.getAttribute("data-title");
+    }
+    updateLangSwitch(params);
+    var heading = $("result-h");
+    if (heading) {
+      heading.focus();
+    }
+  }
+
+  function onCheck(event) {
+    var form = event.currentTarget;
+    var q = $("q");
+    if (!q.value.trim()) {
+      return; /* the browser's own "required" message */
+    }
+    event.preventDefault();
+    var params = formParams(form, ["q", "kind", "bank", "lang"]);
+    var button = form.querySelector("button[type=submit]");
+    var slot = $("result");
+    button.disabled = true;
+    slot.setAttribute("aria-busy", "true");
+    fetch("/check?" + params.toString() + "&part=result", {
+      headers: { Accept: "text/html" },
+      credentials: "same-origin",
+    })
+      .then(function (r) {
+        if (r.status !== 200 && r.status !== 400) {
+          throw new Error("status " + r.status);
+        }
+        return r.text();
+      })
+      .then(function (html) {
+        window.history.pushState(null, "", "/check?" + params.toString());
+        showResult(html, params);
+      })
+      .catch(function () {
+        form.submit(); /* let the server answer with a whole page */
+      })
+      .then(function () {
+        button.disabled = false;
+        slot.removeAttribute("aria-busy");
+      });
+  }
+
+  /* ---- reporting ---- */
+
+  function notice(kind, text) {
+    var box = $("report-status");
+    box.textContent = "";
+    var p = document.createElement("p");
+    p.className = "notice " + kind;
+    p.setAttribute("role", kind === "error" ? "alert" : "status");
+    p.setAttribute("tabindex", "-1");
+    p.textContent = text;
+    box.appendChild(p);
+    return p;
+  }
+
+  function fieldError(input, text) {
+    var id = input.id + "-error";
+    var old = $(id);
+    if (old) {
+      old.parentNode.removeChild(old);
+    }
+    var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) {
+      return x && x !== id;
+    });
+    if (!text) {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", describedBy.join(" "));
+      return;
+    }
+    var span = document.createElement("span");
+    span.className = "field-error";
+    span.id = id;
+    span.textContent = text;
+    input.parentNode.insertBefore(span, input);
+    input.setAttribute("aria-invalid", "true");
+    describedBy.push(id);
+    input.setAttribute("aria-describedby", describedBy.join(" "));
+  }
+
+  function msg(form, name, arg) {
+    return (form.getAttribute("data-msg-" + name) || "").replace("{1}", arg === undefined ? "" : arg);
+  }
+
+  function reportBody(form) {
+    var params = formParams(form, ["kind", "bank", "value", "category", "description"]);
+    var body = {};
+    params.forEach(function (v, k) {
+      body[k] = v;
+    });
+    return body;
+  }
+
+  function reportAnswered(form, r, answer) {
+    var value = $("r-value");
+    var text = $("r-description");
+    if (r.status === 202) {
+      form.reset();
+      return notice("ok", msg(form, "ok", answer.id));
+    }
+    if (r.status === 429) {
+      var seconds = parseInt(r.headers.get("Retry-After") || "60", 10);
+      return notice("error", msg(form, "limited", String(Math.max(1, Math.ceil(seconds / 60)))));
+    }
+    if (r.status === 400) {
+      var detail = answer && answer.error ? " (" + answer.error.message + ")" : "";
+      var isValue = answer && answer.error && answer.error.code === "invalid_value";
+      fieldError(isValue ? value : text, msg(form, isValue ? "value" : "description") + detail);
+      notice("error", msg(form, "invalid"));
+      (isValue ? value : text).focus();
+      return null;
+    }
+    return notice("error", msg(form, "unavailable"));
+  }
+
+  function onReport(event) {
+    var form = event.currentTarget;
+    var value = $("r-value");
+    event.preventDefault();
+    fieldError(value, "");
+    fieldError($("r-description"), "");
+    if (!value.value.trim()) {
+      fieldError(value, msg(form, "value"));
+      notice("error", msg(form, "invalid"));
+      value.focus();
+      return;
+    }
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    notice("pending", msg(form, "sending"));
+    var response;
+    fetch("/v1/reports", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(reportBody(form)),
+      credentials: "same-origin",
+    })
+      .then(function (r) {
+        response = r;
+        return r.json().catch(function () {
+          return null;
+        });
+      })
+      .then(function (answer) {
+        var shown = reportAnswered(form, response, answer);
+        if (shown) {
+          shown.focus();
+        }
+      })
+      .catch(function () {
+        form.submit(); /* the server renders the outcome as a page */
+      })
+      .then(function () {
+        button.disabled = false;
+      });
+  }
+
+  /* "Report this number" under an answer fills the report form instead of loading a page. */
+  function onResultClick(event) {
+    var link = event.target.closest ? event.target.closest("#report-this") : null;
+    if (!link) {
+      return;
+    }
+    var url = new URL(link.href, window.location.href);
+    var kind = $("r-kind");
+    event.preventDefault();
+    kind.value = url.searchParams.get("kind") || "";
+    $("r-value").value = url.searchParams.get("value") || "";
+    $("report-h").scrollIntoView();
+    $("r-value").focus();
+  }
+
+  function start() {
+    var check = $("check-form");
+    var report = $("report-form");
+    var sw = $("lang-switch");
+    if (!check || !report || !window.fetch || !window.URLSearchParams) {
+      return;
+    }
+    check.addEventListener("submit", onCheck);
+    report.addEventListener("submit", onReport);
+    $("result").addEventListener("click", onResultClick);
+    if (sw) {
+      sw.addEventListener("click", function () {
+        storeLang(sw.getAttribute("data-lang"));
+      });
+    }
+    window.addEventListener("popstate", function () {
+      window.location.reload();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,468 @@
+#!/usr/bin/env node
+/* The citizens' page in a real browser: headless Chromium (Debian's) driven by playwright-core,
+ * against the real fraudidx-service serving the sample snapshot (data/sample + the allowlist,
+ * indexed here with the real indexer). Run by ctest (label browser); plain node, no test
+ * framework.
+ *
+ * Environment: FIDX_SERVICE, FIDX_INDEXER (the binaries), FIDX_SOURCE_DIR (the repository),
+ * CHROMIUM (default /usr/bin/chromium), FIDX_SCREENSHOTS (where screenshots go; default a
+ * temporary directory; `docs` to refresh the ones the README shows).
+ *
+ * Exit 0 when every test passed, 1 when one failed, 77 (ctest: skipped) when Chromium is not
+ * installed. The npm dependencies are installed (npm ci) when missing. */
+"use strict";
+
+const { spawn, spawnSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const HERE = __dirname;
+const SOURCE_DIR = process.env.FIDX_SOURCE_DIR || path.resolve(HERE, "..", "..");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const SERVICE = process.env.FIDX_SERVICE;
+const INDEXER = process.env.FIDX_INDEXER;
+
+const SCAM_PHONE = "0910 001 001"; /* confirmed, police (data/sample/indicators.csv) */
+const UNKNOWN_PHONE = "0911 111 111";
+const HOTLINE = "1900 54 54 13"; /* Vietcombank's, allowlisted (data/allowlist.csv) */
+const SCAM_ACCOUNT = "0000 1000 2001"; /* Vietcombank, confirmed */
+const REPORT_BURST = 3;
+
+function fail(msg) {
+  console.error("browser tests: " + msg);
+  process.exit(1);
+}
+
+if (!fs.existsSync(CHROMIUM)) {
+  console.log("browser tests skipped: Chromium is not installed at " + CHROMIUM +
+              " (apt-get install chromium, or `make deps`)");
+  process.exit(77);
+}
+if (!SERVICE || !INDEXER) {
+  fail("FIDX_SERVICE and FIDX_INDEXER are not set: run these tests through ctest (label browser)");
+}
+
+function loadPlaywright() {
+  try {
+    return require("playwright-core");
+  } catch (e) {
+    console.log("installing the npm dependencies (npm ci) in " + HERE);
+    const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: HERE, stdio: "inherit" });
+    if (r.status !== 0) {
+      fail("npm ci failed in " + HERE + (r.error ? ": " + r.error.message : ""));
+    }
+    return require("playwright-core");
+  }
+}
+
+/* ---- the service ---- */
+
+function buildSnapshot(dir) {
+  const sample = path.join(SOURCE_DIR, "data", "sample");
+  const inputs = fs.readdirSync(sample).sort().map((f) => path.join(sample, f));
+  inputs.push(path.join(SOURCE_DIR, "data", "allowlist.csv"));
+  const out = path.join(dir, "sample.fidx");
+  const r = spawnSync(INDEXER, ["build", "-o", out].concat(inputs), { encoding: "utf8" });
+  if (r.status !== 0) {
+    fail("indexer build failed: " + r.stderr);
+  }
+  return out;
+}
+
+function startService(snapshot, dataDir) {
+  return new Promise((resolve, reject) => {
+    const args = ["--snapshot", snapshot, "--listen", "127.0.0.1:0", "--threads", "2",
+                  "--data-dir", dataDir, "--report-rate", "1/h", "--report-burst",
+                  String(REPORT_BURST)];
+    const proc = spawn(SERVICE, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    const timer = setTimeout(() => reject(new Error("the service did not start:\n" + log)), 15000);
+    proc.stderr.on("data", (chunk) => {
+      log += chunk.toString();
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
+      if (m && !proc.port) {
+        proc.port = Number(m[1]);
+        clearTimeout(timer);
+        resolve(proc);
+      }
+    });
+    proc.log = () => log;
+    proc.on("exit", (code) => {
+      if (!proc.port) {
+        clearTimeout(timer);
+        reject(new Error("the service exited (" + code + "):\n" + log));
+      }
+    });
+  });
+}
+
+/* ---- a tiny harness ---- */
+
+const tests = [];
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+
+function assert(cond, msg) {
+  if (!cond) {
+    throw new Error(msg);
+  }
+}
+
+function assertIncludes(text, part, what) {
+  assert(text.includes(part), (what || "text") + " does not contain " + JSON.stringify(part) +
+         ":\n" + text.slice(0, 600));
+}
+
+/* ---- helpers on a page ---- */
+
+const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync"];
+
+let browser, base, shots, service, dataDir;
+const foreign = []; /* requests to any other host */
+const errors = []; /* script errors and console errors, from every page */
+
+async function newPage(options) {
+  const context = await browser.newContext(Object.assign({ viewport: { width: 1000, height: 900 } },
+                                                         options || {}));
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(base + "/")) {
+      return route.continue();
+    }
+    foreign.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push("page error on " + page.url() + ": " + e.message));
+  page.on("console", (m) => {
+    /* Chromium logs every 4xx answer to a fetch; 400 (a value that is not read) and 429 (the
+     * rate limit) are answers these tests ask for, not errors of the page. */
+    if (m.type() === "error" && !/^Failed to load resource: .* status of (400|429) /.test(m.text())) {
+      errors.push("console error on " + page.url() + ": " + m.text());
+    }
+  });
+  return page;
+}
+
+async function closePage(page) {
+  await page.context().close();
+}
+
+async function verdictOf(page) {
+  const section = page.locator("#result [data-verdict]");
+  await section.waitFor({ timeout: 10000 });
+  return section.getAttribute("data-verdict");
+}
+
+/* Checks value with the form as a person would (Enter in the field) and waits for the new
+ * answer to be in place with the focus on its heading; returns its verdict. */
+async function check(page, value) {
+  await page.evaluate(() => {
+    const old = document.querySelector("#result [data-verdict]");
+    if (old) old.setAttribute("data-stale", "1");
+  });
+  await page.fill("#q", value);
+  await page.press("#q", "Enter");
+  await page.waitForFunction(() => {
+    const s = document.querySelector("#result [data-verdict]:not([data-stale])");
+    return s && document.activeElement && document.activeElement.id === "result-h";
+  }, null, { timeout: 10000 });
+  return verdictOf(page);
+}
+
+/* The page from its top to the end of the answer. */
+async function shot(page, name) {
+  const file = path.join(shots, name);
+  const box = await page.locator("#result").boundingBox();
+  const width = page.viewportSize().width;
+  await page.screenshot({ path: file, fullPage: true,
+                          clip: { x: 0, y: 0, width, height: Math.ceil(box.y + box.height) } });
+  return file;
+}
+
+function reportsInStore() {
+  const file = path.join(dataDir, "reports.jsonl");
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  return fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/* ---- the tests ---- */
+
+test("a confirmed scam shows the warning, in Vietnamese by default, answered in place",
+     async () => {
+  const page = await newPage();
+  await page.goto(base + "/");
+  assert((await page.getAttribute("html", "lang")) === "vi", "the page is not in Vietnamese");
+  assert((await check(page, SCAM_PHONE)) === "scam", "not called a scam");
+  const text = await page.innerText("#result");
+  assertIncludes(text, "Đã được xác nhận là lừa đảo", "the answer");
+  assertIncludes(text.toUpperCase(), "LỪA ĐẢO", "the badge");
+  assertIncludes(text, "Giả danh công an", "the categories in words");
+  assertIncludes(text, "gọi 113", "what to do");
+  assert(/\d+ lần, từ ngày \d\d\/\d\d\/\d{4}/.test(text), "no count and dates: " + text);
+  assert(new URL(page.url()).pathname === "/check", "the address does not show the question");
+  assert((await page.title()).startsWith("Lừa đảo: "), "title: " + (await page.title()));
+  await shot(page, "screenshot-scam-vi.png");
+  await closePage(page);
+});
+
+test("an unknown number is not called a scam, nor safe", async () => {
+  const page = await newPage();
+  await page.goto(base + "/");
+  assert((await check(page, UNKNOWN_PHONE)) === "unknown", "verdict is not unknown");
+  const text = await page.innerText("#result");
+  assertIncludes(text, "Không có trong cơ sở dữ liệu — điều này KHÔNG có nghĩa là an toàn");
+  assert(!text.includes("Đã được xác nhận là lừa đảo"), "an unknown number called a scam");
+  assert(!/chính thức/i.test(await page.innerText("#result h2")), "an unknown number called official");
+  await closePage(page);
+});
+
+test("the English switch is remembered; an allowlisted hotline shows as official", async () => {
+  const page = await newPage();
+  await page.goto(base + "/");
+  await page.click("#lang-switch");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  assertIncludes(await page.innerText("h1"), "Is this number, account or link a scam?");
+  assert((await check(page, HOTLINE)) === "safe", "the hotline is not official");
+  const text = await page.innerText("#result");
+  assertIncludes(text, "On the list of official numbers and websites", "the answer");
+  assertIncludes(text.toUpperCase(), "OFFICIAL", "the badge");
+  assertIncludes(text, "scammers can fake the number", "the caution");
+  await shot(page, "screenshot-official-en.png");
+  /* An address that names no language opens in the remembered one. */
+  await page.goto(base + "/");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  assert(page.url().includes("lang=en"), "not reloaded in English: " + page.url());
+  /* And back. */
+  await page.click("#lang-switch");
+  await page.waitForFunction(() => document.documentElement.lang === "vi");
+  await page.goto(base + "/");
+  assert((await page.getAttribute("html", "lang")) === "vi", "Vietnamese not remembered");
+  await closePage(page);
+});
+
+test("a bank chosen from the list and the kind chosen by hand", async () => {
+  const page = await newPage();
+  await page.goto(base + "/");
+  await page.click(".more summary");
+  await page.selectOption("#bank", "970436");
+  assert((await check(page, SCAM_ACCOUNT)) === "scam", "the Vietcombank account is not a scam");
+  assertIncludes(await page.innerText("#result"), "970436:000010002001");
+  await page.selectOption("#bank", "");
+  await page.selectOption("#kind", "phone");
+  assert((await check(page, "12")) === "invalid", "a two-digit phone was accepted");
+  assertIncludes(await page.innerText("#result"), "too short to be a phone number");
+  await closePage(page);
+});
+
+test("the report form sends, validates in place, and is rate-limited", async () => {
+  const page = await newPage();
+  await page.goto(base + "/");
+  const before = reportsInStore().length;
+  /* A value that does not read as anything: marked, not sent, no allowance used. */
+  await page.fill("#r-value", "không phải số");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#r-value[aria-invalid=true]");
+  assertIncludes(await page.innerText("#report-status"), "Chưa gửi được");
+  assert(await page.evaluate(() => document.activeElement.id === "r-value"), "focus not on the field");
+  /* A real one. */
+  await page.selectOption("#r-kind", "phone");
+  await page.fill("#r-value", "0987 000 111");
+  await page.selectOption("#r-category", "impersonation");
+  await page.fill("#r-description", "Gọi tự xưng công an, bảo chuyển tiền để xác minh.");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#report-status .notice.ok");
+  const ok = await page.innerText("#report-status");
+  assertIncludes(ok, "Cảm ơn bạn!");
+  const id = /mã (r[0-9a-f]{28})/.exec(ok);
+  assert(id, "no reference in: " + ok);
+  const stored = reportsInStore();
+  assert(stored.length === before + 1, "not stored");
+  const last = stored[stored.length - 1];
+  assert(last.id === id[1] && last.value === "+84987000111" && last.category === "impersonation",
+         "stored wrongly: " + JSON.stringify(last));
+  assert((await page.inputValue("#r-value")) === "", "the form was not cleared");
+  /* Until the allowance is used up (the other tests send the rest of it). */
+  let limited = "";
+  for (let i = 0; i < REPORT_BURST + 1 && !limited; i++) {
+    await page.fill("#r-value", "0987 000 11" + i);
+    await page.click("#report-form button[type=submit]");
+    await page.waitForSelector("#report-status .notice:not(.pending)");
+    const t = await page.innerText("#report-status");
+    if (t.includes("thử lại sau")) {
+      limited = t;
+    }
+  }
+  assertIncludes(limited, "Vui lòng thử lại sau khoảng 60 phút", "the rate limit message");
+  await closePage(page);
+});
+
+test("without JavaScript: the plain forms and server-rendered pages", async () => {
+  const page = await newPage({ javaScriptEnabled: false });
+  await page.goto(base + "/?lang=en");
+  await page.fill("#q", SCAM_PHONE);
+  await Promise.all([page.waitForNavigation(), page.click("#check-form button[type=submit]")]);
+  assert(new URL(page.url()).pathname === "/check", "no page load: " + page.url());
+  assert((await verdictOf(page)) === "scam", "no verdict on the server-rendered page");
+  assertIncludes(await page.innerText("#result"), "Confirmed as a scam");
+  /* "Report this number" leads to the prefilled form. */
+  await Promise.all([page.waitForNavigation(), page.click("#report-this")]);
+  assert((await page.inputValue("#r-value")) === SCAM_PHONE, "the report form is not prefilled");
+  await page.fill("#r-description", "Called twice.");
+  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  const status = await page.innerText("#report-status");
+  assert(status.includes("Thank you!") || status.includes("You have sent many reports"),
+         "no outcome after the plain form: " + status);
+  await closePage(page);
+});
+
+test("fits a 360 px wide screen without sideways scrolling", async () => {
+  const page = await newPage({ viewport: { width: 360, height: 780 }, isMobile: true,
+                               hasTouch: true, deviceScaleFactor: 2 });
+  for (const url of ["/", "/check?q=" + encodeURIComponent(SCAM_PHONE),
+                     "/check?q=" + "https://very-long-host-name.example/" + "a".repeat(300),
+                     "/report?kind=phone&value=0912345678"]) {
+    await page.goto(base + url);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, url + " is " + width + " px wide");
+  }
+  /* What a phone shows once the answer is in: its first screen. */
+  await page.goto(base + "/check?q=" + encodeURIComponent(SCAM_PHONE));
+  await page.evaluate(() => document.getElementById("result").scrollIntoView());
+  await page.screenshot({ path: path.join(shots, "screenshot-360.png") });
+  await closePage(page);
+});
+
+test("labels, keyboard and visible focus", async () => {
+  const page = await newPage();
+  await page.goto(base + "/check?q=" + encodeURIComponent(SCAM_PHONE));
+  const unlabelled = await page.evaluate(() =>
+    Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+      .filter((el) => !el.labels || el.labels.length === 0).map((el) => el.id || el.name));
+  assert(unlabelled.length === 0, "fields without a label: " + unlabelled.join(", "));
+  /* The first Tab reaches the skip link, and it leads to the main content. */
+  await page.keyboard.press("Tab");
+  assert(await page.evaluate(() => document.activeElement.classList.contains("skip")),
+         "the first Tab does not reach the skip link");
+  /* Every focused control shows an outline. */
+  await page.focus("#q");
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Tab");
+  const outline = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return s.outlineStyle + " " + s.outlineWidth;
+  });
+  assert(/^solid [3-9]/.test(outline), "no visible focus on the input: " + outline);
+  /* The check works from the keyboard alone. */
+  await page.fill("#q", "");
+  await page.keyboard.type(UNKNOWN_PHONE);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === "result-h");
+  assert((await verdictOf(page)) === "unknown", "keyboard check failed");
+  await closePage(page);
+});
+
+test("text contrast meets WCAG AA", async () => {
+  const page = await newPage();
+  const low = [];
+  for (const q of [SCAM_PHONE, UNKNOWN_PHONE, HOTLINE, "0700.001.003"]) {
+    await page.goto(base + "/check?q=" + encodeURIComponent(q));
+    low.push(...await page.evaluate(() => {
+      function rgb(c) {
+        const m = c.match(/rgba?\(([^)]+)\)/);
+        const v = m ? m[1].split(",").map(Number) : [0, 0, 0, 0];
+        return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 };
+      }
+      function lum(c) {
+        const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); };
+        return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+      }
+      function background(el) {
+        for (; el; el = el.parentElement) {
+          const c = rgb(getComputedStyle(el).backgroundColor);
+          if (c.a > 0.5) return c;
+        }
+        return { r: 255, g: 255, b: 255, a: 1 };
+      }
+      const bad = [];
+      const seen = new Set();
+      for (const el of document.querySelectorAll("body *")) {
+        const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+        const r = el.getBoundingClientRect();
+        if (!own || r.width === 0 || r.height === 0) continue;
+        const fg = rgb(getComputedStyle(el).color), bg = background(el);
+        const l1 = lum(fg), l2 = lum(bg);
+        const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+        const key = el.tagName + "." + el.className;
+        if (ratio < 4.5 && !seen.has(key)) {
+          seen.add(key);
+          bad.push(key + " " + ratio.toFixed(2) + " '" + el.textContent.trim().slice(0, 30) + "'");
+        }
+      }
+      return bad;
+    }));
+  }
+  assert(low.length === 0, "low contrast: " + low.join("; "));
+  await closePage(page);
+});
+
+test("no request to another host", async () => {
+  assert(foreign.length === 0, "requests to other hosts: " + foreign.join(", "));
+});
+
+test("no script error", async () => {
+  assert(errors.length === 0, errors.join("\n"));
+});
+
+/* ---- run ---- */
+
+async function main() {
+  const { chromium } = loadPlaywright();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fidx-browser-"));
+  const snapshot = buildSnapshot(tmp);
+  dataDir = path.join(tmp, "data");
+  shots = process.env.FIDX_SCREENSHOTS ? path.resolve(SOURCE_DIR, process.env.FIDX_SCREENSHOTS)
+                                       : path.join(os.tmpdir(), "fidx-browser-screenshots");
+  fs.mkdirSync(shots, { recursive: true });
+  service = await startService(snapshot, dataDir);
+  base = "http://127.0.0.1:" + service.port;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  let passed = 0, failed = 0;
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i];
+    try {
+      await t.fn();
+      passed++;
+      console.log("ok " + (i + 1) + " - " + t.name);
+    } catch (e) {
+      failed++;
+      console.log("not ok " + (i + 1) + " - " + t.name + "\n  " +
+                  String(e && e.stack || e).split("\n").join("\n  "));
+    }
+  }
+  await browser.close();
+  service.kill("SIGTERM");
+  await new Promise((r) => service.on("exit", r));
+  if (/Sanitizer|runtime error:/.test(service.log())) {
+    failed++;
+    console.log("not ok - a sanitizer fired in the service:\n" + service.log());
+  }
+  console.log("screenshots in " + shots);
+  fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  console.log(passed + " passed, " + failed + " failed");
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e && e.stack || e);
+  if (service) {
+    service.kill("SIGKILL");
+  }
+  process.exit(1);
+});
