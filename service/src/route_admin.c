@@ -12,6 +12,7 @@
  * conn.c). Reads answer at once; changes are handed to libuv's thread pool (admin_write.c,
  * admin_compact.c) and answered once durable, through a deferred answer (conn.h), so no
  * worker's loop ever waits for a disk. */
+#include "json_body.h"
 #include "route_admin.h"
 
 #include <stdlib.h>
@@ -353,13 +354,9 @@ static void route_get_report(const fidx__req_t *req, fidx__resp_t *resp, fidx_st
 static int read_decision(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin_job_t *j)
 {
     json_error_t e;
-    json_t *root =
-        json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
-    if (!root) {
-        fidx__resp_errorf(resp, 400, "invalid_json", "invalid JSON at line %d column %d: %s",
-                          e.line, e.column, e.text);
+    json_t *root = fidx__json_body(req, resp, 0, 0);
+    if (!root)
         return -1;
-    }
     const char *bad = NULL, *action = NULL, *status = NULL, *reason = NULL, *source = NULL;
     json_t *cats = NULL;
     if (!json_is_object(root) ||

@@ -8,35 +8,11 @@
 #include <jansson.h>
 
 #include "fidx/lookup.h"
+#include "json_body.h"
 #include "route_common.h"
 #include "router.h"
 
 #define PLATFORM_MAX 64
-
-/* application/json (any parameters, charset utf-8 if given), anything ending in +json,
- * no Content-Type at all, and application/x-www-form-urlencoded because that is what
- * `curl -d` sends by default. */
-int fidx__json_content_type(const fidx__req_t *req)
-{
-    const char *p = req->content_type.p;
-    size_t len = req->content_type.len, mt = 0;
-    if (!p)
-        return 1;
-    if (req->content_type_overflow)
-        return 0;
-    while (mt < len && p[mt] != ';' && p[mt] != ' ' && p[mt] != '\t')
-        mt++;
-    if ((mt == 16 && strncasecmp(p, "application/json", 16) == 0) ||
-        (mt == 33 && strncasecmp(p, "application/x-www-form-urlencoded", 33) == 0) ||
-        (mt > 5 && strncasecmp(p + mt - 5, "+json", 5) == 0)) {
-        const char *cs = NULL;
-        for (size_t i = mt; i + 8 <= len && !cs; i++)
-            if (strncasecmp(p + i, "charset=", 8) == 0)
-                cs = p + i + 8;
-        return !cs || strncasecmp(cs, "utf-8", 5) == 0 || strncasecmp(cs, "\"utf-8\"", 7) == 0;
-    }
-    return 0;
-}
 
 static void item_error(fidx__sbuf_t *out, const char *q, size_t qlen, const char *code,
                        const char *message)
@@ -105,26 +81,12 @@ static void check_item(fidx__worker_t *w, json_t *item, fidx__sbuf_t *out)
     }
 }
 
-static void invalid_json(fidx__resp_t *resp, const json_error_t *e)
-{
-    fidx__resp_errorf(resp, 400, "invalid_json", "invalid JSON at line %d column %d: %s", e->line,
-                      e->column, e->text);
-}
-
 void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    json_error_t jerr;
-    if (!fidx__json_content_type(req)) {
-        fidx__resp_error(resp, 400, "bad_request", "Content-Type must be application/json");
-        return;
-    }
     /* \u0000 inside a string is allowed: that item alone is then invalid, not the batch. */
-    json_t *root = json_loadb(req->body ? req->body : "", req->body_len,
-                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-    if (!root) {
-        invalid_json(resp, &jerr);
+    json_t *root = fidx__json_body(req, resp, JSON_ALLOW_NUL, 1);
+    if (!root)
         return;
-    }
     json_t *items = json_is_object(root) ? json_object_get(root, "items") : NULL;
     if (!items || !json_is_array(items)) {
         fidx__resp_error(resp, 400, "bad_request", "the body must be {\"items\":[...]}");

@@ -19,10 +19,6 @@ FIDX_MUST_CHECK int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const
                                       const char *q, size_t len, fidx__sbuf_t *out,
                                       fidx_err_t *err);
 
-/* Whether a JSON body's Content-Type is acceptable: application/json or +json (charset utf-8
- * if any), none at all, or the form type `curl -d` sends by default (route_batch.c). */
-int fidx__json_content_type(const fidx__req_t *req);
-
 /* A kind parameter: empty means "detect" (FIDX_KIND_NONE); FIDX_EINVAL when not a kind. */
 FIDX_MUST_CHECK int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind);
 

@@ -5,6 +5,7 @@
  * empty; given back when the report turns out invalid), then the fields, then the durable
  * store (the 202 is sent only once the report is fsynced). A report never changes a verdict;
  * analysts review it (reports.h). */
+#include "json_body.h"
 #include "route_reports.h"
 
 #include <errno.h>
@@ -184,29 +185,6 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
 
 /* ---- POST /v1/reports ---- */
 
-/* JSON, as POST /v1/check takes it: no Content-Type, application/json or +json (UTF-8), or
- * application/x-www-form-urlencoded (what `curl -d` sends). */
-static int json_content_type(const fidx__req_t *req)
-{
-    const char *p = req->content_type.p;
-    size_t len = req->content_type.len, mt = 0;
-    if (!p)
-        return 1;
-    if (req->content_type_overflow)
-        return 0;
-    while (mt < len && p[mt] != ';' && p[mt] != ' ' && p[mt] != '\t')
-        mt++;
-    if (!((mt == 16 && strncasecmp(p, "application/json", 16) == 0) ||
-          (mt == 33 && strncasecmp(p, "application/x-www-form-urlencoded", 33) == 0) ||
-          (mt > 5 && strncasecmp(p + mt - 5, "+json", 5) == 0)))
-        return 0;
-    for (size_t i = mt; i + 8 <= len; i++)
-        if (strncasecmp(p + i, "charset=", 8) == 0)
-            return strncasecmp(p + i + 8, "utf-8", 5) == 0 ||
-                   strncasecmp(p + i + 8, "\"utf-8\"", 7) == 0;
-    return 1;
-}
-
 /* One optional string member: 0 (absent or null leave *out empty), or -1 when not a string. */
 static int member(json_t *o, const char *key, fidx_str_t *out)
 {
@@ -241,24 +219,15 @@ static void answer(fidx__resp_t *resp, const fidx__report_outcome_t *o)
 
 void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    json_error_t jerr;
     fidx__report_fields_t f;
     fidx__report_outcome_t o;
     if (req->body_len > REPORT_BODY_MAX) {
         fidx__resp_errorf(resp, 413, "too_large", "a report is at most %d bytes", REPORT_BODY_MAX);
         return;
     }
-    if (!json_content_type(req)) {
-        fidx__resp_error(resp, 400, "bad_request", "Content-Type must be application/json");
+    json_t *root = fidx__json_body(req, resp, 0, 1);
+    if (!root)
         return;
-    }
-    json_t *root =
-        json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        fidx__resp_errorf(resp, 400, "invalid_json", "invalid JSON at line %d column %d: %s",
-                          jerr.line, jerr.column, jerr.text);
-        return;
-    }
     if (!json_is_object(root) || read_fields(root, &f) != 0) {
         fidx__resp_error(resp, 400, "bad_request",
                          "the body must be an object whose kind, bank, value, category, "

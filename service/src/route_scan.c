@@ -10,6 +10,7 @@
 
 #include "fidx/lookup.h"
 #include "fidx/scan.h"
+#include "json_body.h"
 #include "route_common.h"
 #include "router.h"
 
@@ -73,18 +74,9 @@ static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t
 
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    json_error_t jerr;
-    if (!fidx__json_content_type(req)) {
-        fidx__resp_error(resp, 400, "bad_request", "Content-Type must be application/json");
+    json_t *root = fidx__json_body(req, resp, 0, 1);
+    if (!root)
         return;
-    }
-    json_t *root =
-        json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        fidx__resp_errorf(resp, 400, "invalid_json", "invalid JSON at line %d column %d: %s",
-                          jerr.line, jerr.column, jerr.text);
-        return;
-    }
     json_t *text = json_is_object(root) ? json_object_get(root, "text") : NULL;
     if (!text || !json_is_string(text))
         fidx__resp_error(resp, 400, "bad_request", "the body must be {\"text\":\"...\"}");
