@@ -27,6 +27,7 @@
 #include "conn.h"
 #include "log.h"
 #include "query.h"
+#include "route_common.h"
 
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
@@ -116,34 +117,6 @@ static int can_change(const fidx__req_t *req, fidx__resp_t *resp)
 }
 
 /* ---- parameters ---- */
-
-/* Decodes optional query parameter name into out (cap bytes, NUL-terminated). 0 (len 0 when
- * absent), or -1 with the answer set. */
-static int param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
-                 size_t cap, size_t *len)
-{
-    fidx_str_t raw;
-    size_t n = fidx__query_find(req->query.p, req->query.len, name, &raw);
-    *len = 0;
-    out[0] = '\0';
-    if (n == 0)
-        return 0;
-    int r = n > 1 ? FIDX_EINVAL : fidx__query_decode(raw.p, raw.len, out, cap - 1, len);
-    if (r) {
-        fidx__resp_errorf(resp, 400, "bad_request",
-                          n > 1              ? "parameter %s given more than once"
-                          : r == FIDX_ENOSPC ? "parameter %s too long"
-                                             : "malformed percent-encoding in %s",
-                          name);
-        return -1;
-    }
-    out[*len] = '\0';
-    if (memchr(out, '\0', *len)) {
-        fidx__resp_errorf(resp, 400, "bad_request", "parameter %s holds a NUL byte", name);
-        return -1;
-    }
-    return 0;
-}
 
 static int media_type_is(fidx_str_t ct, const char *type)
 {
@@ -246,9 +219,9 @@ static void route_delist(const fidx__req_t *req, fidx__resp_t *resp, const char 
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
     }
-    if (param(req, resp, "kind", kind, sizeof kind, &klen) ||
-        param(req, resp, "value", value, req->w->cfg->max_header_bytes, &vlen) ||
-        param(req, resp, "reason", j->reason, sizeof j->reason, &rlen)) {
+    if (fidx__decoded_param(req, resp, "kind", kind, sizeof kind, &klen) ||
+        fidx__decoded_param(req, resp, "value", value, req->w->cfg->max_header_bytes, &vlen) ||
+        fidx__decoded_param(req, resp, "reason", j->reason, sizeof j->reason, &rlen)) {
         fidx__admin_job_free(j);
         return;
     }
@@ -286,7 +259,7 @@ static int number_param(const fidx__req_t *req, fidx__resp_t *resp, const char *
 {
     char buf[24];
     size_t n;
-    if (param(req, resp, name, buf, sizeof buf, &n) != 0)
+    if (fidx__decoded_param(req, resp, name, buf, sizeof buf, &n) != 0)
         return -1;
     if (n == 0)
         return 0;
@@ -308,7 +281,7 @@ static void route_list_reports(const fidx__req_t *req, fidx__resp_t *resp)
     size_t slen;
     uint64_t after = 0, limit = LIST_DEFAULT, next = 0;
     fidx__report_state_t state = FIDX__REPORT_PENDING;
-    if (param(req, resp, "status", status, sizeof status, &slen) ||
+    if (fidx__decoded_param(req, resp, "status", status, sizeof status, &slen) ||
         number_param(req, resp, "after", UINT64_MAX, &after) ||
         number_param(req, resp, "limit", LIST_MAX, &limit))
         return;

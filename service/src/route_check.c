@@ -42,8 +42,8 @@ int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind)
 
 /* Finds and decodes one optional parameter into out (cap bytes, NUL-terminated). Returns 0 and
  * *len (0 when absent), or answers the error itself and returns -1. */
-static int decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
-                         size_t cap, size_t *len)
+int fidx__decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
+                        size_t cap, size_t *len)
 {
     fidx_str_t raw;
     size_t n = fidx__query_find(req->query.p, req->query.len, name, &raw);
@@ -51,17 +51,13 @@ static int decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char 
     out[0] = '\0';
     if (n == 0)
         return 0;
-    if (n > 1) {
-        fidx__resp_errorf(resp, 400, "bad_request", "parameter %s given more than once", name);
-        return -1;
-    }
-    int r = fidx__query_decode(raw.p, raw.len, out, cap - 1, len);
-    if (r == FIDX_ENOSPC) {
-        fidx__resp_errorf(resp, 400, "bad_request", "parameter %s too long", name);
-        return -1;
-    }
+    int r = n > 1 ? FIDX_EINVAL : fidx__query_decode(raw.p, raw.len, out, cap - 1, len);
     if (r) {
-        fidx__resp_errorf(resp, 400, "bad_request", "malformed percent-encoding in %s", name);
+        fidx__resp_errorf(resp, 400, "bad_request",
+                          n > 1              ? "parameter %s given more than once"
+                          : r == FIDX_ENOSPC ? "parameter %s too long"
+                                             : "malformed percent-encoding in %s",
+                          name);
         return -1;
     }
     out[*len] = '\0';
@@ -74,9 +70,9 @@ void fidx__route_check(const fidx__req_t *req, fidx__resp_t *resp)
     char kind_s[PARAM_KIND_MAX], platform[PARAM_PLATFORM_MAX];
     size_t qlen, klen, plen;
     fidx_kind_t kind;
-    if (decoded_param(req, resp, "q", w->decode, w->cfg->max_header_bytes, &qlen) ||
-        decoded_param(req, resp, "kind", kind_s, sizeof kind_s, &klen) ||
-        decoded_param(req, resp, "platform", platform, sizeof platform, &plen))
+    if (fidx__decoded_param(req, resp, "q", w->decode, w->cfg->max_header_bytes, &qlen) ||
+        fidx__decoded_param(req, resp, "kind", kind_s, sizeof kind_s, &klen) ||
+        fidx__decoded_param(req, resp, "platform", platform, sizeof platform, &plen))
         return;
     if (qlen == 0) {
         fidx__resp_error(resp, 400, "bad_request", "missing q");

@@ -19,6 +19,11 @@ FIDX_MUST_CHECK int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const
                                       const char *q, size_t len, fidx__sbuf_t *out,
                                       fidx_err_t *err);
 
+/* Finds and decodes one optional query parameter into out (cap bytes, NUL-terminated): 0 and
+ * *len (0 when absent), or -1 with the 400 answer set (repeated, too long, bad escapes). */
+int fidx__decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
+                        size_t cap, size_t *len);
+
 /* A kind parameter: empty means "detect" (FIDX_KIND_NONE); FIDX_EINVAL when not a kind. */
 FIDX_MUST_CHECK int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind);
 
