@@ -18,8 +18,9 @@ static const char *const bucket_le[FIDX__LATENCY_BUCKETS] = {
 static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
-    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"}, {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"other", "other"},
+    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
+    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"any", "page"},
+    {"any", "/v1/admin"}, {"other", "other"},
 };
 
 static size_t status_slot(int status)

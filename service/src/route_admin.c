@@ -457,7 +457,6 @@ void fidx__route_admin(const fidx__req_t *req, fidx__resp_t *resp)
 {
     const char *token = fidx__conn_token(req->w);
     fidx_str_t sub = fidx_str(req->path.p + 9, req->path.len - 9);
-    resp->route = FIDX__ROUTE_OTHER;
     if (!token) {
         unauthorized(req, resp);
         return;

@@ -27,17 +27,14 @@ static const struct {
     {"/v1/info", fidx__route_info, NULL, FIDX__ROUTE_INFO, FIDX__ROUTE_OTHER, "GET, HEAD"},
     {"/metrics", fidx__route_metrics, NULL, FIDX__ROUTE_METRICS, FIDX__ROUTE_OTHER, "GET, HEAD"},
     /* Citizens: the web page (route_page.c) and reports (route_reports.c). */
-    {"/v1/reports", NULL, fidx__route_reports, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER, "POST"},
-    {"/", fidx__route_page_home, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER, "GET, HEAD"},
-    {"/check", fidx__route_page_check, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER, "GET, HEAD"},
-    {"/report", fidx__route_page_report, fidx__route_page_report_post, FIDX__ROUTE_OTHER,
-     FIDX__ROUTE_OTHER, "GET, HEAD, POST"},
-    {"/static/page.css", fidx__route_static, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER,
-     "GET, HEAD"},
-    {"/static/page.js", fidx__route_static, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER,
-     "GET, HEAD"},
-    {"/static/icon.svg", fidx__route_static, NULL, FIDX__ROUTE_OTHER, FIDX__ROUTE_OTHER,
-     "GET, HEAD"},
+    {"/v1/reports", NULL, fidx__route_reports, FIDX__ROUTE_OTHER, FIDX__ROUTE_REPORTS, "POST"},
+    {"/", fidx__route_page_home, NULL, FIDX__ROUTE_PAGE, FIDX__ROUTE_PAGE, "GET, HEAD"},
+    {"/check", fidx__route_page_check, NULL, FIDX__ROUTE_PAGE, FIDX__ROUTE_PAGE, "GET, HEAD"},
+    {"/report", fidx__route_page_report, fidx__route_page_report_post, FIDX__ROUTE_PAGE,
+     FIDX__ROUTE_PAGE, "GET, HEAD, POST"},
+    {"/static/page.css", fidx__route_static, NULL, FIDX__ROUTE_PAGE, FIDX__ROUTE_PAGE, "GET, HEAD"},
+    {"/static/page.js", fidx__route_static, NULL, FIDX__ROUTE_PAGE, FIDX__ROUTE_PAGE, "GET, HEAD"},
+    {"/static/icon.svg", fidx__route_static, NULL, FIDX__ROUTE_PAGE, FIDX__ROUTE_PAGE, "GET, HEAD"},
 };
 
 int fidx__req_parse_target(fidx__req_t *req)
@@ -62,6 +59,7 @@ int fidx__req_parse_target(fidx__req_t *req)
 void fidx__router_dispatch(const fidx__req_t *req, fidx__resp_t *resp)
 {
     if (fidx__route_is_admin(req->path)) { /* the analysts' routes route themselves */
+        resp->route = FIDX__ROUTE_ADMIN;
         fidx__route_admin(req, resp);
         return;
     }

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "fidx/compact.h"
@@ -402,7 +403,8 @@ typedef struct {
     fidx_overlay_t *ov;
     fidx_overlay_reader_t *r;
     atomic_int stop;
-    long lookups, bad;
+    atomic_long lookups;
+    long bad;
 } stress_t;
 
 static void *stress_reader(void *arg)
@@ -459,6 +461,11 @@ static void test_concurrent_readers(void **state)
             assert_int_equal(fidx_overlay_drop_through(ov, seq - 500), 0);
         fidx_overlay_reclaim(ov);
     }
+    /* On a loaded machine a reader may not have run yet: let each do some lookups first
+     * (counting is what matters here, not timing). */
+    for (int i = 0; i < READERS; i++)
+        while (atomic_load(&st[i].lookups) < 100)
+            sched_yield();
     for (int i = 0; i < READERS; i++)
         atomic_store(&st[i].stop, 1);
     for (int i = 0; i < READERS; i++) {
