@@ -14,11 +14,6 @@ void fidx_buf_put(fidx_buf_t *b, const char *p, size_t len)
     b->len += len;
 }
 
-void fidx_buf_puts(fidx_buf_t *b, const char *s)
-{
-    fidx_buf_put(b, s, strlen(s));
-}
-
 void fidx_buf_putu(fidx_buf_t *b, unsigned long long v)
 {
     char tmp[24];

@@ -66,11 +66,6 @@ void fidx__sbuf_put(fidx__sbuf_t *b, const char *p, size_t n)
     b->len += n;
 }
 
-void fidx__sbuf_puts(fidx__sbuf_t *b, const char *s)
-{
-    fidx__sbuf_put(b, s, strlen(s));
-}
-
 void fidx__sbuf_putu(fidx__sbuf_t *b, uint64_t v)
 {
     char tmp[24];

@@ -3,6 +3,7 @@
 #define FIDX_JSON_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* A bounded output buffer; once a write does not fit, ok becomes 0 and later writes do
  * nothing, so a caller checks once at the end. */
@@ -20,7 +21,11 @@ static inline fidx_buf_t fidx_buf(char *p, size_t cap)
 }
 
 void fidx_buf_put(fidx_buf_t *b, const char *p, size_t len);
-void fidx_buf_puts(fidx_buf_t *b, const char *s);
+/* Inline so that the length of a literal is known at compile time (hot path: every answer). */
+static inline void fidx_buf_puts(fidx_buf_t *b, const char *s)
+{
+    fidx_buf_put(b, s, strlen(s));
+}
 void fidx_buf_putu(fidx_buf_t *b, unsigned long long v);
 
 /* Writes p[0..len) as a JSON string with quotes: '"', '\\' and control characters escaped,
