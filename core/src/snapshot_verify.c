@@ -6,6 +6,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "fidx/normalize.h"
 #include "fidx/phone.h"
 #include "snapshot_internal.h"
 
@@ -24,6 +25,21 @@ static uint64_t value_sortkey(int kind, fidx_str_t v)
     return XXH3_64bits_withSeed(v.p, v.len, (XXH64_hash_t)kind);
 }
 
+/* A stored value must be what normalising it gives back: a lookup only ever probes canonical
+ * forms, so a value that is not one could never be found (a crafted file can carry one with
+ * valid checksums; fuzz_snapshot found it). */
+static int is_stored_form(int kind, fidx_str_t v)
+{
+    static __thread char canon[FIDX_CANON_CAP], key[FIDX_CANON_CAP];
+    fidx_kind_t got;
+    size_t n, kn;
+    if (fidx_normalize((fidx_kind_t)kind, NULL, v.p, v.len, &got, canon, sizeof canon, &n,
+                       NULL) != 0 ||
+        fidx_storage_key(got, canon, n, key, sizeof key, &kn) != 0)
+        return 0;
+    return kn == v.len && memcmp(key, v.p, kn) == 0;
+}
+
 static int verify_key(const fidx_snapshot_t *s, int kind, uint64_t i, uint64_t bucket,
                       fidx_err_t *err)
 {
@@ -40,6 +56,8 @@ static int verify_key(const fidx_snapshot_t *s, int kind, uint64_t i, uint64_t b
         fidx_str_t v = snap_value(k, i);
         if (v.len == 0)
             return corrupt(err, i, "an entry's value lies outside its section or is empty");
+        if (!is_stored_form(kind, v))
+            return corrupt(err, i, "an entry's value is not in canonical form");
         sortkey = value_sortkey(kind, v);
     }
     uint64_t fp =
