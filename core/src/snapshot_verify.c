@@ -33,8 +33,8 @@ static int is_stored_form(int kind, fidx_str_t v)
     static __thread char canon[FIDX_CANON_CAP], key[FIDX_CANON_CAP];
     fidx_kind_t got;
     size_t n, kn;
-    if (fidx_normalize((fidx_kind_t)kind, NULL, v.p, v.len, &got, canon, sizeof canon, &n,
-                       NULL) != 0 ||
+    if (fidx_normalize((fidx_kind_t)kind, NULL, v.p, v.len, &got, canon, sizeof canon, &n, NULL) !=
+            0 ||
         fidx_storage_key(got, canon, n, key, sizeof key, &kn) != 0)
         return 0;
     return kn == v.len && memcmp(key, v.p, kn) == 0;
