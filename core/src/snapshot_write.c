@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "builder.h"
+#include "fidx/durable.h"
 #include "snapshot_format.h"
 
 typedef struct {
@@ -514,18 +515,14 @@ static int write_layout(int fd, layout_t *l, int64_t build_time)
     return rc ? rc : write_all(fd, zeros, off - pos);
 }
 
+/* The directory holding path, fsynced: the rename into it must survive a crash too. */
 static int fsync_dir_of(const char *path)
 {
     char buf[PATH_MAX];
     if (strlen(path) >= sizeof buf)
         return FIDX_EIO;
     strcpy(buf, path);
-    int fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return FIDX_EIO;
-    int rc = fsync(fd) == 0 ? 0 : FIDX_EIO;
-    close(fd);
-    return rc;
+    return fidx_fsync_dir(dirname(buf)) == 0 ? 0 : FIDX_EIO;
 }
 
 int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time, fidx_err_t *err)

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "fidx/durable.h"
 #include "fidx/str.h"
 
 #define FILE_NAME "reports.jsonl"
@@ -541,11 +542,7 @@ static int open_file(const char *dir, int *fd_out, int *created)
         return -1;
     if (*created) {
         /* The new name must survive a crash too. */
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
+        (void)fidx_fsync_dir(dir);
     }
     *fd_out = fd;
     return 0;

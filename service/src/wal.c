@@ -32,6 +32,7 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "fidx/durable.h"
 #include "log.h"
 
 #define SEG_MAGIC "FIDXWAL1"
@@ -123,16 +124,6 @@ void fidx__wal_record(fidx__sbuf_t *out, unsigned type, const void *body, size_t
     h[4] = (char)type;
     fidx__sbuf_put(out, h, sizeof h);
     fidx__sbuf_put(out, body, len);
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
 }
 
 /* ---- listing segments ---- */
@@ -457,7 +448,7 @@ int fidx__wal_replay(const char *dir, uint64_t from, int mode, fidx__wal_record_
         }
     }
     if (rc == 0 && mode != FIDX__WAL_READ_ONLY && st->cut_bytes)
-        fsync_dir(dir);
+        fidx_fsync_dir(dir);
     free(nums);
     return rc ? -1 : 0;
 }
