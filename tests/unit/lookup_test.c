@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "snapshot_fixture.h"
 #include <jansson.h>
 
 #include "fidx/lookup.h"
@@ -24,17 +26,7 @@ static void add(fidx_builder_t *b, fidx_kind_t kind, const char *value, fidx_sta
 {
     static fidx_indicator_t ind;
     fidx_err_t err;
-    memset(&ind, 0, sizeof ind);
-    ind.kind = kind;
-    ind.status = status;
-    ind.categories = 1u << FIDX_CAT_IMPERSONATION;
-    ind.reports = 12;
-    ind.first_seen = 8827; /* 2024-03-01 (day 1 is 2000-01-01) */
-    ind.last_seen = 8859;  /* 2024-04-02 */
-    ind.n_sources = 1;
-    strcpy(ind.sources[0], "police");
-    ind.value_len = strlen(value);
-    memcpy(ind.value, value, ind.value_len + 1);
+    fixture_indicator(&ind, kind, value, status, 12);
     assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
 }
 
@@ -69,10 +61,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
     fidx_snapshot_release(snap);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return fixture_rmdir(dir);
 }
 
 /* Checks q (kind detected unless given) and returns the verdict. */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "snapshot_fixture.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -29,17 +31,7 @@ static fidx_result_t res;
 static fidx_indicator_t *make(fidx_kind_t kind, const char *value, fidx_status_t status)
 {
     static fidx_indicator_t ind;
-    memset(&ind, 0, sizeof ind);
-    ind.kind = kind;
-    ind.status = status;
-    ind.categories = 1u << FIDX_CAT_IMPERSONATION;
-    ind.reports = 3;
-    ind.first_seen = 8827;
-    ind.last_seen = 8859;
-    ind.n_sources = 1;
-    strcpy(ind.sources[0], "police");
-    ind.value_len = strlen(value);
-    memcpy(ind.value, value, ind.value_len + 1);
+    fixture_indicator(&ind, kind, value, status, 3);
     return &ind;
 }
 
@@ -73,10 +65,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
     fidx_snapshot_release(snap);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return fixture_rmdir(dir);
 }
 
 static fidx_verdict_t check_in(const fidx_snapshot_t *s, const fidx_overlay_t *ov, const char *q)

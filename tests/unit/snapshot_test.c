@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "snapshot_fixture.h"
+
 #include "fidx/lookup.h"
 #include "fidx/snapshot.h"
 
@@ -234,9 +236,7 @@ static void damage_is_always_caught(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return fixture_rmdir(dir);
 }
 
 int main(void)
