@@ -234,30 +234,6 @@ static int parse_rate(const char *s, uint32_t *rate, uint32_t *period_s)
     return -1;
 }
 
-static void defaults(fidx__config_t *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->listen = "127.0.0.1:8080";
-    cfg->load_mode = FIDX_OPEN_POPULATE;
-    cfg->threads = uv_available_parallelism();
-    cfg->max_header_bytes = FIDX__DEFAULT_MAX_HEADER_BYTES;
-    cfg->max_body_bytes = FIDX__DEFAULT_MAX_BODY_BYTES;
-    cfg->max_batch = FIDX__DEFAULT_MAX_BATCH;
-    cfg->max_connections = FIDX__DEFAULT_MAX_CONNECTIONS;
-    cfg->max_pipeline = FIDX__DEFAULT_MAX_PIPELINE;
-    cfg->header_timeout_ms = FIDX__DEFAULT_HEADER_TIMEOUT_MS;
-    cfg->body_timeout_ms = FIDX__DEFAULT_BODY_TIMEOUT_MS;
-    cfg->idle_timeout_ms = FIDX__DEFAULT_IDLE_TIMEOUT_MS;
-    cfg->drain_timeout_ms = FIDX__DEFAULT_DRAIN_TIMEOUT_MS;
-    cfg->watch_interval_ms = FIDX__DEFAULT_WATCH_INTERVAL_MS;
-    cfg->data_dir = "./fraudidx-data";
-    cfg->report_rate = FIDX__DEFAULT_REPORT_RATE;
-    cfg->report_period_s = FIDX__DEFAULT_REPORT_PERIOD_S;
-    cfg->report_burst = FIDX__DEFAULT_REPORT_BURST;
-    cfg->max_pending_reports = FIDX__DEFAULT_MAX_PENDING_REPORTS;
-    cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
-}
-
 /* One numeric flag; returns 0 or the usage error's exit code. */
 static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
 {
@@ -323,7 +299,7 @@ int main(int argc, char **argv)
 {
     fidx__config_t cfg;
     int opt;
-    defaults(&cfg);
+    fidx__config_defaults(&cfg);
     while ((opt = getopt_long(argc, argv, "s:l:t:hV", long_options, NULL)) != -1) {
         int r = 0;
         switch (opt) {

@@ -274,7 +274,7 @@ static int load_first_snapshot(fidx__service_t *svc)
     return 0;
 }
 
-static int start_workers(fidx__service_t *svc)
+int fidx__service_add_workers(fidx__service_t *svc)
 {
     unsigned n = svc->cfg.threads;
     int *fds = calloc(n, sizeof *fds);
@@ -297,19 +297,25 @@ static int start_workers(fidx__service_t *svc)
         }
         if (r) {
             fidx__log(FIDX__LOG_ERROR, "cannot start worker %u: %s", i, uv_strerror(r));
+            while (++i < n)
+                close(fds[i]); /* the listeners no worker took */
             free(fds);
             return -1;
         }
     }
     free(fds);
-    for (unsigned i = 0; i < n; i++) {
+    return 0;
+}
+
+static void start_threads(fidx__service_t *svc)
+{
+    for (unsigned i = 0; i < svc->n_workers; i++) {
         int r = uv_thread_create(&svc->workers[i]->thread, worker_main, svc->workers[i]);
         if (r) {
             fidx__log(FIDX__LOG_ERROR, "cannot start a thread: %s", uv_strerror(r));
             exit(1); /* threads already running cannot be recalled cleanly */
         }
     }
-    return 0;
 }
 
 static int start_signals(fidx__service_t *svc)
@@ -349,34 +355,61 @@ static void cleanup(fidx__service_t *svc)
     free(svc);
 }
 
-int fidx__service_run(const fidx__config_t *cfg)
+int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
 {
     fidx__service_t *svc = calloc(1, sizeof *svc);
+    *out = NULL;
     if (!svc || uv_loop_init(&svc->loop) != 0) {
+        free(svc);
         fidx__log(FIDX__LOG_ERROR, "out of memory");
-        return 1;
+        return -1;
     }
     svc->cfg = *cfg;
     svc->access_fd = -1;
     svc->started_at = (int64_t)time(NULL);
-    signal(SIGPIPE, SIG_IGN);
+    *out = svc;
     if (fidx__admin_prepare(svc) != 0 || load_first_snapshot(svc) != 0)
-        goto fail;
+        return -1;
     if (cfg->access_log && (svc->access_fd = fidx__accesslog_open(cfg->access_log)) < 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot open access log %s: %s", cfg->access_log,
                   strerror(errno));
-        goto fail;
+        return -1;
     }
     if (fidx__report_intake_start(svc) != 0 || fidx__admin_start(svc) != 0)
-        goto fail;
+        return -1;
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the post scanner: %s",
                   scan_err.reason ? scan_err.reason : "no public suffix list");
-        goto fail;
+        return -1;
     }
-    if (start_signals(svc) != 0 || start_workers(svc) != 0)
-        goto fail;
+    return 0;
+}
+
+void fidx__service_close(fidx__service_t *svc)
+{
+    if (!svc)
+        return;
+    uv_walk(&svc->loop, close_walk, NULL);
+    uv_run(&svc->loop, UV_RUN_DEFAULT);
+    for (unsigned i = 0; i < svc->n_workers; i++) {
+        uv_walk(&svc->workers[i]->loop, close_walk, NULL);
+        uv_run(&svc->workers[i]->loop, UV_RUN_DEFAULT);
+    }
+    cleanup(svc);
+}
+
+int fidx__service_run(const fidx__config_t *cfg)
+{
+    fidx__service_t *svc;
+    signal(SIGPIPE, SIG_IGN);
+    if (fidx__service_open(cfg, &svc) != 0 || start_signals(svc) != 0 ||
+        fidx__service_add_workers(svc) != 0) {
+        /* Nothing runs yet: no thread was started. */
+        fidx__service_close(svc);
+        return 1;
+    }
+    start_threads(svc);
     fidx__log(FIDX__LOG_INFO, "listening on %s (%u threads)", svc->bound, svc->n_workers);
     uv_run(&svc->loop, UV_RUN_DEFAULT);
     for (unsigned i = 0; i < svc->n_workers; i++)
@@ -386,14 +419,4 @@ int fidx__service_run(const fidx__config_t *cfg)
     fidx__log(FIDX__LOG_INFO, "stopped");
     cleanup(svc);
     return 0;
-fail:
-    /* Nothing runs yet: no thread was started (start_workers exits if that fails). */
-    uv_walk(&svc->loop, close_walk, NULL);
-    uv_run(&svc->loop, UV_RUN_DEFAULT);
-    for (unsigned i = 0; i < svc->n_workers; i++) {
-        uv_walk(&svc->workers[i]->loop, close_walk, NULL);
-        uv_run(&svc->workers[i]->loop, UV_RUN_DEFAULT);
-    }
-    cleanup(svc);
-    return 1;
 }

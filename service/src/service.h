@@ -166,7 +166,16 @@ struct fidx__service {
 };
 
 /* server.c */
+void fidx__config_defaults(fidx__config_t *cfg);  /* config.c: every limit at its default */
 int fidx__service_run(const fidx__config_t *cfg); /* returns the process exit code */
+/* The pieces of fidx__service_run, for programs that drive a worker's loop themselves (the
+ * fuzz targets of the HTTP path): open loads the snapshot, reports, analysts' state and the
+ * scanner (-1, logged, when it cannot: *out is then still to be closed); add_workers binds
+ * the listeners and makes cfg.threads workers without starting their threads; close frees a
+ * service whose threads never ran. */
+int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out);
+int fidx__service_add_workers(fidx__service_t *svc);
+void fidx__service_close(fidx__service_t *svc);
 /* Hands s (the caller keeps its own reference) to every worker. Main thread only. */
 void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s);
 /* Gauges for /metrics and /v1/info, as seen from worker w. */

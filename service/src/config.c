@@ -1,0 +1,31 @@
+/* The service's configuration at its defaults (service.h names each limit; docs/SERVICE.md
+ * lists them with their flags). main.c then applies the command line. */
+#include <string.h>
+
+#include "ratelimit.h"
+#include "reports.h"
+#include "service.h"
+
+void fidx__config_defaults(fidx__config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen = "127.0.0.1:8080";
+    cfg->load_mode = FIDX_OPEN_POPULATE;
+    cfg->threads = uv_available_parallelism();
+    cfg->max_header_bytes = FIDX__DEFAULT_MAX_HEADER_BYTES;
+    cfg->max_body_bytes = FIDX__DEFAULT_MAX_BODY_BYTES;
+    cfg->max_batch = FIDX__DEFAULT_MAX_BATCH;
+    cfg->max_connections = FIDX__DEFAULT_MAX_CONNECTIONS;
+    cfg->max_pipeline = FIDX__DEFAULT_MAX_PIPELINE;
+    cfg->header_timeout_ms = FIDX__DEFAULT_HEADER_TIMEOUT_MS;
+    cfg->body_timeout_ms = FIDX__DEFAULT_BODY_TIMEOUT_MS;
+    cfg->idle_timeout_ms = FIDX__DEFAULT_IDLE_TIMEOUT_MS;
+    cfg->drain_timeout_ms = FIDX__DEFAULT_DRAIN_TIMEOUT_MS;
+    cfg->watch_interval_ms = FIDX__DEFAULT_WATCH_INTERVAL_MS;
+    cfg->data_dir = "./fraudidx-data";
+    cfg->report_rate = FIDX__DEFAULT_REPORT_RATE;
+    cfg->report_period_s = FIDX__DEFAULT_REPORT_PERIOD_S;
+    cfg->report_burst = FIDX__DEFAULT_REPORT_BURST;
+    cfg->max_pending_reports = FIDX__DEFAULT_MAX_PENDING_REPORTS;
+    cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
+}
