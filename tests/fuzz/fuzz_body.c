@@ -1,0 +1,440 @@
+/* Fuzz target for what the public routes read from a request: JSON bodies (POST /v1/check,
+ * /v1/scan, /v1/reports), the citizens' report form (POST /report) and query strings (GET
+ * /v1/check, GET /check), through the service's own routing and handlers (router.c,
+ * json_body.c, route_*.c, query.c) on a real service (service_fixture.h). libFuzzer; replayed
+ * by ctest (docs/FUZZING.md).
+ *
+ * Input: byte 0 picks the request (requests[] below), byte 1 its Content-Type
+ * (content_types[]), the rest is the body, or the query string of a GET.
+ *
+ * Properties:
+ * - the status is one the contract names for the route (never 500), the body is valid UTF-8,
+ *   a JSON answer parses and an error answer is {"error":{"code":…,"message":…}};
+ * - a page names only tags the page's own templates use: whatever the input, it cannot add
+ *   markup (every '<' it echoes is escaped);
+ * - a batch answers one result per item, in order, each what fidx_check says of that item
+ *   (query, kind, canonical form, verdict) or an error where fidx_check refuses it;
+ * - a scan's matches lie inside the text, in order, without overlap, each quoting its own
+ *   slice of the text; the post's verdict is block exactly when a match is a scam, review
+ *   when none is and one is suspicious;
+ * - a report answered 202 is in the store, pending;
+ * - a body that is not JSON (text/plain) is refused with 400 before it is read;
+ * - the same request asked twice gets the same answer (reports aside: each is stored). */
+#include <jansson.h>
+#include <string.h>
+
+#include "fidx/lookup.h"
+#include "fuzz_common.h"
+#include "http_parser.h"
+#include "reports.h"
+#include "router.h"
+#include "service_fixture.h"
+
+enum { R_BATCH, R_SCAN, R_REPORT, R_FORM_REPORT, R_CHECK_GET, R_PAGE_CHECK, R_COUNT };
+
+static const struct {
+    int method;
+    const char *path;
+    int is_json_api; /* the body is JSON and so is the answer */
+} requests[R_COUNT] = {
+    [R_BATCH] = {HTTP_POST, "/v1/check", 1},    [R_SCAN] = {HTTP_POST, "/v1/scan", 1},
+    [R_REPORT] = {HTTP_POST, "/v1/reports", 1}, [R_FORM_REPORT] = {HTTP_POST, "/report", 0},
+    [R_CHECK_GET] = {HTTP_GET, "/v1/check", 0}, [R_PAGE_CHECK] = {HTTP_GET, "/check", 0},
+};
+
+static const char *const content_types[] = {
+    NULL,
+    "application/json",
+    "application/json; charset=utf-8",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "application/problem+json; charset=latin1",
+};
+#define N_CONTENT_TYPES (sizeof content_types / sizeof content_types[0])
+
+typedef struct {
+    int status;
+    const char *content_type;
+    char *body; /* a copy, NUL-terminated */
+    size_t len;
+} answer_t;
+
+static answer_t ask(int method, const char *path, const char *query, size_t query_len,
+                    const char *ctype, const char *body, size_t body_len)
+{
+    const fuzz_service_t *fs = fuzz_service();
+    fidx__worker_t *w = fs->w;
+    size_t plen = strlen(path);
+    char *target = fuzz_dup("", plen + 1 + query_len);
+    memcpy(target, path, plen);
+    size_t tlen = plen;
+    if (query) {
+        target[tlen++] = '?';
+        memcpy(target + tlen, query, query_len);
+        tlen += query_len;
+    }
+    fidx__req_t req = {
+        .w = w,
+        .method = method,
+        .http_major = 1,
+        .http_minor = 1,
+        .target = fidx_str(target, tlen),
+        .body = body,
+        .body_len = body_len,
+        .content_type = fidx_str(ctype, ctype ? strlen(ctype) : 0),
+        .peer = "127.0.0.1",
+    };
+    fidx__resp_t resp;
+    answer_t a = {0, NULL, NULL, 0};
+    /* As conn.c's finish_request does. */
+    fidx__sbuf_reset(&w->scratch, 1024 * 1024);
+    memset(&resp, 0, sizeof resp);
+    resp.status = 200;
+    resp.content_type = FIDX__CT_JSON;
+    resp.body = &w->scratch;
+    if (fidx__req_parse_target(&req) != 0) {
+        free(target);
+        return a; /* status 0: the connection answers 400 before any route (fuzz_conn) */
+    }
+    fidx__router_dispatch(&req, &resp);
+    FUZZ_CHECK(!resp.body->failed, "an answer outgrew the response buffer");
+    a.status = resp.status;
+    a.content_type = resp.content_type;
+    a.len = resp.body->len;
+    a.body = fuzz_dup(resp.body->p, a.len + 1);
+    a.body[a.len] = '\0';
+    free(target);
+    return a;
+}
+
+/* Well-formed UTF-8 (Unicode table 3-7: no overlong forms, surrogates or code points past
+ * U+10FFFF). */
+static int valid_utf8(const unsigned char *p, size_t n)
+{
+    static const uint32_t min[] = {0, 0x80, 0x800, 0x10000};
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        size_t k = c < 0x80             ? 0
+                   : (c & 0xe0) == 0xc0 ? 1
+                   : (c & 0xf0) == 0xe0 ? 2
+                   : (c & 0xf8) == 0xf0 ? 3
+                                        : 4;
+        if (k == 4 || k >= n - i)
+            return 0;
+        uint32_t cp = k == 0 ? c : c & (0x3fu >> k);
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i + j] & 0x3fu);
+        }
+        if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* ---- pages: the tags they may contain ---- */
+
+#define MAX_TAGS 96
+typedef struct {
+    char name[16];
+    unsigned most; /* the most times one ordinary page holds it */
+} tag_t;
+static tag_t known_tags[MAX_TAGS];
+static size_t n_known;
+
+/* The tag name after '<' at p (with its '/' or '!'), lower-cased; "" when none. */
+static void tag_at(const char *p, const char *end, char name[16])
+{
+    size_t n = 0;
+    if (p < end && (*p == '/' || *p == '!'))
+        name[n++] = *p++;
+    while (p < end && n < 15 &&
+           ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-'))
+        name[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p++ + 32 : *p++);
+    name[n] = '\0';
+    if (n == 0 || (n == 1 && (name[0] == '/' || name[0] == '!')))
+        name[0] = '\0';
+}
+
+static tag_t *find_tag(tag_t *tags, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tags[i].name, name) == 0)
+            return &tags[i];
+    return NULL;
+}
+
+/* Counts the tags of a page into tags[0..*n); a '<' that starts no tag counts as "". */
+static void count_tags(const answer_t *a, tag_t *tags, size_t *n)
+{
+    *n = 0;
+    for (const char *p = a->body; (p = memchr(p, '<', (size_t)(a->body + a->len - p))); p++) {
+        char name[16];
+        tag_at(p + 1, a->body + a->len, name);
+        tag_t *t = find_tag(tags, *n, name);
+        if (!t) {
+            FUZZ_CHECK(*n < MAX_TAGS, "a page holds more kinds of tag than the harness counts");
+            t = &tags[(*n)++];
+            strcpy(t->name, name);
+            t->most = 0;
+        }
+        t->most++;
+    }
+}
+
+static void learn_tags(const answer_t *a)
+{
+    tag_t tags[MAX_TAGS];
+    size_t n;
+    count_tags(a, tags, &n);
+    for (size_t i = 0; i < n; i++) {
+        tag_t *k = find_tag(known_tags, n_known, tags[i].name);
+        if (!k) {
+            FUZZ_CHECK(n_known < MAX_TAGS,
+                       "a page holds more kinds of tag than the harness counts");
+            k = &known_tags[n_known++];
+            *k = tags[i];
+        } else if (tags[i].most > k->most) {
+            k->most = tags[i].most;
+        }
+    }
+}
+
+/* The pages for ordinary input, one of each outcome: which tags they use, and how many times
+ * at most. Input can then neither add a tag of its own nor one more of the page's. */
+static void learn_page_tags(void)
+{
+    static const char *const queries[] = {"q=0910001001",
+                                          "q=",
+                                          "q=abc",
+                                          "q=vietcombank.com.vn",
+                                          "q=1900545413",
+                                          "q=0123",
+                                          "kind=bank_account&bank=VCB&q=0011001234567",
+                                          "q=http%3A%2F%2Fx.vn",
+                                          "lang=en&q=1"};
+    static const char *const forms[] = {
+        "value=0987654321&category=impersonation&description=g%E1%BB%8Di+gi%E1%BA%A3",
+        "value=&description=", "value=abc", "kind=bank_account&bank=VCB&value=123"};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        answer_t a = ask(HTTP_GET, "/check", queries[i], strlen(queries[i]), NULL, NULL, 0);
+        learn_tags(&a);
+        free(a.body);
+    }
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        answer_t a =
+            ask(HTTP_POST, "/report", NULL, 0, content_types[3], forms[i], strlen(forms[i]));
+        learn_tags(&a);
+        free(a.body);
+    }
+    answer_t a = ask(HTTP_GET, "/", NULL, 0, NULL, NULL, 0);
+    learn_tags(&a);
+    free(a.body);
+}
+
+static void check_page(const answer_t *a)
+{
+    FUZZ_CHECK(strncmp(a->content_type, "text/html", 9) == 0 || a->status >= 400,
+               "a page answered with another type than HTML");
+    if (strncmp(a->content_type, "text/html", 9) != 0)
+        return;
+    tag_t tags[MAX_TAGS];
+    size_t n;
+    count_tags(a, tags, &n);
+    for (size_t i = 0; i < n; i++) {
+        const tag_t *k = find_tag(known_tags, n_known, tags[i].name);
+        FUZZ_CHECK(tags[i].name[0] && k && tags[i].most <= k->most,
+                   "a page holds markup its templates never put there");
+    }
+}
+
+/* ---- JSON answers ---- */
+
+static json_t *parse_answer(const answer_t *a)
+{
+    json_error_t e;
+    json_t *j = json_loadb(a->body, a->len, JSON_ALLOW_NUL, &e);
+    FUZZ_CHECK(j && json_is_object(j), "a JSON answer is not a JSON object");
+    if (a->status >= 400) {
+        json_t *err = json_object_get(j, "error");
+        FUZZ_CHECK(json_is_object(err) && json_is_string(json_object_get(err, "code")) &&
+                       json_is_string(json_object_get(err, "message")) && json_object_size(j) == 1,
+                   "an error answer is not {\"error\":{\"code\",\"message\"}}");
+    }
+    return j;
+}
+
+static int str_is(json_t *v, const char *p, size_t n)
+{
+    return json_is_string(v) && json_string_length(v) == n &&
+           memcmp(json_string_value(v), p, n) == 0;
+}
+
+/* One batch item against fidx_check of the same value (a string item, or an object's q with
+ * neither kind nor platform). */
+static void check_item(json_t *item, json_t *result)
+{
+    json_t *qv = json_is_object(item) ? json_object_get(item, "q") : item;
+    FUZZ_CHECK(json_is_object(result), "a batch result is not an object");
+    if (!json_is_string(qv)) {
+        FUZZ_CHECK(json_is_object(json_object_get(result, "error")),
+                   "an item without a string q was answered");
+        return;
+    }
+    const char *q = json_string_value(qv);
+    size_t qlen = json_string_length(qv);
+    FUZZ_CHECK(str_is(json_object_get(result, "query"), q, qlen),
+               "a batch result does not quote its item");
+    if (json_is_object(item) && json_object_size(item) != 1)
+        return; /* kind or platform: checked by the route, not restated here */
+    const fuzz_service_t *fs = fuzz_service();
+    fidx_result_t res;
+    fidx_err_t err = {0};
+    fidx__worker_online(fs->w);
+    int r = fidx_check(fs->w->snap, fs->w->ov, FIDX_KIND_NONE, NULL, q, qlen, &res, &err);
+    if (r) {
+        FUZZ_CHECK(json_is_object(json_object_get(result, "error")),
+                   "a batch answered a value fidx_check refuses");
+        return;
+    }
+    FUZZ_CHECK(!json_object_get(result, "error"), "a batch refused a value fidx_check accepts");
+    FUZZ_CHECK(str_is(json_object_get(result, "kind"), fidx_kind_name(res.kind),
+                      strlen(fidx_kind_name(res.kind))) &&
+                   str_is(json_object_get(result, "canonical"), res.canonical, res.canonical_len) &&
+                   str_is(json_object_get(result, "verdict"), fidx_verdict_name(res.verdict),
+                          strlen(fidx_verdict_name(res.verdict))),
+               "a batch result differs from fidx_check of its item");
+}
+
+static void check_batch(const char *body, size_t len, json_t *answer)
+{
+    json_t *req = json_loadb(body, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, NULL);
+    json_t *items = json_is_object(req) ? json_object_get(req, "items") : NULL;
+    json_t *results = json_object_get(answer, "results");
+    FUZZ_CHECK(json_is_array(items), "a batch without an items array was answered 200");
+    FUZZ_CHECK(json_is_array(results) && json_array_size(results) == json_array_size(items),
+               "a batch answered another number of results than it had items");
+    for (size_t i = 0; i < json_array_size(items); i++)
+        check_item(json_array_get(items, i), json_array_get(results, i));
+    json_decref(req);
+}
+
+static void check_scan(const char *body, size_t len, json_t *answer)
+{
+    json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *text = json_is_object(req) ? json_object_get(req, "text") : NULL;
+    FUZZ_CHECK(json_is_string(text), "a scan without a text was answered 200");
+    const char *t = json_string_value(text);
+    size_t tlen = json_string_length(text), prev_end = 0;
+    json_t *matches = json_object_get(answer, "matches");
+    FUZZ_CHECK(json_is_array(matches), "a scan answered without matches");
+    int scam = 0, suspicious = 0;
+    for (size_t i = 0; i < json_array_size(matches); i++) {
+        json_t *m = json_array_get(matches, i);
+        json_int_t s = json_integer_value(json_object_get(m, "start"));
+        json_int_t e = json_integer_value(json_object_get(m, "end"));
+        FUZZ_CHECK(s >= 0 && (size_t)s >= prev_end && s < e && (size_t)e <= tlen,
+                   "a match lies outside the text, out of order or over another");
+        FUZZ_CHECK(str_is(json_object_get(m, "text"), t + s, (size_t)(e - s)),
+                   "a match does not quote its slice of the text");
+        prev_end = (size_t)e;
+        const char *v = json_string_value(json_object_get(m, "verdict"));
+        FUZZ_CHECK(v, "a match without a verdict");
+        scam |= strcmp(v, "scam") == 0;
+        suspicious |= strcmp(v, "suspicious") == 0;
+    }
+    const char *verdict = json_string_value(json_object_get(answer, "verdict"));
+    FUZZ_CHECK(verdict && strcmp(verdict, scam         ? "block"
+                                          : suspicious ? "review"
+                                                       : "allow") == 0,
+               "the post's verdict does not follow from its matches");
+    json_decref(req);
+}
+
+static int found_report(const fidx__report_t *r, void *ctx)
+{
+    *(int *)ctx = r->state == FIDX__REPORT_PENDING ? 1 : 2;
+    return 0;
+}
+
+static void check_report(json_t *answer)
+{
+    const char *id = json_string_value(json_object_get(answer, "id"));
+    int state = 0;
+    FUZZ_CHECK(id && strlen(id) == FIDX__REPORT_ID_LEN, "a report accepted without its id");
+    FUZZ_CHECK(fidx__reports_get(fuzz_service()->svc->reports, id, strlen(id), found_report,
+                                 &state) == 0 &&
+                   state == 1,
+               "a report answered 202 is not in the store, pending");
+}
+
+static int allowed_status(int route, int status)
+{
+    switch (status) {
+    case 200:
+        return route != R_REPORT;
+    case 202:
+        return route == R_REPORT;
+    case 400:
+    case 413:
+        return 1;
+    case 429:
+    case 503: /* the store refuses more pending reports */
+        return route == R_REPORT || route == R_FORM_REPORT;
+    default:
+        return 0;
+    }
+}
+
+static int same(const answer_t *a, const answer_t *b)
+{
+    return a->status == b->status && a->len == b->len && memcmp(a->body, b->body, a->len) == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    if (!n_known)
+        learn_page_tags();
+    int route = data[0] % R_COUNT;
+    const char *ctype = content_types[data[1] % N_CONTENT_TYPES];
+    char *in = fuzz_dup(data + 2, size - 2);
+    size_t len = size - 2;
+    int get = requests[route].method == HTTP_GET;
+    answer_t a = get ? ask(HTTP_GET, requests[route].path, in, len, NULL, NULL, 0)
+                     : ask(HTTP_POST, requests[route].path, NULL, 0, ctype, in, len);
+    if (a.status == 0) { /* a query string http-parser refuses */
+        free(in);
+        return 0;
+    }
+    FUZZ_CHECK(allowed_status(route, a.status), "a status the route does not answer");
+    FUZZ_CHECK(valid_utf8((const unsigned char *)a.body, a.len), "an answer is not valid UTF-8");
+    if (requests[route].is_json_api && ctype && strcmp(ctype, "text/plain") == 0)
+        FUZZ_CHECK(a.status == 400, "a text/plain body was read as JSON");
+    if (route == R_FORM_REPORT || route == R_PAGE_CHECK) {
+        check_page(&a);
+    } else {
+        json_t *j = parse_answer(&a);
+        if (a.status == 200 && route == R_BATCH)
+            check_batch(in, len, j);
+        else if (a.status == 200 && route == R_SCAN)
+            check_scan(in, len, j);
+        else if (a.status == 202)
+            check_report(j);
+        json_decref(j);
+    }
+    if (route != R_REPORT && route != R_FORM_REPORT) {
+        answer_t b = get ? ask(HTTP_GET, requests[route].path, in, len, NULL, NULL, 0)
+                         : ask(HTTP_POST, requests[route].path, NULL, 0, ctype, in, len);
+        FUZZ_CHECK(same(&a, &b), "the same request got another answer");
+        free(b.body);
+    }
+    free(a.body);
+    free(in);
+    fuzz_service_trim_reports(1000);
+    return 0;
+}
