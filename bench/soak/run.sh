@@ -27,7 +27,8 @@ BUILD=${BUILD:-$ROOT/build}
 ROWS=${ROWS:-1000000}       # indicators in the snapshot served
 THREADS=${THREADS:-2}       # service threads
 CLIENTS=${CLIENTS:-6}       # connections of the load driver
-REPORTS_PER_S=${REPORTS_PER_S:-5} # paced citizens' reports (each is kept in memory)
+REPORTS_PER_S=${REPORTS_PER_S:-5} # paced citizens' reports, each decided at once
+MAX_PENDING=${MAX_PENDING:-200}    # --max-pending-reports: also the decided ones kept in memory
 ADMIN_PER_S=${ADMIN_PER_S:-10}    # paced analysts' uploads of 10 rows
 TMPBASE=${TMPBASE:-/var/tmp} # the data directory on the disk, so fsync costs what it costs
 
@@ -69,7 +70,7 @@ printf '%s\n' "$T/fraudidx-indexer" build -o "$T/served.fidx" "${INPUTS[@]}" >"$
 
 "$T/fraudidx-service" --snapshot "$T/served.fidx" --listen 127.0.0.1:0 --threads "$THREADS" \
     --data-dir "$T/data" --tokens "$T/tokens" \
-    --report-rate 1000000/s --report-burst 1000000 --max-pending-reports 1000000 \
+    --report-rate 1000000/s --report-burst 1000000 --max-pending-reports "$MAX_PENDING" \
     2>"$T/service.log" &
 PID=$!
 PORT=''

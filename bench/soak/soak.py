@@ -6,11 +6,13 @@ every 10-second window.
 Threads, each with its own keep-alive http.client connection to 127.0.0.1:
   - CLIENTS readers: GET /v1/check (80 %), POST /v1/check of 100 items (10 %), POST /v1/scan
     of a 2 KB post (10 %), as fast as they are answered;
-  - one writer, paced: POST /v1/reports and POST /v1/admin/indicators (10 CSV rows). Writers
-    are paced, not flat out, because both are kept by design: every report stays in the
-    service's memory and every new value in the overlay (docs/OPERATIONS.md). The rows come
-    from a pool of 2,000 numbers, so after the first minute they merge into values already in
-    the overlay and memory must stop growing; reports (~5 a second) cost ~200 bytes each;
+  - one writer, paced: POST /v1/reports, each decided at once by an analyst (POST
+    /v1/admin/reports/ID, approve and reject in turn), and POST /v1/admin/indicators (10 CSV
+    rows). Writers are paced, not flat out, because both are kept by design: every new value
+    stays in the overlay until a compaction, and the newest --max-pending-reports decided
+    reports stay in memory (docs/OPERATIONS.md). The rows come from a pool of 2,000 numbers,
+    so after the first minute they merge into values already in the overlay, and run.sh keeps
+    200 decided reports, so memory must stop growing;
   - one reloader: every 30 s runs the indexer's build over the served path (temporary file,
     rename), which the service's watch picks up.
 An error is any exception (reset, timeout, short read) or an answer other than the expected
@@ -34,7 +36,7 @@ import urllib.parse
 
 WINDOW = 10.0
 RELOAD_EVERY = 30.0
-ROUTES = ("check", "batch", "scan", "report", "admin")
+ROUTES = ("check", "batch", "scan", "report", "decide", "admin")
 REPORTS_PER_S = 5
 ADMIN_PER_S = 10
 ADMIN_ROWS = 10
@@ -146,8 +148,17 @@ def writer(port, stats, deadline, token, seed, reports_per_s, admin_per_s):
             body = json.dumps({"kind": "phone", "value": pool_number(rng.randrange(POOL)),
                                "category": "impersonation",
                                "description": "soak test: gọi giả danh ngân hàng"})
-            c.call("report", "POST", "/v1/reports", body.encode(), json_h, expect=202,
-                   must=(b'"status":"pending"',))
+            got = c.call("report", "POST", "/v1/reports", body.encode(), json_h, expect=202,
+                         must=(b'"status":"pending"',))
+            # An analyst decides each report at once (approve and reject in turn): decided
+            # reports are what the store must not keep in memory forever.
+            rid = json.loads(got)["id"] if got and b'"id"' in got else None
+            if rid:
+                action = "approve" if n % 2 else "reject"
+                decision = json.dumps({"action": action, "reason": "soak test"})
+                c.call("decide", "POST", "/v1/admin/reports/" + rid, decision.encode(),
+                       dict(admin_h, **json_h),
+                       must=(b'"state":"approved"' if n % 2 else b'"state":"rejected"',))
         else:
             rows = "".join("phone,%s,reported,impersonation,community,1,2026-11-01,2026-11-27,"
                            "soak\n" % pool_number(rng.randrange(POOL)) for _ in range(ADMIN_ROWS))
@@ -261,7 +272,7 @@ def main():
     reloader.start()
 
     rows = []
-    cols = "%6s %7s %6s %4s " + "%7s " * 10 + "%7s %7s %3s"
+    cols = "%6s %7s %6s %4s " + "%7s " * (2 * len(ROUTES)) + "%7s %7s %3s"
     head = cols % (("t_s", "req", "req/s", "err") +
                    tuple("%s_%s" % (r[:5], p) for r in ROUTES for p in ("p50", "p99")) +
                    ("rss_mb", "anon_mb", "rl"))

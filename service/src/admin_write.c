@@ -410,7 +410,10 @@ static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *
     if (fidx__reports_get(a->svc->reports, j->report_id, strlen(j->report_id), copy_report,
                           &d->rc) != 0 ||
         !d->rc.found) {
-        fidx__admin_job_error(j, 404, "not_found", "no such report");
+        fidx__admin_job_error(
+            j, 404, "not_found",
+            "no such report (of decided reports, only the newest --max-pending-reports are "
+            "kept in memory; older ones are in reports.jsonl)");
         return -1;
     }
     if (d->rc.state != FIDX__REPORT_PENDING || inflight_has(a, j->report_id) ||

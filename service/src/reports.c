@@ -1,7 +1,12 @@
 /* The durable store of citizens' reports (see reports.h for the file format and guarantees).
  *
- * Memory: every report of the file is held in an array in file order (seq = index + 1) with
- * its strings, and an open-addressing index maps ids to positions. Writes go through one
+ * Memory: the reports of the file are held in an array in file order with their strings, and
+ * an open-addressing index maps ids to positions. Every pending report is held (at most
+ * max_pending), and of the decided ones the newest max_pending: past twice that, the oldest
+ * decided reports are dropped from memory in one pass (amortised O(1) per decision), so memory
+ * stays bounded however long the service runs. A dropped report stays in the file, which is
+ * the record; the store answers "not found" for it. seq numbers every report line of the file
+ * from 1 and survives the dropping, so paging cursors stay valid. Writes go through one
  * O_APPEND descriptor: one write(2) per line, then fdatasync; a failed write or sync is undone
  * with ftruncate to the size before it, so the file never keeps half a line that the next
  * append would glue onto. */
@@ -28,6 +33,7 @@
 
 typedef struct {
     char id[FIDX__REPORT_ID_LEN + 1];
+    uint64_t seq;
     int64_t created, decided;
     int8_t kind, category;
     uint8_t state, has_status, status;
@@ -44,7 +50,9 @@ struct fidx__reports {
     size_t n, cap;
     uint32_t *index; /* rec position + 1, 0 for an empty slot; index_cap is a power of two */
     size_t index_cap;
-    size_t max_pending, pending, approved, rejected, skipped;
+    size_t max_pending, pending, approved, rejected, skipped; /* counts of the whole file */
+    size_t decided_held;                                      /* decided reports in memory */
+    uint64_t last_seq;
     uint16_t counter;
 };
 
@@ -141,11 +149,35 @@ static int append_rec(fidx__reports_t *st, rec_t *r)
     int e = grow(st);
     if (e)
         return e;
+    r->seq = ++st->last_seq;
     st->recs[st->n] = *r;
     index_put(st, st->n);
     st->n++;
     count_state(st, (fidx__report_state_t)r->state, 1);
     return 0;
+}
+
+/* Past twice max_pending decided reports in memory, drops the oldest down to max_pending. */
+static void drop_old_decided(fidx__reports_t *st)
+{
+    size_t keep = st->max_pending;
+    if (st->decided_held <= 2 * keep)
+        return;
+    size_t drop = st->decided_held - keep, j = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        rec_t *r = &st->recs[i];
+        if (drop && r->state != FIDX__REPORT_PENDING) {
+            rec_dispose(r);
+            drop--;
+            st->decided_held--;
+            continue;
+        }
+        st->recs[j++] = *r;
+    }
+    st->n = j;
+    memset(st->index, 0, st->index_cap * sizeof *st->index);
+    for (size_t i = 0; i < st->n; i++)
+        index_put(st, i);
 }
 
 /* ---- time ---- */
@@ -257,11 +289,11 @@ int fidx__report_state_parse(const char *p, size_t len, fidx__report_state_t *s)
     return FIDX_EINVAL;
 }
 
-static void view(const rec_t *r, size_t pos, fidx__report_t *v)
+static void view(const rec_t *r, fidx__report_t *v)
 {
     memset(v, 0, sizeof *v);
     memcpy(v->id, r->id, sizeof v->id);
-    v->seq = pos + 1;
+    v->seq = r->seq;
     v->created = r->created;
     v->kind = (fidx_kind_t)r->kind;
     v->value = r->value;
@@ -443,6 +475,8 @@ static int apply_decision(fidx__reports_t *st, rec_t *r, const fidx__report_deci
     r->has_status = (uint8_t)(d->has_status != 0);
     r->status = (uint8_t)d->status;
     r->categories = d->categories;
+    st->decided_held++;
+    drop_old_decided(st); /* r may be gone from here on */
     return 0;
 }
 
@@ -740,21 +774,29 @@ int fidx__reports_decide(fidx__reports_t *st, const char *id, size_t id_len,
 size_t fidx__reports_list(fidx__reports_t *st, fidx__report_state_t state, uint64_t after,
                           size_t limit, fidx__report_cb cb, void *ctx, uint64_t *next)
 {
-    size_t called = 0, i;
+    size_t called = 0, lo = 0, hi;
     *next = 0;
     pthread_mutex_lock(&st->lock);
-    for (i = after < st->n ? (size_t)after : st->n; i < st->n; i++) {
+    /* The first report after the cursor: seqs grow along the array. */
+    for (hi = st->n; lo < hi;) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->recs[mid].seq <= after)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < st->n; i++) {
         if (st->recs[i].state != state)
             continue;
         if (called == limit) {
-            *next = i; /* seq of the last one given: i (positions are seq - 1) */
+            *next = i > lo ? st->recs[i - 1].seq : after; /* after the last one looked at */
             break;
         }
         fidx__report_t v;
-        view(&st->recs[i], i, &v);
+        view(&st->recs[i], &v);
         called++;
         if (cb(&v, ctx)) {
-            *next = i + 1 < st->n ? i + 1 : 0;
+            *next = i + 1 < st->n ? st->recs[i].seq : 0;
             break;
         }
     }
@@ -769,7 +811,7 @@ int fidx__reports_get(fidx__reports_t *st, const char *id, size_t id_len, fidx__
     rec_t *r = find(st, id, id_len);
     if (r) {
         fidx__report_t v;
-        view(r, (size_t)(r - st->recs), &v);
+        view(r, &v);
         cb(&v, ctx);
     }
     pthread_mutex_unlock(&st->lock);

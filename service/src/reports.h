@@ -11,9 +11,11 @@
  * line (a crash in the middle of a write) is cut off at open; any other line that cannot be
  * read is skipped and counted (fidx__reports_skipped), never fatal.
  *
- * The whole store is also kept in memory (reports are few compared with lookups: they are
- * rate-limited per client address, and at most max_pending wait at once). One mutex guards it:
- * this is not the lookup hot path. Every function may be called from any thread.
+ * The store is also kept in memory: every pending report (at most max_pending wait at once,
+ * and intake is rate-limited per client address), and the newest max_pending decided ones
+ * (up to twice that between passes that drop the older ones). A decided report dropped from
+ * memory stays in the file and is "not found" here. One mutex guards it: this is not the
+ * lookup hot path. Every function may be called from any thread.
  *
  * Report ids: "r" + 8 hex digits of the creation time (seconds) + 4 of a per-store counter +
  * 16 of random bits (getrandom): unique, sortable by time, and not guessable. */
@@ -86,7 +88,8 @@ typedef struct {
 typedef int (*fidx__report_cb)(const fidx__report_t *r, void *ctx);
 
 /* Opens (creating it, and dir with mode 0700, when missing) dir/reports.jsonl and replays it.
- * max_pending: how many reports may wait at once before fidx__reports_add refuses more.
+ * max_pending: how many reports may wait at once before fidx__reports_add refuses more, and
+ * how many decided ones are kept in memory (see above).
  * Returns 0, or FIDX_EIO with err->reason ("cannot create the data directory", …; errno is
  * left set for the caller's message), FIDX_ENOMEM. Caller owns *out; free with
  * fidx__reports_free. */

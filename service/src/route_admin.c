@@ -319,7 +319,10 @@ static void route_get_report(const fidx__req_t *req, fidx__resp_t *resp, fidx_st
     fidx__reports_t *st = req->w->svc->reports;
     list_ctx_t l = {resp->body, 0};
     if (!st || !valid_report_id(id) || fidx__reports_get(st, id.p, id.len, list_one, &l) != 0)
-        fidx__resp_error(resp, 404, "not_found", "no such report");
+        fidx__resp_error(
+            resp, 404, "not_found",
+            "no such report (of decided reports, only the newest --max-pending-reports are "
+            "kept in memory; older ones are in reports.jsonl)");
 }
 
 /* The decision's body: {"action", "status", "categories", "reason", "source"}. -1 with the
@@ -383,7 +386,10 @@ static void route_decide(const fidx__req_t *req, fidx__resp_t *resp, const char 
                          fidx_str_t id)
 {
     if (!valid_report_id(id)) {
-        fidx__resp_error(resp, 404, "not_found", "no such report");
+        fidx__resp_error(
+            resp, 404, "not_found",
+            "no such report (of decided reports, only the newest --max-pending-reports are "
+            "kept in memory; older ones are in reports.jsonl)");
         return;
     }
     if (!can_change(req, resp))

@@ -1,6 +1,7 @@
 /* Unit tests for reports.c: reports are durable (the store after reopening is the replay of the
  * file), a torn last line is cut and a corrupt one skipped, decisions are recorded once, ids
- * are unique, paging walks the pending reports, the pending limit holds. */
+ * are unique, paging walks the pending reports, the pending limit holds, and decided reports
+ * held in memory are bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,68 @@ static void paging_walks_pending_reports(void **state)
     fidx__reports_free(st);
 }
 
+static size_t listed(fidx__reports_t *st, fidx__report_state_t state)
+{
+    seen_t seen = {0};
+    uint64_t next;
+    return fidx__reports_list(st, state, 0, 1000, collect, &seen, &next);
+}
+
+static int found(fidx__reports_t *st, const char *id)
+{
+    seen_t seen = {0};
+    return fidx__reports_get(st, id, FIDX__REPORT_ID_LEN, collect, &seen) == 0;
+}
+
+/* Memory holds every pending report but only the newest decided ones (max_pending, up to twice
+ * that between passes); the file keeps them all, the totals count them all, and a paging cursor
+ * taken before old reports were dropped still works. */
+static void decided_reports_are_bounded_in_memory(void **state)
+{
+    env_t *e = *state;
+    char keep[2][FIDX__REPORT_ID_LEN + 1], ids[20][FIDX__REPORT_ID_LEN + 1];
+    fidx_err_t err = {0};
+    fidx__reports_t *st = open_store(e, 3);
+    add(st, "+84912345678", "waits", keep[0]);
+    add(st, "+84912345679", "waits too", keep[1]);
+    seen_t seen = {0};
+    uint64_t cursor;
+    assert_int_equal(fidx__reports_list(st, FIDX__REPORT_PENDING, 0, 1, collect, &seen, &cursor),
+                     1);
+    fidx__report_decision_t d = {.action = FIDX__REPORT_APPROVED, .by = "a"};
+    for (int i = 0; i < 20; i++) {
+        add(st, "+84912345670", "decided", ids[i]);
+        assert_int_equal(fidx__reports_decide(st, ids[i], FIDX__REPORT_ID_LEN, &d, NOW, &err), 0);
+    }
+    for (int round = 0; round < 2; round++) {
+        size_t p, a, r;
+        fidx__reports_counts(st, &p, &a, &r);
+        assert_int_equal(p, 2);
+        assert_int_equal(a, 20);
+        size_t held = listed(st, FIDX__REPORT_APPROVED);
+        assert_true(held >= 3 && held <= 6);
+        assert_true(found(st, ids[19]) && found(st, ids[17]));
+        assert_false(found(st, ids[0]));
+        assert_true(found(st, keep[0]) && found(st, keep[1]));
+        memset(&seen, 0, sizeof seen);
+        uint64_t next;
+        assert_int_equal(
+            fidx__reports_list(st, FIDX__REPORT_PENDING, cursor, 10, collect, &seen, &next), 1);
+        assert_string_equal(seen.ids[0], keep[1]);
+        /* Reopening replays the whole file under the same bound. */
+        fidx__reports_free(st);
+        st = open_store(e, 3);
+    }
+    fidx__reports_free(st);
+    FILE *f = fopen(e->file, "r");
+    char line[2048];
+    size_t lines = 0;
+    while (fgets(line, sizeof line, f))
+        lines++;
+    fclose(f);
+    assert_int_equal(lines, 2 + 20 + 20); /* every report and decision is still in the file */
+}
+
 static void torn_tail_is_cut_and_corrupt_lines_skipped(void **state)
 {
     env_t *e = *state;
@@ -353,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_report_survives_reopening, setup, teardown),
         cmocka_unit_test_setup_teardown(decisions_are_durable_and_final, setup, teardown),
         cmocka_unit_test_setup_teardown(paging_walks_pending_reports, setup, teardown),
+        cmocka_unit_test_setup_teardown(decided_reports_are_bounded_in_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(torn_tail_is_cut_and_corrupt_lines_skipped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(pending_limit_refuses_more, setup, teardown),
