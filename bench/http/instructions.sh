@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Instructions per request of fraudidx-service (callgrind), for comparing two builds on a busy
+# machine: unlike wrk's requests a second, instruction counts do not move with the load of
+# other processes. The service runs under callgrind with one thread; a Python client sends
+# N1, then (in a second run) N2 requests one after the other on one keep-alive connection;
+# (Ir(N2) - Ir(N1)) / (N2 - N1) is the cost of one request with start-up and shut-down taken
+# out. Modes: GET /v1/check (the query list of run.sh: half hits, half misses, 8 written forms)
+# and POST /v1/check batches of 100 (per item).
+#
+#   bench/http/instructions.sh                 # BUILD=build-bench (Release), ~2 minutes
+#   BUILD=/tmp/old/build SKIP_BUILD=1 bench/http/instructions.sh   # another build
+#
+# Needs valgrind. Listens on 127.0.0.1 only; bounded by `timeout`.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build-bench}
+ROWS=${ROWS:-100000}
+N1=${N1:-1000}
+N2=${N2:-11000}
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+    [ -f "$BUILD/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    make -s -C "$BUILD" -j2 fraudidx-service fraudidx-indexer fraudidx-gen >/dev/null
+fi
+T=$(mktemp -d /tmp/fidx-instr.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+"$BUILD/data/fraudidx-gen" --rows "$ROWS" --seed 7 >"$T/rows.csv"
+"$BUILD/indexer/fraudidx-indexer" build -o "$T/s.fidx" "$T/rows.csv" >/dev/null
+awk -v n=20000 -v seed=11 -f "$HERE/queries.awk" "$T/rows.csv" >"$T/queries.txt"
+
+# Instructions of one service run that answers n requests of the mode.
+run() {
+    local n=$1 mode=$2 out=$T/cg.$1.$2 port=''
+    timeout 600 valgrind --tool=callgrind --callgrind-out-file="$out" \
+        "$BUILD/service/fraudidx-service" --snapshot "$T/s.fidx" --listen 127.0.0.1:0 \
+        --threads 1 --data-dir "$T/data" 2>"$T/log" &
+    local pid=$!
+    for _ in $(seq 600); do
+        port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T/log" | cut -d: -f2 || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { cat "$T/log" >&2; exit 1; }
+    timeout 600 python3 "$HERE/sequential_client.py" "$port" "$T/queries.txt" "$n" $mode
+    kill -TERM "$pid"
+    wait "$pid" || true
+    sed -n 's/^summary: *//p' "$out"
+}
+
+printf '%-10s %14s %14s %12s\n' mode "Ir($N1)" "Ir($N2)" "Ir/unit"
+for mode in get "batch 100"; do
+    a=$(run "$N1" "$mode")
+    b=$(run "$N2" "$mode")
+    units=$((N2 - N1))
+    [ "$mode" = get ] || units=$((units * 100))
+    printf '%-10s %14s %14s %12.0f\n' "${mode%% *}" "$a" "$b" "$(echo "($b - $a) / $units" | bc -l)"
+done
