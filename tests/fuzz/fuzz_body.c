@@ -59,6 +59,25 @@ typedef struct {
     size_t len;
 } answer_t;
 
+/* router.c splits an origin-form target by hand: into the path and query that
+ * http_parser_parse_url finds, for every target http-parser accepts. */
+static void same_split_as_http_parser(const fidx__req_t *req)
+{
+    struct http_parser_url u;
+    http_parser_url_init(&u);
+    if (http_parser_parse_url(req->target.p, req->target.len, 0, &u) != 0)
+        return; /* http-parser refuses it in the request line: it never reaches a route */
+    fidx_str_t path = FIDX_STR("/"), query = fidx_str(NULL, 0);
+    if (u.field_set & (1 << UF_PATH))
+        path = fidx_str(req->target.p + u.field_data[UF_PATH].off, u.field_data[UF_PATH].len);
+    if (u.field_set & (1 << UF_QUERY))
+        query = fidx_str(req->target.p + u.field_data[UF_QUERY].off, u.field_data[UF_QUERY].len);
+    FUZZ_CHECK(req->path.len == path.len && memcmp(req->path.p, path.p, path.len) == 0 &&
+                   req->query.len == query.len && (query.p == NULL) == (req->query.p == NULL) &&
+                   (!query.len || memcmp(req->query.p, query.p, query.len) == 0),
+               "the target was split otherwise than http_parser_parse_url splits it");
+}
+
 static answer_t ask(int method, const char *path, const char *query, size_t query_len,
                     const char *ctype, const char *body, size_t body_len)
 {
@@ -96,6 +115,7 @@ static answer_t ask(int method, const char *path, const char *query, size_t quer
         free(target);
         return a; /* status 0: the connection answers 400 before any route (fuzz_conn) */
     }
+    same_split_as_http_parser(&req);
     fidx__router_dispatch(&req, &resp);
     FUZZ_CHECK(!resp.body->failed, "an answer outgrew the response buffer");
     a.status = resp.status;
