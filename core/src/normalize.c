@@ -19,15 +19,18 @@ static const char *find_byte(const char *p, size_t len, char c)
 
 /* A scheme ("http://", defanged "hxxps://"), or a '/' after something that looks like a host:
  * a link. A bare host ("www.evil.vn", "http-vcb.com") is a domain. */
+static int has_scheme_sep(const char *p, size_t len, size_t n)
+{
+    return len >= n + 3 && p[n] == ':' && p[n + 1] == '/' && p[n + 2] == '/';
+}
+
 static int looks_like_url(const char *p, size_t len)
 {
-    const char *sep = len > 3 ? memmem(p, len, "://", 3) : NULL;
-    if (sep) {
-        size_t n = (size_t)(sep - p);
-        if ((n == 4 || (n == 5 && (p[4] | 0x20) == 's')) &&
-            (strncasecmp(p, "http", 4) == 0 || strncasecmp(p, "hxxp", 4) == 0))
-            return 1;
-    }
+    /* "http://", "https://", "hxxp://", "hxxps://", any case: tested at their places rather
+     * than searched for, as this runs for every value given without a kind. */
+    if (len >= 7 && (strncasecmp(p, "http", 4) == 0 || strncasecmp(p, "hxxp", 4) == 0) &&
+        (has_scheme_sep(p, len, 4) || ((p[4] | 0x20) == 's' && has_scheme_sep(p, len, 5))))
+        return 1;
     const char *slash = find_byte(p, len, '/');
     const char *dot = find_byte(p, len, '.');
     return slash && dot && dot < slash;
