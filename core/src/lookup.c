@@ -233,9 +233,18 @@ static void probe_url(best_t *b, const char *canon, size_t len)
     if (fidx_url_split(canon, len, &parts) != 0)
         return;
     if (fidx_url_expressions(canon, len, &ex) == 0)
-        for (size_t i = 0; i < ex.n; i++)
-            probe_string(b, FIDX_KIND_URL, ex.expr[i].p, ex.expr[i].len,
-                         SPEC_HOST(ex.host_labels[i]) + 1 + ex.path_len[i]);
+        for (size_t i = 0; i < ex.n; i++) {
+            fidx_str_t e = ex.expr[i];
+            uint64_t spec = SPEC_HOST(ex.host_labels[i]) + 1 + ex.path_len[i];
+            probe_string(b, FIDX_KIND_URL, e.p, e.len, spec);
+            /* An entry with a path covers the pages under it: "sites.example/view/x" also
+             * answers for ".../view/x/home" (whole path segments only). Safe Browsing would
+             * need the entry written "sites.example/view/x/"; public lists do not write it so.
+             * Each directory expression is therefore probed without its final '/' too, as a
+             * little less specific than with it. */
+            if (ex.path_len[i] > 1 && e.p[e.len - 1] == '/')
+                probe_string(b, FIDX_KIND_URL, e.p, e.len - 1, spec - 1);
+        }
     if (!is_ipv4(parts.host))
         probe_domains(b, parts.host.p, parts.host.len);
     char social[FIDX_CANON_CAP];

@@ -1,7 +1,7 @@
 """The real public list: Chống Lừa Đảo's blocklist (shared/data/chongluadao-urls.txt, ~34k
 lines: bare domains, some IDN, ~100 entries with a path). Built with --status/--source
 defaults, then: a listed domain's subdomains are found, an entry with a path matches its own
-page and not the whole host, an unlisted domain is unknown."""
+page and the pages under it but not the whole host, an unlisted domain is unknown."""
 
 import os
 import re
@@ -106,13 +106,18 @@ class PublicList(IndexerTest):
         # A name that merely ends with the same letters is another domain.
         self.assertVerdict(self.lookup1(self.snap, "khac" + d), "unknown")
 
-    def test_path_entry_matches_its_page_not_the_host(self):
+    def test_path_entry_matches_its_pages_not_the_host(self):
         entry, host = self.path_entry()
-        page, with_query, other, root = self.lookup(
+        page, with_query, below, other, longer, root = self.lookup(
             self.snap, "https://" + entry, "http://%s?utm_source=zalo#top" % entry,
-            "https://%s/trang-khac-hoan-toan" % host, "https://%s/" % host)
+            "https://%s/dang-ky/buoc-2" % entry, "https://%s/trang-khac-hoan-toan" % host,
+            "https://%sx" % entry, "https://%s/" % host)
         self.check_decided(page, entry, "url")
         self.check_decided(with_query, entry, "url")
+        # The shared list's own note: an entry with a path matches by path prefix (whole
+        # segments), and does not block the whole host.
+        self.check_decided(below, entry, "url")
+        self.assertVerdict(longer, "unknown")
         self.assertVerdict(other, "unknown")
         self.assertVerdict(root, "unknown")
         self.assertVerdict(self.lookup1(self.snap, host), "unknown")

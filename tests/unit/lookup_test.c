@@ -50,6 +50,7 @@ static int setup(void **state)
     add(b, FIDX_KIND_SOCIAL, "facebook:nguyen.van.a", FIDX_STATUS_CONFIRMED);
     add(b, FIDX_KIND_URL, "good.example/", FIDX_STATUS_ALLOWLISTED);
     add(b, FIDX_KIND_URL, "good.example/phish/", FIDX_STATUS_CONFIRMED);
+    add(b, FIDX_KIND_URL, "good.example/view/scam", FIDX_STATUS_CONFIRMED);
     add(b, FIDX_KIND_EMAIL, "scam@example.com", FIDX_STATUS_REPORTED);
     snprintf(path, sizeof path, "%s/l.fidx", dir);
     if (fidx_builder_write(b, path, 0, &err) != 0 || fidx_snapshot_open(path, 0, &snap, &err))
@@ -128,6 +129,15 @@ static void urls_most_specific_decides(void **state)
     assert_int_equal(check("http://good.example/phish/page.html"), FIDX_VERDICT_SCAM);
     assert_match("url", "good.example/phish/");
     assert_int_equal(check("http://good.example/other"), FIDX_VERDICT_SAFE);
+    /* An entry with a path and no final '/' covers its page and the pages under it, by whole
+     * path segments. */
+    assert_int_equal(check("https://good.example/view/scam?x=1"), FIDX_VERDICT_SCAM);
+    assert_match("url", "good.example/view/scam");
+    assert_int_equal(check("https://good.example/view/scam/home"), FIDX_VERDICT_SCAM);
+    assert_match("url", "good.example/view/scam");
+    assert_int_equal(check("https://good.example/view/scam/a/b/c.html"), FIDX_VERDICT_SCAM);
+    assert_int_equal(check("https://good.example/view/scammer"), FIDX_VERDICT_SAFE);
+    assert_int_equal(check("https://good.example/view/"), FIDX_VERDICT_SAFE);
     assert_int_equal(check("evil.example"), FIDX_VERDICT_SCAM);
     assert_int_equal(check("notevil.example"), FIDX_VERDICT_UNKNOWN);
     assert_int_equal(check("evil[.]example"), FIDX_VERDICT_SCAM);
