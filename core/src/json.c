@@ -25,9 +25,7 @@ void fidx_buf_putu(fidx_buf_t *b, unsigned long long v)
     fidx_buf_put(b, tmp + n, sizeof tmp - n);
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there are not one
- * (overlong forms, surrogates and code points above U+10FFFF are refused). */
-static size_t utf8_seq(const unsigned char *p, size_t len)
+size_t fidx_utf8_len(const unsigned char *p, size_t len)
 {
     unsigned c = p[0];
     size_t n;
@@ -89,7 +87,7 @@ void fidx_json_string(fidx_buf_t *b, const char *p, size_t len)
         size_t n = 1;
         int plain = c >= 0x20 && c != '"' && c != '\\' && c < 0x80;
         if (!plain && c >= 0x80) {
-            n = utf8_seq(s + i, len - i);
+            n = fidx_utf8_len(s + i, len - i);
             /* U+2028/2029 are valid JSON but break JavaScript string literals. */
             plain =
                 n > 0 && !(n == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] & 0xFE) == 0xA8);

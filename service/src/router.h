@@ -59,6 +59,9 @@ const char *fidx__status_reason(int status);
 /* Handlers (route_check.c, route_batch.c, route_ops.c). */
 void fidx__route_check(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp);
+/* The same answer, always through jansson (the batch route's path for other shapes; fuzz_body
+ * compares the two). */
+void fidx__route_batch_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp); /* route_scan.c */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp);

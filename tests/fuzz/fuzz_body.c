@@ -13,7 +13,8 @@
  * - a page names only tags the page's own templates use: whatever the input, it cannot add
  *   markup (every '<' it echoes is escaped);
  * - a batch answers one result per item, in order, each what fidx_check says of that item
- *   (query, kind, canonical form, verdict) or an error where fidx_check refuses it;
+ *   (query, kind, canonical form, verdict) or an error where fidx_check refuses it; and the
+ *   in-place reader of batch bodies answers exactly what the jansson path answers;
  * - a scan's matches lie inside the text, in order, without overlap, each quoting its own
  *   slice of the text; the post's verdict is block exactly when a match is a scam, review
  *   when none is and one is suspicious;
@@ -78,8 +79,11 @@ static void same_split_as_http_parser(const fidx__req_t *req)
                "the target was split otherwise than http_parser_parse_url splits it");
 }
 
-static answer_t ask(int method, const char *path, const char *query, size_t query_len,
-                    const char *ctype, const char *body, size_t body_len)
+typedef void (*handler_t)(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* The answer of `handler` (NULL: the router) to one request. */
+static answer_t ask_with(handler_t handler, int method, const char *path, const char *query,
+                         size_t query_len, const char *ctype, const char *body, size_t body_len)
 {
     const fuzz_service_t *fs = fuzz_service();
     fidx__worker_t *w = fs->w;
@@ -116,7 +120,10 @@ static answer_t ask(int method, const char *path, const char *query, size_t quer
         return a; /* status 0: the connection answers 400 before any route (fuzz_conn) */
     }
     same_split_as_http_parser(&req);
-    fidx__router_dispatch(&req, &resp);
+    if (handler)
+        handler(&req, &resp);
+    else
+        fidx__router_dispatch(&req, &resp);
     FUZZ_CHECK(!resp.body->failed, "an answer outgrew the response buffer");
     a.status = resp.status;
     a.content_type = resp.content_type;
@@ -125,6 +132,12 @@ static answer_t ask(int method, const char *path, const char *query, size_t quer
     a.body[a.len] = '\0';
     free(target);
     return a;
+}
+
+static answer_t ask(int method, const char *path, const char *query, size_t query_len,
+                    const char *ctype, const char *body, size_t body_len)
+{
+    return ask_with(NULL, method, path, query, query_len, ctype, body, body_len);
 }
 
 /* Well-formed UTF-8 (Unicode table 3-7: no overlong forms, surrogates or code points past
@@ -446,6 +459,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else if (a.status == 202)
             check_report(j);
         json_decref(j);
+    }
+    if (route == R_BATCH) {
+        /* The in-place reader (batch_items.c) and jansson answer every body alike. */
+        answer_t j = ask_with(fidx__route_batch_jansson, HTTP_POST, requests[route].path, NULL, 0,
+                              ctype, in, len);
+        FUZZ_CHECK(same(&a, &j), "the in-place batch reader and jansson answered differently");
+        free(j.body);
     }
     if (route != R_REPORT && route != R_FORM_REPORT) {
         answer_t b = get ? ask(HTTP_GET, requests[route].path, in, len, NULL, NULL, 0)

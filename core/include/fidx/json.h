@@ -1,4 +1,5 @@
-/* Writing JSON: escaped strings into a bounded buffer. Parsing JSON is jansson's job. */
+/* Writing JSON: escaped strings into a bounded buffer. Parsing JSON is jansson's job (but for
+ * the common shape of a batch body, service/src/batch_items.c). */
 #ifndef FIDX_JSON_H
 #define FIDX_JSON_H
 
@@ -32,5 +33,9 @@ void fidx_buf_putu(fidx_buf_t *b, unsigned long long v);
  * U+2028/U+2029 escaped, invalid UTF-8 bytes replaced by U+FFFD, so the output is always valid
  * JSON whatever the input. */
 void fidx_json_string(fidx_buf_t *b, const char *p, size_t len);
+
+/* Length of the well-formed UTF-8 sequence at p (1..4), or 0 when the bytes there are not one
+ * (overlong forms, surrogates and code points above U+10FFFF are refused). len >= 1. */
+size_t fidx_utf8_len(const unsigned char *p, size_t len);
 
 #endif
