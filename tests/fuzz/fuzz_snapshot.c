@@ -176,6 +176,10 @@ static void check_verified(const fidx_snapshot_t *s, fidx_indicator_t *e)
             FUZZ_CHECK(fidx_snapshot_entry(s, (fidx_kind_t)k, i, e) == 0,
                        "an entry of a verified snapshot does not decode");
             check_entry(e);
+            if (!lookup(s, (fidx_kind_t)k, e->value, e->value_len))
+                fprintf(stderr, "entry %llu of kind %s, value '%.*s', status %s:\n",
+                        (unsigned long long)i, fidx_kind_name((fidx_kind_t)k), (int)e->value_len,
+                        e->value, fidx_status_name(e->status));
             FUZZ_CHECK(lookup(s, (fidx_kind_t)k, e->value, e->value_len),
                        "a verified snapshot does not find one of its own entries");
         }
