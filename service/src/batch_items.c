@@ -98,6 +98,8 @@ static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
             static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
             const char *e = p + 1 < end ? memchr(from, p[1], sizeof from - 1) : NULL;
             uint32_t cp;
+            if (!escaped && buf && n <= FIDX__BATCH_STRING_MAX)
+                memcpy(buf, start, n); /* the text before the first escape: n bytes as sent */
             escaped = 1;
             if (e) {
                 tmp[0] = to[e - from];
@@ -116,7 +118,7 @@ static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
             if (!len)
                 return -1;
         }
-        if (buf && n + len <= FIDX__BATCH_STRING_MAX)
+        if (escaped && buf && n + len <= FIDX__BATCH_STRING_MAX)
             memcpy(buf + n, bytes, len);
         n += len;
         p += used;
