@@ -4,16 +4,6 @@
 #include <stdint.h>
 #include <string.h>
 
-void fidx_buf_put(fidx_buf_t *b, const char *p, size_t len)
-{
-    if (!b->ok || len > b->cap - b->len) {
-        b->ok = 0;
-        return;
-    }
-    memcpy(b->p + b->len, p, len);
-    b->len += len;
-}
-
 void fidx_buf_putu(fidx_buf_t *b, unsigned long long v)
 {
     char tmp[24];

@@ -58,7 +58,7 @@ int fidx__sbuf_reserve(fidx__sbuf_t *b, size_t n)
     return 0;
 }
 
-void fidx__sbuf_put(fidx__sbuf_t *b, const char *p, size_t n)
+void fidx__sbuf_put_grow(fidx__sbuf_t *b, const char *p, size_t n)
 {
     if (n == 0 || fidx__sbuf_reserve(b, n) != 0)
         return;

@@ -24,7 +24,18 @@ void fidx__sbuf_reset(fidx__sbuf_t *b, size_t keep);
 /* Makes room for n more bytes. Returns 0, or -1 (and sets failed) past max or out of memory. */
 int fidx__sbuf_reserve(fidx__sbuf_t *b, size_t n);
 
-void fidx__sbuf_put(fidx__sbuf_t *b, const char *p, size_t n);
+/* Appends p[0..n): grows the buffer first when it must (sbuf.c). */
+void fidx__sbuf_put_grow(fidx__sbuf_t *b, const char *p, size_t n);
+/* Inline: a response is written in many small pieces that nearly always fit. */
+static inline void fidx__sbuf_put(fidx__sbuf_t *b, const char *p, size_t n)
+{
+    if (!b->failed && n && n <= b->cap - b->len) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+        return;
+    }
+    fidx__sbuf_put_grow(b, p, n);
+}
 /* Inline so that the length of a literal is known at compile time (the profile showed strlen
  * on the response path). */
 static inline void fidx__sbuf_puts(fidx__sbuf_t *b, const char *s)

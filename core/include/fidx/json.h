@@ -21,8 +21,18 @@ static inline fidx_buf_t fidx_buf(char *p, size_t cap)
     return b;
 }
 
-void fidx_buf_put(fidx_buf_t *b, const char *p, size_t len);
-/* Inline so that the length of a literal is known at compile time (hot path: every answer). */
+/* Inline, as is fidx_buf_puts (so that the length of a literal is known at compile time):
+ * an answer is written in dozens of small pieces, and this is the hot path. */
+static inline void fidx_buf_put(fidx_buf_t *b, const char *p, size_t len)
+{
+    if (!b->ok || len > b->cap - b->len) {
+        b->ok = 0;
+        return;
+    }
+    memcpy(b->p + b->len, p, len);
+    b->len += len;
+}
+
 static inline void fidx_buf_puts(fidx_buf_t *b, const char *s)
 {
     fidx_buf_put(b, s, strlen(s));
