@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <http_parser.h>
@@ -170,18 +171,17 @@ static void note_field(fidx__conn_t *c, const char *at, size_t len)
 {
     if (c->in_hvalue)
         c->hname_len = 0, c->in_hvalue = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (c->hname_len < sizeof c->hname)
-            c->hname[c->hname_len] = (char)(at[i] | 0x20);
-        c->hname_len++;
-    }
+    if (c->hname_len < sizeof c->hname)
+        memcpy(c->hname + c->hname_len, at,
+               len < sizeof c->hname - c->hname_len ? len : sizeof c->hname - c->hname_len);
+    c->hname_len += len;
 }
 
 static void note_value(fidx__conn_t *c, const char *at, size_t len)
 {
     if (!c->in_hvalue) {
         c->in_hvalue = 1;
-        c->is_auth = c->hname_len == 13 && memcmp(c->hname, "authorization", 13) == 0;
+        c->is_auth = c->hname_len == 13 && strncasecmp(c->hname, "authorization", 13) == 0;
         if (c->is_auth && c->auth_seen)
             c->auth_bad = 1; /* given twice */
         c->auth_seen |= c->is_auth;
