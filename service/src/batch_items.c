@@ -202,10 +202,12 @@ int fidx__batch_items_start(fidx__batch_reader_t *r, const char *body, size_t le
     fidx_str_t key;
     fidx__batch_item_t it;
     size_t n = 0;
+    *n_items = 0;
+    if (!body) /* no body at all (a POST without one): not even null + 0 is computed */
+        return FIDX_EINVAL;
     r->p = body;
     r->end = body + len;
-    *n_items = 0;
-    if (!body || expect(r, '{') != 0 || read_string(r, NULL, &key) != 0 || key.len != 5 || !key.p ||
+    if (expect(r, '{') != 0 || read_string(r, NULL, &key) != 0 || key.len != 5 || !key.p ||
         memcmp(key.p, "items", 5) != 0 || expect(r, ':') != 0 || expect(r, '[') != 0)
         return FIDX_EINVAL;
     const char *first = r->p;
