@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fidx/error.h"
 #include "fidx/str.h"
@@ -39,6 +40,33 @@ __attribute__((unused)) static char *fuzz_dup(const void *p, size_t n)
     if (n)
         memcpy(d, p, n);
     return d;
+}
+
+__attribute__((unused)) static char *fuzz_temp_dir_name(void)
+{
+    static char dir[64];
+    return dir;
+}
+
+__attribute__((unused)) static void fuzz_remove_temp_dir(void)
+{
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_temp_dir_name());
+    if (fuzz_temp_dir_name()[0] && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", fuzz_temp_dir_name());
+}
+
+/* A fresh directory for the files a target reads (under /dev/shm: no disk I/O; else /tmp), made
+ * on the first call and removed with all in it at exit. */
+__attribute__((unused)) static const char *fuzz_temp_dir(void)
+{
+    char *dir = fuzz_temp_dir_name();
+    if (dir[0])
+        return dir;
+    snprintf(dir, 64, "%s/fidx-fuzz-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+    FUZZ_CHECK(mkdtemp(dir) != NULL, "the harness cannot make a temporary directory");
+    atexit(fuzz_remove_temp_dir);
+    return dir;
 }
 
 /* The signature every per-kind normaliser shares (fidx_phone_normalize, …). */

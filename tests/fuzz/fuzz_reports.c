@@ -23,23 +23,12 @@
 #include "fuzz_common.h"
 #include "reports.h"
 
-static char dir[64], path[128];
-
-static void remove_dir(void)
-{
-    unlink(path);
-    rmdir(dir);
-}
+static char path[128];
 
 static void make_dir(void)
 {
-    if (dir[0])
-        return;
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(dir, sizeof dir, "%s/fidx-fuzz-reports-XXXXXX", base);
-    FUZZ_CHECK(mkdtemp(dir) != NULL, "the harness cannot make a directory");
-    snprintf(path, sizeof path, "%s/reports.jsonl", dir);
-    atexit(remove_dir);
+    if (!path[0])
+        snprintf(path, sizeof path, "%s/reports.jsonl", fuzz_temp_dir());
 }
 
 #define IDS_KEPT 16
@@ -113,7 +102,7 @@ static state_t open_and_read(size_t max_pending)
     fidx__reports_t *st;
     fidx_err_t err = {0};
     state_t s;
-    FUZZ_CHECK(fidx__reports_open(dir, max_pending, &st, &err) == 0,
+    FUZZ_CHECK(fidx__reports_open(fuzz_temp_dir(), max_pending, &st, &err) == 0,
                "the report store does not open its own directory");
     fidx__reports_counts(st, &s.pending, &s.approved, &s.rejected);
     s.skipped = fidx__reports_skipped(st);

@@ -26,23 +26,12 @@
 #include "fuzz_common.h"
 #include "wal.h"
 
-static char dir[64], path[128];
-
-static void remove_dir(void)
-{
-    unlink(path);
-    rmdir(dir);
-}
+static char path[128];
 
 static void make_dir(void)
 {
-    if (dir[0])
-        return;
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(dir, sizeof dir, "%s/fidx-fuzz-wal-XXXXXX", base);
-    FUZZ_CHECK(mkdtemp(dir) != NULL, "the harness cannot make a directory");
-    snprintf(path, sizeof path, "%s/wal-0000000000000001.log", dir);
-    atexit(remove_dir);
+    if (!path[0])
+        snprintf(path, sizeof path, "%s/wal-0000000000000001.log", fuzz_temp_dir());
 }
 
 static void put64(uint8_t *p, uint64_t v)
@@ -119,7 +108,7 @@ static int replay(int mode, seen_t *s, fidx__wal_replay_t *st, size_t size)
     memset(s, 0, sizeof *s);
     memset(st, 0, sizeof *st);
     s->file_size = size;
-    int rc = fidx__wal_replay(dir, 0, mode, on_record, s, st, msg, sizeof msg);
+    int rc = fidx__wal_replay(fuzz_temp_dir(), 0, mode, on_record, s, st, msg, sizeof msg);
     FUZZ_CHECK(rc == 0 || (rc == -1 && msg[0]), "replay failed without saying why");
     if (rc == 0)
         FUZZ_CHECK(st->records == s->n, "replay counted other records than it gave");

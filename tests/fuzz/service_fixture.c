@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fidx/feed.h"
+#include "fuzz_common.h"
 #include "fidx/snapshot.h"
 #include "reports.h"
 #include "route_reports.h"
@@ -68,23 +69,6 @@ static void add_csv(fidx_builder_t *b, const char *rel)
     free(text);
 }
 
-static void remove_dir(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (dir[0] && system(cmd) != 0)
-        fprintf(stderr, "fuzz service fixture: could not remove %s\n", dir);
-}
-
-static void make_dir(void)
-{
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/fidx-fuzz-XXXXXX", base ? base : "/tmp");
-    if (!mkdtemp(dir))
-        die("cannot make a temporary directory");
-    atexit(remove_dir);
-}
-
 static void build_snapshot(void)
 {
     fidx_builder_t *b;
@@ -104,7 +88,7 @@ const fuzz_service_t *fuzz_service(void)
     static fidx__config_t cfg;
     if (the.w)
         return &the;
-    make_dir();
+    snprintf(dir, sizeof dir, "%s", fuzz_temp_dir());
     build_snapshot();
     fidx__config_defaults(&cfg);
     cfg.snapshot_path = snap_path;

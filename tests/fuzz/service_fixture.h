@@ -3,7 +3,7 @@
  * loop the target runs itself on its own thread (the worker thread is never started).
  *
  * It serves a snapshot built once per process from data/sample/indicators.csv and
- * data/allowlist.csv, keeps reports in a fresh directory under /dev/shm (or $TMPDIR), removed
+ * data/allowlist.csv, keeps reports in a fresh directory under /dev/shm (or /tmp), removed
  * at exit, and has every limit at its default except the report rate, which is unlimited:
  * a report's answer must not depend on how many inputs came before. */
 #ifndef FIDX_FUZZ_SERVICE_FIXTURE_H
