@@ -235,17 +235,22 @@ static void answer_job(fidx__admin_job_t *j)
 }
 
 /* Whether j can be answered now: its records are durable, or the log failed. */
+void fidx__admin_job_log_failed(fidx__admin_job_t *j)
+{
+    const char *f = fidx__wal_failure(j->admin->wal);
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s; the change may or may not have been kept",
+             f ? f : "the write-ahead log failed");
+    fidx__admin_job_error(j, 503, "unavailable", msg);
+}
+
 static int job_ready(fidx__admin_t *a, fidx__admin_job_t *j)
 {
     if (fidx__wal_durable(a->wal) >= j->wait_seq)
         return 1;
     if (!fidx__wal_failed(a->wal))
         return 0;
-    const char *f = fidx__wal_failure(a->wal);
-    char msg[400];
-    snprintf(msg, sizeof msg, "%s; the change may or may not have been kept",
-             f ? f : "the write-ahead log failed");
-    fidx__admin_job_error(j, 503, "unavailable", msg);
+    fidx__admin_job_log_failed(j);
     return 1;
 }
 

@@ -140,6 +140,9 @@ typedef struct {
 void fidx__admin_encode_decision(fidx__sbuf_t *out, const fidx__admin_decision_t *d);
 FIDX_MUST_CHECK int fidx__admin_decode_decision(const char *p, size_t len,
                                                 fidx__admin_decision_t *d);
+/* Records a logged decision in the report store (as fidx__reports_decide answers). */
+FIDX_MUST_CHECK int fidx__admin_record_decision(fidx__reports_t *st,
+                                                const fidx__admin_decision_t *dec, fidx_err_t *err);
 
 /* Replays the log of a (the overlay must exist). -1 with msg. */
 int fidx__admin_replay(fidx__admin_t *a, int mode, fidx__wal_replay_t *st, char *msg, size_t cap);
@@ -194,6 +197,8 @@ void fidx__admin_job_free(fidx__admin_job_t *j);
 
 /* Sets an error answer on a job ({"error":{…}}). */
 void fidx__admin_job_error(fidx__admin_job_t *j, int status, const char *code, const char *msg);
+/* Answers 503: the write-ahead log failed before the job's change was durable. */
+void fidx__admin_job_log_failed(fidx__admin_job_t *j);
 
 /* Frees what no lookup can reach any more (takes mu; skips when busy unless wait). */
 void fidx__admin_reclaim(fidx__admin_t *a, int wait);

@@ -17,43 +17,11 @@
 #include <string.h>
 
 #include "admin.h"
+#include "le_bytes.h"
 #include "log.h"
 
 #define PUT_FIXED 18
 #define DECISION_FIXED 18
-
-static void put16(char *p, uint16_t v)
-{
-    p[0] = (char)v;
-    p[1] = (char)(v >> 8);
-}
-
-static uint16_t get16(const char *p)
-{
-    return (uint16_t)((unsigned char)p[0] | (unsigned char)p[1] << 8);
-}
-
-static void put32(char *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint32_t get32(const char *p)
-{
-    return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static void put64(char *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get64(const char *p)
-{
-    return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind)
 {
@@ -67,19 +35,19 @@ int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind)
     h[1] = (char)ind->status;
     h[2] = (char)ind->n_sources;
     h[3] = 0;
-    put16(h + 4, ind->categories);
-    put16(h + 6, ind->first_seen);
-    put16(h + 8, ind->last_seen);
-    put16(h + 10, (uint16_t)ind->value_len);
-    put16(h + 12, (uint16_t)ind->note_len);
-    put32(h + 14, ind->reports);
+    fidx__put16(h + 4, ind->categories);
+    fidx__put16(h + 6, ind->first_seen);
+    fidx__put16(h + 8, ind->last_seen);
+    fidx__put16(h + 10, (uint16_t)ind->value_len);
+    fidx__put16(h + 12, (uint16_t)ind->note_len);
+    fidx__put32(h + 14, ind->reports);
     for (unsigned i = 0; i < ind->n_sources; i++) {
         slen[i] = strnlen(ind->sources[i], FIDX_MAX_SOURCE_LEN);
         h[PUT_FIXED + i] = (char)slen[i];
         body += slen[i];
     }
     char rh[8] = {0};
-    put32(rh, (uint32_t)body);
+    fidx__put32(rh, (uint32_t)body);
     rh[4] = FIDX__WAL_PUT;
     fidx__sbuf_put(out, rh, sizeof rh);
     fidx__sbuf_put(out, h, PUT_FIXED + ind->n_sources);
@@ -95,7 +63,8 @@ int fidx__admin_decode_put(const char *p, size_t len, fidx_indicator_t *out)
     if (len < PUT_FIXED)
         return FIDX_ECORRUPT;
     unsigned kind = (unsigned char)p[0], status = (unsigned char)p[1], n = (unsigned char)p[2];
-    size_t vlen = get16(p + 10), nlen = get16(p + 12), need = PUT_FIXED + n + vlen + nlen;
+    size_t vlen = fidx__get16(p + 10), nlen = fidx__get16(p + 12),
+           need = PUT_FIXED + n + vlen + nlen;
     if (kind >= FIDX_KIND_COUNT || status >= FIDX_STATUS_COUNT || n > FIDX_MAX_SOURCES ||
         vlen == 0 || vlen >= sizeof out->value || nlen > FIDX_MAX_NOTE_LEN || need > len)
         return FIDX_ECORRUPT;
@@ -105,10 +74,10 @@ int fidx__admin_decode_put(const char *p, size_t len, fidx_indicator_t *out)
         return FIDX_ECORRUPT;
     out->kind = (fidx_kind_t)kind;
     out->status = (fidx_status_t)status;
-    out->categories = get16(p + 4);
-    out->first_seen = get16(p + 6);
-    out->last_seen = get16(p + 8);
-    out->reports = get32(p + 14);
+    out->categories = fidx__get16(p + 4);
+    out->first_seen = fidx__get16(p + 6);
+    out->last_seen = fidx__get16(p + 8);
+    out->reports = fidx__get32(p + 14);
     out->n_sources = (uint8_t)n;
     const char *q = p + PUT_FIXED + n;
     memcpy(out->value, q, vlen);
@@ -134,9 +103,9 @@ void fidx__admin_encode_delist(fidx__sbuf_t *out, fidx_kind_t kind, const char *
 {
     char b[3];
     b[0] = (char)kind;
-    put16(b + 1, (uint16_t)len);
+    fidx__put16(b + 1, (uint16_t)len);
     char rh[8] = {0};
-    put32(rh, (uint32_t)(sizeof b + len));
+    fidx__put32(rh, (uint32_t)(sizeof b + len));
     rh[4] = FIDX__WAL_DELIST;
     fidx__sbuf_put(out, rh, sizeof rh);
     fidx__sbuf_put(out, b, sizeof b);
@@ -145,8 +114,8 @@ void fidx__admin_encode_delist(fidx__sbuf_t *out, fidx_kind_t kind, const char *
 
 static int decode_delist(const char *p, size_t len, fidx_kind_t *kind, const char **v, size_t *vlen)
 {
-    if (len < 3 || (unsigned char)p[0] >= FIDX_KIND_COUNT || get16(p + 1) != len - 3 || len == 3 ||
-        len - 3 >= FIDX_CANON_CAP)
+    if (len < 3 || (unsigned char)p[0] >= FIDX_KIND_COUNT || fidx__get16(p + 1) != len - 3 ||
+        len == 3 || len - 3 >= FIDX_CANON_CAP)
         return FIDX_ECORRUPT;
     *kind = (fidx_kind_t)(unsigned char)p[0];
     *v = p + 3;
@@ -156,7 +125,7 @@ static int decode_delist(const char *p, size_t len, fidx_kind_t *kind, const cha
 
 const char *fidx__admin_record_body(const char *rec, size_t *len, unsigned *type)
 {
-    *len = get32(rec);
+    *len = fidx__get32(rec);
     *type = (unsigned char)rec[4];
     return rec + 8;
 }
@@ -169,13 +138,13 @@ void fidx__admin_encode_decision(fidx__sbuf_t *out, const fidx__admin_decision_t
     h[1] = (char)d->has_status;
     h[2] = (char)d->status;
     h[3] = 0;
-    put16(h + 4, d->categories);
-    put64(h + 6, (uint64_t)d->time);
+    fidx__put16(h + 4, d->categories);
+    fidx__put64(h + 6, (uint64_t)d->time);
     h[14] = (char)il;
     h[15] = (char)bl;
-    put16(h + 16, (uint16_t)rl);
+    fidx__put16(h + 16, (uint16_t)rl);
     char rh[8] = {0};
-    put32(rh, (uint32_t)(sizeof h + il + bl + rl));
+    fidx__put32(rh, (uint32_t)(sizeof h + il + bl + rl));
     rh[4] = FIDX__WAL_DECISION;
     fidx__sbuf_put(out, rh, sizeof rh);
     fidx__sbuf_put(out, h, sizeof h);
@@ -188,7 +157,7 @@ int fidx__admin_decode_decision(const char *p, size_t len, fidx__admin_decision_
 {
     if (len < DECISION_FIXED)
         return FIDX_ECORRUPT;
-    size_t il = (unsigned char)p[14], bl = (unsigned char)p[15], rl = get16(p + 16);
+    size_t il = (unsigned char)p[14], bl = (unsigned char)p[15], rl = fidx__get16(p + 16);
     unsigned action = (unsigned char)p[0], status = (unsigned char)p[2];
     if ((action != 1 && action != 2) || status >= FIDX_STATUS_COUNT || il > FIDX__REPORT_ID_LEN ||
         bl > FIDX__TOKEN_NAME_MAX || rl > FIDX__ADMIN_REASON_MAX ||
@@ -197,8 +166,8 @@ int fidx__admin_decode_decision(const char *p, size_t len, fidx__admin_decision_
     d->action = action == 1 ? FIDX__REPORT_APPROVED : FIDX__REPORT_REJECTED;
     d->has_status = p[1] != 0;
     d->status = (fidx_status_t)status;
-    d->categories = get16(p + 4);
-    d->time = (int64_t)get64(p + 6);
+    d->categories = fidx__get16(p + 4);
+    d->time = (int64_t)fidx__get64(p + 6);
     const char *q = p + DECISION_FIXED;
     memcpy(d->id, q, il);
     d->id[il] = '\0';
@@ -220,21 +189,27 @@ typedef struct {
 
 /* A decision whose report is still pending in the store (a crash came between the log and
  * the store) is recorded there now; one already recorded is left alone. */
+int fidx__admin_record_decision(fidx__reports_t *st, const fidx__admin_decision_t *dec,
+                                fidx_err_t *err)
+{
+    fidx__report_decision_t d = {
+        .action = dec->action,
+        .by = dec->by,
+        .has_status = dec->has_status,
+        .status = dec->status,
+        .categories = dec->categories,
+        .reason = dec->reason[0] ? dec->reason : NULL,
+    };
+    return fidx__reports_decide(st, dec->id, strlen(dec->id), &d, dec->time, err);
+}
+
 static void replay_decision(replay_ctx_t *r)
 {
     fidx__reports_t *st = r->a->svc->reports;
-    fidx__report_decision_t d = {
-        .action = r->dec.action,
-        .by = r->dec.by,
-        .has_status = r->dec.has_status,
-        .status = r->dec.status,
-        .categories = r->dec.categories,
-        .reason = r->dec.reason[0] ? r->dec.reason : NULL,
-    };
     fidx_err_t err = {0};
     if (!st)
         return;
-    int rc = fidx__reports_decide(st, r->dec.id, strlen(r->dec.id), &d, r->dec.time, &err);
+    int rc = fidx__admin_record_decision(st, &r->dec, &err);
     if (rc == 0)
         r->decisions_applied++;
     else if (rc == FIDX_ENOTFOUND)

@@ -47,11 +47,7 @@ static int wait_durable(fidx__admin_job_t *j, uint64_t seq)
     fidx__admin_t *a = j->admin;
     if (fidx__wal_wait(a->wal, seq) == 0)
         return 0;
-    const char *f = fidx__wal_failure(a->wal);
-    char msg[400];
-    snprintf(msg, sizeof msg, "%s; the change may or may not have been kept",
-             f ? f : "the write-ahead log failed");
-    fidx__admin_job_error(j, 503, "unavailable", msg);
+    fidx__admin_job_log_failed(j);
     return -1;
 }
 
@@ -516,17 +512,8 @@ void fidx__admin_run_decide(fidx__admin_job_t *j)
     if (last >= 0 && wait_durable(j, (uint64_t)last) == 0) {
         /* The log has the decision; now the report store (a crash before this line is
          * repaired at the next start, when the log's decision is replayed). */
-        fidx__report_decision_t rd = {
-            .action = d->dec.action,
-            .by = d->dec.by,
-            .has_status = d->dec.has_status,
-            .status = d->dec.status,
-            .categories = d->dec.categories,
-            .reason = d->dec.reason[0] ? d->dec.reason : NULL,
-        };
         fidx_err_t err = {0};
-        if (fidx__reports_decide(a->svc->reports, j->report_id, strlen(j->report_id), &rd,
-                                 d->dec.time, &err) != 0)
+        if (fidx__admin_record_decision(a->svc->reports, &d->dec, &err) != 0)
             fidx__log(FIDX__LOG_ERROR,
                       "report %s: the decision is in the write-ahead log but the report store "
                       "refused it (%s); it is recorded there at the next start",

@@ -33,6 +33,7 @@
 #include <xxhash.h>
 
 #include "fidx/durable.h"
+#include "le_bytes.h"
 #include "log.h"
 
 #define SEG_MAGIC "FIDXWAL1"
@@ -73,36 +74,6 @@ struct fidx__wal {
     uint64_t groups, records, bytes, fsync_ns_total, fsync_ns_max;
 };
 
-/* ---- little-endian fields ---- */
-
-static void put32(char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (char)(v >> (8 * i));
-}
-
-static void put64(char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (char)(v >> (8 * i));
-}
-
-static uint32_t get32(const char *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--)
-        v = v << 8 | (unsigned char)p[i];
-    return v;
-}
-
-static uint64_t get64(const char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | (unsigned char)p[i];
-    return v;
-}
-
 static uint64_t group_sum(const char *head, const char *payload, size_t len)
 {
     XXH3_state_t st;
@@ -120,7 +91,7 @@ void fidx__wal_segment_path(const char *dir, uint64_t segment, char *out, size_t
 void fidx__wal_record(fidx__sbuf_t *out, unsigned type, const void *body, size_t len)
 {
     char h[RECORD_HEADER] = {0};
-    put32(h, (uint32_t)len);
+    fidx__put32(h, (uint32_t)len);
     h[4] = (char)type;
     fidx__sbuf_put(out, h, sizeof h);
     fidx__sbuf_put(out, body, len);
@@ -185,7 +156,7 @@ static int group_ok(const char *p, size_t size, size_t off, uint64_t *payload, c
         return 0;
     }
     const char *h = p + off;
-    uint64_t len = get64(h + 16);
+    uint64_t len = fidx__get64(h + 16);
     if (memcmp(h, GROUP_MAGIC, 4) != 0) {
         *why = "no group starts here";
         return 0;
@@ -194,7 +165,8 @@ static int group_ok(const char *p, size_t size, size_t off, uint64_t *payload, c
         *why = "a group is cut short";
         return 0;
     }
-    if (get32(h + 4) == 0 || group_sum(h, h + GROUP_HEADER, (size_t)len) != get64(h + 24)) {
+    if (fidx__get32(h + 4) == 0 ||
+        group_sum(h, h + GROUP_HEADER, (size_t)len) != fidx__get64(h + 24)) {
         *why = "checksum mismatch";
         return 0;
     }
@@ -223,13 +195,13 @@ static int intact_after(const char *p, size_t size, size_t off)
 /* Hands the records of a sound group to the callback: 0, MALFORMED, or the callback's code. */
 static int group_records(replay_t *r, const char *h, uint64_t len)
 {
-    uint32_t n = get32(h + 4);
+    uint32_t n = fidx__get32(h + 4);
     const char *q = h + GROUP_HEADER, *end = q + len;
-    uint64_t seq = get64(h + 8);
+    uint64_t seq = fidx__get64(h + 8);
     for (uint32_t i = 0; i < n; i++) {
         if ((size_t)(end - q) < RECORD_HEADER)
             return MALFORMED;
-        uint32_t blen = get32(q);
+        uint32_t blen = fidx__get32(q);
         unsigned type = (unsigned char)q[4];
         if (blen > (size_t)(end - q) - RECORD_HEADER || type < FIDX__WAL_PUT ||
             type > FIDX__WAL_DECISION)
@@ -349,9 +321,9 @@ static const char *header_problem(const char *p, size_t size, uint64_t num)
         return "the segment header is cut short";
     if (memcmp(p, SEG_MAGIC, 8) != 0)
         return "not a write-ahead log segment";
-    if (XXH3_64bits(p, 24) != get64(p + 24))
+    if (XXH3_64bits(p, 24) != fidx__get64(p + 24))
         return "segment header checksum mismatch";
-    if (get64(p + 8) != num)
+    if (fidx__get64(p + 8) != num)
         return "the segment's number does not match its file name";
     return NULL;
 }
@@ -363,7 +335,7 @@ static int replay_mapped(replay_t *r, const char *path, uint64_t num, const char
     const char *why = header_problem(p, size, num);
     if (why)
         return damage(r, path, p, size, 0, last, why);
-    uint64_t first = get64(p + 16);
+    uint64_t first = fidx__get64(p + 16);
     if (r->have_seq && first != r->st->next_seq)
         return damage(r, path, p, size, 0, last, "sequence numbers do not follow on");
     r->st->next_seq = first;
@@ -372,7 +344,7 @@ static int replay_mapped(replay_t *r, const char *path, uint64_t num, const char
         uint64_t len;
         if (!group_ok(p, size, off, &len, &why))
             return damage(r, path, p, size, off, last, why);
-        if (get64(p + off + 8) != r->st->next_seq)
+        if (fidx__get64(p + off + 8) != r->st->next_seq)
             return damage(r, path, p, size, off, last, "sequence numbers do not follow on");
         int rc = group_records(r, p + off, len);
         if (rc == MALFORMED)
@@ -488,10 +460,10 @@ static int write_group(fidx__wal_t *w, uint64_t first, uint64_t n, const fidx__s
 {
     char h[GROUP_HEADER];
     memcpy(h, GROUP_MAGIC, 4);
-    put32(h + 4, (uint32_t)n);
-    put64(h + 8, first);
-    put64(h + 16, recs->len);
-    put64(h + 24, group_sum(h, recs->p, recs->len));
+    fidx__put32(h + 4, (uint32_t)n);
+    fidx__put64(h + 8, first);
+    fidx__put64(h + 16, recs->len);
+    fidx__put64(h + 24, group_sum(h, recs->p, recs->len));
     struct iovec iov[2] = {{h, sizeof h}, {recs->p, recs->len}};
     uint64_t t0 = now_ns();
     if (write_all(w->seg_fd, iov, 2) != 0 || fdatasync(w->seg_fd) != 0) {
@@ -596,9 +568,9 @@ static int create_segment(fidx__wal_t *w, uint64_t num, uint64_t first_seq, char
     char path[4200], h[SEG_HEADER];
     fidx__wal_segment_path(w->dir, num, path, sizeof path);
     memcpy(h, SEG_MAGIC, 8);
-    put64(h + 8, num);
-    put64(h + 16, first_seq);
-    put64(h + 24, XXH3_64bits(h, 24));
+    fidx__put64(h + 8, num);
+    fidx__put64(h + 16, first_seq);
+    fidx__put64(h + 24, XXH3_64bits(h, 24));
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
     struct iovec iov[1] = {{h, sizeof h}};
     if (fd < 0 || write_all(fd, iov, 1) != 0 || fdatasync(fd) != 0 || fsync(w->dir_fd) != 0) {

@@ -24,6 +24,7 @@
 
 #include "admin.h"
 #include "fuzz_common.h"
+#include "le_bytes.h"
 #include "wal.h"
 
 static char path[128];
@@ -34,20 +35,6 @@ static void make_dir(void)
         snprintf(path, sizeof path, "%s/wal-0000000000000001.log", fuzz_temp_dir());
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* The layout wal.h describes: a 32-byte segment header (checksum of its first 24 bytes at 24),
  * then groups of a 32-byte header (payload length at 16, checksum of header bytes 0..24 and
  * the payload at 24) and the payload. */
@@ -55,17 +42,17 @@ static void forge(uint8_t *p, size_t size)
 {
     if (size < 32)
         return;
-    put64(p + 8, 1);
-    put64(p + 24, XXH3_64bits(p, 24));
+    fidx__put64((char *)p + 8, 1);
+    fidx__put64((char *)p + 24, XXH3_64bits(p, 24));
     for (size_t off = 32; size - off >= 32 && memcmp(p + off, "FWG1", 4) == 0;) {
-        uint64_t len = get64(p + off + 16);
+        uint64_t len = fidx__get64((const char *)p + off + 16);
         if (len > size - off - 32)
             break;
         XXH3_state_t st;
         XXH3_64bits_reset(&st);
         XXH3_64bits_update(&st, p + off, 24);
         XXH3_64bits_update(&st, p + off + 32, (size_t)len);
-        put64(p + off + 24, XXH3_64bits_digest(&st));
+        fidx__put64((char *)p + off + 24, XXH3_64bits_digest(&st));
         off += 32 + (size_t)len;
     }
 }
