@@ -316,6 +316,52 @@ class ServiceTest(unittest.TestCase):
         return body["error"]["message"]
 
 
+class BackgroundLoad:
+    """Client threads for tests that change the service under load: each keeps a keep-alive
+    connection and calls self.request(i, conn) until stopped; each answer is kept in
+    self.results, each failure in self.failures (and the connection replaced). Subclasses say
+    what a request is. Use as a context manager: the threads run inside the `with`."""
+
+    def __init__(self, svc, threads):
+        self.svc = svc
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.failures, self.results = [], []
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
+                        for i in range(threads)]
+
+    def request(self, i, conn):
+        raise NotImplementedError
+
+    def _run(self, i):
+        conn = self.svc.connection()
+        while not self.stop.is_set():
+            try:
+                v = self.request(i, conn)
+                with self.lock:
+                    self.results.append(v)
+            except Exception as e:  # every failure is a test failure, reported by the test
+                with self.lock:
+                    self.failures.append(repr(e))
+                conn.close()
+                conn = self.svc.connection()
+        conn.close()
+
+    def answered(self):
+        with self.lock:
+            return len(self.results)
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(30)
+
+
 def main():
     require_binaries()
     unittest.main(verbosity=2)

@@ -369,19 +369,15 @@ class Reports(AdminTest):
         self.assertEqual(r.json()["reports"], [])
 
 
-class Load:
+class Load(fidxsvc.BackgroundLoad):
     """Client threads checking known values over keep-alive connections, new connections and
     batches; every failure and every verdict that is not the expected one is recorded."""
 
     def __init__(self, svc, expected, threads=3):
-        self.svc, self.expected = svc, expected
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.failures, self.count = [], 0
-        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
-                        for i in range(threads)]
+        self.expected = expected
+        super().__init__(svc, threads)
 
-    def _once(self, i, conn):
+    def request(self, i, conn):
         values = list(self.expected)
         if i % 3 == 2:
             r = self.svc.post_json("/v1/check", {"items": values}, conn=conn)
@@ -397,29 +393,9 @@ class Load:
         if got != [self.expected[v] for v in values]:
             raise AssertionError("verdicts %r" % got)
 
-    def _run(self, i):
-        conn = self.svc.connection()
-        while not self.stop.is_set():
-            try:
-                self._once(i, conn)
-                with self.lock:
-                    self.count += 1
-            except Exception as e:  # every failure is reported by the test
-                with self.lock:
-                    self.failures.append(repr(e))
-                conn.close()
-                conn = self.svc.connection()
-        conn.close()
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(30)
+    @property
+    def count(self):
+        return self.answered()
 
 
 class Compaction(AdminTest):

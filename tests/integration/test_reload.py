@@ -5,7 +5,6 @@ old snapshot keeps answering."""
 import os
 import shutil
 import signal
-import threading
 import time
 import urllib.parse
 
@@ -15,20 +14,14 @@ from fidxsvc import SCAM_PHONE
 CHECK = "/v1/check?" + urllib.parse.urlencode({"q": SCAM_PHONE})
 
 
-class Load:
+class Load(fidxsvc.BackgroundLoad):
     """Client threads asking for SCAM_PHONE over keep-alive connections, new connections and
     batches, recording every verdict and every failure."""
 
     def __init__(self, svc, threads=4):
-        self.svc = svc
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.failures = []
-        self.verdicts = []
-        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
-                        for i in range(threads)]
+        super().__init__(svc, threads)
 
-    def _one(self, i, conn):
+    def request(self, i, conn):
         if i % 4 == 3:
             r = self.svc.post_json("/v1/check", {"items": [SCAM_PHONE] * 20}, conn=conn)
             if r.status != 200:
@@ -42,33 +35,12 @@ class Load:
             raise AssertionError(r)
         return r.json()["verdict"]
 
-    def _run(self, i):
-        conn = self.svc.connection()
-        while not self.stop.is_set():
-            try:
-                v = self._one(i, conn)
-                with self.lock:
-                    self.verdicts.append(v)
-            except Exception as e:  # every failure is a test failure, reported at the end
-                with self.lock:
-                    self.failures.append(repr(e))
-                conn.close()
-                conn = self.svc.connection()
-        conn.close()
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(30)
+    @property
+    def verdicts(self):
+        return self.results
 
     def count(self):
-        with self.lock:
-            return len(self.verdicts)
+        return self.answered()
 
 
 def replace(src, dst):
