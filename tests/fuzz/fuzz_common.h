@@ -126,33 +126,39 @@ __attribute__((unused)) static void fuzz_check_cap(fuzz_norm_fn fn, const char *
     free(small);
 }
 
+/* Normalises a canonical form again (from an exact-size copy): the code, and the result in a
+ * FIDX_CANON_CAP block the caller frees. */
+__attribute__((unused)) static char *fuzz_read_again(fuzz_norm_fn fn, const char *canon, size_t len,
+                                                     int *rc, size_t *again_len)
+{
+    char *again = malloc(FIDX_CANON_CAP);
+    FUZZ_CHECK(again != NULL, "out of memory in the harness");
+    char *in = fuzz_dup(canon, len);
+    *rc = fuzz_normalize(fn, in, len, again, again_len);
+    free(in);
+    return again;
+}
+
 /* The central property of a canonical form: normalising it again gives it back. */
 __attribute__((unused)) static void fuzz_check_idempotent(fuzz_norm_fn fn, const char *canon,
                                                           size_t len)
 {
-    char *again = malloc(FIDX_CANON_CAP);
+    int rc;
     size_t again_len;
-    FUZZ_CHECK(again != NULL, "out of memory in the harness");
-    char *in = fuzz_dup(canon, len);
-    int rc = fuzz_normalize(fn, in, len, again, &again_len);
+    char *again = fuzz_read_again(fn, canon, len, &rc, &again_len);
     FUZZ_CHECK(rc == 0, "the canonical form is refused when normalised again");
     FUZZ_CHECK(again_len == len && memcmp(again, canon, len) == 0,
                "normalising twice differs from normalising once");
-    free(in);
     free(again);
 }
 
 __attribute__((unused)) static void fuzz_check_too_big(fuzz_norm_fn fn, const char *canon,
                                                        size_t len)
 {
-    char *again = malloc(FIDX_CANON_CAP);
+    int rc;
     size_t again_len;
-    FUZZ_CHECK(again != NULL, "out of memory in the harness");
-    char *in = fuzz_dup(canon, len);
-    FUZZ_CHECK(fuzz_normalize(fn, in, len, again, &again_len) == FIDX_ETOOBIG,
-               "a canonical form over FIDX_MAX_VALUE_LEN was read again");
-    free(in);
-    free(again);
+    free(fuzz_read_again(fn, canon, len, &rc, &again_len));
+    FUZZ_CHECK(rc == FIDX_ETOOBIG, "a canonical form over FIDX_MAX_VALUE_LEN was read again");
 }
 
 /* The whole contract of a per-kind normaliser on one input; returns the canonical value
