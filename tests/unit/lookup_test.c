@@ -34,8 +34,6 @@ static int setup(void **state)
 {
     (void)state;
     fidx_builder_t *b;
-    char path[300];
-    fidx_err_t err;
     if (!mkdtemp(dir) || fidx_builder_new(&b) != 0)
         return -1;
     add(b, FIDX_KIND_PHONE, "+84912345678", FIDX_STATUS_CONFIRMED);
@@ -52,11 +50,7 @@ static int setup(void **state)
     add(b, FIDX_KIND_URL, "good.example/phish/", FIDX_STATUS_CONFIRMED);
     add(b, FIDX_KIND_URL, "good.example/view/scam", FIDX_STATUS_CONFIRMED);
     add(b, FIDX_KIND_EMAIL, "scam@example.com", FIDX_STATUS_REPORTED);
-    snprintf(path, sizeof path, "%s/l.fidx", dir);
-    if (fidx_builder_write(b, path, 0, &err) != 0 || fidx_snapshot_open(path, 0, &snap, &err))
-        return -1;
-    fidx_builder_free(b);
-    return 0;
+    return fixture_publish(b, dir, "l.fidx", &snap);
 }
 
 static int teardown(void **state)
