@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "fidx/lookup.h"
 #include "fidx/phone.h"
 #include "fidx/snapshot.h"
@@ -52,19 +53,6 @@ static int hs_get(const hashset_t *h, uint64_t k, uint64_t *rec)
         i = (i + 1) & h->mask;
     }
     return 0;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Queries alternate hit, miss, hit…: p50/p99 over each half, mean over all. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "fidx/scan.h"
 
 #define POST_BYTES 2048
@@ -57,19 +58,6 @@ static size_t fill(char *buf, const char *const *paras, size_t n)
         len += l;
     }
     return len;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
 }
 
 static int bench(const char *name, const fidx_scanner_t *sc, const char *text, size_t len,
