@@ -233,6 +233,15 @@ static void grace_push(fidx_overlay_t *ov, ov_entry_t *e, uint64_t tag)
     ov->n_retired++;
 }
 
+/* The listed / delisted counts (status), as a value's newest version comes or goes. */
+static void count_value(fidx_overlay_t *ov, const ov_entry_t *e, int delta)
+{
+    if (e->delisted)
+        ov->n_delisted += (uint64_t)(int64_t)delta;
+    else
+        ov->n_listed += (uint64_t)(int64_t)delta;
+}
+
 /* Builds a table of capacity cap holding every slot of the current one, except (when drop)
  * values whose newest change has seq <= drop_seq; swaps it in and retires the old table and the
  * dropped entries. */
@@ -262,10 +271,7 @@ static int rebuild(fidx_overlay_t *ov, size_t cap, int drop, uint64_t drop_seq)
     uint64_t tag = new_epoch(ov);
     while (dropped) {
         ov_entry_t *next = dropped->retired;
-        if (dropped->delisted)
-            ov->n_delisted--;
-        else
-            ov->n_listed--;
+        count_value(ov, dropped, -1);
         grace_push(ov, dropped, tag);
         dropped = next;
     }
@@ -298,18 +304,12 @@ static int install(fidx_overlay_t *ov, ov_entry_t *e)
     atomic_store_explicit(&t->slot[i], e, memory_order_release);
     ov->bytes += entry_size(e);
     ov->last_seq = e->seq;
-    if (e->delisted)
-        ov->n_delisted++;
-    else
-        ov->n_listed++;
+    count_value(ov, e, +1);
     if (!old) {
         t->used++;
         return 0;
     }
-    if (old->delisted)
-        ov->n_delisted--;
-    else
-        ov->n_listed--;
+    count_value(ov, old, -1);
     /* Reachable as e->prev until e is visible. */
     old->tag = e->seq;
     old->retired = NULL;
