@@ -19,6 +19,7 @@ fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build-admin-bench}
 BASE_ROWS=${BASE_ROWS:-1000000}  # indicators in the snapshot served
 ROWS=${ROWS:-1000000}            # rows loaded through the API
@@ -65,13 +66,7 @@ start() {
     "$SVC" --snapshot "$T/base.fidx" --listen 127.0.0.1:0 --threads "$THREADS" \
         --data-dir "$T/data" --tokens "$T/tokens" --watch-interval 0 2>>"$T/log" &
     PID=$!
-    for _ in $(seq 600); do
-        PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T/log" | cut -d: -f2 || true)
-        [ -n "$PORT" ] && return 0
-        sleep 0.05
-    done
-    cat "$T/log" >&2
-    exit 1
+    PORT=$(service_port "$T/log" "$PID") || exit 1
 }
 admin() { curl -sf -H "Authorization: Bearer $TOKEN" "$@"; }
 lookups() { # $1: label

@@ -15,6 +15,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build-bench}
 ROWS=${ROWS:-100000}
 N1=${N1:-1000}
@@ -37,12 +38,7 @@ run() {
         "$BUILD/service/fraudidx-service" --snapshot "$T/s.fidx" --listen 127.0.0.1:0 \
         --threads 1 --data-dir "$T/data" 2>"$T/log" &
     local pid=$!
-    for _ in $(seq 600); do
-        port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T/log" | cut -d: -f2 || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { cat "$T/log" >&2; exit 1; }
+    port=$(service_port "$T/log" "$pid") || exit 1
     timeout 600 python3 "$HERE/sequential_client.py" "$port" "$T/queries.txt" "$n" $mode
     kill -TERM "$pid"
     wait "$pid" || true

@@ -28,6 +28,7 @@ fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build-bench}
 OUT=${OUT:-$BUILD/http-bench}
 ROWS=${ROWS:-1000000}
@@ -129,15 +130,7 @@ start_fidx() { # threads cpus
     taskset -c "$2" "$SVC" --snapshot "$T/ind.fidx" --listen 127.0.0.1:0 --threads "$1" \
         --watch-interval 0 2>"$T/fidx.log" &
     FIDX_PID=$!
-    for _ in $(seq 300); do
-        FIDX_PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T/fidx.log" | cut -d: -f2 || true)
-        [ -n "$FIDX_PORT" ] && return 0
-        kill -0 "$FIDX_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$T/fidx.log" >&2
-    echo "fraudidx-service did not start" >&2
-    exit 1
+    FIDX_PORT=$(service_port "$T/fidx.log" "$FIDX_PID") || exit 1
 }
 
 stop_pid() {

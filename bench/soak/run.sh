@@ -23,6 +23,7 @@ fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 ROWS=${ROWS:-1000000}       # indicators in the snapshot served
 THREADS=${THREADS:-2}       # service threads
@@ -73,17 +74,7 @@ printf '%s\n' "$T/fraudidx-indexer" build -o "$T/served.fidx" "${INPUTS[@]}" >"$
     --report-rate 1000000/s --report-burst 1000000 --max-pending-reports "$MAX_PENDING" \
     2>"$T/service.log" &
 PID=$!
-PORT=''
-for _ in $(seq 600); do
-    PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$T/service.log" | cut -d: -f2 || true)
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.05
-done
-if [ -z "$PORT" ]; then
-    cat "$T/service.log" >&2
-    exit 1
-fi
+PORT=$(service_port "$T/service.log" "$PID") || exit 1
 log "service pid $PID on port $PORT; soaking for $DURATION s with $CLIENTS connections"
 
 rc=0
