@@ -10,6 +10,7 @@ LISTEN ?= 127.0.0.1:8080
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
 	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev \
+	universal-ctags \
 	chromium nodejs npm
 
 SAMPLE = $(BUILD)/sample.fidx
