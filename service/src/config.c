@@ -2,8 +2,8 @@
  * lists them with their flags). main.c then applies the command line. */
 #include <string.h>
 
-#include "ratelimit.h"
-#include "reports.h"
+#include "reports/ratelimit.h"
+#include "reports/reports.h"
 #include "service.h"
 
 void fidx__config_defaults(fidx__config_t *cfg)

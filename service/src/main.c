@@ -11,9 +11,9 @@
 
 #include <uv.h>
 
-#include "ratelimit.h"
-#include "admin.h"
-#include "reports.h"
+#include "reports/ratelimit.h"
+#include "admin/admin.h"
+#include "reports/reports.h"
 #include "service.h"
 
 static const char usage_text[] =

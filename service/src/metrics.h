@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "fidx/kind.h"
-#include "sbuf.h"
+#include "base/sbuf.h"
 
 /* Routes as metric labels (route and method). */
 typedef enum {

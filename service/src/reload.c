@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "log.h"
+#include "base/log.h"
 
 void fidx__reload_log_loaded(const fidx__service_t *svc, const fidx_snapshot_t *s, const char *what)
 {
@@ -35,7 +35,7 @@ void fidx__reload_now(fidx__service_t *svc, const char *why)
                   why, svc->cfg.snapshot_path, err.reason ? err.reason : fidx_strerror(r), built);
         return;
     }
-    fidx__service_publish(svc, s);
+    svc->publish(svc, s);
     fidx_snapshot_release(svc->snap);
     svc->snap = s;
     atomic_fetch_add(&svc->reloads_ok, 1);

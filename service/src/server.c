@@ -12,12 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accesslog.h"
-#include "admin.h"
-#include "conn.h"
-#include "log.h"
+#include "http/accesslog.h"
+#include "admin/admin.h"
+#include "http/conn.h"
+#include "base/log.h"
 #include "reload.h"
-#include "route_reports.h"
+#include "routes/report_intake.h"
+#include "routes/router.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -112,6 +113,8 @@ static void on_quiesce(uv_prepare_t *h)
     }
 }
 
+static void worker_finish(fidx__worker_t *w);
+
 static void on_wake(uv_async_t *a)
 {
     fidx__worker_t *w = a->data;
@@ -121,11 +124,12 @@ static void on_wake(uv_async_t *a)
         uv_close((uv_handle_t *)&w->listener, NULL);
         fidx__conn_drain(w);
         if (w->n_conns == 0)
-            fidx__worker_finish(w);
+            worker_finish(w);
     }
 }
 
-void fidx__worker_finish(fidx__worker_t *w)
+/* The worker has drained: closes its remaining handles so its loop ends. */
+static void worker_finish(fidx__worker_t *w)
 {
     if (uv_is_closing((uv_handle_t *)&w->wake))
         return;
@@ -159,6 +163,8 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     const fidx__config_t *cfg = &svc->cfg;
     w->svc = svc;
     w->cfg = cfg;
+    w->app = &fidx__router_app;
+    w->drained = worker_finish;
     w->id = id;
     w->listen_fd = fd;
     w->snap = fidx_snapshot_acquire(svc->snap);
@@ -209,7 +215,8 @@ static void worker_dispose(fidx__worker_t *w)
     free(w);
 }
 
-void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s)
+/* svc->publish: hands s (the caller keeps its own reference) to every worker. */
+static void publish(fidx__service_t *svc, fidx_snapshot_t *s)
 {
     if (svc->stopping)
         return;
@@ -223,21 +230,6 @@ void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s)
             fidx_snapshot_release(old);
         uv_async_send(&w->wake);
     }
-}
-
-void fidx__service_gauges(const fidx__worker_t *w, fidx__gauges_t *g)
-{
-    const fidx__service_t *svc = w->svc;
-    memset(g, 0, sizeof *g);
-    g->open_connections = atomic_load(&svc->open_connections);
-    g->now = (int64_t)time(NULL);
-    g->snapshot_build_time = fidx_snapshot_build_time(w->snap);
-    g->snapshot_loaded_at = atomic_load(&svc->loaded_at);
-    for (int k = 0; k < FIDX_KIND_COUNT; k++)
-        g->snapshot_entries[k] = fidx_snapshot_count(w->snap, (fidx_kind_t)k);
-    g->reloads_ok = atomic_load(&svc->reloads_ok);
-    g->reloads_failed = atomic_load(&svc->reloads_failed);
-    g->threads = svc->n_workers;
 }
 
 /* ---- the main thread ---- */
@@ -365,6 +357,7 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     }
     svc->cfg = *cfg;
+    svc->publish = publish;
     svc->access_fd = -1;
     svc->started_at = (int64_t)time(NULL);
     *out = svc;

@@ -21,7 +21,7 @@
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "metrics.h"
-#include "sbuf.h"
+#include "base/sbuf.h"
 
 #define FIDX__SERVICE_VERSION "0.1.0"
 
@@ -72,10 +72,13 @@ typedef struct {
 typedef struct fidx__service fidx__service_t;
 typedef struct fidx__worker fidx__worker_t;
 typedef struct fidx__conn fidx__conn_t;
+typedef struct fidx__app fidx__app_t; /* http/request.h */
 
 struct fidx__worker {
     fidx__service_t *svc;
     const fidx__config_t *cfg;
+    const fidx__app_t *app;             /* answers the requests (the route table) */
+    void (*drained)(fidx__worker_t *w); /* draining closed the last connection */
     unsigned id;
     uv_loop_t loop;
     uv_tcp_t listener;
@@ -116,7 +119,6 @@ struct fidx__worker {
     int ov_online;
     uv_prepare_t quiesce;
     _Atomic(fidx_snapshot_t *) current; /* snap, for a compaction waiting for every worker */
-    fidx__conn_t *cur_conn;             /* the connection whose request is being handled */
 
     /* Analysts' changes applied and logged, waiting for their fsync (admin.h). The commit
      * thread wakes `durable` after each round when n_waiting > 0; notify_mu orders that wake
@@ -140,6 +142,9 @@ static inline void fidx__worker_online(fidx__worker_t *w)
 
 struct fidx__service {
     fidx__config_t cfg;
+    /* Hands a newly loaded snapshot to every worker (reloads and compactions call it; the
+     * server sets it). Main thread only. */
+    void (*publish)(fidx__service_t *svc, fidx_snapshot_t *s);
     uv_loop_t loop; /* the main thread's: signals, snapshot watch */
     uv_signal_t sig_hup, sig_term, sig_int;
     uv_fs_poll_t watch;
@@ -176,11 +181,5 @@ int fidx__service_run(const fidx__config_t *cfg); /* returns the process exit co
 int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out);
 int fidx__service_add_workers(fidx__service_t *svc);
 void fidx__service_close(fidx__service_t *svc);
-/* Hands s (the caller keeps its own reference) to every worker. Main thread only. */
-void fidx__service_publish(fidx__service_t *svc, fidx_snapshot_t *s);
-/* Gauges for /metrics and /v1/info, as seen from worker w. */
-void fidx__service_gauges(const fidx__worker_t *w, fidx__gauges_t *g);
-/* The worker has drained: closes its remaining handles so its loop ends. */
-void fidx__worker_finish(fidx__worker_t *w);
 
 #endif

@@ -1,8 +1,8 @@
 /* Fuzz target for what the public routes read from a request: JSON bodies (POST /v1/check,
  * /v1/scan, /v1/reports), the citizens' report form (POST /report) and query strings (GET
- * /v1/check, GET /check), through the service's own routing and handlers (router.c,
- * json_body.c, route_*.c, query.c) on a real service (service_fixture.h). libFuzzer; replayed
- * by ctest (docs/FUZZING.md).
+ * /v1/check, GET /check), through the service's own routing and handlers (routes/router.c,
+ * http/json_body.c, each route file, http/query.c) on a real service (service_fixture.h).
+ * libFuzzer; replayed by ctest (docs/FUZZING.md).
  *
  * Input: byte 0 picks the request (requests[] below), byte 1 its Content-Type
  * (content_types[]), the rest is the body, or the query string of a GET.
@@ -28,8 +28,9 @@
 #include "fidx/snapshot.h"
 #include "fuzz_common.h"
 #include "http_parser.h"
-#include "reports.h"
-#include "router.h"
+#include "reports/reports.h"
+#include "routes/handlers.h"
+#include "routes/router.h"
 #include "service_fixture.h"
 
 enum { R_BATCH, R_SCAN, R_REPORT, R_FORM_REPORT, R_CHECK_GET, R_PAGE_CHECK, R_COUNT };
@@ -61,7 +62,7 @@ typedef struct {
     size_t len;
 } answer_t;
 
-/* router.c splits an origin-form target by hand: into the path and query that
+/* request.c splits an origin-form target by hand: into the path and query that
  * http_parser_parse_url finds, for every target http-parser accepts. */
 static void same_split_as_http_parser(const fidx__req_t *req)
 {
@@ -111,21 +112,24 @@ static answer_t ask_with(handler_t handler, int method, const char *path, const 
     };
     fidx__resp_t resp;
     answer_t a = {0, NULL, NULL, 0};
-    /* As conn.c's finish_request does. */
+    /* As conn.c does: the target split and the application's on_head when the headers are in,
+     * then the handler it picked. */
     fidx__sbuf_reset(&w->scratch, 1024 * 1024);
-    memset(&resp, 0, sizeof resp);
-    resp.status = 200;
-    resp.content_type = FIDX__CT_JSON;
-    resp.body = &w->scratch;
-    if (fidx__req_parse_target(&req) != 0) {
+    fidx__resp_init(&resp, &w->scratch);
+    if (fidx__req_split_target(&req) != 0) {
         free(target);
         return a; /* status 0: the connection answers 400 before any route (fuzz_conn) */
     }
     same_split_as_http_parser(&req);
-    if (handler)
-        handler(&req, &resp);
-    else
-        fidx__router_dispatch(&req, &resp);
+    req.has_body = body_len > 0;
+    req.max_body = w->cfg->max_body_bytes;
+    if (w->app->on_head(&req, &resp) == 0) {
+        resp.route = req.route;
+        if (handler)
+            handler(&req, &resp);
+        else
+            req.handler(&req, &resp);
+    }
     FUZZ_CHECK(!resp.body->failed, "an answer outgrew the response buffer");
     a.status = resp.status;
     a.content_type = resp.content_type;

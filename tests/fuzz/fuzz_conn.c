@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "router.h"
+#include "http/request.h"
 #include "service_fixture.h"
 
 #define MAX_PIECES 8

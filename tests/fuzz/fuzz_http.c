@@ -5,7 +5,7 @@
  * reason or FIDX_ETOOBIG; they never claim more bytes than given, and take all of a piece
  * while the section goes on; and the bytes arriving in two reads give exactly the verdict, the
  * section length and the phase that one read gives — a partial read never changes framing. */
-#include "http_checks.h"
+#include "http/http_checks.h"
 
 #include "fuzz_common.h"
 

@@ -21,7 +21,7 @@
 #include <xxhash.h>
 
 #include "fuzz_common.h"
-#include "reports.h"
+#include "reports/reports.h"
 
 static char path[128];
 

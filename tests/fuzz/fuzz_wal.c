@@ -22,10 +22,10 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-#include "admin.h"
+#include "admin/admin.h"
 #include "fuzz_common.h"
-#include "le_bytes.h"
-#include "wal.h"
+#include "base/le_bytes.h"
+#include "admin/wal.h"
 
 static char path[128];
 

@@ -10,8 +10,8 @@
 #include "fidx/feed.h"
 #include "fuzz_common.h"
 #include "fidx/snapshot.h"
-#include "reports.h"
-#include "route_reports.h"
+#include "reports/reports.h"
+#include "routes/report_intake.h"
 
 #ifndef FIDX_SOURCE_DIR
 #error "FIDX_SOURCE_DIR names the source tree (tests/fuzz/CMakeLists.txt sets it)"

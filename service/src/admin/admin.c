@@ -1,0 +1,504 @@
+/* The analysts' side of the service, its life with the process (see admin.h): tokens, the data
+ * directory and its lock, the choice of the snapshot to serve, the replay of the log at start,
+ * the commit thread, reclamation of the overlay, and the status page. */
+#include "admin/admin.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin/audit.h"
+#include "base/log.h"
+
+#define RECLAIM_INTERVAL_MS 100
+#define SNAP_PREFIX "snapshot-"
+
+/* ---- tokens ---- */
+
+static int load_tokens(fidx__admin_t *a, const char *path, const char *when)
+{
+    char msg[512];
+    fidx__tokens_t *t;
+    if (fidx__tokens_load(path, &t, msg, sizeof msg) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "tokens file %s: %s%s", path, msg, when);
+        return -1;
+    }
+    pthread_mutex_lock(&a->tokens_mu);
+    fidx__tokens_t *old = a->tokens;
+    a->tokens = t;
+    pthread_mutex_unlock(&a->tokens_mu);
+    fidx__tokens_free(old);
+    fidx__log(FIDX__LOG_INFO, "tokens file %s: %zu analysts' tokens", path, fidx__tokens_count(t));
+    return 0;
+}
+
+int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name)
+{
+    if (!a || !auth)
+        return -1;
+    pthread_mutex_lock(&a->tokens_mu);
+    int r = fidx__tokens_check(a->tokens, auth, len, name);
+    pthread_mutex_unlock(&a->tokens_mu);
+    return r;
+}
+
+/* SIGHUP also re-reads the tokens file (rotation); a bad file keeps the old tokens. */
+static void on_sighup(uv_signal_t *h, int signum)
+{
+    fidx__admin_t *a = h->data;
+    (void)signum;
+    if (a->svc->cfg.tokens_path)
+        (void)load_tokens(a, a->svc->cfg.tokens_path, "; the tokens in use are kept");
+}
+
+/* ---- the data directory ---- */
+
+static int lock_dir(fidx__admin_t *a)
+{
+    char path[FIDX__ADMIN_PATH_MAX + 16], pid[32];
+    snprintf(path, sizeof path, "%s/LOCK", a->dir);
+    a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (a->lock_fd < 0) {
+        fidx__log(FIDX__LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(a->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        fidx__log(FIDX__LOG_ERROR,
+                  "the data directory %s is in use by another fraudidx-service (see %s for its "
+                  "pid); only one process may write to it",
+                  a->dir, path);
+        return -1;
+    }
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(a->lock_fd, 0) != 0 || write(a->lock_fd, pid, (size_t)n) != n)
+        fidx__log(FIDX__LOG_WARN, "cannot write the pid into %s", path);
+    return 0;
+}
+
+/* The number of a "snapshot-N.fidx" name, 0 when it is not one. */
+static uint64_t snapshot_number(const char *name)
+{
+    unsigned long long n;
+    char tail[8];
+    if (strlen(name) != strlen(SNAP_PREFIX) + 16 + 5 ||
+        sscanf(name, SNAP_PREFIX "%16llu%5s", &n, tail) != 2 || strcmp(tail, ".fidx") != 0)
+        return 0;
+    return n;
+}
+
+void fidx__admin_snapshot_path(const char *dir, uint64_t n, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/" SNAP_PREFIX "%016" PRIu64 ".fidx", dir, n);
+}
+
+/* Finds the newest compacted snapshot; with write access also removes older ones and the
+ * temporary files of a compaction a crash interrupted. */
+static void scan_dir(fidx__admin_t *a)
+{
+    DIR *d = opendir(a->dir);
+    uint64_t newest = 0;
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        uint64_t n = snapshot_number(e->d_name);
+        if (n > newest)
+            newest = n;
+    }
+    rewinddir(d);
+    for (struct dirent *e; a->writable && (e = readdir(d)) != NULL;) {
+        uint64_t n = snapshot_number(e->d_name);
+        int tmp = strncmp(e->d_name, SNAP_PREFIX, strlen(SNAP_PREFIX)) == 0 &&
+                  strstr(e->d_name, ".fidx.tmp.") != NULL;
+        if ((n && n < newest) || tmp) {
+            char path[FIDX__ADMIN_PATH_MAX + 300];
+            snprintf(path, sizeof path, "%s/%s", a->dir, e->d_name);
+            if (unlink(path) == 0)
+                fidx__log(FIDX__LOG_INFO, "removed %s (superseded or unfinished)", path);
+        }
+    }
+    closedir(d);
+    a->from_segment = newest ? newest : 1;
+    if (newest)
+        fidx__admin_snapshot_path(a->dir, newest, a->base_path, sizeof a->base_path);
+}
+
+/* Whether the directory holds segments of the log that are not folded into a snapshot. */
+static int has_log(const fidx__admin_t *a)
+{
+    DIR *d = opendir(a->dir);
+    int found = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+        unsigned long long n;
+        char tail[8];
+        found = strlen(e->d_name) == 24 && sscanf(e->d_name, "wal-%16llu%4s", &n, tail) == 2 &&
+                strcmp(tail, ".log") == 0 && n >= a->from_segment;
+    }
+    closedir(d);
+    return found;
+}
+
+static fidx__admin_t *admin_new(fidx__service_t *svc)
+{
+    fidx__admin_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->svc = svc;
+    a->lock_fd = a->audit_fd = -1;
+    a->from_segment = 1;
+    pthread_mutex_init(&a->tokens_mu, NULL);
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cond, NULL);
+    atomic_init(&a->cancel, 0);
+    fidx__sbuf_init(&a->last_compaction, 64 * 1024);
+    snprintf(a->dir, sizeof a->dir, "%s", svc->cfg.data_dir ? svc->cfg.data_dir : ".");
+    return a;
+}
+
+int fidx__admin_prepare(fidx__service_t *svc)
+{
+    fidx__admin_t *a = admin_new(svc);
+    if (!a) {
+        fidx__log(FIDX__LOG_ERROR, "out of memory");
+        return -1;
+    }
+    svc->admin = a;
+    if (svc->cfg.tokens_path && load_tokens(a, svc->cfg.tokens_path, "; not starting") != 0)
+        return -1;
+    a->writable = a->tokens != NULL;
+    if (a->writable && mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
+        fidx__log(FIDX__LOG_ERROR, "cannot create the data directory %s: %s", a->dir,
+                  strerror(errno));
+        return -1;
+    }
+    if (a->writable && lock_dir(a) != 0)
+        return -1;
+    scan_dir(a);
+    if (a->base_path[0]) {
+        fidx__log(FIDX__LOG_INFO,
+                  "serving the compacted snapshot %s (it holds the analysts' changes); "
+                  "--snapshot %s is not read while it exists",
+                  a->base_path, svc->cfg.snapshot_path);
+        svc->cfg.snapshot_path = a->base_path;
+    }
+    return 0;
+}
+
+/* ---- start and stop ---- */
+
+static void on_durable(void *ctx, uint64_t seq)
+{
+    fidx__admin_t *a = ctx;
+    fidx_overlay_publish(a->ov, seq);
+}
+
+/* Commit thread, after each round: wakes the workers that have changes waiting. */
+static void on_round(void *ctx)
+{
+    fidx__admin_t *a = ctx;
+    unsigned n = atomic_load(&a->n_workers);
+    for (unsigned i = 0; i < n; i++) {
+        fidx__worker_t *w = a->workers[i];
+        if (atomic_load(&w->n_waiting) == 0)
+            continue;
+        pthread_mutex_lock(&w->notify_mu);
+        if (!w->notify_closed)
+            uv_async_send(&w->durable);
+        pthread_mutex_unlock(&w->notify_mu);
+    }
+}
+
+void fidx__admin_worker_finish(fidx__worker_t *w)
+{
+    if (!w->durable_open)
+        return;
+    w->durable_open = 0;
+    pthread_mutex_lock(&w->notify_mu);
+    w->notify_closed = 1;
+    pthread_mutex_unlock(&w->notify_mu);
+    uv_close((uv_handle_t *)&w->durable, NULL);
+    while (w->waiting) {
+        fidx__admin_job_t *j = w->waiting;
+        w->waiting = j->next;
+        fidx__admin_job_answer(j); /* the connection is gone: this only frees */
+    }
+    atomic_store(&w->n_waiting, 0);
+}
+
+static void on_reclaim(uv_timer_t *t)
+{
+    fidx__admin_reclaim(t->data, 0);
+}
+
+void fidx__admin_reclaim(fidx__admin_t *a, int wait)
+{
+    if (!a->ov)
+        return;
+    if (wait)
+        pthread_mutex_lock(&a->mu);
+    else if (pthread_mutex_trylock(&a->mu) != 0)
+        return;
+    fidx_overlay_reclaim(a->ov);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void fidx__admin_install_cb(uv_async_t *h); /* admin_compact.c */
+
+static int start_handles(fidx__admin_t *a)
+{
+    uv_loop_t *loop = &a->svc->loop;
+    uv_timer_init(loop, &a->reclaim);
+    a->reclaim.data = a;
+    uv_timer_start(&a->reclaim, on_reclaim, RECLAIM_INTERVAL_MS, RECLAIM_INTERVAL_MS);
+    uv_async_init(loop, &a->install, fidx__admin_install_cb);
+    a->install.data = a;
+    uv_signal_init(loop, &a->sighup);
+    a->sighup.data = a;
+    a->handles = 1;
+    return uv_signal_start(&a->sighup, on_sighup, SIGHUP) == 0 ? 0 : -1;
+}
+
+static int replay(fidx__admin_t *a)
+{
+    char msg[1024];
+    fidx__wal_replay_t st;
+    if (fidx__admin_replay(a, a->writable ? FIDX__WAL_WRITABLE : FIDX__WAL_READ_ONLY, &st, msg,
+                           sizeof msg) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "%s", msg);
+        return -1;
+    }
+    fidx_overlay_publish(a->ov, st.next_seq - 1);
+    fidx_overlay_stats_t os;
+    fidx_overlay_stats(a->ov, &os);
+    fidx__log(FIDX__LOG_INFO,
+              "write-ahead log %s: %llu changes replayed from %llu segments (%llu listed, %llu "
+              "delisted values over the snapshot)%s",
+              a->dir, (unsigned long long)st.records, (unsigned long long)st.segments,
+              (unsigned long long)os.listed, (unsigned long long)os.delisted,
+              a->writable ? "" : "; read-only: no --tokens");
+    if (!a->writable)
+        return 0;
+    a->audit_fd = fidx__audit_open(a->dir, msg, sizeof msg);
+    if (a->audit_fd < 0 || fidx__wal_open(a->dir, a->from_segment, st.next_seq, a->audit_fd,
+                                          on_durable, on_round, a, &a->wal, msg, sizeof msg) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "%s", msg);
+        return -1;
+    }
+    /* Segments below the compacted snapshot's number were folded into it already. */
+    fidx__wal_drop_before(a->wal, a->from_segment);
+    return 0;
+}
+
+int fidx__admin_start(fidx__service_t *svc)
+{
+    fidx__admin_t *a = svc->admin;
+    if (!a->writable && !has_log(a))
+        return 0; /* no analysts' changes: lookups read the snapshot alone */
+    a->workers = calloc(svc->cfg.threads, sizeof *a->workers);
+    if (!a->workers || fidx_overlay_new(svc->cfg.threads + 2, &a->ov) != 0 ||
+        fidx_overlay_reader_add(a->ov, &a->compact_reader) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "out of memory");
+        return -1;
+    }
+    if (replay(a) != 0)
+        return -1;
+    a->base = fidx_snapshot_acquire(svc->snap);
+    if (start_handles(a) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "cannot watch SIGHUP for the tokens file");
+        return -1;
+    }
+    return 0;
+}
+
+int fidx__admin_worker_init(fidx__service_t *svc, fidx__worker_t *w)
+{
+    fidx__admin_t *a = svc->admin;
+    w->ov = a ? a->ov : NULL;
+    atomic_init(&w->n_waiting, 0);
+    if (!w->ov)
+        return 0;
+    if (fidx_overlay_reader_add(w->ov, &w->ov_reader) != 0)
+        return UV_ENOMEM;
+    if (!a->wal)
+        return 0;
+    pthread_mutex_init(&w->notify_mu, NULL);
+    uv_async_init(&w->loop, &w->durable, fidx__admin_job_wake);
+    w->durable.data = w;
+    w->durable_open = 1;
+    a->workers[atomic_load(&a->n_workers)] = w;
+    atomic_fetch_add(&a->n_workers, 1); /* published after the slot is filled */
+    return 0;
+}
+
+static void close_walk(fidx__admin_t *a)
+{
+    if (!a->handles)
+        return;
+    a->handles = 0;
+    uv_close((uv_handle_t *)&a->reclaim, NULL);
+    uv_close((uv_handle_t *)&a->install, NULL);
+    uv_close((uv_handle_t *)&a->sighup, NULL);
+}
+
+void fidx__admin_stopping(fidx__service_t *svc)
+{
+    fidx__admin_t *a = svc->admin;
+    if (!a)
+        return;
+    atomic_store(&a->cancel, 1);
+    /* A compaction waiting for the main thread to swap its snapshot in gives up now. */
+    pthread_mutex_lock(&a->mu);
+    if (a->install_state == 1)
+        a->install_state = -1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->mu);
+    close_walk(a);
+}
+
+void fidx__admin_free(fidx__service_t *svc)
+{
+    fidx__admin_t *a = svc->admin;
+    if (!a)
+        return;
+    svc->admin = NULL;
+    /* Its main-loop handles were closed by fidx__admin_stopping, or by the walk that ends a
+     * failed start. */
+    fidx__wal_close(a->wal);
+    if (a->install_snap)
+        fidx_snapshot_release(a->install_snap);
+    if (a->base)
+        fidx_snapshot_release(a->base);
+    fidx_overlay_free(a->ov);
+    free(a->workers);
+    fidx__tokens_free(a->tokens);
+    if (a->audit_fd >= 0)
+        close(a->audit_fd);
+    if (a->lock_fd >= 0)
+        close(a->lock_fd); /* releases the flock */
+    fidx__sbuf_free(&a->last_compaction);
+    pthread_mutex_destroy(&a->mu);
+    pthread_mutex_destroy(&a->tokens_mu);
+    pthread_cond_destroy(&a->cond);
+    free(a);
+}
+
+void fidx__admin_snapshot_changed(fidx__service_t *svc, fidx_snapshot_t *s)
+{
+    fidx__admin_t *a = svc->admin;
+    if (!a || !a->ov)
+        return;
+    pthread_mutex_lock(&a->mu);
+    fidx_snapshot_t *old = a->base;
+    a->base = fidx_snapshot_acquire(s);
+    a->base_gen++;
+    pthread_mutex_unlock(&a->mu);
+    if (old)
+        fidx_snapshot_release(old);
+}
+
+/* ---- --repair-wal ---- */
+
+int fidx__admin_repair(const fidx__config_t *cfg)
+{
+    fidx__service_t svc;
+    memset(&svc, 0, sizeof svc);
+    svc.cfg = *cfg;
+    fidx__admin_t *a = admin_new(&svc);
+    if (!a)
+        return 1;
+    a->writable = 1;
+    int code = 1;
+    char msg[1024];
+    fidx__wal_replay_t st;
+    struct stat sb;
+    if (stat(a->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fidx__log(FIDX__LOG_ERROR, "%s is not a data directory", a->dir);
+    } else if (lock_dir(a) == 0) {
+        scan_dir(a);
+        if (fidx__wal_replay(a->dir, a->from_segment, FIDX__WAL_REPAIR, NULL, NULL, &st, msg,
+                             sizeof msg) != 0) {
+            fidx__log(FIDX__LOG_ERROR, "%s", msg);
+        } else {
+            fidx__log(FIDX__LOG_INFO,
+                      "write-ahead log %s: %llu changes in %llu segments are sound; %llu bytes "
+                      "were cut off",
+                      a->dir, (unsigned long long)st.records, (unsigned long long)st.segments,
+                      (unsigned long long)st.cut_bytes);
+            code = 0;
+        }
+    }
+    if (a->lock_fd >= 0)
+        close(a->lock_fd);
+    fidx__sbuf_free(&a->last_compaction);
+    free(a);
+    return code;
+}
+
+/* ---- status ---- */
+
+void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
+{
+    fidx_overlay_stats_t os = {0};
+    fidx__wal_stats_t ws = {0};
+    pthread_mutex_lock(&a->mu);
+    if (a->ov)
+        fidx_overlay_stats(a->ov, &os);
+    uint64_t visible = a->ov ? fidx_overlay_visible(a->ov) : 0;
+    fidx__sbuf_puts(out, "{\"data_dir\":");
+    fidx__sbuf_json_string(out, a->dir, strlen(a->dir));
+    fidx__sbuf_puts(out, ",\"snapshot\":");
+    const char *path = a->svc->cfg.snapshot_path;
+    fidx__sbuf_json_string(out, path, strlen(path));
+    fidx__sbuf_printf(out,
+                      ",\"writable\":%s,\"overlay\":{\"values\":%llu,\"listed\":%llu,"
+                      "\"delisted\":%llu,\"bytes\":%llu,\"visible_seq\":%llu},"
+                      "\"changes\":{\"add\":%llu,\"delist\":%llu,\"decision\":%llu,"
+                      "\"compact\":%llu},\"compacting\":%s",
+                      a->wal ? "true" : "false", (unsigned long long)os.values,
+                      (unsigned long long)os.listed, (unsigned long long)os.delisted,
+                      (unsigned long long)os.bytes, (unsigned long long)visible,
+                      (unsigned long long)a->n_adds, (unsigned long long)a->n_delists,
+                      (unsigned long long)a->n_decisions, (unsigned long long)a->n_compactions,
+                      a->compacting ? "true" : "false");
+    if (a->last_compaction.len) {
+        fidx__sbuf_puts(out, ",\"last_compaction\":");
+        fidx__sbuf_put(out, a->last_compaction.p, a->last_compaction.len);
+    }
+    pthread_mutex_unlock(&a->mu);
+    if (a->wal) {
+        fidx__wal_stats(a->wal, &ws);
+        const char *f = fidx__wal_failure(a->wal);
+        fidx__sbuf_printf(out,
+                          ",\"wal\":{\"segment\":%llu,\"segment_bytes\":%llu,\"next_seq\":%llu,"
+                          "\"durable_seq\":%llu,\"groups\":%llu,\"records\":%llu,"
+                          "\"bytes\":%llu,\"fsync_seconds_total\":%.6f,"
+                          "\"fsync_seconds_max\":%.6f,\"failure\":",
+                          (unsigned long long)ws.segment, (unsigned long long)ws.segment_bytes,
+                          (unsigned long long)ws.next_seq, (unsigned long long)ws.durable_seq,
+                          (unsigned long long)ws.groups, (unsigned long long)ws.records,
+                          (unsigned long long)ws.bytes, (double)ws.fsync_ns_total / 1e9,
+                          (double)ws.fsync_ns_max / 1e9);
+        if (f)
+            fidx__sbuf_json_string(out, f, strlen(f));
+        else
+            fidx__sbuf_puts(out, "null");
+        fidx__sbuf_puts(out, "}");
+    }
+    if (a->svc->reports) {
+        size_t p, ap, rj;
+        fidx__reports_counts(a->svc->reports, &p, &ap, &rj);
+        fidx__sbuf_printf(out, ",\"reports\":{\"pending\":%zu,\"approved\":%zu,\"rejected\":%zu}",
+                          p, ap, rj);
+    }
+    fidx__sbuf_puts(out, "}");
+}

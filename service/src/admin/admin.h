@@ -1,0 +1,217 @@
+/* Analysts' side of the service: tokens, the data directory, the live overlay and the
+ * write-ahead log behind it, the changes themselves (add, delist, report decisions) and
+ * compaction. Routes are in route_admin.c; docs/OPERATIONS.md is the operator's view.
+ *
+ * Threads. The overlay is read by the workers without a lock (fidx/overlay.h). Everything that
+ * changes it goes through `mu` (one writer at a time): the changes run on libuv's thread pool
+ * (never on a worker's loop), take `mu` to merge, record and append to the log, release it,
+ * and then wait for the commit thread to make their records durable; the answer goes back to
+ * the worker's loop only then. The main thread takes `mu` for reloads and reclamation.
+ *
+ * The data directory (--data-dir) holds:
+ *   LOCK                     flock'ed by the one process that may write (the one with --tokens)
+ *   wal-NNNNNNNNNNNNNNNN.log the write-ahead log's segments (wal.h)
+ *   snapshot-NNNNNNNNNNNNNNNN.fidx   the newest compacted snapshot: every change in the segments
+ *                            numbered below NNNN folded in; served instead of --snapshot
+ *   audit.jsonl              the audit log (audit.h)
+ *   reports.jsonl            citizens' reports (reports.h) */
+#ifndef FIDX_SERVICE_ADMIN_H
+#define FIDX_SERVICE_ADMIN_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "fidx/feed.h"
+#include "fidx/overlay.h"
+#include "reports/reports.h"
+#include "base/sbuf.h"
+#include "http/request.h"
+#include "service.h"
+#include "admin/tokens.h"
+#include "admin/wal.h"
+
+#define FIDX__ADMIN_MAX_REJECTED 1000 /* rejected rows listed in an answer (all are counted) */
+#define FIDX__ADMIN_AUDIT_VALUES 100  /* a batch up to this size lists its values in the audit */
+#define FIDX__ADMIN_REASON_MAX 1024   /* a delisting's or decision's reason, bytes */
+#define FIDX__ADMIN_INFLIGHT 64       /* report decisions being recorded at once */
+#define FIDX__ADMIN_PATH_MAX 4096
+
+typedef struct fidx__admin fidx__admin_t;
+
+struct fidx__admin {
+    fidx__service_t *svc;
+    char dir[FIDX__ADMIN_PATH_MAX];
+    int writable; /* --tokens given: the data directory is locked and the log is open */
+    int lock_fd;  /* -1: none */
+    int audit_fd; /* -1: none */
+
+    pthread_mutex_t tokens_mu;
+    fidx__tokens_t *tokens; /* NULL: every admin call is 401 */
+
+    pthread_mutex_t mu; /* writers: the overlay, the log's appends, base, the fields below */
+    pthread_cond_t cond;
+    fidx_overlay_t *ov;    /* NULL when the service runs without analysts' changes */
+    fidx__wal_t *wal;      /* NULL when read-only */
+    fidx_snapshot_t *base; /* the snapshot changes are merged with (a reference) */
+    uint64_t base_gen;     /* counts changes of base */
+    uint64_t from_segment; /* segments below it are folded into the compacted snapshot */
+    char base_path[FIDX__ADMIN_PATH_MAX + 64]; /* the compacted snapshot, "" when none */
+    char inflight[FIDX__ADMIN_INFLIGHT][FIDX__REPORT_ID_LEN + 1];
+    unsigned n_inflight;
+    uint64_t n_adds, n_delists, n_decisions, n_compactions;
+    fidx__worker_t **workers; /* those to wake after a commit round */
+    atomic_uint n_workers;
+
+    /* compaction (admin_compact.c) */
+    int compacting;
+    atomic_int cancel; /* SIGTERM: stop a compaction */
+    fidx_overlay_reader_t *compact_reader;
+    fidx__sbuf_t last_compaction; /* JSON of the last one, "" before */
+    int last_compaction_status;
+
+    /* main loop */
+    uv_timer_t reclaim;
+    uv_signal_t sighup;
+    uv_async_t install; /* a compacted snapshot to swap in (admin_compact.c) */
+    fidx_snapshot_t *install_snap;
+    int install_state; /* 0 idle, 1 asked, 2 done, -1 refused */
+    uint64_t install_gen, install_count;
+    char install_path[FIDX__ADMIN_PATH_MAX + 64];
+    int handles;
+};
+
+/* ---- life (admin.c) ---- */
+
+/* Before the snapshot is loaded: tokens (refusing a file others can read), the data
+ * directory's lock, and the compacted snapshot that replaces --snapshot when there is one
+ * (svc->cfg.snapshot_path then points to it). -1 when the service must not start (logged). */
+int fidx__admin_prepare(fidx__service_t *svc);
+/* After the snapshot and the reports are open: replays the log into the overlay and, with
+ * tokens, opens it for writing and starts the commit thread. -1 on failure (logged). */
+int fidx__admin_start(fidx__service_t *svc);
+/* Registers worker w as a reader of the overlay and prepares its wake-up for changes waiting
+ * for their fsync (before the worker threads start). */
+int fidx__admin_worker_init(fidx__service_t *svc, fidx__worker_t *w);
+/* The worker's loop is ending: closes that wake-up and frees the changes still waiting (their
+ * clients are gone; the changes themselves are logged and become durable all the same). */
+void fidx__admin_worker_finish(fidx__worker_t *w);
+/* SIGTERM: cancels a compaction and closes the admin handles of the main loop. */
+void fidx__admin_stopping(fidx__service_t *svc);
+/* Once the workers have ended: writes what is pending, frees everything. */
+void fidx__admin_free(fidx__service_t *svc);
+/* A reload swapped s in (main thread): changes merge with it from now on. */
+void fidx__admin_snapshot_changed(fidx__service_t *svc, fidx_snapshot_t *s);
+/* `fraudidx-service --repair-wal`: the whole run. Returns the exit code. */
+int fidx__admin_repair(const fidx__config_t *cfg);
+
+/* "DIR/snapshot-NNNNNNNNNNNNNNNN.fidx": the compacted snapshot folding segments below n. */
+void fidx__admin_snapshot_path(const char *dir, uint64_t n, char *out, size_t cap);
+
+/* Whether an Authorization value carries a valid token; its name into name
+ * (FIDX__TOKEN_NAME_MAX + 1 bytes). Any thread. */
+int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name);
+
+/* GET /v1/admin/status body. */
+void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);
+
+/* ---- records of the log (admin_records.c) ---- */
+
+FIDX_MUST_CHECK int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind);
+void fidx__admin_encode_delist(fidx__sbuf_t *out, fidx_kind_t kind, const char *v, size_t len);
+FIDX_MUST_CHECK int fidx__admin_decode_put(const char *p, size_t len, fidx_indicator_t *out);
+/* The body of a PUT record inside an encoded record (header skipped). */
+const char *fidx__admin_record_body(const char *rec, size_t *len, unsigned *type);
+
+typedef struct {
+    char id[FIDX__REPORT_ID_LEN + 1];
+    fidx__report_state_t action;
+    int has_status;
+    fidx_status_t status;
+    uint16_t categories;
+    int64_t time;
+    char by[FIDX__TOKEN_NAME_MAX + 1];
+    char reason[FIDX__ADMIN_REASON_MAX + 1];
+} fidx__admin_decision_t;
+
+void fidx__admin_encode_decision(fidx__sbuf_t *out, const fidx__admin_decision_t *d);
+FIDX_MUST_CHECK int fidx__admin_decode_decision(const char *p, size_t len,
+                                                fidx__admin_decision_t *d);
+/* Records a logged decision in the report store (as fidx__reports_decide answers). */
+FIDX_MUST_CHECK int fidx__admin_record_decision(fidx__reports_t *st,
+                                                const fidx__admin_decision_t *dec, fidx_err_t *err);
+
+/* Replays the log of a (the overlay must exist). -1 with msg. */
+int fidx__admin_replay(fidx__admin_t *a, int mode, fidx__wal_replay_t *st, char *msg, size_t cap);
+
+/* ---- changes (admin_write.c), run on the thread pool ---- */
+
+typedef struct fidx__admin_job fidx__admin_job_t;
+typedef void (*fidx__admin_run_t)(fidx__admin_job_t *j);
+
+struct fidx__admin_job {
+    uv_work_t work;
+    fidx__admin_t *admin;
+    fidx__reply_t *reply;
+    fidx__admin_run_t run;
+    char token[FIDX__TOKEN_NAME_MAX + 1];
+    int64_t now_ms;
+    /* POST /v1/admin/indicators */
+    char *body;
+    size_t body_len;
+    fidx_feed_format_t format;
+    /* DELETE /v1/admin/indicators; a decision's report */
+    fidx_kind_t kind;
+    size_t value_len;
+    char value[FIDX_CANON_CAP];
+    char reason[FIDX__ADMIN_REASON_MAX + 1];
+    char report_id[FIDX__REPORT_ID_LEN + 1];
+    fidx__report_state_t action;
+    fidx_status_t status;
+    int has_categories;
+    uint16_t categories;
+    char source[FIDX_MAX_SOURCE_LEN + 1];
+    /* the answer, given once wait_seq (0: nothing to wait for) is durable */
+    int http_status;
+    fidx__sbuf_t out;
+    uint64_t wait_seq;
+    fidx__worker_t *w;
+    fidx__admin_job_t *next; /* in w->waiting */
+};
+
+/* Adding and delisting return once their records are appended to the log (wait_seq set);
+ * the worker answers when they are durable (fidx__admin_job_finish). A decision and a
+ * compaction wait on the pool thread itself (they have more to do after the fsync). */
+void fidx__admin_run_add(fidx__admin_job_t *j);
+void fidx__admin_run_delist(fidx__admin_job_t *j);
+void fidx__admin_run_decide(fidx__admin_job_t *j);
+void fidx__admin_run_compact(fidx__admin_job_t *j); /* admin_compact.c */
+
+/* ---- a change's life as a job (admin_job.c) ---- */
+
+/* A job for a, by the analyst's token name, that will run `run`. NULL when out of memory. */
+fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx__admin_run_t run);
+/* Inside a handler: defers the request's answer and hands j to the thread pool; on failure j
+ * is freed and resp holds the error. */
+void fidx__admin_job_start(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin_job_t *j);
+/* On the worker's thread, once a job has run: answers it now if nothing is left to wait for,
+ * else keeps it in w->waiting until the commit thread says its records are durable. */
+void fidx__admin_job_finish(fidx__worker_t *w, fidx__admin_job_t *j);
+/* The worker's `durable` wake-up: answers the waiting jobs whose records are durable. */
+void fidx__admin_job_wake(uv_async_t *h);
+/* Sends j's answer (or only frees it when its client is gone) and frees j. */
+void fidx__admin_job_answer(fidx__admin_job_t *j);
+void fidx__admin_job_free(fidx__admin_job_t *j);
+
+/* Sets an error answer on a job ({"error":{…}}). */
+void fidx__admin_job_error(fidx__admin_job_t *j, int status, const char *code, const char *msg);
+/* Answers 503: the write-ahead log failed before the job's change was durable. */
+void fidx__admin_job_log_failed(fidx__admin_job_t *j);
+
+/* Frees what no lookup can reach any more (takes mu; skips when busy unless wait). */
+void fidx__admin_reclaim(fidx__admin_t *a, int wait);
+
+#endif

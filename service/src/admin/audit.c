@@ -1,0 +1,69 @@
+/* Audit lines (see audit.h): JSON objects built field by field into a buffer that the
+ * write-ahead log writes with the changes they describe. */
+#include "admin/audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int fidx__audit_open(const char *dir, char *msg, size_t cap)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, FIDX__AUDIT_FILE) >= sizeof path) {
+        snprintf(msg, cap, "the data directory's path is too long");
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        snprintf(msg, cap, "cannot open the audit log %s: %s", path, strerror(errno));
+    return fd;
+}
+
+static void key(fidx__sbuf_t *out, const char *k)
+{
+    fidx__sbuf_put(out, ",", 1);
+    fidx__sbuf_json_string(out, k, strlen(k));
+    fidx__sbuf_put(out, ":", 1);
+}
+
+void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *action)
+{
+    char ts[40];
+    struct tm tm;
+    time_t t = (time_t)(now_ms / 1000);
+    gmtime_r(&t, &tm);
+    size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)(now_ms % 1000));
+    fidx__sbuf_puts(out, "{\"time\":\"");
+    fidx__sbuf_puts(out, ts);
+    fidx__sbuf_puts(out, "\",\"token\":");
+    fidx__sbuf_json_string(out, token, strlen(token));
+    fidx__sbuf_puts(out, ",\"action\":");
+    fidx__sbuf_json_string(out, action, strlen(action));
+}
+
+void fidx__audit_str(fidx__sbuf_t *out, const char *k, const char *v, size_t len)
+{
+    key(out, k);
+    fidx__sbuf_json_string(out, v, len);
+}
+
+void fidx__audit_num(fidx__sbuf_t *out, const char *k, uint64_t v)
+{
+    key(out, k);
+    fidx__sbuf_putu(out, v);
+}
+
+void fidx__audit_raw(fidx__sbuf_t *out, const char *k, const char *json, size_t len)
+{
+    key(out, k);
+    fidx__sbuf_put(out, json, len);
+}
+
+void fidx__audit_end(fidx__sbuf_t *out)
+{
+    fidx__sbuf_put(out, "}\n", 2);
+}

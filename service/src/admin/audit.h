@@ -1,0 +1,27 @@
+/* The audit log: DATA_DIR/audit.jsonl, append-only JSON Lines, one line per accepted change
+ * (who by token name, when, what, why, how many rows). Lines are built here and written by the
+ * write-ahead log's group commit (wal.c) together with the changes they describe, and fsynced
+ * with them before the analyst is answered. A token's secret is never written. */
+#ifndef FIDX_SERVICE_AUDIT_H
+#define FIDX_SERVICE_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/sbuf.h"
+
+#define FIDX__AUDIT_FILE "audit.jsonl"
+
+/* Opens (creating, mode 0600) dir/audit.jsonl for appending. Returns the descriptor, or -1
+ * with a sentence in msg. */
+int fidx__audit_open(const char *dir, char *msg, size_t cap);
+
+/* {"time":"2024-05-01T10:00:00.123Z","token":NAME,"action":ACTION — then fields, then end. */
+void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *action);
+void fidx__audit_str(fidx__sbuf_t *out, const char *key, const char *v, size_t len);
+void fidx__audit_num(fidx__sbuf_t *out, const char *key, uint64_t v);
+/* Appends raw JSON text as the value of key (the caller made it valid JSON). */
+void fidx__audit_raw(fidx__sbuf_t *out, const char *key, const char *json, size_t len);
+void fidx__audit_end(fidx__sbuf_t *out); /* "}\n" */
+
+#endif

@@ -1,0 +1,109 @@
+/* The write-ahead log of analysts' changes: DATA_DIR/wal-NNNNNNNNNNNNNNNN.log segments.
+ *
+ * A segment is a 32-byte header (magic "FIDXWAL1", its number, the sequence number of its first
+ * record, XXH3-64 of those) followed by groups. A group is what one fsync made durable: a
+ * 32-byte header (magic "FWG1", record count, first sequence number, payload length, XXH3-64 of
+ * the header fields and the payload) and the records, each a u32 length, a u8 type, three
+ * zero bytes and the body. Sequence numbers run on without a gap across groups and segments.
+ *
+ * Writers append records with fidx__wal_append (serialised by the caller); one commit thread
+ * writes everything appended since its last round as one group, fdatasyncs it, writes and
+ * fdatasyncs the audit lines that came with it, then reports the durable sequence number and
+ * wakes every waiter: concurrent writers share one fsync (group commit). */
+#ifndef FIDX_SERVICE_WAL_H
+#define FIDX_SERVICE_WAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fidx/error.h"
+#include "base/sbuf.h"
+
+#define FIDX__WAL_MAX_RECORD (1u << 20) /* bytes of one record's body */
+
+enum { FIDX__WAL_PUT = 1, FIDX__WAL_DELIST = 2, FIDX__WAL_DECISION = 3 };
+
+/* How replay treats damage: read-only (report it, change nothing), writable (cut a torn tail
+ * off), repair (also cut at damage in the middle, keeping what is cut in *.damaged files). */
+enum { FIDX__WAL_READ_ONLY = 0, FIDX__WAL_WRITABLE, FIDX__WAL_REPAIR };
+
+typedef struct fidx__wal fidx__wal_t;
+
+/* A record, in order. Nonzero stops the replay (it fails with that code). */
+typedef int (*fidx__wal_record_cb)(void *ctx, uint64_t seq, unsigned type, const char *body,
+                                   size_t len);
+
+typedef struct {
+    uint64_t segments, groups, records, bytes;
+    uint64_t last_segment; /* 0 when none */
+    uint64_t next_seq;     /* after the last record replayed */
+    uint64_t cut_bytes;    /* torn tail (or, repairing, damage) cut off */
+} fidx__wal_replay_t;
+
+/* Replays every segment of dir numbered >= from, in order, through cb. Returns 0, or -1 with a
+ * sentence in msg that names the file, the offset and what to do (damage in the middle of the
+ * log is refused unless repairing). Torn tails are logged. */
+int fidx__wal_replay(const char *dir, uint64_t from, int mode, fidx__wal_record_cb cb, void *ctx,
+                     fidx__wal_replay_t *st, char *msg, size_t cap);
+
+/* Called by the commit thread once every record with a sequence number <= seq is durable,
+ * before the waiters are woken. */
+typedef void (*fidx__wal_durable_cb)(void *ctx, uint64_t seq);
+/* Called by the commit thread after each round (durable or failed), once the waiters are
+ * woken: fidx__wal_durable / fidx__wal_failed tell what changed. */
+typedef void (*fidx__wal_round_cb)(void *ctx);
+
+/* Starts a new segment (numbered after every existing one, and at least from) whose first
+ * record will be next_seq, and the commit thread. audit_fd (-1: none) receives the audit text
+ * given to fidx__wal_append. Caller owns *out; close with fidx__wal_close. */
+int fidx__wal_open(const char *dir, uint64_t from, uint64_t next_seq, int audit_fd,
+                   fidx__wal_durable_cb cb, fidx__wal_round_cb round_cb, void *ctx,
+                   fidx__wal_t **out, char *msg, size_t cap);
+
+/* Writes what is appended, stops the commit thread, closes the files. */
+void fidx__wal_close(fidx__wal_t *w);
+
+/* The sequence number the next record appended gets. Writers only. */
+uint64_t fidx__wal_next_seq(fidx__wal_t *w);
+
+/* Encodes one record (header and body) at the end of out. */
+void fidx__wal_record(fidx__sbuf_t *out, unsigned type, const void *body, size_t len);
+
+/* Appends n records (made with fidx__wal_record, numbered fidx__wal_next_seq() onwards) and
+ * audit text to the next group. Writers only. 0, or FIDX_EIO once the log has failed. */
+FIDX_MUST_CHECK int fidx__wal_append(fidx__wal_t *w, const char *records, size_t len, uint64_t n,
+                                     const char *audit, size_t audit_len);
+
+/* Without waiting or locking (any thread): the largest sequence number durable so far, and
+ * whether the log has failed. Both are stored before the round callback runs. */
+uint64_t fidx__wal_durable(fidx__wal_t *w);
+int fidx__wal_failed(fidx__wal_t *w);
+
+/* Waits until seq is durable. 0, or FIDX_EIO when the log failed first. */
+FIDX_MUST_CHECK int fidx__wal_wait(fidx__wal_t *w, uint64_t seq);
+
+/* Why the log failed (a sentence), or NULL while it works. After a failure every append
+ * fails: the service answers analysts 503 until it is restarted. */
+const char *fidx__wal_failure(fidx__wal_t *w);
+
+/* Waits until everything appended is durable, then continues in a new segment. *segment: its
+ * number; *last: the last sequence number before it. Writers only. */
+FIDX_MUST_CHECK int fidx__wal_rotate(fidx__wal_t *w, uint64_t *segment, uint64_t *last);
+
+/* Deletes the segments numbered below segment (folded into a snapshot). */
+void fidx__wal_drop_before(fidx__wal_t *w, uint64_t segment);
+
+typedef struct {
+    uint64_t segment, segment_bytes;
+    uint64_t next_seq, durable_seq;
+    uint64_t groups, records, bytes;
+    uint64_t fsync_ns_total, fsync_ns_max;
+    int failed;
+} fidx__wal_stats_t;
+
+void fidx__wal_stats(fidx__wal_t *w, fidx__wal_stats_t *st);
+
+/* "DIR/wal-0000000000000007.log" */
+void fidx__wal_segment_path(const char *dir, uint64_t segment, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,21 @@
+/* A client connection: reading, http-parser callbacks, pipelining, output batching, timeouts
+ * and the orderly close. The worker's `app` answers the requests (http/request.h); the worker's
+ * `drained` is called once draining has closed its last connection. */
+#ifndef FIDX_SERVICE_CONN_H
+#define FIDX_SERVICE_CONN_H
+
+#include <uv.h>
+
+#include "service.h"
+
+/* uv_connection_cb of a worker's listener (server->data is the worker). */
+void fidx__conn_accept(uv_stream_t *server, int status);
+
+/* Enforces the deadlines of every connection of w (called a few times a second). */
+void fidx__conn_sweep(fidx__worker_t *w);
+
+/* Starts draining w's connections (SIGTERM): idle ones close now, the others after their
+ * current request is answered, or at the drain deadline. */
+void fidx__conn_drain(fidx__worker_t *w);
+
+#endif

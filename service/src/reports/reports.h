@@ -1,0 +1,137 @@
+/* Citizens' reports waiting for an analyst: a durable, append-only store.
+ *
+ * On disk: DATA_DIR/reports.jsonl, one JSON object a line, never rewritten. Two kinds of line:
+ *   {"type":"report","id":"…","time":"2026-11-27T21:33:03Z","kind":"phone",
+ *    "value":"+84912345678","query":"0912 345 678","category":"impersonation","description":"…"}
+ *   {"type":"decision","id":"…","time":"…","action":"approve","by":"analyst-name",
+ *    "status":"confirmed","categories":["impersonation"],"reason":"…"}
+ * The store's state is the replay of the file at open: a report is pending until a decision
+ * line names it. Each line is written with one write(2) and fdatasync'ed before the call that
+ * wrote it returns, so a report acknowledged with 202 survives a crash or kill -9. A torn last
+ * line (a crash in the middle of a write) is cut off at open; any other line that cannot be
+ * read is skipped and counted (fidx__reports_skipped), never fatal.
+ *
+ * The store is also kept in memory: every pending report (at most max_pending wait at once,
+ * and intake is rate-limited per client address), and the newest max_pending decided ones
+ * (up to twice that between passes that drop the older ones). A decided report dropped from
+ * memory stays in the file and is "not found" here. One mutex guards it: this is not the
+ * lookup hot path. Every function may be called from any thread.
+ *
+ * Report ids: "r" + 8 hex digits of the creation time (seconds) + 4 of a per-store counter +
+ * 16 of random bits (getrandom): unique, sortable by time, and not guessable. */
+#ifndef FIDX_SERVICE_REPORTS_H
+#define FIDX_SERVICE_REPORTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fidx/error.h"
+#include "fidx/kind.h"
+#include "base/sbuf.h"
+
+#define FIDX__REPORT_ID_LEN 29            /* "r" + 8 + 4 + 16 hex digits */
+#define FIDX__REPORT_DESCRIPTION_MAX 4096 /* bytes of UTF-8; the routes also bound characters */
+#define FIDX__REPORT_BY_MAX 64            /* an analyst's (token) name */
+#define FIDX__REPORT_REASON_MAX 1024
+#define FIDX__DEFAULT_MAX_PENDING_REPORTS 10000
+
+typedef struct fidx__reports fidx__reports_t;
+
+typedef enum {
+    FIDX__REPORT_PENDING = 0,
+    FIDX__REPORT_APPROVED,
+    FIDX__REPORT_REJECTED,
+} fidx__report_state_t;
+
+/* What a citizen sent, after validation by the route (value already normalised). */
+typedef struct {
+    fidx_kind_t kind;
+    const char *value; /* canonical form, as fidx_normalize gives it */
+    size_t value_len;
+    const char *query; /* the value as typed */
+    size_t query_len;
+    int category;            /* FIDX_CAT_*, or -1 for none */
+    const char *description; /* valid UTF-8, may be empty */
+    size_t description_len;
+} fidx__report_input_t;
+
+/* An analyst's decision on a report. */
+typedef struct {
+    fidx__report_state_t action; /* FIDX__REPORT_APPROVED or FIDX__REPORT_REJECTED */
+    const char *by;              /* who decided (token name), NUL-terminated */
+    int has_status;              /* approve: the status the indicator gets */
+    fidx_status_t status;
+    uint16_t categories; /* approve: the indicator's categories (mask) */
+    const char *reason;  /* NUL-terminated, may be NULL */
+} fidx__report_decision_t;
+
+/* A report as the store holds it. Borrowed: valid only inside the callback it is given to. */
+typedef struct {
+    char id[FIDX__REPORT_ID_LEN + 1];
+    uint64_t seq;    /* position in the file's order, from 1: the paging cursor */
+    int64_t created; /* seconds since the epoch */
+    fidx_kind_t kind;
+    const char *value, *query, *description; /* NUL-terminated */
+    size_t value_len, query_len, description_len;
+    int category; /* -1: none */
+    fidx__report_state_t state;
+    /* Set once decided. */
+    int64_t decided;
+    const char *decided_by, *reason; /* NUL-terminated; reason may be NULL */
+    int has_status;
+    fidx_status_t status;
+    uint16_t categories;
+} fidx__report_t;
+
+/* Called for each report listed; return non-zero to stop early. Runs with the store's lock
+ * held: it must not call back into the store. */
+typedef int (*fidx__report_cb)(const fidx__report_t *r, void *ctx);
+
+/* Opens (creating it, and dir with mode 0700, when missing) dir/reports.jsonl and replays it.
+ * max_pending: how many reports may wait at once before fidx__reports_add refuses more, and
+ * how many decided ones are kept in memory (see above).
+ * Returns 0, or FIDX_EIO with err->reason ("cannot create the data directory", …; errno is
+ * left set for the caller's message), FIDX_ENOMEM. Caller owns *out; free with
+ * fidx__reports_free. */
+FIDX_MUST_CHECK int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **out,
+                                       fidx_err_t *err);
+void fidx__reports_free(fidx__reports_t *st);
+
+/* Appends a new pending report, durably (fdatasync) before returning. id_out receives its id
+ * (FIDX__REPORT_ID_LEN + 1 bytes). now: seconds since the epoch.
+ * Returns 0; FIDX_EINVAL for input the store refuses (err->reason); FIDX_ELIMIT when
+ * max_pending reports are already waiting; FIDX_EIO when the file cannot be written (nothing
+ * of the report is then kept, in memory or on disk); FIDX_ENOMEM. */
+FIDX_MUST_CHECK int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in,
+                                      int64_t now, char *id_out, fidx_err_t *err);
+
+/* Records an analyst's decision on report id, durably, and marks the report decided.
+ * Returns 0; FIDX_ENOTFOUND when there is no such report; FIDX_EINVAL when it is already
+ * decided or the decision is malformed (err->reason); FIDX_EIO; FIDX_ENOMEM. */
+FIDX_MUST_CHECK int fidx__reports_decide(fidx__reports_t *st, const char *id, size_t id_len,
+                                         const fidx__report_decision_t *d, int64_t now,
+                                         fidx_err_t *err);
+
+/* Calls cb for up to limit reports in state, in file order, starting after the report whose
+ * seq is `after` (0: from the first). *next receives the seq to pass as `after` for the next
+ * page, or 0 when there are no more. Returns how many reports cb was called for. */
+size_t fidx__reports_list(fidx__reports_t *st, fidx__report_state_t state, uint64_t after,
+                          size_t limit, fidx__report_cb cb, void *ctx, uint64_t *next);
+
+/* Calls cb for report id. Returns 0, or FIDX_ENOTFOUND. */
+FIDX_MUST_CHECK int fidx__reports_get(fidx__reports_t *st, const char *id, size_t id_len,
+                                      fidx__report_cb cb, void *ctx);
+
+/* Reports in each state now; lines skipped at open because they could not be read. */
+void fidx__reports_counts(fidx__reports_t *st, size_t *pending, size_t *approved, size_t *rejected);
+size_t fidx__reports_skipped(fidx__reports_t *st);
+
+/* A report as a JSON object (the file's fields without "type", plus "state", and for a decided
+ * report "decided_at", "decided_by", "status", "categories", "reason"), for the analysts' API. */
+void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *r);
+
+/* "pending", "approved", "rejected"; parse: FIDX_EINVAL for anything else. */
+const char *fidx__report_state_name(fidx__report_state_t s);
+FIDX_MUST_CHECK int fidx__report_state_parse(const char *p, size_t len, fidx__report_state_t *s);
+
+#endif

@@ -1,0 +1,59 @@
+/* Pieces every route that checks values uses (common.h). */
+#include "routes/common.h"
+
+#include <string.h>
+
+#include "fidx/lookup.h"
+#include "http/query.h"
+
+int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
+                      size_t len, fidx__sbuf_t *out, fidx_err_t *err)
+{
+    fidx_result_t *res = &w->result;
+    fidx__worker_online(w); /* the overlay may be read: see service.h */
+    int r = fidx_check(w->snap, w->ov, kind, platform, q, len, res, err);
+    if (r) {
+        fidx__counter_add(&w->metrics.lookup_invalid, 1);
+        return r;
+    }
+    fidx__metrics_lookup(&w->metrics, res->kind, res->verdict);
+    if (fidx__sbuf_reserve(out, FIDX_CHECK_JSON_MAX) != 0)
+        return FIDX_ENOMEM;
+    size_t n = fidx_result_json(res, q, len, out->p + out->len, out->cap - out->len);
+    if (n == 0)
+        return FIDX_ENOSPC;
+    out->len += n;
+    return 0;
+}
+
+int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind)
+{
+    *kind = FIDX_KIND_NONE;
+    if (len == 0)
+        return 0; /* "kind=" as an empty form field sends it: detect */
+    return fidx_kind_parse(p, len, kind) == 0 ? 0 : FIDX_EINVAL;
+}
+
+/* Finds and decodes one optional parameter into out (cap bytes, NUL-terminated). Returns 0 and
+ * *len (0 when absent), or answers the error itself and returns -1. */
+int fidx__decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
+                        size_t cap, size_t *len)
+{
+    fidx_str_t raw;
+    size_t n = fidx__query_find(req->query.p, req->query.len, name, &raw);
+    *len = 0;
+    out[0] = '\0';
+    if (n == 0)
+        return 0;
+    int r = n > 1 ? FIDX_EINVAL : fidx__query_decode(raw.p, raw.len, out, cap - 1, len);
+    if (r) {
+        fidx__resp_errorf(resp, 400, "bad_request",
+                          n > 1              ? "parameter %s given more than once"
+                          : r == FIDX_ENOSPC ? "parameter %s too long"
+                                             : "malformed percent-encoding in %s",
+                          name);
+        return -1;
+    }
+    out[*len] = '\0';
+    return 0;
+}

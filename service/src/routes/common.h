@@ -1,0 +1,31 @@
+/* Pieces shared by the routes that check values (check.c, batch.c, page.c, reports.c, admin.c):
+ * checking one value into JSON, and reading query parameters. */
+#ifndef FIDX_SERVICE_ROUTE_COMMON_H
+#define FIDX_SERVICE_ROUTE_COMMON_H
+
+#include <stddef.h>
+
+#include "fidx/error.h"
+#include "fidx/kind.h"
+#include "http/request.h"
+#include "service.h"
+
+#define FIDX__KIND_HELP                                                                            \
+    "kind must be one of phone, bank_account, url, domain, social_account, email"
+
+/* Checks q[0..len) against w's snapshot and appends its JSON result to out. Returns 0, or the
+ * fidx_check error (err filled; nothing appended; FIDX_EINVAL/FIDX_ETOOBIG/FIDX_EKIND mean an
+ * invalid value), or FIDX_ENOMEM/FIDX_ENOSPC when out cannot hold the result. */
+FIDX_MUST_CHECK int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
+                                      const char *q, size_t len, fidx__sbuf_t *out,
+                                      fidx_err_t *err);
+
+/* Finds and decodes one optional query parameter into out (cap bytes, NUL-terminated): 0 and
+ * *len (0 when absent), or -1 with the 400 answer set (repeated, too long, bad escapes). */
+int fidx__decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
+                        size_t cap, size_t *len);
+
+/* A kind parameter: empty means "detect" (FIDX_KIND_NONE); FIDX_EINVAL when not a kind. */
+FIDX_MUST_CHECK int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind);
+
+#endif

@@ -1,0 +1,38 @@
+/* The route handlers, one file per group of routes (routes/<group>.c); the table that calls
+ * them is router.c. A handler answers in resp, or defers its answer (http/request.h). */
+#ifndef FIDX_SERVICE_ROUTES_HANDLERS_H
+#define FIDX_SERVICE_ROUTES_HANDLERS_H
+
+#include "http/request.h"
+
+/* check.c, batch.c, scan.c */
+void fidx__route_check(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp);
+/* The same answer, always through jansson (the batch route's path for other shapes; fuzz_body
+ * compares the two). */
+void fidx__route_batch_jansson(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* ops.c */
+void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* The citizens' web page (page.c) and reports (reports.c). */
+void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* The analysts' API (admin.c); the router has checked the token (req->principal). */
+void fidx__route_admin_add(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_admin_delist(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_admin_reports(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_admin_report(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/reports/ID */
+void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports/ID */
+void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_admin_status(const fidx__req_t *req, fidx__resp_t *resp);
+
+#endif

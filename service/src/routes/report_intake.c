@@ -1,0 +1,203 @@
+/* The checks every citizen's report passes, whether it comes as JSON (POST /v1/reports,
+ * reports.c) or from the page's plain HTML form (POST /report, page.c): a token of the client
+ * address's bucket first (429 with Retry-After when empty; given back when the report turns
+ * out invalid), then the fields, then the durable store (accepted only once fsynced). */
+#include "routes/report_intake.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "fidx/normalize.h"
+#include "reports/ratelimit.h"
+#include "routes/common.h"
+
+#define PLATFORM_MAX 64
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void refuse(fidx__report_outcome_t *o, int status, const char *code, fidx__field_t field,
+                   const char *message)
+{
+    o->status = status;
+    o->code = code;
+    o->field = field;
+    o->message = message;
+}
+
+/* Bounded, valid UTF-8 without control characters other than tab and line ends. Carriage
+ * returns are not counted: a browser sends each line end of a textarea as CRLF. */
+static const char *check_text(fidx_str_t t)
+{
+    size_t chars = 0;
+    if (t.len > FIDX__REPORT_TEXT_MAX_BYTES)
+        return "description too long";
+    for (size_t i = 0; i < t.len;) {
+        unsigned char c = (unsigned char)t.p[i];
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xe0) == 0xc0 ? 2
+                   : (c & 0xf0) == 0xe0 ? 3
+                   : (c & 0xf8) == 0xf0 ? 4
+                                        : 0;
+        if (n == 0 || i + n > t.len || (n == 2 && c < 0xc2))
+            return "description is not valid UTF-8";
+        for (size_t k = 1; k < n; k++)
+            if (((unsigned char)t.p[i + k] & 0xc0) != 0x80)
+                return "description is not valid UTF-8";
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return "description has control characters";
+        chars += c != '\r';
+        i += n;
+    }
+    return chars > FIDX__REPORT_TEXT_MAX_CHARS ? "description too long" : NULL;
+}
+
+/* Reads kind, bank and category; 0, or -1 having refused. */
+static int read_choices(const fidx__report_fields_t *f, fidx__report_outcome_t *o)
+{
+    if (fidx__kind_param(f->kind.p, f->kind.len, &o->kind) != 0) {
+        refuse(o, 400, "bad_request", FIDX__FIELD_KIND, FIDX__KIND_HELP);
+        return -1;
+    }
+    if (f->bank.len && !(o->bank = fidx_bank_find(f->bank.p, f->bank.len))) {
+        refuse(o, 400, "bad_request", FIDX__FIELD_VALUE, "unknown bank");
+        return -1;
+    }
+    if (o->bank && o->kind == FIDX_KIND_NONE)
+        o->kind = FIDX_KIND_BANK_ACCOUNT;
+    if (f->category.len && fidx_category_parse(f->category.p, f->category.len, &o->category)) {
+        refuse(o, 400, "bad_request", FIDX__FIELD_CATEGORY, "unknown category");
+        return -1;
+    }
+    return 0;
+}
+
+/* Everything but the rate limit and the store: 0, or -1 having refused. */
+static int validate(const fidx__report_fields_t *f, fidx__report_outcome_t *o, char *canon,
+                    size_t *canon_len, fidx_kind_t *kind)
+{
+    char value[FIDX_MAX_VALUE_LEN + 16], platform[PLATFORM_MAX];
+    size_t vlen;
+    fidx_err_t err = {0};
+    const char *bad;
+    if (read_choices(f, o) != 0)
+        return -1;
+    if (f->value.len == 0) {
+        refuse(o, 400, "invalid_value", FIDX__FIELD_VALUE, "missing value");
+        return -1;
+    }
+    if (f->value.len > FIDX_MAX_VALUE_LEN ||
+        fidx__bank_compose(o->bank, f->value.p, f->value.len, value, sizeof value, &vlen) != 0) {
+        refuse(o, 400, "invalid_value", FIDX__FIELD_VALUE, "value too long");
+        return -1;
+    }
+    if (f->platform.len >= PLATFORM_MAX ||
+        memchr(f->platform.p ? f->platform.p : "", 0, f->platform.len)) {
+        refuse(o, 400, "bad_request", FIDX__FIELD_VALUE, "platform must be a short string");
+        return -1;
+    }
+    memcpy(platform, f->platform.p ? f->platform.p : "", f->platform.len);
+    platform[f->platform.len] = '\0';
+    if (fidx_normalize(o->kind, f->platform.len ? platform : NULL, value, vlen, kind, canon,
+                       FIDX_CANON_CAP, canon_len, &err) != 0) {
+        refuse(o, 400, "invalid_value", FIDX__FIELD_VALUE,
+               err.reason ? err.reason : "invalid value");
+        return -1;
+    }
+    if ((bad = check_text(f->description)) != NULL) {
+        refuse(o, 400, "bad_request", FIDX__FIELD_DESCRIPTION, bad);
+        return -1;
+    }
+    return 0;
+}
+
+static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char *canon,
+                  size_t canon_len, fidx_kind_t kind, fidx__report_outcome_t *o)
+{
+    fidx__report_input_t in = {
+        .kind = kind,
+        .value = canon,
+        .value_len = canon_len,
+        .query = f->value.p ? f->value.p : "",
+        .query_len = f->value.len,
+        .category = o->category,
+        .description = f->description.p ? f->description.p : "",
+        .description_len = f->description.len,
+    };
+    fidx_err_t err = {0};
+    int e = fidx__reports_add(w->svc->reports, &in, (int64_t)time(NULL), o->id, &err);
+    if (e == 0) {
+        o->status = 202;
+        o->kind = kind;
+        return;
+    }
+    if (e == FIDX_EIO)
+        fidx__log(FIDX__LOG_ERROR, "cannot store a report in %s: %s", w->cfg->data_dir,
+                  strerror(errno));
+    if (e == FIDX_EINVAL)
+        refuse(o, 400, "bad_request", FIDX__FIELD_NONE, err.reason);
+    else
+        refuse(o, 503, "unavailable", FIDX__FIELD_NONE,
+               e == FIDX_ELIMIT ? "too many reports are waiting for review; try again later"
+                                : "the report cannot be stored now; try again later");
+}
+
+void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
+                         fidx__report_outcome_t *o)
+{
+    char canon[FIDX_CANON_CAP];
+    size_t canon_len = 0;
+    fidx_kind_t kind = FIDX_KIND_NONE;
+    uint64_t now = now_ms();
+    memset(o, 0, sizeof *o);
+    o->kind = FIDX_KIND_NONE;
+    o->category = -1;
+    if (!w->svc->reports || !w->svc->report_limit) {
+        refuse(o, 503, "unavailable", FIDX__FIELD_NONE, "reports are not accepted here");
+        return;
+    }
+    if (!fidx__ratelimit_take(w->svc->report_limit, client, now, &o->retry_after)) {
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports from this address; try again later");
+        return;
+    }
+    if (validate(f, o, canon, &canon_len, &kind) == 0)
+        store(w, f, canon, canon_len, kind, o);
+    if (o->status == 400)
+        fidx__ratelimit_refund(w->svc->report_limit, client, now);
+}
+
+int fidx__report_intake_start(fidx__service_t *svc)
+{
+    const fidx__config_t *cfg = &svc->cfg;
+    fidx_err_t err = {0};
+    if (fidx__reports_open(cfg->data_dir, cfg->max_pending_reports, &svc->reports, &err) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "%s: %s: %s", cfg->data_dir, err.reason, strerror(errno));
+        return -1;
+    }
+    if (fidx__reports_skipped(svc->reports))
+        fidx__log(FIDX__LOG_WARN, "%s/reports.jsonl: %zu lines could not be read and were skipped",
+                  cfg->data_dir, fidx__reports_skipped(svc->reports));
+    if (fidx__ratelimit_new(cfg->report_rate, cfg->report_period_s, cfg->report_burst,
+                            &svc->report_limit) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void fidx__report_intake_stop(fidx__service_t *svc)
+{
+    fidx__reports_free(svc->reports);
+    svc->reports = NULL;
+    fidx__ratelimit_free(svc->report_limit);
+    svc->report_limit = NULL;
+}

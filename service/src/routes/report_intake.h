@@ -1,0 +1,43 @@
+/* Citizens' reports coming in: the checks every report passes (rate limit per client address,
+ * the value must normalise, bounded text) whether it comes as JSON to POST /v1/reports or from
+ * the page's plain HTML form (POST /report), and the store and limiter's life with the
+ * service. */
+#ifndef FIDX_SERVICE_ROUTES_REPORT_INTAKE_H
+#define FIDX_SERVICE_ROUTES_REPORT_INTAKE_H
+
+#include <stddef.h>
+
+#include "fidx/str.h"
+#include "web/page_render.h"
+#include "reports/reports.h"
+#include "service.h"
+
+/* A report's fields as sent (borrowed; {NULL,0} or empty when absent). */
+typedef struct {
+    fidx_str_t kind, bank, value, category, description, platform;
+} fidx__report_fields_t;
+
+/* What became of a report. */
+typedef struct {
+    int status;           /* 202 stored; 400, 429, 503 */
+    const char *code;     /* the error code for JSON ("invalid_value", …) */
+    const char *message;  /* static, English */
+    fidx__field_t field;  /* the field a 400 is about */
+    unsigned retry_after; /* seconds, with 429 */
+    fidx_kind_t kind;     /* as read */
+    const fidx_bank_t *bank;
+    int category;
+    char id[FIDX__REPORT_ID_LEN + 1]; /* with 202 */
+} fidx__report_outcome_t;
+
+/* Checks and stores one report from client (address text). Never fails to fill *out. */
+void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
+                         fidx__report_outcome_t *out);
+
+/* Opens the report store under cfg.data_dir and the rate limiter (main thread, at start).
+ * Returns 0, or -1 having logged why. */
+int fidx__report_intake_start(fidx__service_t *svc);
+/* Closes them (after the workers have stopped). */
+void fidx__report_intake_stop(fidx__service_t *svc);
+
+#endif

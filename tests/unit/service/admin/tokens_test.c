@@ -1,0 +1,134 @@
+/* Unit tests of the analysts' tokens (service/src/tokens.h): plain and sha256:HEX secrets,
+ * the Authorization forms accepted and refused, and the files refused (mode, malformed lines,
+ * duplicate names, short secrets, no token), each with a reason naming the line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "admin/tokens.h"
+
+static char dir[] = "/tmp/fidx-tokens-test-XXXXXX";
+static char path[200];
+
+/* 64 hex digits: a well-formed digest (of nothing in particular) */
+#define BOB_SHA "sha256:3f1c2f5bbf9e6e8c5d2bb0ac4c07b8c4d8e5b3a0e0fd8e1b5b5cb2b6c7c3f9a1"
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/tokens", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(path);
+    return rmdir(dir);
+}
+
+static void write_file(const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static fidx__tokens_t *load_ok(const char *text)
+{
+    fidx__tokens_t *t = NULL;
+    char msg[256] = "";
+    write_file(text, 0600);
+    if (fidx__tokens_load(path, &t, msg, sizeof msg) != 0)
+        fail_msg("refused: %s", msg);
+    return t;
+}
+
+static void assert_refused(const char *text, mode_t mode, const char *reason)
+{
+    fidx__tokens_t *t = NULL;
+    char msg[256] = "";
+    write_file(text, mode);
+    assert_int_equal(fidx__tokens_load(path, &t, msg, sizeof msg), -1);
+    assert_null(t);
+    if (!strstr(msg, reason))
+        fail_msg("'%s' does not say '%s'", msg, reason);
+}
+
+static int check(const fidx__tokens_t *t, const char *auth, char *name)
+{
+    return fidx__tokens_check(t, auth, strlen(auth), name);
+}
+
+static void test_plain_and_hashed(void **state)
+{
+    (void)state;
+    char name[FIDX__TOKEN_NAME_MAX + 1];
+    /* The hash of "password" (a well-known SHA-256) stands for a hashed token. */
+    fidx__tokens_t *t = load_ok(
+        "# analysts\n"
+        "alice   alice-token-0123456789abcdef\n"
+        "\n"
+        "carol sha256:5E884898DA28047151D0E56F8DC6292773603D0D6AABBDD62A11EF721D1542D8\r\n");
+    assert_int_equal(fidx__tokens_count(t), 2);
+    assert_int_equal(check(t, "Bearer alice-token-0123456789abcdef", name), 0);
+    assert_string_equal(name, "alice");
+    assert_int_equal(check(t, "Bearer password", name), 0);
+    assert_string_equal(name, "carol");
+    assert_int_equal(check(t, "bearer  password  ", name), 0); /* scheme any case, spaces */
+    assert_int_equal(check(t, "Bearer alice-token-0123456789abcde", name), -1);
+    assert_int_equal(check(t, "Bearer alice-token-0123456789abcdefx", name), -1);
+    assert_int_equal(check(t, "Basic alice-token-0123456789abcdef", name), -1);
+    assert_int_equal(check(t, "alice-token-0123456789abcdef", name), -1);
+    assert_int_equal(check(t, "Bearer ", name), -1);
+    assert_int_equal(check(t, "", name), -1);
+    assert_int_equal(fidx__tokens_check(NULL, "Bearer password", 15, name), -1);
+    /* A token is compared whole, not as a prefix, and case matters. */
+    assert_int_equal(check(t, "Bearer PASSWORD", name), -1);
+    fidx__tokens_free(t);
+}
+
+static void test_refused_files(void **state)
+{
+    (void)state;
+    const char *good = "alice alice-token-0123456789abcdef\n";
+    assert_refused(good, 0644, "chmod 600");
+    assert_refused(good, 0640, "group or others");
+    assert_refused(good, 0602, "group or others");
+    assert_refused("alice short\n", 0600, "line 1");
+    assert_refused("\nalice sha256:abcd\n", 0600, "line 2");
+    assert_refused("alice " BOB_SHA "0\n", 0600, "64 hex digits");
+    assert_refused("alice a b\n", 0600, "NAME SECRET");
+    assert_refused("alice\n", 0600, "NAME SECRET");
+    assert_refused("bad/name alice-token-0123456789abcdef\n", 0600, "name");
+    assert_refused("x alice-token-0123456789abcdef\nx bob-token-fedcba9876543210\n", 0600,
+                   "given twice");
+    assert_refused("# nothing\n\n", 0600, "no token");
+    fidx__tokens_t *t;
+    char msg[256];
+    unlink(path);
+    assert_int_equal(fidx__tokens_load(path, &t, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "cannot open"));
+    assert_int_equal(fidx__tokens_load(dir, &t, msg, sizeof msg), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_and_hashed),
+        cmocka_unit_test(test_refused_files),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

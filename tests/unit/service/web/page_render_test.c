@@ -1,0 +1,367 @@
+/* Unit tests for page_render.c: escaping (nothing from outside reaches the page as markup),
+ * the verdict explained in both languages (the words a citizen relies on), every vocabulary
+ * word translated, and the report form's states. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fidx/indicator.h"
+#include "web/page_render.h"
+
+static fidx__sbuf_t out;
+
+static int setup(void **state)
+{
+    (void)state;
+    fidx__sbuf_init(&out, 4 * 1024 * 1024);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fidx__sbuf_free(&out);
+    return 0;
+}
+
+/* The buffer as a NUL-terminated string. */
+static const char *text(void)
+{
+    fidx__sbuf_put(&out, "", 1);
+    out.len--;
+    assert_false(out.failed);
+    return out.p;
+}
+
+static const char *escaped(const char *s, size_t len)
+{
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__html_escape(&out, s, len);
+    return text();
+}
+
+static void html_escape_neutralises_markup(void **state)
+{
+    (void)state;
+    const char *evil = "<script>alert('x')</script>\"&";
+    assert_string_equal(escaped(evil, strlen(evil)),
+                        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;");
+    /* Vietnamese text passes as it is. */
+    const char *vi = "Lừa đảo, Quân đội";
+    assert_string_equal(escaped(vi, strlen(vi)), vi);
+}
+
+static void html_escape_replaces_bad_bytes(void **state)
+{
+    (void)state;
+    /* Invalid UTF-8 (lone continuation, overlong, surrogate, truncated), NUL and ESC each
+     * become U+FFFD; tab and newline stay. */
+    const char bad[] = "a\x80"
+                       "b\xc0\xaf"
+                       "c\xed\xa0\x80"
+                       "d\xe1\xbb"
+                       "\x00\x1b\t\n";
+#define R "\xef\xbf\xbd"
+    assert_string_equal(escaped(bad, sizeof bad - 1), "a" R "b" R R "c" R R R "d" R R R R "\t\n");
+#undef R
+}
+
+static void url_escape_keeps_unreserved_only(void **state)
+{
+    (void)state;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__url_escape(&out, "0912 345&x=<1>~ư", strlen("0912 345&x=<1>~ư"));
+    assert_string_equal(text(), "0912%20345%26x%3D%3C1%3E~%C6%B0");
+}
+
+static void bank_compose_prefixes_bare_numbers(void **state)
+{
+    (void)state;
+    const fidx_bank_t *vcb = fidx_bank_find("VCB", 3);
+    char buf[64];
+    size_t n;
+    assert_non_null(vcb);
+    assert_int_equal(fidx__bank_compose(vcb, "0123 456.789", 12, buf, sizeof buf, &n), 0);
+    assert_string_equal(buf, "970436:0123 456.789");
+    assert_int_equal(n, strlen(buf));
+    /* A value that names its bank, or no bank chosen: as it is. */
+    assert_int_equal(fidx__bank_compose(vcb, "TCB 0123", 8, buf, sizeof buf, &n), 0);
+    assert_string_equal(buf, "TCB 0123");
+    assert_int_equal(fidx__bank_compose(NULL, "0123", 4, buf, sizeof buf, &n), 0);
+    assert_string_equal(buf, "0123");
+    assert_int_equal(fidx__bank_compose(vcb, "0123456789", 10, buf, 12, &n), FIDX_ETOOBIG);
+}
+
+static void lang_parse_takes_vi_and_en(void **state)
+{
+    (void)state;
+    fidx__lang_t l;
+    assert_int_equal(fidx__lang_parse("en", 2, &l), 0);
+    assert_int_equal(l, FIDX__LANG_EN);
+    assert_int_equal(fidx__lang_parse("vi", 2, &l), 0);
+    assert_int_equal(l, FIDX__LANG_VI);
+    assert_int_equal(fidx__lang_parse("fr", 2, &l), FIDX_EINVAL);
+    assert_int_equal(fidx__lang_parse("e", 1, &l), FIDX_EINVAL);
+}
+
+static void every_word_is_translated(void **state)
+{
+    (void)state;
+    char key[64];
+    static const char *verdicts[] = {"scam", "suspicious", "safe", "unknown"};
+    static const char *parts[] = {"badge", "title", "explain", "todo"};
+    static const char *sources[] = {"police", "bank", "telco", "community", "official"};
+    for (int lang = 0; lang < 2; lang++) {
+        for (int c = 0; c < FIDX_CAT_COUNT; c++) {
+            snprintf(key, sizeof key, "cat_%s", fidx_category_name(c));
+            assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+        }
+        for (int k = 0; k < FIDX_KIND_COUNT; k++) {
+            snprintf(key, sizeof key, "kind_%s", fidx_kind_name((fidx_kind_t)k));
+            assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+            snprintf(key, sizeof key, "this_%s", fidx_kind_name((fidx_kind_t)k));
+            assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+        }
+        for (int v = 0; v < 4; v++)
+            for (int p = 0; p < 4; p++) {
+                snprintf(key, sizeof key, "verdict_%s_%s", verdicts[v], parts[p]);
+                assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+            }
+        for (int s = 0; s < 5; s++) {
+            snprintf(key, sizeof key, "src_%s", sources[s]);
+            assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+        }
+    }
+    assert_null(fidx__page_text(FIDX__LANG_VI, "no_such_key"));
+}
+
+static void empty_page_is_whole_and_in_its_language(void **state)
+{
+    (void)state;
+    fidx__page_t pg;
+    for (int lang = 0; lang < 2; lang++) {
+        fidx__page_init(&pg, (fidx__lang_t)lang);
+        fidx__sbuf_reset(&out, SIZE_MAX);
+        fidx__page_render(&out, &pg);
+        const char *html = text();
+        assert_true(strncmp(html, "<!doctype html>", 15) == 0);
+        assert_non_null(strstr(html, lang ? "<html lang=\"en\">" : "<html lang=\"vi\">"));
+        assert_null(strstr(html, "{{"));
+        assert_null(strstr(html, "data-verdict")); /* no answer without a question */
+        assert_non_null(strstr(html, "<label class=\"big-label\" for=\"q\">"));
+        assert_non_null(strstr(html, "<option value=\"970436\">Vietcombank (VCB)</option>"));
+        assert_non_null(strstr(html, "/static/page.css?v="));
+        assert_null(strstr(html, "http://"));      /* nothing from another host... */
+        assert_non_null(strstr(html, "https://")); /* ...the only one is the example in a hint */
+    }
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_non_null(strstr(text(), "hreflang=\"en\" lang=\"en\" data-lang=\"en\">English</a>"));
+}
+
+/* A confirmed phone as lookup would give it. */
+static void scam_result(fidx_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = FIDX_KIND_PHONE;
+    r->verdict = FIDX_VERDICT_SCAM;
+    r->has_match = 1;
+    strcpy(r->canonical, "+84910001001");
+    r->canonical_len = strlen(r->canonical);
+    r->match.kind = FIDX_KIND_PHONE;
+    r->match.value = fidx_str(r->canonical, r->canonical_len);
+    r->match.status = FIDX_STATUS_CONFIRMED;
+    r->match.categories = (1u << FIDX_CAT_IMPERSONATION) | (1u << FIDX_CAT_ACCOUNT_TAKEOVER);
+    r->match.reports = 42;
+    assert_int_equal(fidx_day_parse("2024-01-20", 10, &r->match.first_seen), 0);
+    assert_int_equal(fidx_day_parse("2024-07-15", 10, &r->match.last_seen), 0);
+    r->match.n_sources = 2;
+    r->match.sources[0] = FIDX_STR("police");
+    r->match.sources[1] = FIDX_STR("bank");
+}
+
+static const char *render_result(fidx__lang_t lang, const fidx_result_t *r, const char *q)
+{
+    fidx__page_t pg;
+    fidx__page_init(&pg, lang);
+    pg.q = fidx_str(q, strlen(q));
+    pg.result = r;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    return text();
+}
+
+static void scam_is_explained_in_vietnamese(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    const char *html = render_result(FIDX__LANG_VI, &r, "0910 001 001");
+    assert_non_null(strstr(html, "data-verdict=\"scam\""));
+    assert_non_null(strstr(html, "<span class=\"badge\">Lừa đảo</span>"));
+    assert_non_null(strstr(html, "Đã được xác nhận là lừa đảo"));
+    assert_non_null(strstr(html, "Giả danh công an")); /* categories in words */
+    assert_non_null(strstr(html, "Chiếm đoạt tài khoản"));
+    assert_non_null(strstr(html, "42 lần"));             /* how many */
+    assert_non_null(strstr(html, ">20/01/2024</time>")); /* since when */
+    assert_non_null(strstr(html, ">15/07/2024</time>"));
+    assert_non_null(strstr(html, "công an, ngân hàng")); /* sources */
+    assert_non_null(strstr(html, "gọi 113"));            /* what to do */
+    assert_non_null(strstr(html, "không đọc mã OTP"));
+    assert_non_null(strstr(html, "<title>Lừa đảo: 0910 001 001 — "));
+    assert_non_null(strstr(html, "href=\"/report?kind=phone&amp;value=0910%20001%20001"));
+}
+
+static void scam_is_explained_in_english(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    const char *html = render_result(FIDX__LANG_EN, &r, "0910001001");
+    assert_non_null(strstr(html, "Confirmed as a scam"));
+    assert_non_null(strstr(html, "42 reports, from <time datetime=\"2024-01-20\">20 Jan 2024"));
+    assert_non_null(strstr(html, "police, a bank"));
+    assert_non_null(strstr(html, "call 113"));
+    /* The switch leads back to the same answer in Vietnamese. */
+    assert_non_null(strstr(html, "href=\"/check?q=0910001001&amp;lang=vi\""));
+}
+
+static void unknown_is_not_called_safe(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    memset(&r, 0, sizeof r);
+    r.kind = FIDX_KIND_PHONE;
+    r.verdict = FIDX_VERDICT_UNKNOWN;
+    strcpy(r.canonical, "+84911111111");
+    r.canonical_len = strlen(r.canonical);
+    const char *html = render_result(FIDX__LANG_VI, &r, "0911111111");
+    assert_non_null(
+        strstr(html, "Không có trong cơ sở dữ liệu — điều này KHÔNG có nghĩa là an toàn"));
+    assert_null(strstr(html, "class=\"facts\""));
+    assert_null(strstr(html, "Chính thức"));
+    html = render_result(FIDX__LANG_EN, &r, "0911111111");
+    assert_non_null(strstr(html, "this does NOT mean it is safe"));
+}
+
+static void official_shows_no_report_count(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    r.verdict = FIDX_VERDICT_SAFE;
+    r.match.status = FIDX_STATUS_ALLOWLISTED;
+    r.match.categories = 0;
+    r.match.reports = 1;
+    r.match.n_sources = 1;
+    r.match.sources[0] = FIDX_STR("official");
+    const char *html = render_result(FIDX__LANG_EN, &r, "1900 54 54 13");
+    assert_non_null(strstr(html, "data-verdict=\"safe\""));
+    assert_non_null(strstr(html, "<span class=\"badge\">Official</span>"));
+    assert_non_null(strstr(html, "an official source"));
+    assert_null(strstr(html, "1 report"));
+    assert_null(strstr(html, "id=\"report-this\"")); /* no "report this" under an official one */
+}
+
+static void match_other_than_the_value_is_named(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    r.kind = FIDX_KIND_URL;
+    strcpy(r.canonical, "https://login.evil.example/a");
+    r.canonical_len = strlen(r.canonical);
+    r.match.kind = FIDX_KIND_DOMAIN;
+    r.match.value = FIDX_STR("evil.example");
+    const char *html = render_result(FIDX__LANG_EN, &r, "https://login.evil.example/a");
+    assert_non_null(strstr(html, "<dt>Matched</dt><dd><bdi class=\"value\">evil.example</bdi> "
+                                 "(Website domain)</dd>"));
+}
+
+static void values_from_outside_are_escaped(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    const char *q = "\"><script>alert(1)</script>";
+    const char *html = render_result(FIDX__LANG_VI, &r, q);
+    assert_null(strstr(html, "<script>alert"));
+    assert_non_null(strstr(html, "&quot;&gt;&lt;script&gt;"));
+    /* The check form's value and the report form's fields too. */
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    pg.q = fidx_str(q, strlen(q));
+    pg.invalid = "cannot tell the kind of this value";
+    pg.report_value = fidx_str(q, strlen(q));
+    pg.report_description = fidx_str("</textarea><b>", 14);
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    html = text();
+    assert_null(strstr(html, "<script>alert"));
+    assert_null(strstr(html, "</textarea><b>"));
+    assert_non_null(strstr(html, "&lt;/textarea&gt;&lt;b&gt;</textarea>"));
+    assert_non_null(strstr(html, "data-verdict=\"invalid\""));
+    assert_non_null(strstr(html, "cannot tell the kind of this value"));
+}
+
+static void report_states(void **state)
+{
+    (void)state;
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    pg.focus_report = 1;
+    pg.report = FIDX__REPORT_ACCEPTED;
+    pg.report_id = "r0000000100000123456789abcdef";
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_non_null(strstr(text(), "role=\"status\""));
+    assert_non_null(strstr(text(), "(mã r0000000100000123456789abcdef)"));
+
+    pg.report = FIDX__REPORT_LIMITED;
+    pg.retry_after = 61; /* rounded up to whole minutes */
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_non_null(strstr(text(), "role=\"alert\""));
+    assert_non_null(strstr(text(), "khoảng 2 phút"));
+
+    pg.report = FIDX__REPORT_INVALID;
+    pg.report_error_field = FIDX__FIELD_VALUE;
+    pg.report_error = "not a phone number: too short";
+    pg.report_value = FIDX_STR("12");
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    const char *html = text();
+    assert_non_null(strstr(html, "aria-describedby=\"r-value-hint r-value-error\" "
+                                 "aria-invalid=\"true\""));
+    assert_non_null(strstr(html, "id=\"r-value-error\""));
+    assert_non_null(strstr(html, "not a phone number: too short"));
+    assert_non_null(strstr(html, "value=\"12\""));
+    assert_null(strstr(html, "id=\"r-description-error\""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(html_escape_neutralises_markup),
+        cmocka_unit_test(html_escape_replaces_bad_bytes),
+        cmocka_unit_test(url_escape_keeps_unreserved_only),
+        cmocka_unit_test(bank_compose_prefixes_bare_numbers),
+        cmocka_unit_test(lang_parse_takes_vi_and_en),
+        cmocka_unit_test(every_word_is_translated),
+        cmocka_unit_test(empty_page_is_whole_and_in_its_language),
+        cmocka_unit_test(scam_is_explained_in_vietnamese),
+        cmocka_unit_test(scam_is_explained_in_english),
+        cmocka_unit_test(unknown_is_not_called_safe),
+        cmocka_unit_test(official_shows_no_report_count),
+        cmocka_unit_test(match_other_than_the_value_is_named),
+        cmocka_unit_test(values_from_outside_are_escaped),
+        cmocka_unit_test(report_states),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
