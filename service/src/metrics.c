@@ -31,7 +31,7 @@ static size_t status_slot(int status)
     return FIDX__STATUS_SLOTS - 1; /* "other" */
 }
 
-void fidx__metrics_request(fidx__metrics_t *m, fidx__route_id_t route, int status,
+void fidx__metrics_request(fidx__metrics_t *m, fidx__metric_route_t route, int status,
                            uint64_t duration_ns)
 {
     size_t b = 0;

@@ -25,7 +25,7 @@ typedef enum {
     FIDX__ROUTE_ADMIN,   /* /v1/admin/… */
     FIDX__ROUTE_OTHER,   /* not found, method not allowed, malformed, timeouts, limits */
     FIDX__ROUTE_COUNT
-} fidx__route_id_t;
+} fidx__metric_route_t;
 
 #define FIDX__STATUS_SLOTS 12
 #define FIDX__LATENCY_BUCKETS 14 /* finite bucket bounds; +Inf is the count */
@@ -52,7 +52,7 @@ static inline void fidx__counter_add(fidx__counter_t *c, uint64_t n)
 }
 
 /* Records one answered request: route, HTTP status, and duration in nanoseconds. */
-void fidx__metrics_request(fidx__metrics_t *m, fidx__route_id_t route, int status,
+void fidx__metrics_request(fidx__metrics_t *m, fidx__metric_route_t route, int status,
                            uint64_t duration_ns);
 void fidx__metrics_lookup(fidx__metrics_t *m, fidx_kind_t kind, fidx_verdict_t verdict);
 

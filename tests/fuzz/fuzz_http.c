@@ -1,11 +1,11 @@
 /* Fuzz target for the strict HTTP framing scanners the service runs before http-parser
- * (service/src/http_checks.c; libFuzzer; replayed by ctest, see docs/FUZZING.md).
+ * (service/src/http/hcheck.c; libFuzzer; replayed by ctest, see docs/FUZZING.md).
  * Input: byte 0 picks the scanner (even: header section, odd: chunked body), bytes 1-2 a split
  * point, the rest is what a client sent. Properties: the scanners answer 0, FIDX_EINVAL with a
  * reason or FIDX_ETOOBIG; they never claim more bytes than given, and take all of a piece
  * while the section goes on; and the bytes arriving in two reads give exactly the verdict, the
  * section length and the phase that one read gives — a partial read never changes framing. */
-#include "http/http_checks.h"
+#include "http/hcheck.h"
 
 #include "fuzz_common.h"
 

@@ -90,7 +90,8 @@ def uses(root, paths, defs, declared):
         mod = module_of(path, all_paths)
         with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
             text = strip(f.read())
-        for name in set(IDENT.findall(text)) - declared.get(path, set()):
+        promised = declared.get(path, set()) if path.endswith(".h") else set()
+        for name in set(IDENT.findall(text)) - promised:
             for owner in defs.get(name, ()):
                 if owner != mod:
                     edges.setdefault(mod, {}).setdefault(owner, set()).add(name)

@@ -20,7 +20,6 @@
 #include "base/log.h"
 
 #define RECLAIM_INTERVAL_MS 100
-#define SNAP_PREFIX "snapshot-"
 
 /* ---- tokens ---- */
 
@@ -60,94 +59,6 @@ static void on_sighup(uv_signal_t *h, int signum)
         (void)load_tokens(a, a->svc->cfg.tokens_path, "; the tokens in use are kept");
 }
 
-/* ---- the data directory ---- */
-
-static int lock_dir(fidx__admin_t *a)
-{
-    char path[FIDX__ADMIN_PATH_MAX + 16], pid[32];
-    snprintf(path, sizeof path, "%s/LOCK", a->dir);
-    a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (a->lock_fd < 0) {
-        fidx__log(FIDX__LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (flock(a->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        fidx__log(FIDX__LOG_ERROR,
-                  "the data directory %s is in use by another fraudidx-service (see %s for its "
-                  "pid); only one process may write to it",
-                  a->dir, path);
-        return -1;
-    }
-    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(a->lock_fd, 0) != 0 || write(a->lock_fd, pid, (size_t)n) != n)
-        fidx__log(FIDX__LOG_WARN, "cannot write the pid into %s", path);
-    return 0;
-}
-
-/* The number of a "snapshot-N.fidx" name, 0 when it is not one. */
-static uint64_t snapshot_number(const char *name)
-{
-    unsigned long long n;
-    char tail[8];
-    if (strlen(name) != strlen(SNAP_PREFIX) + 16 + 5 ||
-        sscanf(name, SNAP_PREFIX "%16llu%5s", &n, tail) != 2 || strcmp(tail, ".fidx") != 0)
-        return 0;
-    return n;
-}
-
-void fidx__admin_snapshot_path(const char *dir, uint64_t n, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/" SNAP_PREFIX "%016" PRIu64 ".fidx", dir, n);
-}
-
-/* Finds the newest compacted snapshot; with write access also removes older ones and the
- * temporary files of a compaction a crash interrupted. */
-static void scan_dir(fidx__admin_t *a)
-{
-    DIR *d = opendir(a->dir);
-    uint64_t newest = 0;
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        uint64_t n = snapshot_number(e->d_name);
-        if (n > newest)
-            newest = n;
-    }
-    rewinddir(d);
-    for (struct dirent *e; a->writable && (e = readdir(d)) != NULL;) {
-        uint64_t n = snapshot_number(e->d_name);
-        int tmp = strncmp(e->d_name, SNAP_PREFIX, strlen(SNAP_PREFIX)) == 0 &&
-                  strstr(e->d_name, ".fidx.tmp.") != NULL;
-        if ((n && n < newest) || tmp) {
-            char path[FIDX__ADMIN_PATH_MAX + 300];
-            snprintf(path, sizeof path, "%s/%s", a->dir, e->d_name);
-            if (unlink(path) == 0)
-                fidx__log(FIDX__LOG_INFO, "removed %s (superseded or unfinished)", path);
-        }
-    }
-    closedir(d);
-    a->from_segment = newest ? newest : 1;
-    if (newest)
-        fidx__admin_snapshot_path(a->dir, newest, a->base_path, sizeof a->base_path);
-}
-
-/* Whether the directory holds segments of the log that are not folded into a snapshot. */
-static int has_log(const fidx__admin_t *a)
-{
-    DIR *d = opendir(a->dir);
-    int found = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
-        unsigned long long n;
-        char tail[8];
-        found = strlen(e->d_name) == 24 && sscanf(e->d_name, "wal-%16llu%4s", &n, tail) == 2 &&
-                strcmp(tail, ".log") == 0 && n >= a->from_segment;
-    }
-    closedir(d);
-    return found;
-}
-
 static fidx__admin_t *admin_new(fidx__service_t *svc)
 {
     fidx__admin_t *a = calloc(1, sizeof *a);
@@ -181,9 +92,9 @@ int fidx__admin_prepare(fidx__service_t *svc)
                   strerror(errno));
         return -1;
     }
-    if (a->writable && lock_dir(a) != 0)
+    if (a->writable && fidx__admin_lock_dir(a) != 0)
         return -1;
-    scan_dir(a);
+    fidx__admin_scan_dir(a);
     if (a->base_path[0]) {
         fidx__log(FIDX__LOG_INFO,
                   "serving the compacted snapshot %s (it holds the analysts' changes); "
@@ -302,7 +213,7 @@ static int replay(fidx__admin_t *a)
 int fidx__admin_start(fidx__service_t *svc)
 {
     fidx__admin_t *a = svc->admin;
-    if (!a->writable && !has_log(a))
+    if (!a->writable && !fidx__admin_has_log(a))
         return 0; /* no analysts' changes: lookups read the snapshot alone */
     a->workers = calloc(svc->cfg.threads, sizeof *a->workers);
     if (!a->workers || fidx_overlay_new(svc->cfg.threads + 2, &a->ov) != 0 ||
@@ -423,8 +334,8 @@ int fidx__admin_repair(const fidx__config_t *cfg)
     struct stat sb;
     if (stat(a->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fidx__log(FIDX__LOG_ERROR, "%s is not a data directory", a->dir);
-    } else if (lock_dir(a) == 0) {
-        scan_dir(a);
+    } else if (fidx__admin_lock_dir(a) == 0) {
+        fidx__admin_scan_dir(a);
         if (fidx__wal_replay(a->dir, a->from_segment, FIDX__WAL_REPAIR, NULL, NULL, &st, msg,
                              sizeof msg) != 0) {
             fidx__log(FIDX__LOG_ERROR, "%s", msg);

@@ -108,8 +108,18 @@ void fidx__admin_snapshot_changed(fidx__service_t *svc, fidx_snapshot_t *s);
 /* `fraudidx-service --repair-wal`: the whole run. Returns the exit code. */
 int fidx__admin_repair(const fidx__config_t *cfg);
 
+/* ---- the data directory (datadir.c) ---- */
+
 /* "DIR/snapshot-NNNNNNNNNNNNNNNN.fidx": the compacted snapshot folding segments below n. */
 void fidx__admin_snapshot_path(const char *dir, uint64_t n, char *out, size_t cap);
+/* Takes the directory's LOCK (flock) and writes the pid into it; -1 (logged) when another
+ * process holds it. */
+int fidx__admin_lock_dir(fidx__admin_t *a);
+/* Finds the newest compacted snapshot (a->from_segment, a->base_path); with write access also
+ * removes older ones and the temporary files of a compaction a crash interrupted. */
+void fidx__admin_scan_dir(fidx__admin_t *a);
+/* Whether the directory holds log segments not folded into a snapshot. */
+int fidx__admin_has_log(const fidx__admin_t *a);
 
 /* Whether an Authorization value carries a valid token; its name into name
  * (FIDX__TOKEN_NAME_MAX + 1 bytes). Any thread. */

@@ -222,8 +222,9 @@ static int swap_in(fidx__admin_job_t *j, compaction_t *c)
         pthread_mutex_lock(&a->mu);
         if (fidx_overlay_drop_through(a->ov, c->last) != 0)
             fidx__log(FIDX__LOG_WARN, "out of memory dropping folded changes; they stay");
+        /* What the dropped changes held is freed once no lookup can reach it. */
+        fidx_overlay_reclaim(a->ov);
         pthread_mutex_unlock(&a->mu);
-        fidx__admin_reclaim(a, 1);
     }
     fidx__wal_drop_before(a->wal, c->segment);
     if (c->prev[0] && strcmp(c->prev, c->path) != 0 && unlink(c->prev) != 0)

@@ -4,20 +4,13 @@
  * request's deferred answer (http/request.h). */
 #include "admin/admin.h"
 
+#include "base/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #define JOB_OUT_MAX (64u * 1024 * 1024)
-
-/* Jobs are stamped with the wall clock: it goes into the audit log and the records. */
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx__admin_run_t run)
 {
@@ -26,7 +19,7 @@ fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx
         return NULL;
     j->admin = a;
     j->run = run;
-    j->now_ms = wall_ms();
+    j->now_ms = fidx__clock_wall_ms(); /* for the audit log and the records */
     j->http_status = 500;
     snprintf(j->token, sizeof j->token, "%s", token);
     fidx__sbuf_init(&j->out, JOB_OUT_MAX);

@@ -383,15 +383,11 @@ typedef struct {
     fidx__admin_decision_t dec;
 } decide_t;
 
-/* Step 2 of a decision. Returns the sequence number to wait for, or -1 (answer set). */
-static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *recs,
-                               fidx__sbuf_t *audit)
+/* Whether the report can be decided now: it exists, is pending and no other decision on it is
+ * being recorded. 0, or -1 with the answer set. Under mu. */
+static int decidable(fidx__admin_job_t *j, decide_t *d)
 {
     fidx__admin_t *a = j->admin;
-    fidx_err_t err = {0};
-    int approve = j->action == FIDX__REPORT_APPROVED;
-    if (log_unavailable(j))
-        return -1;
     if (fidx__reports_get(a->svc->reports, j->report_id, strlen(j->report_id), copy_report,
                           &d->rc) != 0 ||
         !d->rc.found) {
@@ -410,11 +406,34 @@ static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *
                                                    : "a decision on the report is being recorded");
         return -1;
     }
-    if (approve && approval_indicator(j, &d->rc, &d->ind, &err) != 0) {
-        fidx__admin_job_error(j, 400, "invalid_value", err.reason ? err.reason : "invalid value");
-        return -1;
-    }
-    uint64_t seq = fidx__wal_next_seq(a->wal), n = 0;
+    return 0;
+}
+
+/* The audit line of a decision. */
+static void audit_decision(const fidx__admin_job_t *j, const decide_t *d, fidx__sbuf_t *audit)
+{
+    int approve = j->action == FIDX__REPORT_APPROVED;
+    fidx__audit_begin(audit, j->now_ms, j->token, approve ? "approve" : "reject");
+    fidx__audit_str(audit, "report", j->report_id, strlen(j->report_id));
+    fidx__audit_str(audit, "kind", fidx_kind_name(d->rc.kind), strlen(fidx_kind_name(d->rc.kind)));
+    fidx__audit_str(audit, "value", approve ? d->cur.value : d->rc.value,
+                    approve ? d->cur.value_len : d->rc.value_len);
+    if (approve)
+        fidx__audit_str(audit, "status", fidx_status_name(j->status),
+                        strlen(fidx_status_name(j->status)));
+    if (j->reason[0])
+        fidx__audit_str(audit, "reason", j->reason, strlen(j->reason));
+    fidx__audit_end(audit);
+}
+
+/* The decision record (and, for an approval, the entry's PUT first) into recs; the entry goes
+ * into the overlay, invisible until its sequence number is durable. Returns how many records,
+ * or -1 with the answer set. Under mu. */
+static int64_t encode_decision(fidx__admin_job_t *j, decide_t *d, uint64_t seq, fidx__sbuf_t *recs)
+{
+    fidx__admin_t *a = j->admin;
+    int approve = j->action == FIDX__REPORT_APPROVED;
+    int64_t n = 0;
     if (approve) {
         merge_with_view(a, &d->ind, &d->cur);
         if (fidx__admin_encode_put(recs, &d->cur) != 0 ||
@@ -433,27 +452,36 @@ static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *
     snprintf(d->dec.by, sizeof d->dec.by, "%s", j->token);
     snprintf(d->dec.reason, sizeof d->dec.reason, "%s", j->reason);
     fidx__admin_encode_decision(recs, &d->dec);
-    n++;
-    fidx__audit_begin(audit, j->now_ms, j->token, approve ? "approve" : "reject");
-    fidx__audit_str(audit, "report", j->report_id, strlen(j->report_id));
-    fidx__audit_str(audit, "kind", fidx_kind_name(d->rc.kind), strlen(fidx_kind_name(d->rc.kind)));
-    fidx__audit_str(audit, "value", approve ? d->cur.value : d->rc.value,
-                    approve ? d->cur.value_len : d->rc.value_len);
-    if (approve)
-        fidx__audit_str(audit, "status", fidx_status_name(j->status),
-                        strlen(fidx_status_name(j->status)));
-    if (j->reason[0])
-        fidx__audit_str(audit, "reason", j->reason, strlen(j->reason));
-    fidx__audit_end(audit);
+    return n + 1;
+}
+
+/* Step 2 of a decision: checked, encoded, appended to the log with its audit line. Returns the
+ * sequence number to wait for, or -1 (answer set). Under mu. */
+static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *recs,
+                               fidx__sbuf_t *audit)
+{
+    fidx__admin_t *a = j->admin;
+    fidx_err_t err = {0};
+    if (log_unavailable(j) || decidable(j, d) != 0)
+        return -1;
+    if (j->action == FIDX__REPORT_APPROVED && approval_indicator(j, &d->rc, &d->ind, &err) != 0) {
+        fidx__admin_job_error(j, 400, "invalid_value", err.reason ? err.reason : "invalid value");
+        return -1;
+    }
+    uint64_t seq = fidx__wal_next_seq(a->wal);
+    int64_t n = encode_decision(j, d, seq, recs);
+    if (n < 0)
+        return -1;
+    audit_decision(j, d, audit);
     if (recs->failed || audit->failed ||
-        fidx__wal_append(a->wal, recs->p, recs->len, n, audit->p, audit->len) != 0) {
+        fidx__wal_append(a->wal, recs->p, recs->len, (uint64_t)n, audit->p, audit->len) != 0) {
         if (!log_unavailable(j))
             fidx__admin_job_error(j, 503, "unavailable", "out of memory");
         return -1;
     }
     memcpy(a->inflight[a->n_inflight++], j->report_id, sizeof a->inflight[0]);
     a->n_decisions++;
-    return (int64_t)(seq + n - 1);
+    return (int64_t)(seq + (uint64_t)n - 1);
 }
 
 static void decision_answer(fidx__admin_job_t *j, const decide_t *d)

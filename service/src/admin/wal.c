@@ -33,6 +33,7 @@
 #include <xxhash.h>
 
 #include "fidx/durable.h"
+#include "base/clock.h"
 #include "base/le_bytes.h"
 #include "base/log.h"
 
@@ -448,13 +449,6 @@ static int write_all(int fd, const struct iovec *iov, int n)
     return 0;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Writes and syncs one group; on failure cuts the segment back to its durable size. */
 static int write_group(fidx__wal_t *w, uint64_t first, uint64_t n, const fidx__sbuf_t *recs)
 {
@@ -465,7 +459,7 @@ static int write_group(fidx__wal_t *w, uint64_t first, uint64_t n, const fidx__s
     fidx__put64(h + 16, recs->len);
     fidx__put64(h + 24, group_sum(h, recs->p, recs->len));
     struct iovec iov[2] = {{h, sizeof h}, {recs->p, recs->len}};
-    uint64_t t0 = now_ns();
+    uint64_t t0 = fidx__clock_mono_ns();
     if (write_all(w->seg_fd, iov, 2) != 0 || fdatasync(w->seg_fd) != 0) {
         int e = errno;
         if (ftruncate(w->seg_fd, (off_t)w->seg_bytes) != 0)
@@ -473,7 +467,7 @@ static int write_group(fidx__wal_t *w, uint64_t first, uint64_t n, const fidx__s
         errno = e;
         return -1;
     }
-    uint64_t dt = now_ns() - t0;
+    uint64_t dt = fidx__clock_mono_ns() - t0;
     w->fsync_ns_total += dt;
     if (dt > w->fsync_ns_max)
         w->fsync_ns_max = dt;

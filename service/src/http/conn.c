@@ -3,7 +3,7 @@
  *
  * Input: libuv reads into the worker's read buffer (shared by its connections: a read is
  * consumed in its callback). Before http-parser sees a byte, the strict scanners of
- * http_checks.c look at it, and they cut the input at the end of each header section and
+ * hcheck.c look at it, and they cut the input at the end of each header section and
  * chunked body, so the parser is given one section at a time. The parser pauses at the end of
  * each message; the request is then answered at once (all handlers are synchronous), so
  * pipelined requests are answered in order by construction. When the header section is in,
@@ -29,7 +29,7 @@
 
 #include "base/log.h"
 #include "http/accesslog.h"
-#include "http/http_checks.h"
+#include "http/hcheck.h"
 #include "http/request.h"
 
 enum { D_NONE = 0, D_CLOSE, D_408_HEADER, D_408_BODY };
@@ -90,7 +90,7 @@ struct fidx__conn {
 struct conn_reply {
     fidx__reply_t base;
     fidx__conn_t *c; /* NULL once the connection is gone */
-    fidx__route_id_t route;
+    fidx__metric_route_t route;
     int method, head, keep;
     uint64_t started_ns;
     size_t path_len;
@@ -119,14 +119,15 @@ static void flush(fidx__conn_t *c);
 static void conn_close(fidx__conn_t *c);
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
-static uint64_t now_ms(const fidx__conn_t *c)
+/* The loop's cached time (base/clock.h): timeouts need no fresher one. */
+static uint64_t loop_ms(const fidx__conn_t *c)
 {
     return uv_now(&c->w->loop);
 }
 
 static void set_deadline(fidx__conn_t *c, uint64_t in_ms, int what)
 {
-    c->deadline = now_ms(c) + in_ms;
+    c->deadline = loop_ms(c) + in_ms;
     c->on_deadline = what;
 }
 
@@ -672,7 +673,7 @@ static void flush(fidx__conn_t *c)
     c->inflight = 1;
     c->cur ^= 1;
     c->wreq.data = c;
-    c->write_deadline = now_ms(c) + c->w->cfg->idle_timeout_ms;
+    c->write_deadline = loop_ms(c) + c->w->cfg->idle_timeout_ms;
     if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
         c->inflight = 0;
         conn_close(c);

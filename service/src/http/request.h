@@ -65,7 +65,7 @@ struct fidx__req {
 
     /* Set by the application's on_head. */
     fidx__handler_fn handler;
-    fidx__route_id_t route; /* the metrics label of the answer */
+    fidx__metric_route_t route; /* the metrics label of the answer */
     uint64_t max_body;
     const char *allow;  /* for a 405, the methods the path takes */
     char principal[72]; /* who the request authenticated as; "" when nobody */
@@ -78,13 +78,13 @@ struct fidx__req {
 
 struct fidx__resp {
     int status;
-    fidx__route_id_t route;   /* for metrics */
-    const char *content_type; /* static */
-    const char *allow;        /* static; sent as Allow when set */
-    const char *retry_after;  /* static; sent as Retry-After when set */
-    int close;                /* close the connection after this response */
-    fidx__sbuf_t *body;       /* the worker's scratch buffer, empty on entry */
-    const char *headers;      /* static; more header lines, each ending in CRLF */
+    fidx__metric_route_t route; /* for metrics */
+    const char *content_type;   /* static */
+    const char *allow;          /* static; sent as Allow when set */
+    const char *retry_after;    /* static; sent as Retry-After when set */
+    int close;                  /* close the connection after this response */
+    fidx__sbuf_t *body;         /* the worker's scratch buffer, empty on entry */
+    const char *headers;        /* static; more header lines, each ending in CRLF */
     char more[96]; /* computed header lines (ETag, Retry-After), each ending in CRLF; "" none */
 };
 

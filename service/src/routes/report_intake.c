@@ -10,19 +10,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "fidx/normalize.h"
 #include "reports/ratelimit.h"
 #include "routes/common.h"
 
 #define PLATFORM_MAX 64
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void refuse(fidx__report_outcome_t *o, int status, const char *code, fidx__field_t field,
                    const char *message)
@@ -156,7 +150,7 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
     char canon[FIDX_CANON_CAP];
     size_t canon_len = 0;
     fidx_kind_t kind = FIDX_KIND_NONE;
-    uint64_t now = now_ms();
+    uint64_t now = fidx__clock_mono_ms();
     memset(o, 0, sizeof *o);
     o->kind = FIDX_KIND_NONE;
     o->category = -1;

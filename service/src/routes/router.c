@@ -16,7 +16,7 @@
 typedef struct {
     const char *path; /* exact; or, ending in '/', every path below it */
     fidx__handler_fn get, post, del;
-    fidx__route_id_t get_id, post_id, del_id;
+    fidx__metric_route_t get_id, post_id, del_id;
     const char *allow;
 } route_t;
 

@@ -9,8 +9,8 @@
  *   of input before http-parser sees it; they also tell where the header section or chunked
  *   body ends, so the parser is given exactly one section at a time;
  * - header semantics, fed by the parser's header callbacks and judged when headers end. */
-#ifndef FIDX_SERVICE_HTTP_CHECKS_H
-#define FIDX_SERVICE_HTTP_CHECKS_H
+#ifndef FIDX_SERVICE_HTTP_HCHECK_H
+#define FIDX_SERVICE_HTTP_HCHECK_H
 
 #include <stddef.h>
 #include <stdint.h>

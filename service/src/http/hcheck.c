@@ -1,10 +1,10 @@
-/* Request-smuggling checks on top of http-parser 2.9.4 (see http_checks.h for the list).
+/* Request-smuggling checks on top of http-parser 2.9.4 (see hcheck.h for the list).
  *
  * http-parser, built non-strict as Debian ships it, accepts a bare LF wherever CRLF belongs,
  * folded header lines, "Content-Length : 1", "Transfer-Encoding: gzip, chunked" and any two
  * bytes after a chunk's data. A front proxy may read such a request differently from us, so
  * these scanners accept only the strict grammar of RFC 9112 and refuse the rest. */
-#include "http/http_checks.h"
+#include "http/hcheck.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,0 +1,102 @@
+/* The data directory's files (admin.h lists them): the lock that makes one process its writer,
+ * and the names of compacted snapshots and log segments. */
+#include "admin/admin.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+#define SNAP_PREFIX "snapshot-"
+
+int fidx__admin_lock_dir(fidx__admin_t *a)
+{
+    char path[FIDX__ADMIN_PATH_MAX + 16], pid[32];
+    snprintf(path, sizeof path, "%s/LOCK", a->dir);
+    a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (a->lock_fd < 0) {
+        fidx__log(FIDX__LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(a->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        fidx__log(FIDX__LOG_ERROR,
+                  "the data directory %s is in use by another fraudidx-service (see %s for its "
+                  "pid); only one process may write to it",
+                  a->dir, path);
+        return -1;
+    }
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(a->lock_fd, 0) != 0 || write(a->lock_fd, pid, (size_t)n) != n)
+        fidx__log(FIDX__LOG_WARN, "cannot write the pid into %s", path);
+    return 0;
+}
+
+/* The number of a "snapshot-N.fidx" name, 0 when it is not one. */
+static uint64_t snapshot_number(const char *name)
+{
+    unsigned long long n;
+    char tail[8];
+    if (strlen(name) != strlen(SNAP_PREFIX) + 16 + 5 ||
+        sscanf(name, SNAP_PREFIX "%16llu%5s", &n, tail) != 2 || strcmp(tail, ".fidx") != 0)
+        return 0;
+    return n;
+}
+
+void fidx__admin_snapshot_path(const char *dir, uint64_t n, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/" SNAP_PREFIX "%016" PRIu64 ".fidx", dir, n);
+}
+
+/* Finds the newest compacted snapshot; with write access also removes older ones and the
+ * temporary files of a compaction a crash interrupted. */
+void fidx__admin_scan_dir(fidx__admin_t *a)
+{
+    DIR *d = opendir(a->dir);
+    uint64_t newest = 0;
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        uint64_t n = snapshot_number(e->d_name);
+        if (n > newest)
+            newest = n;
+    }
+    rewinddir(d);
+    for (struct dirent *e; a->writable && (e = readdir(d)) != NULL;) {
+        uint64_t n = snapshot_number(e->d_name);
+        int tmp = strncmp(e->d_name, SNAP_PREFIX, strlen(SNAP_PREFIX)) == 0 &&
+                  strstr(e->d_name, ".fidx.tmp.") != NULL;
+        if ((n && n < newest) || tmp) {
+            char path[FIDX__ADMIN_PATH_MAX + 300];
+            snprintf(path, sizeof path, "%s/%s", a->dir, e->d_name);
+            if (unlink(path) == 0)
+                fidx__log(FIDX__LOG_INFO, "removed %s (superseded or unfinished)", path);
+        }
+    }
+    closedir(d);
+    a->from_segment = newest ? newest : 1;
+    if (newest)
+        fidx__admin_snapshot_path(a->dir, newest, a->base_path, sizeof a->base_path);
+}
+
+/* Whether the directory holds segments of the log that are not folded into a snapshot. */
+int fidx__admin_has_log(const fidx__admin_t *a)
+{
+    DIR *d = opendir(a->dir);
+    int found = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+        unsigned long long n;
+        char tail[8];
+        found = strlen(e->d_name) == 24 && sscanf(e->d_name, "wal-%16llu%4s", &n, tail) == 2 &&
+                strcmp(tail, ".log") == 0 && n >= a->from_segment;
+    }
+    closedir(d);
+    return found;
+}
