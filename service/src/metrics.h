@@ -41,6 +41,7 @@ typedef struct {
     fidx__counter_t lookup_invalid;
     fidx__counter_t connections_accepted;
     fidx__counter_t connections_rejected; /* over --max-connections */
+    fidx__counter_t accept_failures;      /* accept(2) failed for lack of descriptors/memory */
     fidx__counter_t bad_requests;         /* refused before routing: malformed, smuggling */
     fidx__counter_t timeouts;             /* 408s and slow clients dropped */
 } fidx__metrics_t;

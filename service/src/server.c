@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 
 #include "http/accesslog.h"
 #include "admin/admin.h"
+#include "http/accept.h"
 #include "http/conn.h"
 #include "base/log.h"
 #include "reload.h"
@@ -121,7 +123,7 @@ static void on_wake(uv_async_t *a)
     take_snapshot(w);
     if (atomic_load(&w->stop) && !w->draining) {
         w->draining = 1;
-        uv_close((uv_handle_t *)&w->listener, NULL);
+        fidx__accept_stop(w);
         fidx__conn_drain(w);
         if (w->n_conns == 0)
             worker_finish(w);
@@ -177,8 +179,6 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->decode = malloc(cfg->max_header_bytes);
     if (!w->readbuf || !w->decode)
         return UV_ENOMEM;
-    uv_tcp_init(&w->loop, &w->listener);
-    w->listener.data = w;
     uv_async_init(&w->loop, &w->wake, on_wake);
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->sweep);
@@ -192,9 +192,9 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
         w->quiesce.data = w;
         uv_prepare_start(&w->quiesce, on_quiesce);
     }
-    if ((r = uv_tcp_open(&w->listener, fd)) != 0)
-        return r;
-    return uv_listen((uv_stream_t *)&w->listener, LISTEN_BACKLOG, fidx__conn_accept);
+    if (listen(fd, LISTEN_BACKLOG) != 0)
+        return uv_translate_sys_error(errno);
+    return fidx__accept_start(w);
 }
 
 static void worker_dispose(fidx__worker_t *w)
@@ -202,6 +202,8 @@ static void worker_dispose(fidx__worker_t *w)
     if (!w)
         return;
     uv_loop_close(&w->loop);
+    if (w->listen_fd >= 0) /* not closed by fidx__accept_stop: a start that failed */
+        close(w->listen_fd);
     fidx_snapshot_t *s = atomic_exchange(&w->incoming, NULL);
     if (s)
         fidx_snapshot_release(s);
@@ -229,6 +231,41 @@ static void publish(fidx__service_t *svc, fidx_snapshot_t *s)
         if (old)
             fidx_snapshot_release(old);
         uv_async_send(&w->wake);
+    }
+}
+
+/* ---- file descriptors ---- */
+
+/* Descriptors kept back from connections: listeners, the snapshot, the data directory's files,
+ * the access log, libuv's own (epoll, eventfd, signal pipes) per loop, and room to spare. */
+#define FD_RESERVE(threads) (64u + 8u * (threads))
+
+/* Raises the soft limit of open files to the hard one, and lowers --max-connections to what
+ * the limit allows, so that running out of descriptors is the exception it should be (the
+ * usual soft limit of 1,024 is below the default of 10,000 connections). */
+static void fit_descriptors(fidx__config_t *cfg)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            fidx__log(FIDX__LOG_INFO, "open files limit raised from %llu to %llu",
+                      (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+        else
+            rl.rlim_cur = was;
+    }
+    rlim_t reserve = FD_RESERVE(cfg->threads);
+    rlim_t room = rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 1;
+    if (rl.rlim_cur != RLIM_INFINITY && cfg->max_connections > room) {
+        fidx__log(FIDX__LOG_WARN,
+                  "--max-connections lowered from %u to %llu: the process may open %llu files "
+                  "(ulimit -n), %llu of them kept for its own use",
+                  cfg->max_connections, (unsigned long long)room, (unsigned long long)rl.rlim_cur,
+                  (unsigned long long)reserve);
+        cfg->max_connections = (unsigned)room;
     }
 }
 
@@ -358,6 +395,7 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
     }
     svc->cfg = *cfg;
     svc->publish = publish;
+    fit_descriptors(&svc->cfg);
     svc->access_fd = -1;
     svc->started_at = (int64_t)time(NULL);
     *out = svc;

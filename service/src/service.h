@@ -20,6 +20,7 @@
 #include "fidx/scan.h"
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
+#include "base/log.h"
 #include "metrics.h"
 #include "base/sbuf.h"
 
@@ -81,7 +82,10 @@ struct fidx__worker {
     void (*drained)(fidx__worker_t *w); /* draining closed the last connection */
     unsigned id;
     uv_loop_t loop;
-    uv_tcp_t listener;
+    uv_poll_t listener; /* the listening socket, watched (http/accept.c) */
+    uv_timer_t accept_timer;
+    uint64_t accept_pause_ms; /* backing off while accept fails for lack of descriptors */
+    int accepting, accept_paused;
     uv_async_t wake;
     uv_timer_t sweep;
     uv_thread_t thread;
@@ -154,6 +158,7 @@ struct fidx__service {
     _Atomic int64_t loaded_at;
     _Atomic int64_t build_time;
     atomic_uint open_connections;
+    fidx__log_limit_t accept_log; /* accept failures, logged once a second at most */
     _Atomic uint64_t reloads_ok, reloads_failed;
     int64_t started_at;
     int stopping;

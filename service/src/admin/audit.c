@@ -7,18 +7,62 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/log.h"
+
+/* The size of the file up to and including its last line end: a crash (or a full disk) in
+ * the middle of a write leaves a fragment after it, which the next line would be glued to. */
+static off_t whole_lines(int fd, off_t size)
+{
+    char buf[4096];
+    off_t end = size;
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+        ssize_t got = pread(fd, buf, n, end - (off_t)n);
+        if (got != (ssize_t)n)
+            return -1;
+        for (size_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n')
+                return end - (off_t)n + (off_t)i;
+        end -= (off_t)n;
+    }
+    return 0;
+}
 
 int fidx__audit_open(const char *dir, char *msg, size_t cap)
 {
     char path[4096];
+    struct stat sb;
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, FIDX__AUDIT_FILE) >= sizeof path) {
         snprintf(msg, cap, "the data directory's path is too long");
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
         snprintf(msg, cap, "cannot open the audit log %s: %s", path, strerror(errno));
+        return -1;
+    }
+    off_t keep = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? whole_lines(fd, sb.st_size) : -1;
+    if (keep < 0) {
+        snprintf(msg, cap, "cannot read the audit log %s: %s", path,
+                 S_ISREG(sb.st_mode) ? strerror(errno) : "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if (keep < sb.st_size) {
+        if (ftruncate(fd, keep) != 0 || fdatasync(fd) != 0) {
+            snprintf(msg, cap, "cannot cut the torn last line of the audit log %s: %s", path,
+                     strerror(errno));
+            close(fd);
+            return -1;
+        }
+        fidx__log(FIDX__LOG_WARN,
+                  "audit log %s: cut a torn last line (%lld bytes after byte %lld), never "
+                  "acknowledged",
+                  path, (long long)(sb.st_size - keep), (long long)keep);
+    }
     return fd;
 }
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <http_parser.h>
 
@@ -339,7 +340,8 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
     fidx__sbuf_put(o, date, date_len);
     fidx__sbuf_puts(o, "Content-Type: ");
     fidx__sbuf_puts(o, r->content_type);
-    fidx__sbuf_puts(o, "\r\nContent-Length: ");
+    /* No browser may read a JSON answer as HTML: values in it are the client's own text. */
+    fidx__sbuf_puts(o, "\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ");
     fidx__sbuf_putu(o, body->len);
     fidx__sbuf_put(o, "\r\n", 2);
     if (r->allow) {
@@ -784,16 +786,13 @@ static void note_peer(fidx__conn_t *c)
         uv_ip4_name((const struct sockaddr_in *)&ss, c->peer, sizeof c->peer);
 }
 
-void fidx__conn_accept(uv_stream_t *server, int status)
+void fidx__conn_open(fidx__worker_t *w, int fd)
 {
-    fidx__worker_t *w = server->data;
-    if (status < 0) {
-        fidx__log(FIDX__LOG_WARN, "accept failed: %s", uv_strerror(status));
-        return;
-    }
     fidx__conn_t *c = conn_new(w);
     if (!c) {
-        fidx__log(FIDX__LOG_ERROR, "out of memory accepting a connection");
+        fidx__log_limited(&w->svc->accept_log, 1000, FIDX__LOG_ERROR,
+                          "out of memory accepting a connection");
+        close(fd);
         return;
     }
     uv_tcp_init(&w->loop, &c->tcp);
@@ -804,7 +803,8 @@ void fidx__conn_accept(uv_stream_t *server, int status)
     w->conns = c;
     w->n_conns++;
     unsigned open = atomic_fetch_add(&w->svc->open_connections, 1) + 1;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+    if (uv_tcp_open(&c->tcp, fd) != 0) {
+        close(fd);
         conn_close(c);
         return;
     }

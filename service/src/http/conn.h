@@ -8,8 +8,8 @@
 
 #include "service.h"
 
-/* uv_connection_cb of a worker's listener (server->data is the worker). */
-void fidx__conn_accept(uv_stream_t *server, int status);
+/* Takes over fd, a connection just accepted on w's listener (closed on failure). */
+void fidx__conn_open(fidx__worker_t *w, int fd);
 
 /* Enforces the deadlines of every connection of w (called a few times a second). */
 void fidx__conn_sweep(fidx__worker_t *w);

@@ -23,10 +23,10 @@
 
 #define CT_HTML "text/html; charset=utf-8"
 
+/* X-Content-Type-Options: nosniff is on every answer (http/conn.c). */
 #define SECURITY_HEADERS                                                                           \
     "Content-Security-Policy: default-src 'self'; base-uri 'none'; object-src 'none'; "            \
     "form-action 'self'; frame-ancestors 'none'\r\n"                                               \
-    "X-Content-Type-Options: nosniff\r\n"                                                          \
     "Referrer-Policy: no-referrer\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"
 
