@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scan_internal.h"
+#include "scan/scan_internal.h"
 
 /* Phrases, lower case with diacritics; words separated by one space. */
 static const struct {

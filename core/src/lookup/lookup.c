@@ -13,8 +13,8 @@
 #include "fidx/phone.h"
 #include "fidx/social.h"
 #include "fidx/url.h"
-#include "overlay_internal.h"
-#include "snapshot_internal.h"
+#include "live/overlay_internal.h"
+#include "snapshot/snapshot_internal.h"
 
 /* Specificity: profiles and phones found in a link beat any URL or domain entry; among those
  * a host with more labels beats a shorter one, and on the same host a URL expression (longer

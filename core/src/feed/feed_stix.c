@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed_internal.h"
+#include "feed/feed_internal.h"
 
 /* Patterns longer than this are refused: a feed line's limit, generous for a few URLs. */
 #define STIX_MAX_PATTERN FIDX_MAX_LINE_LEN

@@ -14,9 +14,9 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "builder.h"
+#include "snapshot/builder.h"
 #include "fidx/durable.h"
-#include "snapshot_format.h"
+#include "snapshot/snapshot_format.h"
 
 typedef struct {
     snap_section_t hdr;

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bank_table.h"
+#include "normalize/bank_table.h"
 #include "fidx/str.h"
 
 /* Longest table string (name or alias) that can match; longer ones are skipped. */

@@ -1,7 +1,7 @@
 /* The snapshot builder's in-memory table: indicators added one by one, duplicates merged as
  * the contract says, sources interned into small dictionaries. snapshot_write.c lays the
  * table out as a file. */
-#include "builder.h"
+#include "snapshot/builder.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed_internal.h"
+#include "feed/feed_internal.h"
 
 typedef struct {
     const char *type, *kind;

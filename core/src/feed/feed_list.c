@@ -3,7 +3,7 @@
  * A '#' later in a line is part of the value (URLs have fragments). */
 #include <stdlib.h>
 
-#include "feed_internal.h"
+#include "feed/feed_internal.h"
 
 static int is_space(char c)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scan_internal.h"
+#include "scan/scan_internal.h"
 
 _Static_assert(FIDX_SCAN_MAX_TEXT < UINT32_MAX, "offsets are kept in uint32_t");
 

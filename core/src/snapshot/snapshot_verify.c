@@ -9,7 +9,7 @@
 
 #include "fidx/normalize.h"
 #include "fidx/phone.h"
-#include "snapshot_internal.h"
+#include "snapshot/snapshot_internal.h"
 
 static int corrupt(fidx_err_t *err, uint64_t where, const char *why)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed_internal.h"
+#include "feed/feed_internal.h"
 
 const char *const fidx__row_field_names[FIDX__ROW_NFIELDS] = {
     "kind", "value", "status", "categories", "source", "reports", "first_seen", "last_seen", "note",

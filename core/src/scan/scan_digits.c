@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fidx/phone.h"
-#include "scan_internal.h"
+#include "scan/scan_internal.h"
 
 #define RUN_GROUPS 48   /* a run with more groups is not read */
 #define RUN_DIGITS 64   /* nor one with more digits */

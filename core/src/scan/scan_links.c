@@ -21,7 +21,7 @@
 #include "fidx/email.h"
 #include "fidx/social.h"
 #include "fidx/url.h"
-#include "scan_internal.h"
+#include "scan/scan_internal.h"
 
 #define HOST_MAX 253
 #define TLD_MAX 63

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fidx/phone.h"
-#include "snapshot_internal.h"
+#include "snapshot/snapshot_internal.h"
 
 /* Value of gid in a table sorted by gid, or NULL. */
 static const snap_pair_t *pair_find(const snap_pair_t *v, size_t n, uint32_t gid)

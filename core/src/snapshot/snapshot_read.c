@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "snapshot_internal.h"
+#include "snapshot/snapshot_internal.h"
 
 static int corrupt(fidx_err_t *err, size_t off, const char *why)
 {

@@ -6,13 +6,13 @@
  * sequence number to pass its successor's; then it is tagged with a new epoch and waits on
  * `grace` until every reader that was online before that epoch began has gone offline or come
  * online again. Dropped entries and old tables go to `grace` directly. */
-#include "overlay_internal.h"
+#include "live/overlay_internal.h"
 
 #include <stdlib.h>
 #include <xxhash.h>
 
 #include "fidx/phone.h"
-#include "snapshot_internal.h"
+#include "snapshot/snapshot_internal.h"
 
 #define FIRST_CAPACITY 1024
 

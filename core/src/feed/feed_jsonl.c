@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed_internal.h"
+#include "feed/feed_internal.h"
 
 /* What a line's values can grow to: joining and rendering never outgrow their JSON text. */
 #define JSONL_SCRATCH (FIDX_MAX_LINE_LEN + 64)

@@ -10,7 +10,7 @@
 
 #include "fidx/snapshot.h"
 #include "fidx/str.h"
-#include "snapshot_format.h"
+#include "snapshot/snapshot_format.h"
 
 typedef struct {
     snap_kind_meta_t meta;

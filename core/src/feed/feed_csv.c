@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feed_internal.h"
+#include "feed/feed_internal.h"
 
 /* Columns kept from a header while checking it; more than this is refused outright. */
 #define CSV_MAX_HEADER_COLS 64

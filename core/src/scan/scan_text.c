@@ -19,7 +19,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "scan_internal.h"
+#include "scan/scan_internal.h"
 
 /* Code points of one composing sequence handed to utf8proc; a longer one is copied as is. */
 #define NFC_SEQ_MAX 16
