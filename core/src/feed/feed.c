@@ -1,22 +1,11 @@
-/* Feed readers, the common part: format names, detection of the format from the content, the
- * dispatch of fidx_feed_new/next/free to the per-format readers (feed_csv.c, feed_jsonl.c,
- * feed_list.c, feed_misp.c, feed_stix.c), and the helpers they share (feed_internal.h). */
+/* Feed readers, the common part: format names, detection of the format from the content, and
+ * the dispatch of fidx_feed_new/next/free to the per-format readers (feed_csv.c, feed_jsonl.c,
+ * feed_list.c, feed_misp.c, feed_stix.c). What the readers share is in feed_row.c, feed_line.c
+ * and feed_json.c, which call none of them back. */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "feed/feed_internal.h"
-
-const char *const fidx__row_field_names[FIDX__ROW_NFIELDS] = {
-    "kind", "value", "status", "categories", "source", "reports", "first_seen", "last_seen", "note",
-};
-const size_t fidx__row_field_offsets[FIDX__ROW_NFIELDS] = {
-    offsetof(fidx_row_t, kind),       offsetof(fidx_row_t, value),
-    offsetof(fidx_row_t, status),     offsetof(fidx_row_t, categories),
-    offsetof(fidx_row_t, source),     offsetof(fidx_row_t, reports),
-    offsetof(fidx_row_t, first_seen), offsetof(fidx_row_t, last_seen),
-    offsetof(fidx_row_t, note),
-};
 
 static const char *const format_names[] = {"csv", "jsonl", "list", "misp", "stix"};
 
@@ -74,18 +63,6 @@ static size_t skip_ws(const char *p, size_t len, size_t i)
     return i;
 }
 
-/* Position after the JSON string opening at p[i] (len when it does not close). */
-static size_t skip_string(const char *p, size_t len, size_t i)
-{
-    for (i++; i < len; i++) {
-        if (p[i] == '\\')
-            i++;
-        else if (p[i] == '"')
-            return i + 1;
-    }
-    return len;
-}
-
 /* Position after the JSON value starting at p[i]. Counts brackets without validating (the
  * reader validates later); iterative, so nesting depth costs nothing. */
 static size_t skip_value(const char *p, size_t len, size_t i)
@@ -94,7 +71,7 @@ static size_t skip_value(const char *p, size_t len, size_t i)
     while (i < len) {
         char c = p[i];
         if (c == '"') {
-            i = skip_string(p, len, i);
+            i = fidx__feed_json_skip_string(p, len, i);
             if (depth == 0)
                 return i;
             continue;
@@ -129,7 +106,7 @@ static unsigned scan_keys(const char *p, size_t len, size_t i)
     i = skip_ws(p, len, i + 1);
     while (i < len && p[i] == '"') {
         size_t ks = i;
-        i = skip_string(p, len, i);
+        i = fidx__feed_json_skip_string(p, len, i);
         size_t ke = i;
         i = skip_ws(p, len, i);
         if (i >= len || p[i] != ':')
@@ -230,7 +207,7 @@ static int looks_like_list(const char *p, size_t len)
 
 int fidx_feed_detect(const char *p, size_t len, fidx_feed_format_t *fmt, fidx_err_t *err)
 {
-    size_t start = fidx__skip_bom(p, len);
+    size_t start = fidx__feed_skip_bom(p, len);
     size_t i = skip_ws(p, len, start);
     if (i >= len)
         return fidx__fail(err, FIDX_EINVAL, i, "input is empty");
@@ -240,7 +217,7 @@ int fidx_feed_detect(const char *p, size_t len, fidx_feed_format_t *fmt, fidx_er
     size_t ls = i;
     while (ls > start && p[ls - 1] != '\n')
         ls--;
-    if (fidx__csv_header_has_value(p + ls, len - ls)) {
+    if (fidx__feed_csv_header_has_value(p + ls, len - ls)) {
         *fmt = FIDX_FEED_CSV;
         return 0;
     }
@@ -251,257 +228,4 @@ int fidx_feed_detect(const char *p, size_t len, fidx_feed_format_t *fmt, fidx_er
     return fidx__fail(err, FIDX_EINVAL, i,
                       "cannot tell the format: not CSV with a value column, JSON Lines, MISP, "
                       "STIX, nor a list of one value a line");
-}
-
-/* ---- shared helpers ----------------------------------------------------------------------- */
-
-size_t fidx__skip_bom(const char *p, size_t len)
-{
-    return (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
-}
-
-int fidx__scratch_init(fidx__scratch_t *s, size_t cap)
-{
-    s->p = malloc(cap);
-    s->len = 0;
-    s->cap = cap;
-    return s->p ? 0 : FIDX_ENOMEM;
-}
-
-void fidx__scratch_dispose(fidx__scratch_t *s)
-{
-    free(s->p);
-    s->p = NULL;
-    s->len = s->cap = 0;
-}
-
-int fidx__scratch_put(fidx__scratch_t *s, const char *p, size_t n, fidx_str_t *out)
-{
-    if (n > s->cap - s->len)
-        return FIDX_ENOSPC;
-    if (n)
-        memcpy(s->p + s->len, p, n);
-    if (out)
-        *out = fidx_str(s->p + s->len, n);
-    s->len += n;
-    return 0;
-}
-
-fidx_str_t fidx__utf8_cut(fidx_str_t s, size_t max)
-{
-    if (s.len > max) {
-        s.len = max;
-        while (s.len > 0 && ((unsigned char)s.p[s.len] & 0xC0) == 0x80)
-            s.len--; /* s.p[len] continues a character: cut before that character */
-    }
-    return s;
-}
-
-/* Moves f past the line that starts at f->pos, however long. */
-static void skip_line(fidx_feed_t *f)
-{
-    const char *nl = memchr(f->p + f->pos, '\n', f->len - f->pos);
-    f->pos = nl ? (size_t)(nl - f->p) + 1 : f->len;
-    f->line++;
-}
-
-int fidx__feed_line(fidx_feed_t *f, fidx_str_t *out, size_t *lineno, size_t *offset)
-{
-    if (f->pos >= f->len)
-        return FIDX_ENOTFOUND;
-    const char *s = f->p + f->pos;
-    size_t rest = f->len - f->pos;
-    /* Room for a longest line and its "\r\n": the search is bounded even on a line without
-     * end. */
-    size_t scan = rest < FIDX_MAX_LINE_LEN + 2 ? rest : FIDX_MAX_LINE_LEN + 2;
-    const char *nl = memchr(s, '\n', scan);
-    *lineno = f->line;
-    *offset = f->pos;
-    if (!nl && scan < rest) {
-        skip_line(f);
-        return FIDX_ETOOBIG;
-    }
-    size_t n = nl ? (size_t)(nl - s) : rest;
-    size_t end = (n > 0 && s[n - 1] == '\r') ? n - 1 : n;
-    f->pos += nl ? n + 1 : n;
-    f->line++;
-    if (end > FIDX_MAX_LINE_LEN)
-        return FIDX_ETOOBIG;
-    *out = fidx_str(s, end);
-    return 0;
-}
-
-int fidx__json_doc_load(const char *p, size_t len, json_t **root, fidx_err_t *err)
-{
-    *root = NULL;
-    if (len > FIDX_MAX_JSON_DOC)
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "JSON document is too large");
-    size_t b = fidx__skip_bom(p, len);
-    json_error_t jerr;
-    json_t *j = json_loadb(p + b, len - b, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j) {
-        size_t at = b + (jerr.position > 0 ? (size_t)jerr.position : 0);
-        switch (json_error_code(&jerr)) {
-        case json_error_out_of_memory:
-            return fidx__fail(err, FIDX_ENOMEM, at, "out of memory parsing JSON");
-        case json_error_stack_overflow:
-            return fidx__fail(err, FIDX_EINVAL, at, "JSON is nested too deeply");
-        case json_error_duplicate_key:
-            return fidx__fail(err, FIDX_EINVAL, at, "JSON object has a duplicate key");
-        default:
-            return fidx__fail(err, FIDX_EINVAL, at, "document is not valid JSON");
-        }
-    }
-    *root = j;
-    return 0;
-}
-
-fidx_str_t fidx__json_str(const json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_string(v) || json_string_length(v) == 0)
-        return fidx_str(NULL, 0);
-    return fidx_str(json_string_value(v), json_string_length(v));
-}
-
-/* ---- locating a string in its JSON document ----------------------------------------------- */
-
-/* After this many strings that could not be found, stop looking: it bounds the cost of a
- * document whose order does not match the reading order (each miss scans to the end). */
-#define LOCATE_MAX_MISSES 8
-
-void fidx__json_locator_init(fidx__json_locator_t *loc, const char *doc, size_t len)
-{
-    loc->doc = doc;
-    loc->len = len;
-    loc->pos = 0;
-    loc->line = 1;
-    loc->misses = 0;
-}
-
-static int hex4(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
-        char c = p[k];
-        unsigned d = (c >= '0' && c <= '9')   ? (unsigned)(c - '0')
-                     : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
-                     : (c >= 'A' && c <= 'F') ? (unsigned)(c - 'A' + 10)
-                                              : 16u;
-        if (d == 16u)
-            return -1;
-        v = v * 16 + d;
-    }
-    *out = v;
-    return 0;
-}
-
-static size_t utf8_put(unsigned cp, unsigned char *b)
-{
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        b[0] = (unsigned char)(0xC0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    b[0] = (unsigned char)(0xF0 | (cp >> 18));
-    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Decodes the escape at d[i] == '\\' into b; returns the bytes of text it took, 0 if bad. */
-static size_t decode_escape(const char *d, size_t len, size_t i, unsigned char *b, size_t *bl)
-{
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    if (i + 1 >= len)
-        return 0;
-    const char *k = memchr(from, d[i + 1], sizeof from - 1);
-    if (k) {
-        b[0] = (unsigned char)to[k - from];
-        *bl = 1;
-        return 2;
-    }
-    unsigned cp, lo;
-    if (d[i + 1] != 'u' || len - i < 6 || hex4(d + i + 2, &cp) != 0)
-        return 0;
-    size_t used = 6;
-    if (cp >= 0xD800 && cp < 0xDC00 && len - i >= 12 && d[i + 6] == '\\' && d[i + 7] == 'u' &&
-        hex4(d + i + 8, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        used = 12;
-    }
-    *bl = utf8_put(cp, b);
-    return used;
-}
-
-/* Position after the closing quote when the JSON string text at d[i] (just after its opening
- * quote) decodes to exactly s[0..n); 0 otherwise. */
-static size_t match_string(const char *d, size_t len, size_t i, const char *s, size_t n)
-{
-    size_t k = 0;
-    while (i < len) {
-        if (d[i] == '"')
-            return k == n ? i + 1 : 0;
-        if (d[i] != '\\') {
-            if (k >= n || s[k] != d[i])
-                return 0;
-            k++;
-            i++;
-            continue;
-        }
-        unsigned char b[4];
-        size_t bl = 0, used = decode_escape(d, len, i, b, &bl);
-        if (used == 0 || bl > n - k || memcmp(s + k, b, bl) != 0)
-            return 0;
-        k += bl;
-        i += used;
-    }
-    return 0;
-}
-
-static size_t count_lines(const char *p, size_t from, size_t to)
-{
-    size_t n = 0;
-    const char *q = p + from, *end = p + to;
-    while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-        n++;
-        q++;
-    }
-    return n;
-}
-
-size_t fidx__json_locate(fidx__json_locator_t *loc, const char *s, size_t n)
-{
-    if (loc->misses >= LOCATE_MAX_MISSES)
-        return loc->line;
-    const char *d = loc->doc;
-    size_t i = loc->pos;
-    while (i < loc->len) {
-        const char *q = memchr(d + i, '"', loc->len - i);
-        if (!q)
-            break;
-        size_t at = (size_t)(q - d);
-        size_t after = match_string(d, loc->len, at + 1, s, n);
-        if (after) {
-            loc->line += count_lines(d, loc->pos, at);
-            size_t line = loc->line;
-            loc->line += count_lines(d, at, after);
-            loc->pos = after;
-            return line;
-        }
-        i = skip_string(d, loc->len, at); /* a string that is not it: go past it whole */
-    }
-    loc->misses++;
-    return loc->line;
 }

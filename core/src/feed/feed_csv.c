@@ -20,7 +20,7 @@ typedef struct {
     struct fidx_feed base;
     size_t ncols;
     unsigned char col_field[FIDX__ROW_NFIELDS]; /* column → index in field_names */
-    fidx__scratch_t scratch;
+    fidx__feed_scratch_t scratch;
 } csv_feed_t;
 
 /* One parsed record: the first `cap` fields kept, all of them counted. */
@@ -73,7 +73,7 @@ static int rec_fail(csv_rec_t *r, size_t at, const char *reason)
 }
 
 /* The quoted field opening at p[*i] == '"', within p[0..lim) (lim < len: the record limit). */
-static int quoted_field(const char *p, size_t len, size_t lim, size_t *i, fidx__scratch_t *sc,
+static int quoted_field(const char *p, size_t len, size_t lim, size_t *i, fidx__feed_scratch_t *sc,
                         fidx_str_t *out, csv_rec_t *r)
 {
     size_t open = *i, s = open + 1, j = s;
@@ -89,14 +89,14 @@ static int quoted_field(const char *p, size_t len, size_t lim, size_t *i, fidx__
         if (qi + 1 < len && p[qi + 1] == '"') {
             if (qi + 1 >= lim)
                 return rec_fail(r, open, "record is longer than the limit");
-            if (fidx__scratch_put(sc, p + s, qi + 1 - s, NULL) != 0)
+            if (fidx__feed_row_scratch_put(sc, p + s, qi + 1 - s, NULL) != 0)
                 return rec_fail(r, open, "record is longer than the limit");
             copied = 1;
             j = s = qi + 2;
             continue;
         }
         if (copied) {
-            if (fidx__scratch_put(sc, p + s, qi - s, NULL) != 0)
+            if (fidx__feed_row_scratch_put(sc, p + s, qi - s, NULL) != 0)
                 return rec_fail(r, open, "record is longer than the limit");
             *out = fidx_str(sc->p + first, sc->len - first);
         } else {
@@ -127,7 +127,8 @@ static void plain_field(const char *p, size_t len, size_t lim, size_t *i, fidx_s
 }
 
 /* Parses the record starting at p[start]. Fields are slices of p or of the scratch. */
-static int parse_record(const char *p, size_t len, size_t start, fidx__scratch_t *sc, csv_rec_t *r)
+static int parse_record(const char *p, size_t len, size_t start, fidx__feed_scratch_t *sc,
+                        csv_rec_t *r)
 {
     size_t lim = len - start > FIDX_MAX_LINE_LEN ? start + FIDX_MAX_LINE_LEN : len;
     size_t i = start;
@@ -188,7 +189,7 @@ static int name_eq(fidx_str_t s, const char *name)
 static int field_index(fidx_str_t name)
 {
     for (int k = 0; k < FIDX__ROW_NFIELDS; k++)
-        if (name_eq(name, fidx__row_field_names[k]))
+        if (name_eq(name, fidx__feed_row_field_names[k]))
             return k;
     return -1;
 }
@@ -278,14 +279,14 @@ static int csv_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
                           r.n < c->ncols ? "row has fewer fields than the header"
                                          : "row has more fields than the header");
     for (size_t k = 0; k < c->ncols; k++)
-        *fidx__row_field(row, c->col_field[k]) = fields[k];
+        *fidx__feed_row_field(row, c->col_field[k]) = fields[k];
     return 0;
 }
 
 static void csv_free(fidx_feed_t *f)
 {
     csv_feed_t *c = (csv_feed_t *)f;
-    fidx__scratch_dispose(&c->scratch);
+    fidx__feed_row_scratch_dispose(&c->scratch);
     free(c);
 }
 
@@ -294,11 +295,11 @@ static const fidx__feed_ops_t csv_ops = {csv_next, csv_free};
 int fidx__feed_csv_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err)
 {
     csv_feed_t *c = calloc(1, sizeof *c);
-    if (!c || fidx__scratch_init(&c->scratch, FIDX_MAX_LINE_LEN) != 0) {
+    if (!c || fidx__feed_row_scratch_init(&c->scratch, FIDX_MAX_LINE_LEN) != 0) {
         free(c);
         return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
     }
-    c->base = (struct fidx_feed){&csv_ops, p, len, fidx__skip_bom(p, len), 1};
+    c->base = (struct fidx_feed){&csv_ops, p, len, fidx__feed_skip_bom(p, len), 1};
     int rc = read_header(c, err);
     if (rc != 0) {
         csv_free(&c->base);
@@ -308,17 +309,17 @@ int fidx__feed_csv_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t 
     return 0;
 }
 
-int fidx__csv_header_has_value(const char *p, size_t len)
+int fidx__feed_csv_header_has_value(const char *p, size_t len)
 {
-    fidx__scratch_t sc;
+    fidx__feed_scratch_t sc;
     fidx_str_t names[CSV_MAX_HEADER_COLS];
     csv_rec_t r = {.fields = names, .cap = CSV_MAX_HEADER_COLS};
-    if (fidx__scratch_init(&sc, FIDX_MAX_LINE_LEN) != 0)
+    if (fidx__feed_row_scratch_init(&sc, FIDX_MAX_LINE_LEN) != 0)
         return 0;
     int found = 0;
     if (parse_record(p, len, 0, &sc, &r) == 0 && r.n <= CSV_MAX_HEADER_COLS)
         for (size_t k = 0; k < r.n && !found; k++)
             found = name_eq(names[k], "value");
-    fidx__scratch_dispose(&sc);
+    fidx__feed_row_scratch_dispose(&sc);
     return found;
 }

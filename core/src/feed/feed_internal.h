@@ -1,10 +1,11 @@
-/* Private to the feed readers (feed*.c): the per-format vtable, the state every reader shares,
- * and the helpers feed.c lends to the format files (line splitting, JSON document loading,
- * locating a JSON string in its document to report its line, a bounded scratch buffer). */
+/* Private to the feed readers (feed/): the per-format vtable, the state every reader shares,
+ * and the helpers the format files and detection share: building rows (feed_row.c), line
+ * splitting (feed_line.c), JSON documents and locating a string in one (feed_json.c). */
 #ifndef FIDX_FEED_INTERNAL_H
 #define FIDX_FEED_INTERNAL_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -24,40 +25,57 @@ struct fidx_feed {
     size_t line; /* 1-based line of p[pos] */
 };
 
+/* Start of the input after a UTF-8 byte-order mark, if any. */
+static inline size_t fidx__feed_skip_bom(const char *p, size_t len)
+{
+    return (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+}
+
+/* ---- feed_row.c ---- */
 /* The text fields of fidx_row_t by their schema names, in the order of the schema; `value`
  * is entry FIDX__ROW_VALUE. */
 #define FIDX__ROW_NFIELDS 9
 #define FIDX__ROW_VALUE 1
-extern const char *const fidx__row_field_names[FIDX__ROW_NFIELDS];
-extern const size_t fidx__row_field_offsets[FIDX__ROW_NFIELDS];
+extern const char *const fidx__feed_row_field_names[FIDX__ROW_NFIELDS];
+extern const size_t fidx__feed_row_field_offsets[FIDX__ROW_NFIELDS];
 
-static inline fidx_str_t *fidx__row_field(fidx_row_t *row, int k)
+static inline fidx_str_t *fidx__feed_row_field(fidx_row_t *row, int k)
 {
-    return (fidx_str_t *)((char *)row + fidx__row_field_offsets[k]);
+    return (fidx_str_t *)((char *)row + fidx__feed_row_field_offsets[k]);
 }
 
 /* A bounded append-only buffer, reset for each row: slices handed out stay valid until reset. */
 typedef struct {
     char *p;
     size_t len, cap;
-} fidx__scratch_t;
+} fidx__feed_scratch_t;
 
-int fidx__scratch_init(fidx__scratch_t *s, size_t cap);
-void fidx__scratch_dispose(fidx__scratch_t *s);
+int fidx__feed_row_scratch_init(fidx__feed_scratch_t *s, size_t cap);
+void fidx__feed_row_scratch_dispose(fidx__feed_scratch_t *s);
 /* Appends n bytes; *out (may be NULL) points at the copy. FIDX_ENOSPC when it does not fit. */
-int fidx__scratch_put(fidx__scratch_t *s, const char *p, size_t n, fidx_str_t *out);
+int fidx__feed_row_scratch_put(fidx__feed_scratch_t *s, const char *p, size_t n, fidx_str_t *out);
 
-/* Start of the input after a UTF-8 byte-order mark, if any. */
-size_t fidx__skip_bom(const char *p, size_t len);
+/* s cut back to at most max bytes, before a whole UTF-8 character. */
+fidx_str_t fidx__feed_row_utf8_cut(fidx_str_t s, size_t max);
 
+/* ---- feed_line.c ---- */
 /* The next physical line of f as [*out) without its '\n' or a '\r' before it; sets *lineno and
  * *offset (its first byte) and moves f past it. FIDX_ENOTFOUND at the end; FIDX_ETOOBIG when
  * the line is longer than FIDX_MAX_LINE_LEN (f is moved past it all the same). */
 int fidx__feed_line(fidx_feed_t *f, fidx_str_t *out, size_t *lineno, size_t *offset);
 
+/* ---- feed_json.c ---- */
 /* Loads a whole JSON document (MISP, STIX) after a BOM: FIDX_ETOOBIG over FIDX_MAX_JSON_DOC,
  * FIDX_EINVAL with err->offset at the error. Caller owns *root; json_decref it. */
-int fidx__json_doc_load(const char *p, size_t len, json_t **root, fidx_err_t *err);
+int fidx__feed_json_load(const char *p, size_t len, json_t **root, fidx_err_t *err);
+
+/* The string member `key` of obj as a slice of jansson's copy (borrowed while obj lives);
+ * p == NULL when absent, not a string or empty. */
+fidx_str_t fidx__feed_json_str(const json_t *obj, const char *key);
+
+/* Position after the JSON string opening at p[i] (len when it does not close). Does not
+ * validate: escapes are only stepped over. */
+size_t fidx__feed_json_skip_string(const char *p, size_t len, size_t i);
 
 /* Finds where the JSON string value s (decoded) is written in the document, scanning forward
  * from a cursor. Objects in arrays are visited in document order, so a forward search finds
@@ -68,18 +86,11 @@ typedef struct {
     size_t pos;  /* cursor: nothing before it is searched again */
     size_t line; /* line of doc[pos] */
     unsigned misses;
-} fidx__json_locator_t;
+} fidx__feed_json_locator_t;
 
-void fidx__json_locator_init(fidx__json_locator_t *loc, const char *doc, size_t len);
+void fidx__feed_json_locator_init(fidx__feed_json_locator_t *loc, const char *doc, size_t len);
 /* 1-based line of the string's opening quote; when not found, the cursor's line. */
-size_t fidx__json_locate(fidx__json_locator_t *loc, const char *s, size_t n);
-
-/* The string member `key` of obj as a slice of jansson's copy (borrowed while obj lives);
- * p == NULL when absent, not a string or empty. */
-fidx_str_t fidx__json_str(const json_t *obj, const char *key);
-
-/* s cut back to at most max bytes, before a whole UTF-8 character. */
-fidx_str_t fidx__utf8_cut(fidx_str_t s, size_t max);
+size_t fidx__feed_json_locate(fidx__feed_json_locator_t *loc, const char *s, size_t n);
 
 /* The per-format constructors behind fidx_feed_new. p/len exclude nothing: each skips a BOM
  * itself. */
@@ -91,6 +102,6 @@ int fidx__feed_stix_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
 
 /* For detection: does the first record at p[0..len) read as a CSV header with a `value`
  * column (unknown columns allowed)? */
-int fidx__csv_header_has_value(const char *p, size_t len);
+int fidx__feed_csv_header_has_value(const char *p, size_t len);
 
 #endif

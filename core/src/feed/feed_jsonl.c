@@ -25,7 +25,7 @@ static const char *const wrong_type[FIDX__ROW_NFIELDS] = {
 
 typedef struct {
     struct fidx_feed base;
-    fidx__scratch_t scratch;
+    fidx__feed_scratch_t scratch;
 } jsonl_feed_t;
 
 static int is_blank(fidx_str_t s)
@@ -37,7 +37,7 @@ static int is_blank(fidx_str_t s)
 }
 
 /* Joins an array of strings with ';' into the scratch. */
-static int join_strings(fidx__scratch_t *sc, const json_t *arr, fidx_str_t *out)
+static int join_strings(fidx__feed_scratch_t *sc, const json_t *arr, fidx_str_t *out)
 {
     size_t first = sc->len, k;
     json_t *v;
@@ -45,8 +45,8 @@ static int join_strings(fidx__scratch_t *sc, const json_t *arr, fidx_str_t *out)
     {
         if (!json_is_string(v))
             return FIDX_EINVAL;
-        if ((k > 0 && fidx__scratch_put(sc, ";", 1, NULL) != 0) ||
-            fidx__scratch_put(sc, json_string_value(v), json_string_length(v), NULL) != 0)
+        if ((k > 0 && fidx__feed_row_scratch_put(sc, ";", 1, NULL) != 0) ||
+            fidx__feed_row_scratch_put(sc, json_string_value(v), json_string_length(v), NULL) != 0)
             return FIDX_ENOSPC;
     }
     *out = fidx_str(sc->p + first, sc->len - first);
@@ -54,16 +54,16 @@ static int join_strings(fidx__scratch_t *sc, const json_t *arr, fidx_str_t *out)
 }
 
 /* One known member into its row slot: FIDX_EINVAL on a wrong type, FIDX_ENOSPC when full. */
-static int take_member(fidx__scratch_t *sc, int k, const json_t *v, fidx_str_t *slot)
+static int take_member(fidx__feed_scratch_t *sc, int k, const json_t *v, fidx_str_t *slot)
 {
     if (json_is_string(v))
-        return fidx__scratch_put(sc, json_string_value(v), json_string_length(v), slot);
+        return fidx__feed_row_scratch_put(sc, json_string_value(v), json_string_length(v), slot);
     if (k == F_CATEGORIES && json_is_array(v))
         return join_strings(sc, v, slot);
     if (k == F_REPORTS && json_is_integer(v)) {
         char num[24];
         int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return fidx__scratch_put(sc, num, (size_t)n, slot);
+        return fidx__feed_row_scratch_put(sc, num, (size_t)n, slot);
     }
     return FIDX_EINVAL;
 }
@@ -72,10 +72,10 @@ static int fill_row(jsonl_feed_t *j, const json_t *obj, fidx_row_t *row, size_t 
                     fidx_err_t *err)
 {
     for (int k = 0; k < FIDX__ROW_NFIELDS; k++) {
-        const json_t *v = json_object_get(obj, fidx__row_field_names[k]);
+        const json_t *v = json_object_get(obj, fidx__feed_row_field_names[k]);
         if (v == NULL || json_is_null(v))
             continue;
-        int rc = take_member(&j->scratch, k, v, fidx__row_field(row, k));
+        int rc = take_member(&j->scratch, k, v, fidx__feed_row_field(row, k));
         if (rc == FIDX_EINVAL)
             return fidx__fail(err, FIDX_EINVAL, off, wrong_type[k]);
         if (rc != 0)
@@ -129,7 +129,7 @@ static int jsonl_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
 static void jsonl_free(fidx_feed_t *f)
 {
     jsonl_feed_t *j = (jsonl_feed_t *)f;
-    fidx__scratch_dispose(&j->scratch);
+    fidx__feed_row_scratch_dispose(&j->scratch);
     free(j);
 }
 
@@ -138,11 +138,11 @@ static const fidx__feed_ops_t jsonl_ops = {jsonl_next, jsonl_free};
 int fidx__feed_jsonl_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err)
 {
     jsonl_feed_t *j = calloc(1, sizeof *j);
-    if (!j || fidx__scratch_init(&j->scratch, JSONL_SCRATCH) != 0) {
+    if (!j || fidx__feed_row_scratch_init(&j->scratch, JSONL_SCRATCH) != 0) {
         free(j);
         return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
     }
-    j->base = (struct fidx_feed){&jsonl_ops, p, len, fidx__skip_bom(p, len), 1};
+    j->base = (struct fidx_feed){&jsonl_ops, p, len, fidx__feed_skip_bom(p, len), 1};
     *out = &j->base;
     return 0;
 }

@@ -10,7 +10,7 @@
  * order the document writes them. note: the attribute's comment, else the event's tags;
  * first_seen: the attribute's first_seen (date part), else the event's date; last_seen: the
  * attribute's last_seen. row->line is the line where the attribute's value is written, found
- * by searching the document forward (linear overall, see fidx__json_locate); for a malformed
+ * by searching the document forward (linear overall, see fidx__feed_json_locate); for a malformed
  * attribute (not an object, value not a string) it is the line of the last value found. */
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,7 @@ typedef struct {
     fidx_str_t ev_date; /* the current event's date */
     fidx_str_t ev_note; /* the current event's tags, joined */
     char ev_note_buf[FIDX_MAX_NOTE_LEN];
-    fidx__json_locator_t loc;
+    fidx__feed_json_locator_t loc;
 } misp_feed_t;
 
 static const char *kind_of_type(fidx_str_t type)
@@ -89,7 +89,7 @@ static fidx_str_t event_tags(misp_feed_t *m, const json_t *ev)
     json_t *tag;
     json_array_foreach(json_object_get(ev, "Tag"), k, tag)
     {
-        fidx_str_t name = fidx__json_str(tag, "name");
+        fidx_str_t name = fidx__feed_json_str(tag, "name");
         size_t sep = n ? 2 : 0;
         if (!name.p || name.len + sep > sizeof m->ev_note_buf - n)
             continue;
@@ -140,7 +140,7 @@ static int enter_event(misp_feed_t *m, json_t *ev)
     json_decref(m->groups);
     m->groups = groups;
     m->group = m->attr = 0;
-    m->ev_date = fidx__json_str(ev, "date");
+    m->ev_date = fidx__feed_json_str(ev, "date");
     m->ev_note = event_tags(m, ev);
     return 0;
 }
@@ -180,13 +180,13 @@ static void fill_row(misp_feed_t *m, const json_t *a, const char *kind, fidx_row
     json_t *v = json_object_get(a, "value");
     row->kind = fidx_str(kind, strlen(kind));
     row->value = fidx_str(json_string_value(v), json_string_length(v));
-    row->line = fidx__json_locate(&m->loc, row->value.p, row->value.len);
-    fidx_str_t note = fidx__utf8_cut(fidx__json_str(a, "comment"), FIDX_MAX_NOTE_LEN);
+    row->line = fidx__feed_json_locate(&m->loc, row->value.p, row->value.len);
+    fidx_str_t note = fidx__feed_row_utf8_cut(fidx__feed_json_str(a, "comment"), FIDX_MAX_NOTE_LEN);
     row->note = note.p ? note : m->ev_note;
-    row->first_seen = date_part(fidx__json_str(a, "first_seen"));
+    row->first_seen = date_part(fidx__feed_json_str(a, "first_seen"));
     if (!row->first_seen.p)
         row->first_seen = m->ev_date;
-    row->last_seen = date_part(fidx__json_str(a, "last_seen"));
+    row->last_seen = date_part(fidx__feed_json_str(a, "last_seen"));
 }
 
 static int misp_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
@@ -202,7 +202,7 @@ static int misp_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
         row->line = m->loc.line;
         if (!json_is_object(a))
             return fidx__fail(err, FIDX_EINVAL, 0, "MISP attribute is not an object");
-        const char *kind = kind_of_type(fidx__json_str(a, "type"));
+        const char *kind = kind_of_type(fidx__feed_json_str(a, "type"));
         if (!kind || json_is_true(json_object_get(a, "deleted")) ||
             json_is_false(json_object_get(a, "to_ids")))
             continue;
@@ -230,7 +230,7 @@ int fidx__feed_misp_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
     if (!m)
         return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
     m->base = (struct fidx_feed){&misp_ops, p, len, 0, 1};
-    int rc = fidx__json_doc_load(p, len, &m->root, err);
+    int rc = fidx__feed_json_load(p, len, &m->root, err);
     if (rc != 0)
         goto fail;
     m->events = json_array();
@@ -241,7 +241,7 @@ int fidx__feed_misp_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
                                      : "out of memory");
         goto fail;
     }
-    fidx__json_locator_init(&m->loc, p, len);
+    fidx__feed_json_locator_init(&m->loc, p, len);
     *out = &m->base;
     return 0;
 fail:

@@ -43,8 +43,8 @@ typedef struct {
     size_t cur_line;
     fidx_str_t cur_first, cur_note, cur_cats;
     char cats_buf[256];
-    fidx__scratch_t scratch;
-    fidx__json_locator_t loc;
+    fidx__feed_scratch_t scratch;
+    fidx__feed_json_locator_t loc;
 } stix_feed_t;
 
 static const char *const unsupported = "STIX pattern uses something other than '=' and OR";
@@ -264,19 +264,19 @@ static int enter_indicator(stix_feed_t *s, const json_t *ind, fidx_row_t *row, f
     }
     const char *p = json_string_value(pv);
     size_t len = json_string_length(pv);
-    row->line = s->cur_line = fidx__json_locate(&s->loc, p, len);
+    row->line = s->cur_line = fidx__feed_json_locate(&s->loc, p, len);
     if (len > STIX_MAX_PATTERN)
         return fidx__fail(err, FIDX_EINVAL, 0, "STIX pattern is too long");
     if (pattern_check(p, len, &reason) != 0)
         return fidx__fail(err, FIDX_EINVAL, 0, reason);
     s->cur = ind;
     s->pat = (pat_t){p, len, 0, 0, 0};
-    s->cur_first = fidx__json_str(ind, "valid_from");
+    s->cur_first = fidx__feed_json_str(ind, "valid_from");
     if (s->cur_first.len > 10)
         s->cur_first.len = 10;
-    fidx_str_t note = fidx__json_str(ind, "name");
-    s->cur_note =
-        fidx__utf8_cut(note.p ? note : fidx__json_str(ind, "description"), FIDX_MAX_NOTE_LEN);
+    fidx_str_t note = fidx__feed_json_str(ind, "name");
+    s->cur_note = fidx__feed_row_utf8_cut(note.p ? note : fidx__feed_json_str(ind, "description"),
+                                          FIDX_MAX_NOTE_LEN);
     s->cur_cats = categories_of(s, ind);
     return 0;
 }
@@ -292,7 +292,7 @@ static int literal_value(stix_feed_t *s, const cmp_t *c, fidx_str_t *out)
     for (size_t k = 0; k < c->raw.len; k++) {
         if (c->raw.p[k] == '\\')
             k++; /* the check pass saw that a ' or \ follows */
-        if (fidx__scratch_put(&s->scratch, c->raw.p + k, 1, NULL) != 0)
+        if (fidx__feed_row_scratch_put(&s->scratch, c->raw.p + k, 1, NULL) != 0)
             return FIDX_ENOSPC;
     }
     *out = fidx_str(s->scratch.p, s->scratch.len);
@@ -301,7 +301,7 @@ static int literal_value(stix_feed_t *s, const cmp_t *c, fidx_str_t *out)
 
 static int wanted(const json_t *o)
 {
-    fidx_str_t type = fidx__json_str(o, "type"), pt = fidx__json_str(o, "pattern_type");
+    fidx_str_t type = fidx__feed_json_str(o, "type"), pt = fidx__feed_json_str(o, "pattern_type");
     return fidx_str_eq(type, "indicator") && !json_is_true(json_object_get(o, "revoked")) &&
            (!pt.p || fidx_str_eq(pt, "stix"));
 }
@@ -346,7 +346,7 @@ static void stix_free(fidx_feed_t *f)
 {
     stix_feed_t *s = (stix_feed_t *)f;
     json_decref(s->root);
-    fidx__scratch_dispose(&s->scratch);
+    fidx__feed_row_scratch_dispose(&s->scratch);
     free(s);
 }
 
@@ -355,20 +355,20 @@ static const fidx__feed_ops_t stix_ops = {stix_next, stix_free};
 int fidx__feed_stix_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err)
 {
     stix_feed_t *s = calloc(1, sizeof *s);
-    if (!s || fidx__scratch_init(&s->scratch, STIX_MAX_PATTERN) != 0) {
+    if (!s || fidx__feed_row_scratch_init(&s->scratch, STIX_MAX_PATTERN) != 0) {
         free(s);
         return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
     }
     s->base = (struct fidx_feed){&stix_ops, p, len, 0, 1};
-    int rc = fidx__json_doc_load(p, len, &s->root, err);
-    if (rc == 0 && !fidx_str_eq(fidx__json_str(s->root, "type"), "bundle"))
+    int rc = fidx__feed_json_load(p, len, &s->root, err);
+    if (rc == 0 && !fidx_str_eq(fidx__feed_json_str(s->root, "type"), "bundle"))
         rc = fidx__fail(err, FIDX_EINVAL, 0, "JSON document is not a STIX bundle");
     if (rc != 0) {
         stix_free(&s->base);
         return rc;
     }
     s->objects = json_object_get(s->root, "objects"); /* absent: an empty bundle */
-    fidx__json_locator_init(&s->loc, p, len);
+    fidx__feed_json_locator_init(&s->loc, p, len);
     *out = &s->base;
     return 0;
 }
