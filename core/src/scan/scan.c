@@ -1,7 +1,8 @@
 /* The scanner: finds the indicators in a post (scan.h). A scan cleans the text once
  * (scan_text.c), finds the links (scan_links.c), then the numbers outside them
- * (scan_digits.c, with scan_bank.c reading the words around each number), and returns the
- * matches in text order with offsets into the original bytes.
+ * (scan_digits.c, with scan_context.c judging the words around each number), and returns the
+ * matches in text order with offsets into the original bytes (the passes record them through
+ * scan_emit.c).
  *
  * The scanner object holds what is built once and only read afterwards: the Public Suffix
  * List, the folding tables and the word and bank-name tables. Everything a scan writes is in
@@ -39,7 +40,7 @@ int fidx_scanner_new(fidx_scanner_t **out, fidx_err_t *err)
         fidx_scanner_free(sc);
         return fidx__fail(err, FIDX_EIO, 0, "no Public Suffix List (libpsl) available");
     }
-    fidx__scan_fold_init(sc);
+    fidx__scan_text_fold_init(sc);
     int rc = fidx__scan_context_init(sc);
     if (rc == 0)
         rc = fidx__scan_digits_init(sc);
@@ -49,29 +50,6 @@ int fidx_scanner_new(fidx_scanner_t **out, fidx_err_t *err)
                           rc == FIDX_ENOMEM ? "out of memory" : "scanner word table is malformed");
     }
     *out = sc;
-    return 0;
-}
-
-int fidx__scan_emit(fidx__scan_t *x, fidx_kind_t kind, size_t cs, size_t ce, const char *canon,
-                    size_t len)
-{
-    fidx_scan_result_t *r = x->res;
-    if (r->n == FIDX_SCAN_MAX_MATCHES || len + 1 > sizeof r->arena - r->arena_len) {
-        r->truncated = 1;
-        return -1;
-    }
-    char *dst = r->arena + r->arena_len;
-    memcpy(dst, canon, len);
-    dst[len] = '\0';
-    r->arena_len += len + 1;
-    fidx_scan_match_t *m = &r->m[r->n];
-    m->kind = kind;
-    m->start = x->off[cs];
-    m->end = fidx__scan_src_end(x, ce);
-    m->canonical = fidx_str(dst, len);
-    x->cs[r->n] = cs;
-    x->ce[r->n] = ce;
-    r->n++;
     return 0;
 }
 
@@ -103,13 +81,13 @@ int fidx_scan(const fidx_scanner_t *sc, const char *text, size_t len, fidx_scan_
     x.src = text ? text : "";
     x.src_len = len;
     x.res = res;
-    res->ws.len = fidx__scan_clean(x.src, len, res->ws.text, res->ws.off);
+    res->ws.len = fidx__scan_text_clean(x.src, len, res->ws.text, res->ws.off);
     x.t = res->ws.text;
     x.n = res->ws.len;
     x.off = res->ws.off;
     fidx__scan_links(&x);
     x.nlinks = res->n;
-    fidx__scan_numbers(&x);
+    fidx__scan_digits(&x);
     sort_matches(res);
     return 0;
 }

@@ -9,7 +9,7 @@
  *
  * A run is dropped when it is a list of equal groups (lottery numbers, "09 12 34 56 78 90…"),
  * a date, a thousands-grouped amount ("1.990.000"), or when the words around it say it is an
- * amount, a code or a quantity (scan_bank.c). Otherwise, when they say it is an account, the
+ * amount, a code or a quantity (scan_context.c). Otherwise, when they say it is an account, the
  * whole run is one; else its groups are split into phone numbers: the split that covers the
  * most digits with numbers fidx_phone_normalize accepts, cutting only between groups, so a
  * long account number never yields a phone number from its middle. */
@@ -66,7 +66,7 @@ int fidx__scan_digits_init(fidx_scanner_t *sc)
         return FIDX_ENOMEM;
     for (size_t i = 0; i < n && digit_words[i].text; i++) {
         fidx__phrase_t *p = &sc->digits[sc->ndigits];
-        if (fidx__lexword_make(sc, digit_words[i].text, strlen(digit_words[i].text), &p->w[0]))
+        if (fidx__scan_text_lexword(sc, digit_words[i].text, strlen(digit_words[i].text), &p->w[0]))
             return FIDX_EINVAL; /* as for the context words: a bug in the table */
         p->nw = 1;
         p->cls = digit_words[i].digit;
@@ -76,12 +76,12 @@ int fidx__scan_digits_init(fidx_scanner_t *sc)
     return 0;
 }
 
-int fidx__digit_word(const fidx__scan_t *x, fidx__word_t *w)
+int fidx__scan_digits_word(const fidx__scan_t *x, fidx__word_t *w)
 {
     for (size_t i = 0; i < x->sc->ndigits; i++) {
         const fidx__phrase_t *p = &x->sc->digits[i];
         if (p->w[0].flen == w->flen && p->w[0].fold[0] == w->fold[0] &&
-            fidx__word_is(w, &p->w[0], p->exact_only))
+            fidx__scan_text_word_is(w, &p->w[0], p->exact_only))
             return p->cls;
     }
     return -1;
@@ -132,11 +132,11 @@ static int read_group(const fidx__scan_t *x, size_t pos, size_t hi, group_t *g)
         return 1;
     }
     size_t l;
-    if (!fidx__letter_at(x, pos, &l))
+    if (!fidx__scan_letter_at(x, pos, &l))
         return 0;
     fidx__word_t w;
-    size_t e = fidx__word_read(x, pos, hi, &w);
-    int v = fidx__digit_word(x, &w);
+    size_t e = fidx__scan_text_word_read(x, pos, hi, &w);
+    int v = fidx__scan_digits_word(x, &w);
     if (v < 0)
         return 0;
     g->end = g->close = e;
@@ -472,20 +472,20 @@ static size_t step(fidx__scan_t *x, size_t i, size_t lo, size_t hi)
         if (b < 0x80 && ((b | 0x20) < 'a' || (b | 0x20) > 'z'))
             return i + 1;
         uint64_t key;
-        size_t e = fidx__word_key(x, i, hi, &key);
+        size_t e = fidx__scan_text_word_key(x, i, hi, &key);
         fidx__word_t w;
         if (e == i)
             return i + 1;
         if (!digit_key(x->sc, key))
             return e;
-        fidx__word_read(x, i, e, &w);
-        if (fidx__digit_word(x, &w) < 0)
+        fidx__scan_text_word_read(x, i, e, &w);
+        if (fidx__scan_digits_word(x, &w) < 0)
             return e;
     }
     return read_run(x, i, lo, hi);
 }
 
-void fidx__scan_numbers(fidx__scan_t *x)
+void fidx__scan_digits(fidx__scan_t *x)
 {
     size_t i = 0, li = 0, lo = 0;
     while (i < x->n && !x->res->truncated) {

@@ -1,12 +1,15 @@
 /* Shared between the scan*.c files (not public): the scanner's tables, the state of one scan,
  * words as the scanner compares them, and the functions one pass offers the others.
  *
- *   scan.c         the scanner object, the driver, recording matches
- *   scan_text.c    the cleaned text (NFC, invisible characters, look-alike forms, defanged
- *                  brackets), its offset map, UTF-8 and word helpers
- *   scan_links.c   URLs, domains, e-mail addresses, profile links, @handles
- *   scan_digits.c  runs of digits and spelled-out digits: phone numbers and accounts
- *   scan_bank.c    the words around a number (STK, Zalo, giá, mã…) and bank names */
+ *   scan.c          the scanner object and the driver, which runs the passes below
+ *   scan_text.c     the cleaned text (NFC, invisible characters, look-alike forms, defanged
+ *                   brackets), its offset map, UTF-8 and word helpers
+ *   scan_emit.c     recording a match into the result
+ *   scan_window.c   the tokens before and after a position
+ *   scan_context.c  what the words around a number say (STK, Zalo, giá, mã…), bank names
+ *   scan_links.c    URLs, domains, e-mail addresses, profile links, @handles
+ *   scan_digits.c   runs of digits and spelled-out digits: phone numbers and accounts
+ * Below scan.c, each file calls only files above it in this list. */
 #ifndef FIDX_SCAN_INTERNAL_H
 #define FIDX_SCAN_INTERNAL_H
 
@@ -34,7 +37,8 @@ typedef struct {
     uint8_t flen, xlen;
     char fold[SCAN_WORD_MAX + 1];
     char exact[SCAN_EXACT_MAX];
-    uint64_t key; /* the folded letters packed in 8 bytes (fidx__fold_key), 0 when longer */
+    uint64_t
+        key; /* the folded letters packed in 8 bytes (fidx__scan_text_word_key), 0 when longer */
 } fidx__lexword_t;
 
 /* Classes of words and phrases around a number. */
@@ -118,7 +122,7 @@ typedef struct {
 
 /* Decodes one UTF-8 character at p[0..len) into *cp; its length, or 0 when it is not
  * well-formed (overlong, surrogate, truncated, beyond U+10FFFF). */
-static inline size_t fidx__utf8_decode(const char *p, size_t len, uint32_t *cp)
+static inline size_t fidx__scan_utf8_decode(const char *p, size_t len, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)p;
     if (len == 0)
@@ -144,7 +148,7 @@ static inline size_t fidx__utf8_decode(const char *p, size_t len, uint32_t *cp)
 }
 
 /* The lower-case ASCII letter cp folds to (Latin and Vietnamese letters), or 0. */
-static inline char fidx__fold_cp(const fidx_scanner_t *sc, uint32_t cp)
+static inline char fidx__scan_fold_cp(const fidx_scanner_t *sc, uint32_t cp)
 {
     if (cp < 0x250)
         return (char)sc->fold_lo[cp];
@@ -153,17 +157,17 @@ static inline char fidx__fold_cp(const fidx_scanner_t *sc, uint32_t cp)
     return 0;
 }
 
-int fidx__is_letter_slow(uint32_t cp);
+int fidx__scan_text_is_letter_slow(uint32_t cp);
 
-static inline int fidx__is_letter_cp(const fidx_scanner_t *sc, uint32_t cp)
+static inline int fidx__scan_is_letter(const fidx_scanner_t *sc, uint32_t cp)
 {
     if (cp < 0x80)
         return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
-    return fidx__fold_cp(sc, cp) || fidx__is_letter_slow(cp);
+    return fidx__scan_fold_cp(sc, cp) || fidx__scan_text_is_letter_slow(cp);
 }
 
 /* Whether a letter starts at t[i] (and the length of the character there through *len). */
-static inline int fidx__letter_at(const fidx__scan_t *x, size_t i, size_t *len)
+static inline int fidx__scan_letter_at(const fidx__scan_t *x, size_t i, size_t *len)
 {
     unsigned char b = (unsigned char)x->t[i];
     if (b < 0x80) {
@@ -171,42 +175,45 @@ static inline int fidx__letter_at(const fidx__scan_t *x, size_t i, size_t *len)
         return ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
     }
     uint32_t cp;
-    size_t l = fidx__utf8_decode(x->t + i, x->n - i, &cp);
+    size_t l = fidx__scan_utf8_decode(x->t + i, x->n - i, &cp);
     *len = l ? l : 1;
-    return l && fidx__is_letter_cp(x->sc, cp);
+    return l && fidx__scan_is_letter(x->sc, cp);
 }
 
-/* ---- scan.c ---- */
+/* ---- scan_text.c ---- */
+void fidx__scan_text_fold_init(fidx_scanner_t *sc);
+size_t fidx__scan_text_clean(const char *src, size_t len, char *out, uint32_t *off);
+size_t fidx__scan_text_src_end(const fidx__scan_t *x, size_t ce);
+size_t fidx__scan_text_utf8_prev(const char *t, size_t i);
+/* Reads the word starting at t[i] (a letter) up to limit; returns its end. */
+size_t fidx__scan_text_word_read(const fidx__scan_t *x, size_t i, size_t limit, fidx__word_t *w);
+/* The end of the word starting at t[i], and its folded letters packed in 8 bytes through
+ * *key (0 when it has more, or letters without an ASCII folding). */
+size_t fidx__scan_text_word_key(const fidx__scan_t *x, size_t i, size_t limit, uint64_t *key);
+int fidx__scan_text_lexword(const fidx_scanner_t *sc, const char *p, size_t len,
+                            fidx__lexword_t *out);
+int fidx__scan_text_word_is(const fidx__word_t *w, const fidx__lexword_t *lw, int exact_only);
+
+/* ---- scan_emit.c ---- */
 /* Records a match over t[cs, ce) with its canonical value. -1 when the result is full (the
  * truncated flag is then set). */
 int fidx__scan_emit(fidx__scan_t *x, fidx_kind_t kind, size_t cs, size_t ce, const char *canon,
                     size_t len);
 
-/* ---- scan_text.c ---- */
-void fidx__scan_fold_init(fidx_scanner_t *sc);
-size_t fidx__scan_clean(const char *src, size_t len, char *out, uint32_t *off);
-size_t fidx__scan_src_end(const fidx__scan_t *x, size_t ce);
-size_t fidx__utf8_prev(const char *t, size_t i);
-/* Reads the word starting at t[i] (a letter) up to limit; returns its end. */
-size_t fidx__word_read(const fidx__scan_t *x, size_t i, size_t limit, fidx__word_t *w);
-/* The end of the word starting at t[i], and its folded letters packed in 8 bytes through
- * *key (0 when it has more, or letters without an ASCII folding). */
-size_t fidx__word_key(const fidx__scan_t *x, size_t i, size_t limit, uint64_t *key);
-int fidx__lexword_make(const fidx_scanner_t *sc, const char *p, size_t len, fidx__lexword_t *out);
-int fidx__word_is(const fidx__word_t *w, const fidx__lexword_t *lw, int exact_only);
-
-/* ---- scan_bank.c ---- */
-int fidx__scan_context_init(fidx_scanner_t *sc);
+/* ---- scan_window.c ---- */
 /* Up to max (<= SCAN_WINDOW) tokens before pos (not before lo) or after it (not past hi). */
-void fidx__window_before(const fidx__scan_t *x, size_t pos, size_t lo, size_t max,
-                         fidx__window_t *win);
-void fidx__window_after(const fidx__scan_t *x, size_t pos, size_t hi, size_t max,
-                        fidx__window_t *win);
+void fidx__scan_window_before(const fidx__scan_t *x, size_t pos, size_t lo, size_t max,
+                              fidx__window_t *win);
+void fidx__scan_window_after(const fidx__scan_t *x, size_t pos, size_t hi, size_t max,
+                             fidx__window_t *win);
+
+/* ---- scan_context.c ---- */
+int fidx__scan_context_init(fidx_scanner_t *sc);
 /* The class of the longest phrase ending at token k of win (SCAN_CTX_NONE when none); *first
  * is set to the index of its first token. want: that class only, or 0 for any class but
  * SCAN_CTX_UNIT. */
-int fidx__phrase_at(const fidx_scanner_t *sc, const fidx__window_t *win, size_t k, int want,
-                    size_t *first);
+int fidx__scan_context_phrase_at(const fidx_scanner_t *sc, const fidx__window_t *win, size_t k,
+                                 int want, size_t *first);
 
 /* What the words around a number say it is. */
 typedef struct {
@@ -222,8 +229,8 @@ void fidx__scan_context(const fidx__scan_t *x, size_t start, size_t end, size_t 
 /* ---- scan_digits.c ---- */
 int fidx__scan_digits_init(fidx_scanner_t *sc);
 /* The digit a word spells (0-9), or -1. */
-int fidx__digit_word(const fidx__scan_t *x, fidx__word_t *w);
-void fidx__scan_numbers(fidx__scan_t *x);
+int fidx__scan_digits_word(const fidx__scan_t *x, fidx__word_t *w);
+void fidx__scan_digits(fidx__scan_t *x);
 
 /* ---- scan_links.c ---- */
 void fidx__scan_links(fidx__scan_t *x);

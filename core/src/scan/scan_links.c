@@ -77,7 +77,7 @@ static int host_at(const fidx__scan_t *x, size_t i, size_t *len)
     *len = 1;
     if (c < 0x80)
         return is_ldh(c) || c == '.';
-    return fidx__letter_at(x, i, len);
+    return fidx__scan_letter_at(x, i, len);
 }
 
 static size_t host_end(const fidx__scan_t *x, size_t i, size_t hi)
@@ -92,7 +92,7 @@ static size_t host_start(const fidx__scan_t *x, size_t i, size_t lo)
 {
     size_t l;
     while (i > lo) {
-        size_t p = fidx__utf8_prev(x->t, i);
+        size_t p = fidx__scan_text_utf8_prev(x->t, i);
         if (p < lo || !host_at(x, p, &l))
             break;
         i = p;
@@ -285,7 +285,7 @@ static size_t try_scheme(fidx__scan_t *x, size_t i, size_t lo, size_t hi)
         return 0;
     while (s > lo && is_alpha((unsigned char)x->t[s - 1]))
         s--;
-    if (s > 0 && host_at(x, fidx__utf8_prev(x->t, s), &l))
+    if (s > 0 && host_at(x, fidx__scan_text_utf8_prev(x->t, s), &l))
         return 0; /* not the start of a word */
     for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++)
         if (i - s == strlen(schemes[k]) && prefix_ci(x->t + s, i - s, schemes[k])) {
@@ -342,10 +342,10 @@ static size_t dot_word(const fidx__scan_t *x, size_t p, size_t hi)
     if (x->t[p] == '.')
         return p + 1 < hi && x->t[p + 1] == ' ' ? p + 1 : 0;
     size_t l;
-    if (!fidx__letter_at(x, p, &l))
+    if (!fidx__scan_letter_at(x, p, &l))
         return 0;
     fidx__word_t w;
-    size_t e = fidx__word_read(x, p, hi, &w);
+    size_t e = fidx__scan_text_word_read(x, p, hi, &w);
     int dot = strcmp(w.fold, "dot") == 0 && !(w.flags & SCAN_W_MARKS);
     int cham = strcmp(w.fold, "cham") == 0 &&
                (!(w.flags & SCAN_W_MARKS) || (w.xlen == 6 && memcmp(w.exact, "chấm", 6) == 0));
@@ -438,7 +438,7 @@ static const char *handle_platform(const fidx__scan_t *x, size_t at, size_t end,
 {
     fidx__window_t b, a;
     const char *p = NULL;
-    fidx__window_before(x, at, lo, PLATFORM_LOOKBACK, &b);
+    fidx__scan_window_before(x, at, lo, PLATFORM_LOOKBACK, &b);
     for (size_t k = b.n, seen = 0; k > 0 && seen < PLATFORM_LOOKBACK && !p; k--, seen++) {
         const fidx__word_t *w = &b.w[k - 1];
         if (k == b.n ? b.nl_edge : (w->flags & SCAN_W_NL))
@@ -447,7 +447,7 @@ static const char *handle_platform(const fidx__scan_t *x, size_t at, size_t end,
     }
     if (p)
         return p;
-    fidx__window_after(x, end, x->n, 1, &a);
+    fidx__scan_window_after(x, end, x->n, 1, &a);
     return a.n > 0 && !a.nl_edge ? platform_of(&a.w[0]) : NULL;
 }
 

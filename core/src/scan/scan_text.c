@@ -27,13 +27,13 @@
 #define MAP_DROP 0
 
 /* Start of the character that ends just before t[i] (i > 0); an invalid byte is one. */
-size_t fidx__utf8_prev(const char *t, size_t i)
+size_t fidx__scan_text_utf8_prev(const char *t, size_t i)
 {
     size_t s = i - 1, k = 0;
     while (s > 0 && k < 3 && ((unsigned char)t[s] & 0xC0) == 0x80)
         s--, k++;
     uint32_t cp;
-    return fidx__utf8_decode(t + s, i - s, &cp) == i - s ? s : i - 1;
+    return fidx__scan_utf8_decode(t + s, i - s, &cp) == i - s ? s : i - 1;
 }
 
 /* ---- mapping single code points ---------------------------------------------------------- */
@@ -111,7 +111,7 @@ static int nfc_stable(uint32_t cp)
 static int composes(const char *p, size_t len)
 {
     uint32_t cp;
-    size_t l = fidx__utf8_decode(p, len, &cp);
+    size_t l = fidx__scan_utf8_decode(p, len, &cp);
     if (l == 0 || cp < 0x300 || (cp >= 0x1E00 && cp < 0x1F00))
         return 0;
     if (cp < 0x370 || (cp >= 0x1161 && cp <= 0x11C2))
@@ -140,9 +140,9 @@ static size_t nfc_sequence(const char *src, size_t len, size_t i, char *out, uin
                            size_t *o)
 {
     uint32_t cp;
-    size_t e = i + fidx__utf8_decode(src + i, len - i, &cp);
+    size_t e = i + fidx__scan_utf8_decode(src + i, len - i, &cp);
     for (int k = 1; k < NFC_SEQ_MAX && e < len && composes(src + e, len - e); k++)
-        e += fidx__utf8_decode(src + e, len - e, &cp);
+        e += fidx__scan_utf8_decode(src + e, len - e, &cp);
     utf8proc_int32_t buf[4 * NFC_SEQ_MAX];
     utf8proc_ssize_t n =
         utf8proc_decompose((const utf8proc_uint8_t *)src + i, (utf8proc_ssize_t)(e - i), buf,
@@ -242,7 +242,7 @@ static size_t clean_non_ascii(const char *src, size_t len, size_t i, char *out, 
                               size_t *o)
 {
     uint32_t cp;
-    size_t l = fidx__utf8_decode(src + i, len - i, &cp);
+    size_t l = fidx__scan_utf8_decode(src + i, len - i, &cp);
     if (l == 0) { /* not UTF-8: carried along as an opaque byte */
         put_raw(src, i, i + 1, out, off, o);
         return i + 1;
@@ -270,7 +270,7 @@ static size_t clean_non_ascii(const char *src, size_t len, size_t i, char *out, 
     return i + l;
 }
 
-size_t fidx__scan_clean(const char *src, size_t len, char *out, uint32_t *off)
+size_t fidx__scan_text_clean(const char *src, size_t len, char *out, uint32_t *off)
 {
     size_t i = 0, o = 0;
     while (i < len) {
@@ -300,16 +300,16 @@ size_t fidx__scan_clean(const char *src, size_t len, char *out, uint32_t *off)
 
 /* The original offset just past the character that ends the cleaned text before ce: the start
  * of the next kept character, moved back over characters that cleaning dropped. */
-size_t fidx__scan_src_end(const fidx__scan_t *x, size_t ce)
+size_t fidx__scan_text_src_end(const fidx__scan_t *x, size_t ce)
 {
     if (ce == 0)
         return x->off[0];
     size_t q = x->off[ce], lo = (size_t)x->off[ce - 1] + 1;
     while (q > lo) {
-        size_t s = fidx__utf8_prev(x->src, q);
+        size_t s = fidx__scan_text_utf8_prev(x->src, q);
         uint32_t cp = 0;
         char m[4];
-        if (s < lo || fidx__utf8_decode(x->src + s, q - s, &cp) != q - s || cp < 0x80 ||
+        if (s < lo || fidx__scan_utf8_decode(x->src + s, q - s, &cp) != q - s || cp < 0x80 ||
             map_cp(cp, q - s, m) != MAP_DROP)
             break;
         q = s;
@@ -336,7 +336,7 @@ static uint8_t fold_one(uint32_t cp)
     return (n == 1 && b[0] >= 'a' && b[0] <= 'z') ? (uint8_t)b[0] : 0;
 }
 
-void fidx__scan_fold_init(fidx_scanner_t *sc)
+void fidx__scan_text_fold_init(fidx_scanner_t *sc)
 {
     for (uint32_t cp = 0; cp < sizeof sc->fold_lo; cp++) {
         sc->fold_lo[cp] = fold_one(cp);
@@ -349,13 +349,13 @@ void fidx__scan_fold_init(fidx_scanner_t *sc)
 }
 
 /* Letters (and marks) beyond the folding tables: any script. */
-int fidx__is_letter_slow(uint32_t cp)
+int fidx__scan_text_is_letter_slow(uint32_t cp)
 {
     utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
 }
 
-size_t fidx__word_key(const fidx__scan_t *x, size_t i, size_t limit, uint64_t *key)
+size_t fidx__scan_text_word_key(const fidx__scan_t *x, size_t i, size_t limit, uint64_t *key)
 {
     uint64_t k = 0;
     size_t n = 0;
@@ -366,10 +366,10 @@ size_t fidx__word_key(const fidx__scan_t *x, size_t i, size_t limit, uint64_t *k
         size_t l = 1;
         char c = (char)(b | 0x20);
         if (b >= 0x80) {
-            l = fidx__utf8_decode(x->t + i, limit - i, &cp);
-            if (l == 0 || !fidx__is_letter_cp(x->sc, cp))
+            l = fidx__scan_utf8_decode(x->t + i, limit - i, &cp);
+            if (l == 0 || !fidx__scan_is_letter(x->sc, cp))
                 break;
-            c = fidx__fold_cp(x->sc, cp);
+            c = fidx__scan_fold_cp(x->sc, cp);
             ok &= c != 0 || utf8proc_category((utf8proc_int32_t)cp) >= UTF8PROC_CATEGORY_MN;
         } else if (c < 'a' || c > 'z') {
             break;
@@ -407,16 +407,16 @@ static void exact_put(const fidx_scanner_t *sc, fidx__word_t *w, uint32_t cp)
                                                        (utf8proc_uint8_t *)w->exact + w->xlen));
 }
 
-size_t fidx__word_read(const fidx__scan_t *x, size_t i, size_t limit, fidx__word_t *w)
+size_t fidx__scan_text_word_read(const fidx__scan_t *x, size_t i, size_t limit, fidx__word_t *w)
 {
     w->start = i;
     w->flen = w->xlen = w->flags = w->ndigits = 0;
     while (i < limit) {
         uint32_t cp;
-        size_t l = fidx__utf8_decode(x->t + i, limit - i, &cp);
-        if (l == 0 || !fidx__is_letter_cp(x->sc, cp))
+        size_t l = fidx__scan_utf8_decode(x->t + i, limit - i, &cp);
+        if (l == 0 || !fidx__scan_is_letter(x->sc, cp))
             break;
-        char f = cp < 0x80 ? (char)(cp | 0x20) : fidx__fold_cp(x->sc, cp);
+        char f = cp < 0x80 ? (char)(cp | 0x20) : fidx__scan_fold_cp(x->sc, cp);
         if (cp >= 0x80 && f) {
             w->flags |= SCAN_W_MARKS;
         } else if (cp >= 0x80) {
@@ -436,7 +436,8 @@ size_t fidx__word_read(const fidx__scan_t *x, size_t i, size_t limit, fidx__word
     return i;
 }
 
-int fidx__lexword_make(const fidx_scanner_t *sc, const char *p, size_t len, fidx__lexword_t *out)
+int fidx__scan_text_lexword(const fidx_scanner_t *sc, const char *p, size_t len,
+                            fidx__lexword_t *out)
 {
     fidx__scan_t x;
     memset(&x, 0, sizeof x);
@@ -444,7 +445,7 @@ int fidx__lexword_make(const fidx_scanner_t *sc, const char *p, size_t len, fidx
     x.t = p;
     x.n = len;
     fidx__word_t w;
-    if (fidx__word_read(&x, 0, len, &w) != len || w.flen == 0 ||
+    if (fidx__scan_text_word_read(&x, 0, len, &w) != len || w.flen == 0 ||
         (w.flags & (SCAN_W_LONG | SCAN_W_ODD)))
         return -1;
     out->flen = w.flen;
@@ -459,7 +460,7 @@ int fidx__lexword_make(const fidx_scanner_t *sc, const char *p, size_t len, fidx
 
 /* A word typed with diacritics must match the lexicon's spelling; typed without, its folded
  * letters suffice (people often type without), unless the entry says exact_only. */
-int fidx__word_is(const fidx__word_t *w, const fidx__lexword_t *lw, int exact_only)
+int fidx__scan_text_word_is(const fidx__word_t *w, const fidx__lexword_t *lw, int exact_only)
 {
     if ((w->flags & (SCAN_W_NUMBER | SCAN_W_LONG | SCAN_W_ODD)) || w->flen != lw->flen ||
         memcmp(w->fold, lw->fold, w->flen) != 0)

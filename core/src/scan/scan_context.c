@@ -245,7 +245,7 @@ static int phrase_make(const fidx_scanner_t *sc, const char *text, fidx__phrase_
     for (const char *p = text; *p;) {
         const char *sp = strchr(p, ' ');
         size_t l = sp ? (size_t)(sp - p) : strlen(p);
-        if (ph->nw == SCAN_PHRASE_WORDS || fidx__lexword_make(sc, p, l, &ph->w[ph->nw]) != 0)
+        if (ph->nw == SCAN_PHRASE_WORDS || fidx__scan_text_lexword(sc, p, l, &ph->w[ph->nw]) != 0)
             return -1;
         ph->nw++;
         p += l + (sp != NULL);
@@ -268,10 +268,10 @@ static int bank_key(const fidx_scanner_t *sc, const char *s, size_t len, char *k
     *viet = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t l = fidx__utf8_decode(s + i, len - i, &cp);
+        size_t l = fidx__scan_utf8_decode(s + i, len - i, &cp);
         if (l == 0)
             return -1;
-        char c = (cp >= '0' && cp <= '9') ? (char)cp : fidx__fold_cp(sc, cp);
+        char c = (cp >= '0' && cp <= '9') ? (char)cp : fidx__scan_fold_cp(sc, cp);
         *viet |= cp >= 0x80;
         if (c) {
             if (*kl + 1 >= SCAN_BANK_KEY_MAX)
@@ -376,118 +376,8 @@ int fidx__scan_context_init(fidx_scanner_t *sc)
     return banks_init(sc);
 }
 
-/* ---- windows of tokens around a number --------------------------------------------------- */
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static void number_token(fidx__word_t *w, size_t s, size_t e)
-{
-    w->start = s;
-    w->end = e;
-    w->flen = w->xlen = 0;
-    w->fold[0] = '\0';
-    w->flags = SCAN_W_NUMBER;
-    w->ndigits = (uint8_t)(e - s > 255 ? 255 : e - s);
-}
-
-/* Reads the token that ends at t[i] (exclusive) backwards: 1 and the token, or 0 when the
- * character there is no part of one (then *i moves back over it). */
-static int token_before(const fidx__scan_t *x, size_t *i, size_t lo, fidx__word_t *w)
-{
-    size_t s = fidx__utf8_prev(x->t, *i), l;
-    if (s < lo) {
-        *i = lo;
-        return 0;
-    }
-    if (is_digit(x->t[s])) {
-        while (s > lo && is_digit(x->t[s - 1]))
-            s--;
-        number_token(w, s, *i);
-        return 1;
-    }
-    if (!fidx__letter_at(x, s, &l)) {
-        *i = s;
-        return 0;
-    }
-    while (s > lo) {
-        size_t p = fidx__utf8_prev(x->t, s);
-        if (p < lo || !fidx__letter_at(x, p, &l))
-            break;
-        s = p;
-    }
-    fidx__word_read(x, s, *i, w);
-    return 1;
-}
-
-void fidx__window_before(const fidx__scan_t *x, size_t pos, size_t lo, size_t max,
-                         fidx__window_t *win)
-{
-    fidx__word_t tmp[SCAN_WINDOW];
-    size_t n = 0, i = pos;
-    int nl = 0;
-    win->nl_edge = 0;
-    while (i > lo && n < max) {
-        if (x->t[i - 1] == '\n') {
-            if (++nl >= 2) /* a blank line: another paragraph */
-                break;
-            i--;
-            continue;
-        }
-        if (!token_before(x, &i, lo, &tmp[n]))
-            continue;
-        if (nl && n == 0)
-            win->nl_edge = 1;
-        if (nl)
-            tmp[n].flags |= SCAN_W_NL;
-        nl = 0;
-        i = tmp[n++].start;
-    }
-    win->n = n;
-    for (size_t k = 0; k < n; k++)
-        win->w[k] = tmp[n - 1 - k];
-}
-
-void fidx__window_after(const fidx__scan_t *x, size_t pos, size_t hi, size_t max,
-                        fidx__window_t *win)
-{
-    size_t n = 0, i = pos, l;
-    int nl = 0;
-    win->nl_edge = 0;
-    while (i < hi && n < max) {
-        fidx__word_t *w = &win->w[n];
-        if (x->t[i] == '\n') {
-            if (++nl >= 2)
-                break;
-            i++;
-            continue;
-        }
-        if (is_digit(x->t[i])) {
-            size_t e = i;
-            while (e < hi && is_digit(x->t[e]))
-                e++;
-            number_token(w, i, e);
-        } else if (fidx__letter_at(x, i, &l)) {
-            fidx__word_read(x, i, hi, w);
-        } else {
-            i += l;
-            continue;
-        }
-        if (nl && n == 0)
-            win->nl_edge = 1;
-        else if (nl)
-            win->w[n - 1].flags |= SCAN_W_NL;
-        nl = 0;
-        i = w->end;
-        n++;
-    }
-    win->n = n;
-}
-
-int fidx__phrase_at(const fidx_scanner_t *sc, const fidx__window_t *win, size_t k, int want,
-                    size_t *first)
+int fidx__scan_context_phrase_at(const fidx_scanner_t *sc, const fidx__window_t *win, size_t k,
+                                 int want, size_t *first)
 {
     const fidx__word_t *w = &win->w[k];
     if (w->flags & (SCAN_W_NUMBER | SCAN_W_LONG | SCAN_W_ODD))
@@ -510,7 +400,8 @@ int fidx__phrase_at(const fidx_scanner_t *sc, const fidx__window_t *win, size_t 
         if ((want ? p->cls != want : p->cls == SCAN_CTX_UNIT) || p->nw > k + 1 || p->nw <= best_nw)
             continue;
         size_t j = 0;
-        while (j < p->nw && fidx__word_is(&win->w[k + 1 - p->nw + j], &p->w[j], p->exact_only))
+        while (j < p->nw &&
+               fidx__scan_text_word_is(&win->w[k + 1 - p->nw + j], &p->w[j], p->exact_only))
             j++;
         if (j == p->nw) {
             best = p->cls;
@@ -630,15 +521,15 @@ static long first_blocker(const fidx__window_t *win)
 static int unit_after(const fidx__scan_t *x, size_t end, const fidx__window_t *a)
 {
     size_t l, first;
-    if (end < x->n && fidx__letter_at(x, end, &l))
+    if (end < x->n && fidx__scan_letter_at(x, end, &l))
         return 1;
     size_t j = end < x->n && x->t[end] == ' ' ? end + 1 : end;
     uint32_t cp = 0;
-    if (j < x->n && fidx__utf8_decode(x->t + j, x->n - j, &cp) &&
+    if (j < x->n && fidx__scan_utf8_decode(x->t + j, x->n - j, &cp) &&
         (cp == '%' || cp == '$' || cp == 0x20AB || cp == 0x20AC || cp == 0xA3 || cp == 0xA5))
         return 1;
     return a->n > 0 && !a->nl_edge && a->w[0].start <= end + 1 &&
-           fidx__phrase_at(x->sc, a, 0, SCAN_CTX_UNIT, &first) != SCAN_CTX_NONE;
+           fidx__scan_context_phrase_at(x->sc, a, 0, SCAN_CTX_UNIT, &first) != SCAN_CTX_NONE;
 }
 
 /* The nearest keyword before the number: its class and distance in tokens (0 = adjacent).
@@ -653,7 +544,7 @@ static int nearest_keyword(const fidx__scan_t *x, const fidx__window_t *b, size_
                 break;
             continue;
         }
-        int cls = fidx__phrase_at(x->sc, b, k - 1, 0, &first);
+        int cls = fidx__scan_context_phrase_at(x->sc, b, k - 1, 0, &first);
         if (cls != SCAN_CTX_NONE) {
             *dist = b->n - k;
             return cls;
@@ -713,7 +604,7 @@ static int glued_code(const fidx__scan_t *x, const fidx__window_t *b, size_t sta
     if (b->n == 0 || b->w[b->n - 1].end != start || (b->w[b->n - 1].flags & SCAN_W_NUMBER))
         return 0;
     size_t first;
-    int cls = fidx__phrase_at(x->sc, b, b->n - 1, 0, &first);
+    int cls = fidx__scan_context_phrase_at(x->sc, b, b->n - 1, 0, &first);
     if (cls == SCAN_CTX_PHONE || cls == SCAN_CTX_BANK || cls == SCAN_CTX_BANK_VERB)
         return 0;
     name_t nb[SCAN_WINDOW];
@@ -738,8 +629,8 @@ void fidx__scan_context(const fidx__scan_t *x, size_t start, size_t end, size_t 
     c->whole = 1;
     c->verb = 0;
     c->bank = NULL;
-    fidx__window_before(x, start, lo, SCAN_SHORT, &b);
-    fidx__window_after(x, end, hi, 1, &a);
+    fidx__scan_window_before(x, start, lo, SCAN_SHORT, &b);
+    fidx__scan_window_after(x, end, hi, 1, &a);
     if (unit_after(x, end, &a) || glued_code(x, &b, start) ||
         (start > 0 && (x->t[start - 1] == '$' || x->t[start - 1] == '#')))
         return;
@@ -747,7 +638,7 @@ void fidx__scan_context(const fidx__scan_t *x, size_t start, size_t end, size_t 
     int kw = nearest_keyword(x, &b, &kdist);
     int full = b.n < SCAN_SHORT; /* the short window already holds all there is */
     if (kw == SCAN_CTX_NONE && !full) {
-        fidx__window_before(x, start, lo, SCAN_WINDOW, &b);
+        fidx__scan_window_before(x, start, lo, SCAN_WINDOW, &b);
         kw = nearest_keyword(x, &b, &kdist);
         full = 1;
     }
@@ -759,7 +650,7 @@ void fidx__scan_context(const fidx__scan_t *x, size_t start, size_t end, size_t 
         return;
     name_t nb[SCAN_WINDOW], na[SCAN_WINDOW];
     if (!full)
-        fidx__window_before(x, start, lo, SCAN_WINDOW, &b);
+        fidx__scan_window_before(x, start, lo, SCAN_WINDOW, &b);
     near_t before = name_before(&b, nb, find_names(x->sc, &b, nb));
     int near_before = before.bank && before.same_line && before.dist <= 2;
     if (kw == SCAN_CTX_CODE || kw == SCAN_CTX_AMOUNT) {
@@ -767,7 +658,7 @@ void fidx__scan_context(const fidx__scan_t *x, size_t start, size_t end, size_t 
             return;
         c->cls = SCAN_CTX_BANK;
     }
-    fidx__window_after(x, end, hi, SCAN_WINDOW, &a);
+    fidx__scan_window_after(x, end, hi, SCAN_WINDOW, &a);
     near_t after = name_after(&a, na, find_names(x->sc, &a, na));
     if (c->cls == SCAN_CTX_NONE &&
         (near_before || (after.bank && after.same_line && after.dist <= 2)))
