@@ -15,7 +15,7 @@ const char *fidx_strerror(int code)
     return "unknown error";
 }
 
-int fidx__fail(fidx_err_t *err, int code, size_t offset, const char *reason)
+int fidx_err_set(fidx_err_t *err, int code, size_t offset, const char *reason)
 {
     if (err) {
         err->code = code;

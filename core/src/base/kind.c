@@ -91,7 +91,7 @@ int fidx_categories_parse(const char *p, size_t len, uint16_t *mask, fidx_err_t 
         if (b > a) {
             int c;
             if (fidx_category_parse(p + a, b - a, &c) != 0)
-                return fidx__fail(err, FIDX_EINVAL, a, "unknown category");
+                return fidx_err_set(err, FIDX_EINVAL, a, "unknown category");
             m = (uint16_t)(m | (1u << c));
         }
         i++; /* skip ';' */

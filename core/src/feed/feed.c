@@ -31,7 +31,7 @@ int fidx_feed_new(const char *p, size_t len, fidx_feed_format_t fmt, fidx_feed_t
     case FIDX_FEED_STIX:
         return fidx__feed_stix_new(p, len, out, err);
     }
-    return fidx__fail(err, FIDX_EINVAL, 0, "unknown feed format");
+    return fidx_err_set(err, FIDX_EINVAL, 0, "unknown feed format");
 }
 
 int fidx_feed_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
@@ -164,9 +164,9 @@ static int detect_json(const char *p, size_t len, size_t i, fidx_feed_format_t *
         *fmt = FIDX_FEED_MISP;
         return 0;
     }
-    return fidx__fail(err, FIDX_EINVAL, i,
-                      "JSON input is neither JSON Lines with \"value\", a MISP event nor a "
-                      "STIX bundle");
+    return fidx_err_set(err, FIDX_EINVAL, i,
+                        "JSON input is neither JSON Lines with \"value\", a MISP event nor a "
+                        "STIX bundle");
 }
 
 /* A line a plain list may hold: not too long, printable UTF-8-ish text (no control bytes). */
@@ -210,7 +210,7 @@ int fidx_feed_detect(const char *p, size_t len, fidx_feed_format_t *fmt, fidx_er
     size_t start = fidx__feed_skip_bom(p, len);
     size_t i = skip_ws(p, len, start);
     if (i >= len)
-        return fidx__fail(err, FIDX_EINVAL, i, "input is empty");
+        return fidx_err_set(err, FIDX_EINVAL, i, "input is empty");
     if (p[i] == '{' || p[i] == '[')
         return detect_json(p, len, i, fmt, err);
     /* The header is the first non-blank line: blank lines are not records. */
@@ -225,7 +225,7 @@ int fidx_feed_detect(const char *p, size_t len, fidx_feed_format_t *fmt, fidx_er
         *fmt = FIDX_FEED_LIST;
         return 0;
     }
-    return fidx__fail(err, FIDX_EINVAL, i,
-                      "cannot tell the format: not CSV with a value column, JSON Lines, MISP, "
-                      "STIX, nor a list of one value a line");
+    return fidx_err_set(err, FIDX_EINVAL, i,
+                        "cannot tell the format: not CSV with a value column, JSON Lines, MISP, "
+                        "STIX, nor a list of one value a line");
 }

@@ -214,15 +214,15 @@ static int map_header(csv_feed_t *c, const csv_rec_t *r, const char *p, fidx_err
         int f = field_index(r->fields[k]);
         size_t at = (size_t)(r->fields[k].p - p);
         if (f < 0)
-            return fidx__fail(err, FIDX_EINVAL, at, "CSV header names an unknown column");
+            return fidx_err_set(err, FIDX_EINVAL, at, "CSV header names an unknown column");
         /* Distinct known names: so at most FIDX__ROW_NFIELDS columns get past here. */
         if (seen & (1u << f) || k >= FIDX__ROW_NFIELDS)
-            return fidx__fail(err, FIDX_EINVAL, at, "CSV header names a column twice");
+            return fidx_err_set(err, FIDX_EINVAL, at, "CSV header names a column twice");
         seen |= 1u << f;
         c->col_field[k] = (unsigned char)f;
     }
     if (!(seen & (1u << FIDX__ROW_VALUE)))
-        return fidx__fail(err, FIDX_EINVAL, 0, "CSV header has no value column");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "CSV header has no value column");
     c->ncols = r->n;
     return 0;
 }
@@ -234,11 +234,11 @@ static int read_header(csv_feed_t *c, fidx_err_t *err)
     csv_rec_t r = {.fields = names, .cap = CSV_MAX_HEADER_COLS};
     f->pos = skip_blank_lines(f->p, f->len, f->pos, &f->line);
     if (f->pos >= f->len)
-        return fidx__fail(err, FIDX_EINVAL, f->pos, "CSV input has no header row");
+        return fidx_err_set(err, FIDX_EINVAL, f->pos, "CSV input has no header row");
     if (parse_record(f->p, f->len, f->pos, &c->scratch, &r) != 0)
-        return fidx__fail(err, FIDX_EINVAL, r.err_at, r.reason);
+        return fidx_err_set(err, FIDX_EINVAL, r.err_at, r.reason);
     if (r.n > CSV_MAX_HEADER_COLS)
-        return fidx__fail(err, FIDX_EINVAL, f->pos, "CSV header has too many columns");
+        return fidx_err_set(err, FIDX_EINVAL, f->pos, "CSV header has too many columns");
     int rc = map_header(c, &r, f->p, err);
     if (rc != 0)
         return rc;
@@ -269,15 +269,15 @@ static int csv_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
     row->line = f->line;
     if (parse_record(f->p, f->len, f->pos, &c->scratch, &r) != 0) {
         resync(f);
-        return fidx__fail(err, FIDX_EINVAL, r.err_at, r.reason);
+        return fidx_err_set(err, FIDX_EINVAL, r.err_at, r.reason);
     }
     size_t at = f->pos;
     f->pos = r.next;
     f->line += r.newlines;
     if (r.n != c->ncols)
-        return fidx__fail(err, FIDX_EINVAL, at,
-                          r.n < c->ncols ? "row has fewer fields than the header"
-                                         : "row has more fields than the header");
+        return fidx_err_set(err, FIDX_EINVAL, at,
+                            r.n < c->ncols ? "row has fewer fields than the header"
+                                           : "row has more fields than the header");
     for (size_t k = 0; k < c->ncols; k++)
         *fidx__feed_row_field(row, c->col_field[k]) = fields[k];
     return 0;
@@ -297,7 +297,7 @@ int fidx__feed_csv_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t 
     csv_feed_t *c = calloc(1, sizeof *c);
     if (!c || fidx__feed_row_scratch_init(&c->scratch, FIDX_MAX_LINE_LEN) != 0) {
         free(c);
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
     c->base = (struct fidx_feed){&csv_ops, p, len, fidx__feed_skip_bom(p, len), 1};
     int rc = read_header(c, err);

@@ -20,7 +20,7 @@ int fidx__feed_json_load(const char *p, size_t len, json_t **root, fidx_err_t *e
 {
     *root = NULL;
     if (len > FIDX_MAX_JSON_DOC)
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "JSON document is too large");
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "JSON document is too large");
     size_t b = fidx__feed_skip_bom(p, len);
     json_error_t jerr;
     json_t *j = json_loadb(p + b, len - b, JSON_REJECT_DUPLICATES, &jerr);
@@ -28,13 +28,13 @@ int fidx__feed_json_load(const char *p, size_t len, json_t **root, fidx_err_t *e
         size_t at = b + (jerr.position > 0 ? (size_t)jerr.position : 0);
         switch (json_error_code(&jerr)) {
         case json_error_out_of_memory:
-            return fidx__fail(err, FIDX_ENOMEM, at, "out of memory parsing JSON");
+            return fidx_err_set(err, FIDX_ENOMEM, at, "out of memory parsing JSON");
         case json_error_stack_overflow:
-            return fidx__fail(err, FIDX_EINVAL, at, "JSON is nested too deeply");
+            return fidx_err_set(err, FIDX_EINVAL, at, "JSON is nested too deeply");
         case json_error_duplicate_key:
-            return fidx__fail(err, FIDX_EINVAL, at, "JSON object has a duplicate key");
+            return fidx_err_set(err, FIDX_EINVAL, at, "JSON object has a duplicate key");
         default:
-            return fidx__fail(err, FIDX_EINVAL, at, "document is not valid JSON");
+            return fidx_err_set(err, FIDX_EINVAL, at, "document is not valid JSON");
         }
     }
     *root = j;

@@ -77,9 +77,9 @@ static int fill_row(jsonl_feed_t *j, const json_t *obj, fidx_row_t *row, size_t 
             continue;
         int rc = take_member(&j->scratch, k, v, fidx__feed_row_field(row, k));
         if (rc == FIDX_EINVAL)
-            return fidx__fail(err, FIDX_EINVAL, off, wrong_type[k]);
+            return fidx_err_set(err, FIDX_EINVAL, off, wrong_type[k]);
         if (rc != 0)
-            return fidx__fail(err, FIDX_EINVAL, off, "row is too large");
+            return fidx_err_set(err, FIDX_EINVAL, off, "row is too large");
     }
     return 0;
 }
@@ -91,13 +91,13 @@ static int parse_line(jsonl_feed_t *j, fidx_str_t s, size_t off, fidx_row_t *row
     if (!obj) {
         size_t at = off + (jerr.position > 0 ? (size_t)jerr.position : 0);
         if (json_error_code(&jerr) == json_error_duplicate_key)
-            return fidx__fail(err, FIDX_EINVAL, at, "line has a duplicate key");
+            return fidx_err_set(err, FIDX_EINVAL, at, "line has a duplicate key");
         if (json_error_code(&jerr) == json_error_stack_overflow)
-            return fidx__fail(err, FIDX_EINVAL, at, "line is nested too deeply");
-        return fidx__fail(err, FIDX_EINVAL, at, "line is not valid JSON");
+            return fidx_err_set(err, FIDX_EINVAL, at, "line is nested too deeply");
+        return fidx_err_set(err, FIDX_EINVAL, at, "line is not valid JSON");
     }
     int rc = json_is_object(obj) ? fill_row(j, obj, row, off, err)
-                                 : fidx__fail(err, FIDX_EINVAL, off, "line is not a JSON object");
+                                 : fidx_err_set(err, FIDX_EINVAL, off, "line is not a JSON object");
     json_decref(obj);
     return rc;
 }
@@ -114,7 +114,7 @@ static int jsonl_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
             return rc;
         row->line = lineno;
         if (rc != 0)
-            return fidx__fail(err, FIDX_EINVAL, off, "line is longer than the limit");
+            return fidx_err_set(err, FIDX_EINVAL, off, "line is longer than the limit");
         if (!is_blank(s))
             break;
     }
@@ -140,7 +140,7 @@ int fidx__feed_jsonl_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_
     jsonl_feed_t *j = calloc(1, sizeof *j);
     if (!j || fidx__feed_row_scratch_init(&j->scratch, JSONL_SCRATCH) != 0) {
         free(j);
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
     j->base = (struct fidx_feed){&jsonl_ops, p, len, fidx__feed_skip_bom(p, len), 1};
     *out = &j->base;

@@ -29,7 +29,7 @@ static int list_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
             return rc;
         row->line = lineno;
         if (rc != 0)
-            return fidx__fail(err, FIDX_EINVAL, off, "line is longer than the limit");
+            return fidx_err_set(err, FIDX_EINVAL, off, "line is longer than the limit");
         s = trim(s);
         if (s.len == 0 || s.p[0] == '#')
             continue;
@@ -49,7 +49,7 @@ int fidx__feed_list_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
 {
     fidx_feed_t *f = malloc(sizeof *f);
     if (!f)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     *f = (struct fidx_feed){&list_ops, p, len, fidx__feed_skip_bom(p, len), 1};
     *out = f;
     return 0;

@@ -196,18 +196,18 @@ static int misp_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
         json_t *a;
         int rc = next_attribute(m, &a);
         if (rc == FIDX_ENOMEM)
-            return fidx__fail(err, rc, 0, "out of memory");
+            return fidx_err_set(err, rc, 0, "out of memory");
         if (rc != 0)
             return rc;
         row->line = m->loc.line;
         if (!json_is_object(a))
-            return fidx__fail(err, FIDX_EINVAL, 0, "MISP attribute is not an object");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "MISP attribute is not an object");
         const char *kind = kind_of_type(fidx__feed_json_str(a, "type"));
         if (!kind || json_is_true(json_object_get(a, "deleted")) ||
             json_is_false(json_object_get(a, "to_ids")))
             continue;
         if (!json_is_string(json_object_get(a, "value")))
-            return fidx__fail(err, FIDX_EINVAL, 0, "MISP attribute value is not a string");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "MISP attribute value is not a string");
         fill_row(m, a, kind, row);
         return 0;
     }
@@ -228,7 +228,7 @@ int fidx__feed_misp_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
 {
     misp_feed_t *m = calloc(1, sizeof *m);
     if (!m)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     m->base = (struct fidx_feed){&misp_ops, p, len, 0, 1};
     int rc = fidx__feed_json_load(p, len, &m->root, err);
     if (rc != 0)
@@ -236,9 +236,9 @@ int fidx__feed_misp_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
     m->events = json_array();
     rc = m->events ? collect_events(m, m->root) : FIDX_ENOMEM;
     if (rc != 0) {
-        fidx__fail(err, rc, 0,
-                   rc == FIDX_EINVAL ? "JSON document is not a MISP event export"
-                                     : "out of memory");
+        fidx_err_set(err, rc, 0,
+                     rc == FIDX_EINVAL ? "JSON document is not a MISP event export"
+                                       : "out of memory");
         goto fail;
     }
     fidx__feed_json_locator_init(&m->loc, p, len);

@@ -260,15 +260,15 @@ static int enter_indicator(stix_feed_t *s, const json_t *ind, fidx_row_t *row, f
     const char *reason = NULL;
     if (!json_is_string(pv)) {
         row->line = s->loc.line;
-        return fidx__fail(err, FIDX_EINVAL, 0, "STIX indicator has no pattern");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "STIX indicator has no pattern");
     }
     const char *p = json_string_value(pv);
     size_t len = json_string_length(pv);
     row->line = s->cur_line = fidx__feed_json_locate(&s->loc, p, len);
     if (len > STIX_MAX_PATTERN)
-        return fidx__fail(err, FIDX_EINVAL, 0, "STIX pattern is too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "STIX pattern is too long");
     if (pattern_check(p, len, &reason) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, reason);
+        return fidx_err_set(err, FIDX_EINVAL, 0, reason);
     s->cur = ind;
     s->pat = (pat_t){p, len, 0, 0, 0};
     s->cur_first = fidx__feed_json_str(ind, "valid_from");
@@ -357,12 +357,12 @@ int fidx__feed_stix_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
     stix_feed_t *s = calloc(1, sizeof *s);
     if (!s || fidx__feed_row_scratch_init(&s->scratch, STIX_MAX_PATTERN) != 0) {
         free(s);
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
     s->base = (struct fidx_feed){&stix_ops, p, len, 0, 1};
     int rc = fidx__feed_json_load(p, len, &s->root, err);
     if (rc == 0 && !fidx_str_eq(fidx__feed_json_str(s->root, "type"), "bundle"))
-        rc = fidx__fail(err, FIDX_EINVAL, 0, "JSON document is not a STIX bundle");
+        rc = fidx_err_set(err, FIDX_EINVAL, 0, "JSON document is not a STIX bundle");
     if (rc != 0) {
         stix_free(&s->base);
         return rc;

@@ -327,18 +327,19 @@ static int find_runs(parse_t *ps, fidx_err_t *err)
         }
         run_t r = read_run(ps, i);
         if (r.start > 0 && is_letter(ps->f[r.start - 1]))
-            return fidx__fail(err, FIDX_EINVAL, ps->off[r.start - 1],
-                              "letters mixed into the account number");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[r.start - 1],
+                                "letters mixed into the account number");
         if (r.end < ps->n && is_letter(ps->f[r.end]))
-            return fidx__fail(err, FIDX_EINVAL, ps->off[r.end],
-                              "letters mixed into the account number");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[r.end],
+                                "letters mixed into the account number");
         if (ps->nruns == 2) /* three numbers: point at the second */
-            return fidx__fail(err, FIDX_EINVAL, ps->off[ps->run[1].start], "two different numbers");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[ps->run[1].start],
+                                "two different numbers");
         ps->run[ps->nruns++] = r;
         i = r.end;
     }
     if (ps->nruns == 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "no account number");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "no account number");
     return 0;
 }
 
@@ -534,13 +535,13 @@ static int pick_bank(const parse_t *ps, const named_t *seg, int nseg, const fidx
         if (!seg[i].bank)
             continue;
         if (ps->star)
-            return fidx__fail(err, FIDX_EINVAL, ps->off[seg[i].at], "bank name after '*:'");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[seg[i].at], "bank name after '*:'");
         if (*bank && *bank != seg[i].bank)
-            return fidx__fail(err, FIDX_EINVAL, ps->off[seg[i].at], "two different banks");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[seg[i].at], "two different banks");
         *bank = seg[i].bank;
     }
     if (!*bank && unknown && !ps->star)
-        return fidx__fail(err, FIDX_EINVAL, ps->off[unknown->at], "unknown bank name");
+        return fidx_err_set(err, FIDX_EINVAL, ps->off[unknown->at], "unknown bank name");
     return 0;
 }
 
@@ -549,7 +550,7 @@ static int write_canonical(const fidx_bank_t *bank, const char *digits, size_t n
 {
     size_t bl = bank ? 6 : 1;
     if (!out || cap < bl + 1 + nd + 1)
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     memcpy(out, bank ? bank->bin : "*", bl);
     out[bl] = ':';
     memcpy(out + bl + 1, digits, nd);
@@ -570,10 +571,10 @@ static int read_parts(parse_t *ps, const run_t **acct, const fidx_bank_t **bank,
         char bin[FIDX_BANK_ACCOUNT_MAX + 1];
         (void)run_digits(ps, r0, bin);
         if (ps->star || (*bank = lookup_bin(bin)) == NULL)
-            return fidx__fail(err, FIDX_EINVAL, ps->off[r0->start], "unknown bank identifier");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[r0->start], "unknown bank identifier");
     } else if (ps->nruns == 2) {
         if (!runs_same_digits(ps))
-            return fidx__fail(err, FIDX_EINVAL, ps->off[last->start], "two different numbers");
+            return fidx_err_set(err, FIDX_EINVAL, ps->off[last->start], "two different numbers");
         seg[(*nseg)++] = read_segment(ps, r0->end, last->start);
     }
     seg[(*nseg)++] = read_segment(ps, ps->from, r0->start);
@@ -586,9 +587,9 @@ int fidx_bank_normalize(const char *p, size_t len, char *out, size_t cap, size_t
 {
     parse_t ps;
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "bank account too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "bank account too long");
     if (!p && len > 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "no input");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "no input");
     ps.n = fold(p ? p : "", len, ps.f, ps.off);
     ps.from = 0;
     ps.star = 0;
@@ -606,11 +607,11 @@ int fidx_bank_normalize(const char *p, size_t len, char *out, size_t cap, size_t
     if (rc != 0)
         return rc;
     if (acct->ndigits < FIDX_BANK_ACCOUNT_MIN)
-        return fidx__fail(err, FIDX_EINVAL, ps.off[acct->start],
-                          "account number has fewer than 6 digits");
+        return fidx_err_set(err, FIDX_EINVAL, ps.off[acct->start],
+                            "account number has fewer than 6 digits");
     if (acct->ndigits > FIDX_BANK_ACCOUNT_MAX)
-        return fidx__fail(err, FIDX_EINVAL, ps.off[acct->start],
-                          "account number has more than 19 digits");
+        return fidx_err_set(err, FIDX_EINVAL, ps.off[acct->start],
+                            "account number has more than 19 digits");
     char digits[FIDX_BANK_ACCOUNT_MAX + 1];
     size_t nd = run_digits(&ps, acct, digits);
     return write_canonical(bank, digits, nd, out, cap, out_len, err);

@@ -45,16 +45,16 @@ static int is_ipv4(const char *p, size_t len)
 static int check_label(const char *p, size_t len, size_t off, fidx_err_t *err)
 {
     if (len == 0)
-        return fidx__fail(err, FIDX_EINVAL, off, "empty label in domain name");
+        return fidx_err_set(err, FIDX_EINVAL, off, "empty label in domain name");
     if (len > LABEL_MAX_LEN)
-        return fidx__fail(err, FIDX_EINVAL, off, "domain label longer than 63 bytes");
+        return fidx_err_set(err, FIDX_EINVAL, off, "domain label longer than 63 bytes");
     for (size_t i = 0; i < len; i++)
         if (!is_ldh(p[i]))
-            return fidx__fail(err, FIDX_EINVAL, off + i,
-                              "character not allowed in a domain name (letters, digits, '-', "
-                              "'_' and dots; or not a valid internationalised name)");
+            return fidx_err_set(err, FIDX_EINVAL, off + i,
+                                "character not allowed in a domain name (letters, digits, '-', "
+                                "'_' and dots; or not a valid internationalised name)");
     if (p[0] == '-' || p[len - 1] == '-')
-        return fidx__fail(err, FIDX_EINVAL, off, "domain label starts or ends with '-'");
+        return fidx_err_set(err, FIDX_EINVAL, off, "domain label starts or ends with '-'");
     return 0;
 }
 
@@ -62,12 +62,12 @@ static int check_label(const char *p, size_t len, size_t off, fidx_err_t *err)
 static int check_domain(const char *h, size_t len, fidx_err_t *err)
 {
     if ((len > 0 && h[0] == '[') || is_ipv4(h, len))
-        return fidx__fail(err, FIDX_EINVAL, 0, "an IP address is not a domain name");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "an IP address is not a domain name");
     if (len > DOMAIN_MAX_LEN)
-        return fidx__fail(err, FIDX_EINVAL, 0, "domain name longer than 253 bytes");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "domain name longer than 253 bytes");
     const char *dot = memchr(h, '.', len);
     if (!dot)
-        return fidx__fail(err, FIDX_EINVAL, 0, "domain name needs a dot (\"example.vn\")");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "domain name needs a dot (\"example.vn\")");
     size_t start = 0, tld = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && h[i] != '.')
@@ -84,8 +84,8 @@ static int check_domain(const char *h, size_t len, fidx_err_t *err)
         return 0;
     for (size_t i = tld; i < len; i++)
         if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z')))
-            return fidx__fail(err, FIDX_EINVAL, tld,
-                              "top-level label of a domain must be letters (or xn-- punycode)");
+            return fidx_err_set(err, FIDX_EINVAL, tld,
+                                "top-level label of a domain must be letters (or xn-- punycode)");
     return 0;
 }
 
@@ -93,7 +93,7 @@ int fidx_domain_normalize(const char *p, size_t len, char *out, size_t cap, size
                           fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "domain name too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "domain name too long");
     while (len > 0 && (unsigned char)p[0] <= 0x20)
         p++, len--;
     if (len >= 2 && p[0] == '*' && p[1] == '.') /* "*.evil.com": every subdomain, as ours */
@@ -105,12 +105,12 @@ int fidx_domain_normalize(const char *p, size_t len, char *out, size_t cap, size
         return rc;
     fidx_url_parts_t u;
     if (fidx_url_split(canon, n, &u) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "not a domain name");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "not a domain name");
     rc = check_domain(u.host.p, u.host.len, err);
     if (rc != 0)
         return rc;
     if (u.host.len + 1 > cap)
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     memcpy(out, u.host.p, u.host.len);
     out[u.host.len] = '\0';
     *out_len = u.host.len;

@@ -85,18 +85,18 @@ static int is_atext(char c)
 static int check_local(const char *p, size_t len, fidx_err_t *err)
 {
     if (len == 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "e-mail address has nothing before the @");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "e-mail address has nothing before the @");
     if (len > LOCAL_MAX_LEN)
-        return fidx__fail(err, FIDX_EINVAL, 0, "part before the @ is longer than 64 bytes");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "part before the @ is longer than 64 bytes");
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '.') {
             if (i == 0 || i + 1 == len || p[i + 1] == '.')
-                return fidx__fail(err, FIDX_EINVAL, i,
-                                  "dot at the start or end of the part before the @, or two "
-                                  "dots in a row");
+                return fidx_err_set(err, FIDX_EINVAL, i,
+                                    "dot at the start or end of the part before the @, or two "
+                                    "dots in a row");
         } else if (!is_atext(p[i])) {
-            return fidx__fail(err, FIDX_EINVAL, i,
-                              "character not allowed in the part before the @");
+            return fidx_err_set(err, FIDX_EINVAL, i,
+                                "character not allowed in the part before the @");
         }
     }
     return 0;
@@ -107,11 +107,11 @@ static int check_local(const char *p, size_t len, fidx_err_t *err)
 static int check_domain_bytes(const char *p, size_t len, size_t off, fidx_err_t *err)
 {
     if (len == 0)
-        return fidx__fail(err, FIDX_EINVAL, off, "e-mail address has nothing after the @");
+        return fidx_err_set(err, FIDX_EINVAL, off, "e-mail address has nothing after the @");
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)p[i] <= 0x20 || strchr("/\\:?#%[]<>()\",;", p[i]) != NULL)
-            return fidx__fail(err, FIDX_EINVAL, off + i,
-                              "character not allowed in the domain of an e-mail address");
+            return fidx_err_set(err, FIDX_EINVAL, off + i,
+                                "character not allowed in the domain of an e-mail address");
     return 0;
 }
 
@@ -119,14 +119,14 @@ int fidx_email_normalize(const char *p, size_t len, char *out, size_t cap, size_
                          fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "e-mail address too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "e-mail address too long");
     unwrap(&p, &len);
     char buf[FIDX_MAX_VALUE_LEN];
     size_t n = defang(p, len, buf);
     const char *at = memchr(buf, '@', n);
     if (!at || memchr(at + 1, '@', n - (size_t)(at - buf) - 1))
-        return fidx__fail(err, FIDX_EINVAL, at ? (size_t)(at - buf) : 0,
-                          "an e-mail address has exactly one @");
+        return fidx_err_set(err, FIDX_EINVAL, at ? (size_t)(at - buf) : 0,
+                            "an e-mail address has exactly one @");
     size_t ll = (size_t)(at - buf), dl = n - ll - 1;
     int rc = check_local(buf, ll, err);
     if (rc == 0)
@@ -139,9 +139,9 @@ int fidx_email_normalize(const char *p, size_t len, char *out, size_t cap, size_
     if (rc != 0)
         return rc;
     if (ll + 1 + dn > EMAIL_MAX_LEN)
-        return fidx__fail(err, FIDX_EINVAL, 0, "e-mail address longer than 254 bytes");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "e-mail address longer than 254 bytes");
     if (ll + 1 + dn + 1 > cap)
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     for (size_t i = 0; i < ll; i++)
         out[i] = (buf[i] >= 'A' && buf[i] <= 'Z') ? (char)(buf[i] | 0x20) : buf[i];
     out[ll] = '@';

@@ -3,7 +3,7 @@
  * transitional as a fallback). ASCII names never reach libidn2, which allocates: the URL lookup
  * path calls this only for hosts with non-ASCII bytes. No check of the character set here:
  * Safe Browsing keeps odd ASCII hosts as they are, domain.c is the strict one. */
-#include "fidx/domain.h"
+#include "normalize/host.h"
 
 #include <idn2.h>
 #include <string.h>
@@ -88,19 +88,19 @@ static int to_punycode(const char *name, char *out, size_t cap, size_t *out_len,
     if (rc != IDN2_OK)
         rc = idn2_lookup_u8((const uint8_t *)name, &res, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
     if (rc != IDN2_OK)
-        return fidx__fail(err, FIDX_EINVAL, 0, "not a valid internationalised host name");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "not a valid internationalised host name");
     size_t n = strlen((const char *)res);
     if (n + 1 > cap) {
         idn2_free(res);
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     }
     /* Mapping can make dots appear ("。" → "."), so tidy once more. */
     n = tidy((const char *)res, n, out);
     idn2_free(res);
     out[n] = '\0';
     if (!ldh_only(out, n))
-        return fidx__fail(err, FIDX_EINVAL, 0,
-                          "host name maps to characters not allowed in a host name");
+        return fidx_err_set(err, FIDX_EINVAL, 0,
+                            "host name maps to characters not allowed in a host name");
     *out_len = n;
     return 0;
 }
@@ -109,19 +109,19 @@ int fidx__host_canonicalize(const char *p, size_t len, char *out, size_t cap, si
                             fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "host name too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "host name too long");
     char name[FIDX_MAX_VALUE_LEN + 1];
     size_t n = tidy(p, len, name);
     if (!has_non_ascii(name, n)) {
         if (n + 1 > cap)
-            return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+            return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
         memcpy(out, name, n);
         out[n] = '\0';
         *out_len = n;
         return 0;
     }
     if (!utf8_valid(name, n))
-        return fidx__fail(err, FIDX_EINVAL, 0, "host name is not valid UTF-8");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "host name is not valid UTF-8");
     name[n] = '\0';
     return to_punycode(name, out, cap, out_len, err);
 }

@@ -114,20 +114,20 @@ int fidx_normalize(fidx_kind_t kind, const char *platform, const char *p, size_t
                    fidx_kind_t *kind_out, char *out, size_t cap, size_t *out_len, fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "value too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "value too long");
     if (kind == FIDX_KIND_NONE) {
         if (cap < FIDX_CANON_CAP)
-            return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+            return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
         kind = detect(p, len, out, cap, out_len);
         if (kind == FIDX_KIND_NONE)
-            return fidx__fail(err, FIDX_EINVAL, 0,
-                              "cannot tell the kind of this value (phone number, bank account, "
-                              "link, domain, social account or e-mail)");
+            return fidx_err_set(err, FIDX_EINVAL, 0,
+                                "cannot tell the kind of this value (phone number, bank account, "
+                                "link, domain, social account or e-mail)");
         *kind_out = kind;
         return 0;
     }
     if (kind < 0 || kind >= FIDX_KIND_COUNT)
-        return fidx__fail(err, FIDX_EKIND, 0, "unknown kind");
+        return fidx_err_set(err, FIDX_EKIND, 0, "unknown kind");
     *kind_out = kind;
     if (kind == FIDX_KIND_SOCIAL)
         return fidx_social_normalize(p, len, platform, out, cap, out_len, err);

@@ -198,10 +198,10 @@ static void note_group(scan_t *s, unsigned digit)
 static int on_digit(scan_t *s, char c, size_t off, fidx_err_t *err)
 {
     if (s->nd == PHONE_MAX_DIGITS)
-        return fidx__fail(err, FIDX_EINVAL, off, "too many digits for a phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "too many digits for a phone number");
     if (s->paren_at != NO_POS && s->nd - s->paren_at == PAREN_MAX_DIGITS)
-        return fidx__fail(err, FIDX_EINVAL, off,
-                          "unbalanced parentheses, or more than a country or area code in them");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            "unbalanced parentheses, or more than a country or area code in them");
     if (s->prev != T_DIGIT || s->gap) {
         if (s->ngroups < 3)
             s->gsep[s->ngroups] = s->prev == T_DIGIT ? s->gap : '(';
@@ -215,10 +215,10 @@ static int on_digit(scan_t *s, char c, size_t off, fidx_err_t *err)
 static int on_plus(scan_t *s, size_t off, fidx_err_t *err)
 {
     if (s->plus)
-        return fidx__fail(err, FIDX_EINVAL, off, "more than one '+'");
+        return fidx_err_set(err, FIDX_EINVAL, off, "more than one '+'");
     /* '+' opens the number, possibly inside a leading "(+84)". */
     if (s->nd != 0 || !(s->prev == T_NONE || (s->prev == T_LPAREN && s->nparens == 1)))
-        return fidx__fail(err, FIDX_EINVAL, off, "'+' is allowed only at the start");
+        return fidx_err_set(err, FIDX_EINVAL, off, "'+' is allowed only at the start");
     s->plus = 1;
     return 0;
 }
@@ -226,9 +226,9 @@ static int on_plus(scan_t *s, size_t off, fidx_err_t *err)
 static int on_lparen(scan_t *s, size_t off, fidx_err_t *err)
 {
     if (s->paren_at != NO_POS)
-        return fidx__fail(err, FIDX_EINVAL, off, "nested parentheses");
+        return fidx_err_set(err, FIDX_EINVAL, off, "nested parentheses");
     if (s->nparens == PAREN_MAX_GROUPS || s->nd > PAREN_MAX_START)
-        return fidx__fail(err, FIDX_EINVAL, off, R_PAREN);
+        return fidx_err_set(err, FIDX_EINVAL, off, R_PAREN);
     s->nparens++;
     s->paren_at = s->nd;
     return 0;
@@ -237,14 +237,14 @@ static int on_lparen(scan_t *s, size_t off, fidx_err_t *err)
 static int on_rparen(scan_t *s, size_t off, fidx_err_t *err)
 {
     if (s->paren_at == NO_POS)
-        return fidx__fail(err, FIDX_EINVAL, off, "unbalanced parentheses");
+        return fidx_err_set(err, FIDX_EINVAL, off, "unbalanced parentheses");
     if (s->gap == '.' || s->gap == '-')
-        return fidx__fail(err, FIDX_EINVAL, off, "separator before ')'");
+        return fidx_err_set(err, FIDX_EINVAL, off, "separator before ')'");
     if (s->nd == s->paren_at)
-        return fidx__fail(err, FIDX_EINVAL, off, "empty parentheses");
+        return fidx_err_set(err, FIDX_EINVAL, off, "empty parentheses");
     if (s->nd - s->paren_at == 1 && s->d[s->paren_at] == '0') {
         if (s->trunk_at != NO_POS)
-            return fidx__fail(err, FIDX_EINVAL, off, "more than one \"(0)\"");
+            return fidx_err_set(err, FIDX_EINVAL, off, "more than one \"(0)\"");
         s->trunk_at = s->paren_at;
     }
     s->paren_at = NO_POS;
@@ -259,9 +259,9 @@ static int on_separator(scan_t *s, token_t t, size_t off, fidx_err_t *err)
         return 0;
     }
     if (s->prev != T_DIGIT && s->prev != T_RPAREN)
-        return fidx__fail(err, FIDX_EINVAL, off, "separator not between digits");
+        return fidx_err_set(err, FIDX_EINVAL, off, "separator not between digits");
     if (s->gap == '.' || s->gap == '-')
-        return fidx__fail(err, FIDX_EINVAL, off, "two separators in a row");
+        return fidx_err_set(err, FIDX_EINVAL, off, "two separators in a row");
     s->gap = t.c;
     return 0;
 }
@@ -269,10 +269,10 @@ static int on_separator(scan_t *s, token_t t, size_t off, fidx_err_t *err)
 static int refuse_char(tok_kind_t kind, size_t off, fidx_err_t *err)
 {
     if (kind == T_SLASH)
-        return fidx__fail(err, FIDX_EINVAL, off, "'/' is not allowed in a phone number (dates)");
+        return fidx_err_set(err, FIDX_EINVAL, off, "'/' is not allowed in a phone number (dates)");
     if (kind == T_LETTER)
-        return fidx__fail(err, FIDX_EINVAL, off, "letters are not allowed in a phone number");
-    return fidx__fail(err, FIDX_EINVAL, off, "character not allowed in a phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "letters are not allowed in a phone number");
+    return fidx_err_set(err, FIDX_EINVAL, off, "character not allowed in a phone number");
 }
 
 /* Feeds one token to the layout checks. Whitespace before the number is skipped; a line break
@@ -289,7 +289,7 @@ static int feed(scan_t *s, token_t t, size_t off, fidx_err_t *err)
     if (t.kind == T_SPACE)
         return on_separator(s, t, off, err);
     if (s->broken)
-        return fidx__fail(err, FIDX_EINVAL, off, "line break inside a phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "line break inside a phone number");
     if (s->prev == T_NONE)
         s->start = off;
     switch (t.kind) {
@@ -328,15 +328,15 @@ static int scan(const char *p, size_t len, scan_t *s, fidx_err_t *err)
         i += t.n;
     }
     if (s->prev == T_NONE)
-        return fidx__fail(err, FIDX_EINVAL, 0, R_EMPTY);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_EMPTY);
     if (s->paren_at != NO_POS)
-        return fidx__fail(err, FIDX_EINVAL, len, "unbalanced parentheses");
+        return fidx_err_set(err, FIDX_EINVAL, len, "unbalanced parentheses");
     if (s->gap == '.' || s->gap == '-')
-        return fidx__fail(err, FIDX_EINVAL, len, "phone number ends with a separator");
+        return fidx_err_set(err, FIDX_EINVAL, len, "phone number ends with a separator");
     if (s->prev == T_RPAREN)
-        return fidx__fail(err, FIDX_EINVAL, len, R_PAREN);
+        return fidx_err_set(err, FIDX_EINVAL, len, R_PAREN);
     if (s->prev == T_PLUS)
-        return fidx__fail(err, FIDX_EINVAL, len, "'+' without digits");
+        return fidx_err_set(err, FIDX_EINVAL, len, "'+' without digits");
     return 0;
 }
 
@@ -447,15 +447,17 @@ static int vn_number(const char *nsn, size_t n, canon_t *c, size_t off, fidx_err
 {
     char now[9];
     if (has_service_prefix(nsn, n))
-        return fidx__fail(err, FIDX_EINVAL, off, "1800/1900 numbers are written without +84 or 0");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            "1800/1900 numbers are written without +84 or 0");
     if (n < 9)
-        return fidx__fail(err, FIDX_EINVAL, off, "too short for a Vietnamese phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "too short for a Vietnamese phone number");
     if (n > 10)
-        return fidx__fail(err, FIDX_EINVAL, off, "too long for a Vietnamese phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "too long for a Vietnamese phone number");
     if (n == 10 && nsn[0] == '1') {
         uint8_t p = vn_old_mobile[dig(nsn[1]) * 10 + dig(nsn[2])];
         if (!p)
-            return fidx__fail(err, FIDX_EINVAL, off, "not an old mobile prefix (2018 renumbering)");
+            return fidx_err_set(err, FIDX_EINVAL, off,
+                                "not an old mobile prefix (2018 renumbering)");
         now[0] = (char)('0' + p / 10);
         now[1] = (char)('0' + p % 10);
         memcpy(now + 2, nsn + 3, 7);
@@ -467,16 +469,16 @@ static int vn_number(const char *nsn, size_t n, canon_t *c, size_t off, fidx_err
         return 0;
     }
     if (n == 10)
-        return fidx__fail(err, FIDX_EINVAL, off,
-                          nsn[0] == '2' ? "unknown Vietnamese landline area code"
-                                        : "too long for a Vietnamese mobile number");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            nsn[0] == '2' ? "unknown Vietnamese landline area code"
+                                          : "too long for a Vietnamese mobile number");
     if (vn_is_mobile(nsn)) {
         emit(c, "+84", nsn, n);
         return 0;
     }
-    return fidx__fail(err, FIDX_EINVAL, off,
-                      nsn[0] == '2' ? "too short for a Vietnamese landline number"
-                                    : "prefix is not in Vietnam's numbering plan");
+    return fidx_err_set(err, FIDX_EINVAL, off,
+                        nsn[0] == '2' ? "too short for a Vietnamese landline number"
+                                      : "prefix is not in Vietnam's numbering plan");
 }
 
 /* After "+84", "0084" or "84": an optional trunk 0, written "(0)" or plain (VN numbers never
@@ -485,7 +487,8 @@ static int vn_international(const char *d, size_t n, size_t trunk_at, canon_t *c
                             fidx_err_t *err)
 {
     if (trunk_at != NO_POS && trunk_at != 0)
-        return fidx__fail(err, FIDX_EINVAL, off, "\"(0)\" is allowed only after the country code");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            "\"(0)\" is allowed only after the country code");
     if (n > 0 && d[0] == '0') {
         d++;
         n--;
@@ -552,13 +555,14 @@ static int international(const char *d, size_t n, size_t trunk_at, int via00, ca
     char buf[PHONE_MAX_DIGITS];
     size_t cc = country_code_len(d, n);
     if (cc == 0)
-        return fidx__fail(err, FIDX_EINVAL, off,
-                          via00 ? "0 followed by 0 is not a Vietnamese prefix"
-                                : "unknown country calling code");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            via00 ? "0 followed by 0 is not a Vietnamese prefix"
+                                  : "unknown country calling code");
     if (cc == 2 && d[0] == '8' && d[1] == '4')
         return vn_international(d + 2, n - 2, shift(trunk_at, 2), c, off, err);
     if (trunk_at != NO_POS && trunk_at != cc)
-        return fidx__fail(err, FIDX_EINVAL, off, "\"(0)\" is allowed only after the country code");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            "\"(0)\" is allowed only after the country code");
     if (trunk_at != NO_POS) {
         memcpy(buf, d, cc);
         memcpy(buf + cc, d + cc + 1, n - cc - 1);
@@ -566,13 +570,13 @@ static int international(const char *d, size_t n, size_t trunk_at, int via00, ca
         n--;
     }
     if (via00 && n < E164_MIN + 1)
-        return fidx__fail(err, FIDX_EINVAL, off,
-                          "0 followed by 0 is not a Vietnamese prefix (and too short to be an "
-                          "international number)");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            "0 followed by 0 is not a Vietnamese prefix (and too short to be an "
+                            "international number)");
     if (n < E164_MIN)
-        return fidx__fail(err, FIDX_EINVAL, off, "too short for an international number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "too short for an international number");
     if (n > E164_MAX)
-        return fidx__fail(err, FIDX_EINVAL, off, "too long for an international number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "too long for an international number");
     emit(c, "+", d, n);
     return 0;
 }
@@ -583,9 +587,10 @@ static int service_number(const char *d, size_t n, size_t trunk_at, canon_t *c, 
                           fidx_err_t *err)
 {
     if (trunk_at != NO_POS)
-        return fidx__fail(err, FIDX_EINVAL, off, "\"(0)\" is allowed only after the country code");
+        return fidx_err_set(err, FIDX_EINVAL, off,
+                            "\"(0)\" is allowed only after the country code");
     if (n < 8 || n > 10)
-        return fidx__fail(err, FIDX_EINVAL, off, "1800/1900 numbers have 8 to 10 digits");
+        return fidx_err_set(err, FIDX_EINVAL, off, "1800/1900 numbers have 8 to 10 digits");
     emit(c, "", d, n);
     return 0;
 }
@@ -595,9 +600,9 @@ static int interpret(const scan_t *s, canon_t *c, fidx_err_t *err)
     const char *d = s->d;
     size_t n = s->nd, off = s->start, t = s->trunk_at;
     if (looks_like_date(s))
-        return fidx__fail(err, FIDX_EINVAL, off, "looks like a date, not a phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "looks like a date, not a phone number");
     if (n < E164_MIN)
-        return fidx__fail(err, FIDX_EINVAL, off, "too short to be a phone number");
+        return fidx_err_set(err, FIDX_EINVAL, off, "too short to be a phone number");
     if (s->plus)
         return international(d, n, t, 0, c, off, err);
     if (d[0] == '0' && d[1] == '0') {
@@ -605,24 +610,24 @@ static int interpret(const scan_t *s, canon_t *c, fidx_err_t *err)
     }
     if (d[0] == '0') {
         if (t != NO_POS && t != 0)
-            return fidx__fail(err, FIDX_EINVAL, off,
-                              "\"(0)\" is allowed only after the country code");
+            return fidx_err_set(err, FIDX_EINVAL, off,
+                                "\"(0)\" is allowed only after the country code");
         return vn_number(d + 1, n - 1, c, off, err);
     }
     if (d[0] == '8' && d[1] == '4')
         return vn_international(d + 2, n - 2, shift(t, 2), c, off, err);
     if (has_service_prefix(d, n))
         return service_number(d, n, t, c, off, err);
-    return fidx__fail(err, FIDX_EINVAL, off, "a phone number starts with 0, +, 84, 1800 or 1900");
+    return fidx_err_set(err, FIDX_EINVAL, off, "a phone number starts with 0, +, 84, 1800 or 1900");
 }
 
 static int normalize(const char *p, size_t len, canon_t *c, fidx_err_t *err)
 {
     scan_t s;
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "phone number too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "phone number too long");
     if (!p && len)
-        return fidx__fail(err, FIDX_EINVAL, 0, R_EMPTY);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_EMPTY);
     int rc = scan(p, len, &s, err);
     return rc ? rc : interpret(&s, c, err);
 }
@@ -656,7 +661,7 @@ int fidx_phone_normalize(const char *p, size_t len, char *out, size_t cap, size_
     canon_t c;
     if (vn_canonical_fast(p, len)) {
         if (len + 1 > cap)
-            return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+            return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
         memcpy(out, p, len);
         out[len] = '\0';
         *out_len = len;
@@ -666,7 +671,7 @@ int fidx_phone_normalize(const char *p, size_t len, char *out, size_t cap, size_
     if (rc)
         return rc;
     if (copy_out(&c, out, cap, out_len))
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     return 0;
 }
 

@@ -126,7 +126,7 @@ static int all_digits(const char *p, size_t len)
 static int facebook_id(const char *p, size_t len, handle_t *h, fidx_err_t *err)
 {
     if (!all_digits(p, len) || len > FB_ID_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "Facebook profile id must be 1-20 digits");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "Facebook profile id must be 1-20 digits");
     memcpy(h->b, "id:", 3);
     memcpy(h->b + 3, p, len);
     h->n = 3 + len;
@@ -144,8 +144,8 @@ static int facebook_handle(const char *p, size_t len, handle_t *h, fidx_err_t *e
     for (size_t i = 0; i < len; i++)
         letter |= lower((unsigned char)p[i]) >= 'a' && lower((unsigned char)p[i]) <= 'z';
     if (len < FB_NAME_MIN || len > FB_NAME_MAX || !letter || take_handle(p, len, ".", h) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0,
-                          "Facebook username must be 5-50 letters, digits or dots");
+        return fidx_err_set(err, FIDX_EINVAL, 0,
+                            "Facebook username must be 5-50 letters, digits or dots");
     return 0;
 }
 
@@ -153,17 +153,17 @@ static int telegram_handle(const char *p, size_t len, handle_t *h, fidx_err_t *e
 {
     if (len < TG_MIN || len > TG_MAX || lower((unsigned char)p[0]) < 'a' ||
         lower((unsigned char)p[0]) > 'z' || take_handle(p, len, "_", h) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0,
-                          "Telegram username must be 5-32 letters, digits or '_', starting "
-                          "with a letter");
+        return fidx_err_set(err, FIDX_EINVAL, 0,
+                            "Telegram username must be 5-32 letters, digits or '_', starting "
+                            "with a letter");
     return 0;
 }
 
 static int tiktok_handle(const char *p, size_t len, handle_t *h, fidx_err_t *err)
 {
     if (len < TT_MIN || len > TT_MAX || take_handle(p, len, "_.", h) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0,
-                          "TikTok username must be 2-24 letters, digits, '_' or '.'");
+        return fidx_err_set(err, FIDX_EINVAL, 0,
+                            "TikTok username must be 2-24 letters, digits, '_' or '.'");
     return 0;
 }
 
@@ -171,8 +171,8 @@ static int zalo_handle(const char *p, size_t len, handle_t *h, fidx_err_t *err)
 {
     fidx_err_t perr = {0};
     if (fidx_phone_normalize(p, len, h->b, sizeof h->b, &h->n, &perr) != 0)
-        return fidx__fail(err, FIDX_EINVAL, perr.offset,
-                          "a Zalo account is a phone number, and this is not a valid one");
+        return fidx_err_set(err, FIDX_EINVAL, perr.offset,
+                            "a Zalo account is a phone number, and this is not a valid one");
     return 0;
 }
 
@@ -230,7 +230,7 @@ static int facebook_link(const fidx_url_parts_t *u, handle_t *h, fidx_err_t *err
     if (eq_ci(s1.p, s1.len, "profile.php")) {
         fidx_str_t id = query_param(u->query, "id");
         return id.p ? facebook_id(id.p, id.len, h, err)
-                    : fidx__fail(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
+                    : fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
     }
     if (eq_ci(s1.p, s1.len, "people")) { /* people/Nguyen-Van-A/100012345678901 */
         fidx_str_t id = segment(u->path, 2);
@@ -239,7 +239,7 @@ static int facebook_link(const fidx_url_parts_t *u, handle_t *h, fidx_err_t *err
     if (s1.len == 0 ||
         in_list(s1.p, s1.len, fb_reserved, sizeof fb_reserved / sizeof *fb_reserved) ||
         (s1.len > 4 && eq_ci(s1.p + s1.len - 4, 4, ".php")))
-        return fidx__fail(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
     return facebook_handle(s1.p, s1.len, h, err);
 }
 
@@ -250,7 +250,7 @@ static int telegram_link(const fidx_url_parts_t *u, handle_t *h, fidx_err_t *err
         s1 = segment(u->path, 1);
     if (s1.len == 0 || s1.p[0] == '+' ||
         in_list(s1.p, s1.len, tg_reserved, sizeof tg_reserved / sizeof *tg_reserved))
-        return fidx__fail(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
     return telegram_handle(s1.p, s1.len, h, err);
 }
 
@@ -258,7 +258,7 @@ static int tiktok_link(const fidx_url_parts_t *u, handle_t *h, fidx_err_t *err)
 {
     fidx_str_t s1 = segment(u->path, 0);
     if (s1.len < 2 || s1.p[0] != '@')
-        return fidx__fail(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
     return tiktok_handle(s1.p + 1, s1.len - 1, h, err);
 }
 
@@ -267,7 +267,7 @@ static int zalo_link(const fidx_url_parts_t *u, handle_t *h, fidx_err_t *err)
     fidx_str_t s1 = segment(u->path, 0);
     size_t start = s1.len > 0 && s1.p[0] == '+';
     if (!all_digits(s1.p + start, s1.len - start)) /* "zalo.me/g/…" is a group */
-        return fidx__fail(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_PROFILE);
     return zalo_handle(s1.p, s1.len, h, err);
 }
 
@@ -316,7 +316,7 @@ static int from_parts(const fidx_url_parts_t *u, platform_t *pf, handle_t *h, fi
         *pf = ZALO;
         return zalo_link(u, h, err);
     }
-    return fidx__fail(err, FIDX_EINVAL, 0, R_NOT_SOCIAL);
+    return fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_SOCIAL);
 }
 
 static int write_account(platform_t pf, const handle_t *h, char *out, size_t cap, size_t *out_len)
@@ -376,7 +376,7 @@ static int from_link(const char *p, size_t len, platform_t *pf, handle_t *h, fid
     fidx_url_parts_t u;
     if (fidx_url_canonicalize(p, len, canon, sizeof canon, &n, err) != 0 ||
         fidx_url_split(canon, n, &u) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, R_NOT_SOCIAL);
+        return fidx_err_set(err, FIDX_EINVAL, 0, R_NOT_SOCIAL);
     return from_parts(&u, pf, h, err);
 }
 
@@ -384,15 +384,15 @@ int fidx_social_normalize(const char *p, size_t len, const char *platform, char 
                           size_t *out_len, fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "social account too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "social account too long");
     while (len > 0 && (unsigned char)p[0] <= 0x20)
         p++, len--;
     while (len > 0 && (unsigned char)p[len - 1] <= 0x20)
         len--;
     platform_t hint = PLATFORM_NONE, pf;
     if (platform && (hint = platform_parse(platform, strlen(platform))) == PLATFORM_NONE)
-        return fidx__fail(err, FIDX_EINVAL, 0,
-                          "unknown social platform (facebook, telegram, tiktok or zalo)");
+        return fidx_err_set(err, FIDX_EINVAL, 0,
+                            "unknown social platform (facebook, telegram, tiktok or zalo)");
     const char *colon = memchr(p, ':', len);
     handle_t h;
     int rc;
@@ -404,12 +404,13 @@ int fidx_social_normalize(const char *p, size_t len, const char *platform, char 
         pf = hint;
         rc = platform_handle(pf, p, len, &h, err);
     } else {
-        return fidx__fail(err, FIDX_EINVAL, 0,
-                          "a bare handle needs its platform (facebook, telegram, tiktok or zalo)");
+        return fidx_err_set(
+            err, FIDX_EINVAL, 0,
+            "a bare handle needs its platform (facebook, telegram, tiktok or zalo)");
     }
     if (rc != 0)
         return rc;
     if (write_account(pf, &h, out, cap, out_len) != 0)
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     return 0;
 }

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fidx/domain.h"
+#include "normalize/host.h"
 
 /* The text being canonicalised: a mutable copy of the input. */
 typedef struct {
@@ -195,7 +195,8 @@ static int parse_scheme(work_t *w, int *https, size_t *auth, fidx_err_t *err)
     if (sl > 0 && !http && !*https) {
         if ((w->n > sl + 2 && w->b[sl + 1] == '/' && w->b[sl + 2] == '/') ||
             !reads_as_port(w->b, sl, w->n))
-            return fidx__fail(err, FIDX_EINVAL, 0, "unsupported URL scheme (only http and https)");
+            return fidx_err_set(err, FIDX_EINVAL, 0,
+                                "unsupported URL scheme (only http and https)");
         sl = 0; /* "localhost:8080/…", "evil.com:81" */
     }
     *auth = 0;
@@ -215,13 +216,13 @@ static int parse_port(const char *p, size_t len, int https, int *port, fidx_err_
     unsigned long v = 0;
     for (size_t i = 0; i < len; i++) {
         if (p[i] < '0' || p[i] > '9')
-            return fidx__fail(err, FIDX_EINVAL, 0, "invalid port in URL");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "invalid port in URL");
         v = v * 10 + (unsigned long)(p[i] - '0');
         if (v > 65535)
-            return fidx__fail(err, FIDX_EINVAL, 0, "port out of range in URL");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "port out of range in URL");
     }
     if (len > 0 && v == 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "port out of range in URL");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "port out of range in URL");
     *port = (v == 0 || v == (https ? 443u : 80u)) ? 0 : (int)v;
     return 0;
 }
@@ -426,7 +427,7 @@ static int emit_origin(out_t *o, const work_t *w, size_t auth, size_t end, int h
     char host[FIDX_MAX_VALUE_LEN + 1];
     size_t n = host_canonical(h, hl, host);
     if (n == 0)
-        return fidx__fail(err, FIDX_EINVAL, auth, "URL has no host");
+        return fidx_err_set(err, FIDX_EINVAL, auth, "URL has no host");
     put(o, https ? "https://" : "http://", https ? 8 : 7);
     put_escaped(o, host, n);
     if (port) {
@@ -445,7 +446,7 @@ int fidx_url_canonicalize(const char *p, size_t len, char *out, size_t cap, size
                           fidx_err_t *err)
 {
     if (len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "URL too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_MAX_VALUE_LEN, "URL too long");
     work_t w;
     load(p, len, &w);
     unescape_all(&w);
@@ -473,7 +474,7 @@ int fidx_url_canonicalize(const char *p, size_t len, char *out, size_t cap, size
         put_escaped(&o, q + 1, w.n - pend - 1);
     }
     if (o.overflow)
-        return fidx__fail(err, FIDX_ENOSPC, 0, "output buffer too small");
+        return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
     out[o.n] = '\0';
     *out_len = o.n;
     return 0;

@@ -31,14 +31,14 @@ int fidx_scanner_new(fidx_scanner_t **out, fidx_err_t *err)
 {
     fidx_scanner_t *sc = calloc(1, sizeof *sc);
     if (!sc)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     /* The newer of libpsl's built-in list and the distribution's file (Debian's publicsuffix
      * package); the built-in one alone when the file cannot be read. */
     sc->psl_owned = psl_latest(NULL);
     sc->psl = sc->psl_owned ? sc->psl_owned : psl_builtin();
     if (!sc->psl) {
         fidx_scanner_free(sc);
-        return fidx__fail(err, FIDX_EIO, 0, "no Public Suffix List (libpsl) available");
+        return fidx_err_set(err, FIDX_EIO, 0, "no Public Suffix List (libpsl) available");
     }
     fidx__scan_text_fold_init(sc);
     int rc = fidx__scan_context_init(sc);
@@ -46,8 +46,8 @@ int fidx_scanner_new(fidx_scanner_t **out, fidx_err_t *err)
         rc = fidx__scan_digits_init(sc);
     if (rc != 0) {
         fidx_scanner_free(sc);
-        return fidx__fail(err, rc, 0,
-                          rc == FIDX_ENOMEM ? "out of memory" : "scanner word table is malformed");
+        return fidx_err_set(
+            err, rc, 0, rc == FIDX_ENOMEM ? "out of memory" : "scanner word table is malformed");
     }
     *out = sc;
     return 0;
@@ -70,9 +70,9 @@ int fidx_scan(const fidx_scanner_t *sc, const char *text, size_t len, fidx_scan_
               fidx_err_t *err)
 {
     if (!sc || !res || (!text && len > 0))
-        return fidx__fail(err, FIDX_EINVAL, 0, "no scanner, text or result");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "no scanner, text or result");
     if (len > FIDX_SCAN_MAX_TEXT)
-        return fidx__fail(err, FIDX_ETOOBIG, FIDX_SCAN_MAX_TEXT, "text longer than 64 KiB");
+        return fidx_err_set(err, FIDX_ETOOBIG, FIDX_SCAN_MAX_TEXT, "text longer than 64 KiB");
     res->n = 0;
     res->truncated = 0;
     res->arena_len = 0;

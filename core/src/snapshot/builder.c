@@ -289,24 +289,24 @@ int fidx_builder_add(fidx_builder_t *b, const fidx_indicator_t *ind, fidx_err_t 
 {
     builder_entry_t e;
     if (ind->kind < 0 || ind->kind >= FIDX_KIND_COUNT || ind->status >= FIDX_STATUS_COUNT)
-        return fidx__fail(err, FIDX_EINVAL, 0, "bad kind or status");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "bad kind or status");
     int rc = fill_entry(b, ind, &e);
     if (rc == FIDX_ELIMIT)
-        return fidx__fail(err, rc, 0,
-                          "too many distinct sources (255) or combinations of sources (1023)");
+        return fidx_err_set(err, rc, 0,
+                            "too many distinct sources (255) or combinations of sources (1023)");
     if (rc)
-        return fidx__fail(err, rc, 0,
-                          rc == FIDX_EINVAL ? "not a canonical value" : "out of memory");
+        return fidx_err_set(err, rc, 0,
+                            rc == FIDX_EINVAL ? "not a canonical value" : "out of memory");
     if ((b->n_mapped + 1) * 2 > b->map_cap && (rc = map_grow(b)) != 0)
-        return fidx__fail(err, rc, 0, "out of memory");
+        return fidx_err_set(err, rc, 0, "out of memory");
     size_t slot = map_find(b, e.kind, e.ident, ind->value, ind->value_len);
     if (b->map[slot])
         rc = merge_into(b, &b->entries[b->map[slot] - 1], &e);
     else
         rc = append_entry(b, ind, &e, slot);
     if (rc)
-        return fidx__fail(err, rc, 0,
-                          rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
+        return fidx_err_set(err, rc, 0,
+                            rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
     return 0;
 }
 

@@ -180,7 +180,7 @@ int fidx_snapshot_info(const fidx_snapshot_t *s, fidx_snapshot_info_t *info, fid
         snap_posting_t m;
         roaring_bitmap_t *r = fidx__snap_posting(s, i, &m);
         if (!r)
-            return fidx__fail(err, FIDX_ECORRUPT, i, "malformed posting list");
+            return fidx_err_set(err, FIDX_ECORRUPT, i, "malformed posting list");
         uint64_t c = roaring_bitmap_get_cardinality(r);
         roaring_bitmap_free(r);
         if (m.type == POST_STATUS && m.index < FIDX_STATUS_COUNT)

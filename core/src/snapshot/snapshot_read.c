@@ -14,7 +14,7 @@
 
 static int corrupt(fidx_err_t *err, size_t off, const char *why)
 {
-    return fidx__fail(err, FIDX_ECORRUPT, off, why);
+    return fidx_err_set(err, FIDX_ECORRUPT, off, why);
 }
 
 static int check_header(fidx_snapshot_t *s, fidx_err_t *err)
@@ -26,7 +26,7 @@ static int check_header(fidx_snapshot_t *s, fidx_err_t *err)
     if (memcmp(h.magic, SNAP_MAGIC, 8) != 0)
         return corrupt(err, 0, "not a fraudidx snapshot (bad magic)");
     if (h.version != FIDX_SNAPSHOT_VERSION)
-        return fidx__fail(err, FIDX_EVERSION, 8, "unsupported snapshot format version");
+        return fidx_err_set(err, FIDX_EVERSION, 8, "unsupported snapshot format version");
     if (h.file_size != s->size)
         return corrupt(err, 24, "file size differs from the header (truncated or extended)");
     if (h.n_sections > SNAP_MAX_SECTIONS)
@@ -198,7 +198,7 @@ static int read_resident(int fd, fidx_snapshot_t *s, fidx_err_t *err)
     char *raw =
         mmap(NULL, s->map_len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "cannot allocate memory for the snapshot");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "cannot allocate memory for the snapshot");
     char *p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
     if (p > raw)
         munmap(raw, (size_t)(p - raw));
@@ -210,7 +210,7 @@ static int read_resident(int fd, fidx_snapshot_t *s, fidx_err_t *err)
             continue;
         if (n <= 0) {
             munmap(p, s->map_len);
-            return fidx__fail(err, FIDX_EIO, got, "cannot read the file");
+            return fidx_err_set(err, FIDX_EIO, got, "cannot read the file");
         }
         got += (size_t)n;
     }
@@ -223,8 +223,8 @@ static int map_file(const char *path, int mode, fidx_snapshot_t *s, fidx_err_t *
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fidx__fail(err, errno == ENOENT ? FIDX_ENOTFOUND : FIDX_EIO, 0,
-                          errno == ENOENT ? "no such file" : "cannot open the file");
+        return fidx_err_set(err, errno == ENOENT ? FIDX_ENOTFOUND : FIDX_EIO, 0,
+                            errno == ENOENT ? "no such file" : "cannot open the file");
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
         close(fd);
@@ -238,7 +238,7 @@ static int map_file(const char *path, int mode, fidx_snapshot_t *s, fidx_err_t *
         int flags = MAP_PRIVATE | (mode == FIDX_OPEN_POPULATE ? MAP_POPULATE : 0);
         void *p = mmap(NULL, s->size, PROT_READ, flags, fd, 0);
         if (p == MAP_FAILED)
-            rc = fidx__fail(err, FIDX_EIO, 0, "cannot map the file");
+            rc = fidx_err_set(err, FIDX_EIO, 0, "cannot map the file");
         else
             s->base = p;
     }
@@ -250,7 +250,7 @@ int fidx_snapshot_open(const char *path, int mode, fidx_snapshot_t **out, fidx_e
 {
     fidx_snapshot_t *s = calloc(1, sizeof *s);
     if (!s)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     int rc = map_file(path, mode, s, err);
     if (!rc)
         rc = check_header(s, err);

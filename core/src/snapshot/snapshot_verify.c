@@ -13,7 +13,7 @@
 
 static int corrupt(fidx_err_t *err, uint64_t where, const char *why)
 {
-    return fidx__fail(err, FIDX_ECORRUPT, (size_t)where, why);
+    return fidx_err_set(err, FIDX_ECORRUPT, (size_t)where, why);
 }
 
 static uint64_t value_sortkey(int kind, fidx_str_t v)

@@ -531,17 +531,18 @@ int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time, 
     char tmp[PATH_MAX];
     l.n = 0;
     if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
-        return fidx__fail(err, FIDX_EINVAL, 0, "output path too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "output path too long");
     int rc = build_layout(b, &l);
     if (rc) {
         layout_free(&l);
-        return fidx__fail(err, rc, 0,
-                          rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
+        return fidx_err_set(err, rc, 0,
+                            rc == FIDX_ELIMIT ? "snapshot limit reached" : "out of memory");
     }
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         layout_free(&l);
-        return fidx__fail(err, FIDX_EIO, 0, "cannot create the temporary file next to the output");
+        return fidx_err_set(err, FIDX_EIO, 0,
+                            "cannot create the temporary file next to the output");
     }
     const char *why = "cannot write the snapshot (disk full?)";
     rc = write_layout(fd, &l, build_time);
@@ -554,9 +555,9 @@ int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time, 
         rc = FIDX_EIO, why = "cannot rename the temporary file over the output";
     if (rc) {
         unlink(tmp);
-        return fidx__fail(err, rc, 0, why);
+        return fidx_err_set(err, rc, 0, why);
     }
     if (fsync_dir_of(path) != 0)
-        return fidx__fail(err, FIDX_EIO, 0, "cannot sync the output directory");
+        return fidx_err_set(err, FIDX_EIO, 0, "cannot sync the output directory");
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "fidx/domain.h"
 #include "fidx/str.h"
+#include "normalize/host.h"
 
 static void expect_domain(const char *in, const char *want)
 {
