@@ -16,7 +16,7 @@
 
 #define FIRST_CAPACITY 1024
 
-uint64_t fidx__ov_hash(fidx_kind_t kind, const char *value, size_t len)
+uint64_t fidx__overlay_hash(fidx_kind_t kind, const char *value, size_t len)
 {
     if (kind == FIDX_KIND_BANK_ACCOUNT) {
         const char *colon = memchr(value, ':', len);
@@ -128,7 +128,7 @@ static ov_entry_t *entry_new(const fidx_indicator_t *ind, fidx_kind_t kind, cons
 {
     ov_entry_t head = {0};
     head.seq = seq;
-    head.hash = fidx__ov_hash(kind, value, len);
+    head.hash = fidx__overlay_hash(kind, value, len);
     head.kind = (uint8_t)kind;
     head.value_len = (uint16_t)len;
     head.delisted = ind == NULL;
@@ -364,7 +364,7 @@ int fidx_overlay_get(const fidx_overlay_t *ov, fidx_kind_t kind, const char *val
     const ov_table_t *t = writer_table(ov);
     if (!t || !valid_value(kind, len))
         return FIDX_OVERLAY_ABSENT;
-    uint64_t hash = fidx__ov_hash(kind, value, len);
+    uint64_t hash = fidx__overlay_hash(kind, value, len);
     const ov_entry_t *e = writer_slot(t, writer_find(t, kind, hash, value, len));
     if (!e)
         return FIDX_OVERLAY_ABSENT;
@@ -388,7 +388,7 @@ static int snapshot_get(const fidx_snapshot_t *s, fidx_kind_t kind, const char *
             return FIDX_ENOTFOUND;
         return fidx_snapshot_entry(s, kind, first, out);
     }
-    n = snap_find(k, fidx__ov_hash(kind, value, len), &first);
+    n = snap_find(k, fidx__overlay_hash(kind, value, len), &first);
     for (uint64_t i = first; i < first + n; i++) {
         fidx_str_t got = snap_value(k, i);
         if (got.len == len && memcmp(got.p, value, len) == 0)
@@ -420,7 +420,7 @@ void fidx_overlay_publish(fidx_overlay_t *ov, uint64_t seq)
 
 uint64_t fidx_overlay_visible(const fidx_overlay_t *ov)
 {
-    return fidx__ov_visible(ov);
+    return fidx__overlay_visible(ov);
 }
 
 uint64_t fidx_overlay_last_seq(const fidx_overlay_t *ov)
@@ -445,7 +445,7 @@ static uint64_t oldest_online(const fidx_overlay_t *ov)
 
 void fidx_overlay_reclaim(fidx_overlay_t *ov)
 {
-    uint64_t vis = fidx__ov_visible(ov);
+    uint64_t vis = fidx__overlay_visible(ov);
     if (ov->wait_head && ov->wait_head->tag <= vis) {
         uint64_t tag = new_epoch(ov);
         while (ov->wait_head && ov->wait_head->tag <= vis) {
@@ -499,7 +499,7 @@ int fidx_overlay_drop_through(fidx_overlay_t *ov, uint64_t seq)
 int fidx_overlay_each(const fidx_overlay_t *ov, uint64_t max_seq, fidx_overlay_each_fn fn,
                       void *arg)
 {
-    const ov_table_t *t = fidx__ov_table(ov);
+    const ov_table_t *t = fidx__overlay_table(ov);
     if (!t)
         return 0;
     fidx_indicator_t *ind = malloc(sizeof *ind);

@@ -22,7 +22,7 @@ struct ov_entry {
     const ov_entry_t *prev; /* the version this one replaced (may be freed once this is seen) */
     ov_entry_t *retired;    /* writer's list of versions waiting to be freed */
     uint64_t seq;
-    uint64_t hash; /* fidx__ov_hash of (kind, value) */
+    uint64_t hash; /* fidx__overlay_hash of (kind, value) */
     uint64_t tag;  /* retirement: sequence number, then epoch */
     uint32_t reports;
     uint16_t categories;
@@ -64,7 +64,7 @@ static inline fidx_str_t ov_source(const ov_entry_t *e, unsigned i)
 /* The hash a value is filed under: XXH3-64 of the value seeded with the kind, as the snapshot
  * hashes strings; for a bank account, of its account digits only, so that every bank's entry
  * for the same digits is found from one probe. */
-uint64_t fidx__ov_hash(fidx_kind_t kind, const char *value, size_t len);
+uint64_t fidx__overlay_hash(fidx_kind_t kind, const char *value, size_t len);
 
 /* The newest version of e visible at sequence number visible, or NULL. */
 static inline const ov_entry_t *ov_visible(const ov_entry_t *e, uint64_t visible)
@@ -116,12 +116,12 @@ struct fidx_overlay {
     fidx_overlay_reader_t *readers;
 };
 
-static inline const ov_table_t *fidx__ov_table(const fidx_overlay_t *ov)
+static inline const ov_table_t *fidx__overlay_table(const fidx_overlay_t *ov)
 {
     return atomic_load_explicit((_Atomic(ov_table_t *) *)&ov->table, memory_order_acquire);
 }
 
-static inline uint64_t fidx__ov_visible(const fidx_overlay_t *ov)
+static inline uint64_t fidx__overlay_visible(const fidx_overlay_t *ov)
 {
     return atomic_load_explicit((_Atomic uint64_t *)&ov->visible, memory_order_acquire);
 }

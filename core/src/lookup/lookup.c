@@ -88,8 +88,8 @@ static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec)
 {
     uint64_t key, first;
     if (b->ot) {
-        const ov_entry_t *e = overlay_state(b, FIDX_KIND_PHONE,
-                                            fidx__ov_hash(FIDX_KIND_PHONE, canon, len), canon, len);
+        const ov_entry_t *e = overlay_state(
+            b, FIDX_KIND_PHONE, fidx__overlay_hash(FIDX_KIND_PHONE, canon, len), canon, len);
         if (e) {
             consider_overlay(b, e, spec);
             return;
@@ -296,7 +296,7 @@ static void fill_match(const best_t *b, fidx_result_t *res)
     m->kind = (fidx_kind_t)b->kind;
     m->status = (fidx_status_t)SNAP_REC_STATUS(rec);
     m->categories = SNAP_REC_CATEGORIES(rec);
-    m->reports = fidx__snap_reports(s, gid, rec);
+    m->reports = fidx__snapshot_entry_reports(s, gid, rec);
     m->first_seen = SNAP_REC_FIRST(rec);
     m->last_seen = SNAP_REC_LAST(rec);
     m->n_sources = 0;
@@ -326,8 +326,8 @@ int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t k
     best_t b = {0};
     b.s = s;
     b.m = &res->match;
-    if (ov && (b.ot = fidx__ov_table(ov)) != NULL)
-        b.visible = fidx__ov_visible(ov);
+    if (ov && (b.ot = fidx__overlay_table(ov)) != NULL)
+        b.visible = fidx__overlay_visible(ov);
     switch (res->kind) {
     case FIDX_KIND_PHONE:
         probe_phone_and_zalo(&b, c, n);

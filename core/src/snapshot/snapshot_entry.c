@@ -21,7 +21,7 @@ static const snap_pair_t *pair_find(const snap_pair_t *v, size_t n, uint32_t gid
     return (lo < n && v[lo].gid == gid) ? &v[lo] : NULL;
 }
 
-uint32_t fidx__snap_reports(const fidx_snapshot_t *s, uint32_t gid, uint64_t rec)
+uint32_t fidx__snapshot_entry_reports(const fidx_snapshot_t *s, uint32_t gid, uint64_t rec)
 {
     unsigned r = SNAP_REC_REPORTS(rec);
     if (r != SNAP_REC_REPORTS_MAX)
@@ -30,7 +30,7 @@ uint32_t fidx__snap_reports(const fidx_snapshot_t *s, uint32_t gid, uint64_t rec
     return p ? p->value : r;
 }
 
-fidx_str_t fidx__snap_note(const fidx_snapshot_t *s, uint32_t gid)
+fidx_str_t fidx__snapshot_entry_note(const fidx_snapshot_t *s, uint32_t gid)
 {
     const snap_pair_t *p = pair_find(s->notes, s->n_notes, gid);
     uint16_t len;
@@ -60,7 +60,7 @@ static uint64_t inverse(uint64_t m)
     return x;
 }
 
-uint64_t fidx__snap_phone_unmix(uint64_t x)
+uint64_t fidx__snapshot_entry_phone_unmix(uint64_t x)
 {
     x = unshift(x, 26);
     x = (x * inverse(SNAP_MIX_M2)) & SNAP_PHONE_MASK;
@@ -87,7 +87,7 @@ static uint64_t phone_key_at(const snap_kind_t *k, uint64_t i)
         unsigned d = k->meta.dir_bits;
         sortkey = (lo << (64 - d)) | ((uint64_t)((const uint32_t *)k->fp)[i] << (32 - d));
     }
-    return fidx__snap_phone_unmix(sortkey >> (64 - SNAP_PHONE_BITS));
+    return fidx__snapshot_entry_phone_unmix(sortkey >> (64 - SNAP_PHONE_BITS));
 }
 
 static void fill_sources(const fidx_snapshot_t *s, uint64_t rec, fidx_indicator_t *out)
@@ -115,11 +115,11 @@ int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i,
     out->kind = kind;
     out->status = (fidx_status_t)SNAP_REC_STATUS(rec);
     out->categories = SNAP_REC_CATEGORIES(rec);
-    out->reports = fidx__snap_reports(s, gid, rec);
+    out->reports = fidx__snapshot_entry_reports(s, gid, rec);
     out->first_seen = SNAP_REC_FIRST(rec);
     out->last_seen = SNAP_REC_LAST(rec);
     fill_sources(s, rec, out);
-    fidx_str_t note = fidx__snap_note(s, gid);
+    fidx_str_t note = fidx__snapshot_entry_note(s, gid);
     out->note_len = note.len > FIDX_MAX_NOTE_LEN ? FIDX_MAX_NOTE_LEN : note.len;
     memcpy(out->note, note.p, out->note_len);
     out->note[out->note_len] = '\0';
@@ -137,7 +137,8 @@ int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i,
 
 /* Posting list i of the table: bounds checked, read with CRoaring's _safe reader. Caller owns
  * the bitmap (roaring_bitmap_free); NULL when malformed. */
-roaring_bitmap_t *fidx__snap_posting(const fidx_snapshot_t *s, uint32_t i, snap_posting_t *meta)
+roaring_bitmap_t *fidx__snapshot_entry_posting(const fidx_snapshot_t *s, uint32_t i,
+                                               snap_posting_t *meta)
 {
     uint32_t count;
     memcpy(&count, s->postings, 4);
@@ -155,7 +156,7 @@ roaring_bitmap_t *fidx__snap_posting(const fidx_snapshot_t *s, uint32_t i, snap_
     return r;
 }
 
-uint32_t fidx__snap_posting_count(const fidx_snapshot_t *s)
+uint32_t fidx__snapshot_entry_posting_count(const fidx_snapshot_t *s)
 {
     uint32_t count;
     memcpy(&count, s->postings, 4);
@@ -175,10 +176,10 @@ int fidx_snapshot_info(const fidx_snapshot_t *s, fidx_snapshot_info_t *info, fid
     info->n_sources = s->n_sources;
     for (unsigned i = 0; i < s->n_sources; i++)
         info->source_name[i] = s->source[i];
-    uint32_t count = fidx__snap_posting_count(s);
+    uint32_t count = fidx__snapshot_entry_posting_count(s);
     for (uint32_t i = 0; i < count; i++) {
         snap_posting_t m;
-        roaring_bitmap_t *r = fidx__snap_posting(s, i, &m);
+        roaring_bitmap_t *r = fidx__snapshot_entry_posting(s, i, &m);
         if (!r)
             return fidx_err_set(err, FIDX_ECORRUPT, i, "malformed posting list");
         uint64_t c = roaring_bitmap_get_cardinality(r);

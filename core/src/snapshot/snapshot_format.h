@@ -127,6 +127,6 @@ static inline uint64_t snap_fp(uint64_t sortkey, unsigned dir_bits, unsigned fp_
     return fp_bits == 64 ? sortkey : (uint32_t)((sortkey << dir_bits) >> 32);
 }
 
-uint64_t fidx__snap_phone_unmix(uint64_t x);
+uint64_t fidx__snapshot_entry_phone_unmix(uint64_t x);
 
 #endif

@@ -97,14 +97,15 @@ static inline fidx_str_t snap_value(const snap_kind_t *k, uint64_t i)
 }
 
 /* Report count of global id gid with packed record rec. */
-uint32_t fidx__snap_reports(const fidx_snapshot_t *s, uint32_t gid, uint64_t rec);
+uint32_t fidx__snapshot_entry_reports(const fidx_snapshot_t *s, uint32_t gid, uint64_t rec);
 
 /* Note of global id gid, or an empty slice. */
-fidx_str_t fidx__snap_note(const fidx_snapshot_t *s, uint32_t gid);
+fidx_str_t fidx__snapshot_entry_note(const fidx_snapshot_t *s, uint32_t gid);
 
 /* Posting list i (CRoaring _safe reader, bounds checked); caller frees. NULL if malformed. */
 #include <roaring/roaring.h>
-roaring_bitmap_t *fidx__snap_posting(const fidx_snapshot_t *s, uint32_t i, snap_posting_t *meta);
-uint32_t fidx__snap_posting_count(const fidx_snapshot_t *s);
+roaring_bitmap_t *fidx__snapshot_entry_posting(const fidx_snapshot_t *s, uint32_t i,
+                                               snap_posting_t *meta);
+uint32_t fidx__snapshot_entry_posting_count(const fidx_snapshot_t *s);
 
 #endif

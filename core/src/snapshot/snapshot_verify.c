@@ -81,7 +81,7 @@ static int verify_record(const fidx_snapshot_t *s, uint64_t rec, uint32_t gid, f
     if (first && last && first > last)
         return corrupt(err, gid, "a record was last seen before it was first seen");
     if (SNAP_REC_REPORTS(rec) == SNAP_REC_REPORTS_MAX &&
-        fidx__snap_reports(s, gid, rec) < SNAP_REC_REPORTS_MAX)
+        fidx__snapshot_entry_reports(s, gid, rec) < SNAP_REC_REPORTS_MAX)
         return corrupt(err, gid, "a large report count is missing from its table");
     return 0;
 }
@@ -143,12 +143,12 @@ static roaring_bitmap_t *expected_posting(const fidx_snapshot_t *s, const snap_p
 
 static int verify_postings(const fidx_snapshot_t *s, fidx_err_t *err)
 {
-    uint32_t count = fidx__snap_posting_count(s);
+    uint32_t count = fidx__snapshot_entry_posting_count(s);
     if (count != FIDX_STATUS_COUNT + FIDX_CAT_COUNT + s->n_sources)
         return corrupt(err, 0, "posting lists missing");
     for (uint32_t i = 0; i < count; i++) {
         snap_posting_t m;
-        roaring_bitmap_t *got = fidx__snap_posting(s, i, &m);
+        roaring_bitmap_t *got = fidx__snapshot_entry_posting(s, i, &m);
         if (!got)
             return corrupt(err, i, "a posting list cannot be read");
         /* The writer's order: statuses, then categories, then sources, each once. */
