@@ -53,13 +53,46 @@ int fidx_overlay_new(unsigned max_readers, fidx_overlay_t **out)
     return 0;
 }
 
-static void free_entries(ov_entry_t *e)
+/* ---- retired lists ------------------------------------------------------------------------ */
+
+static ov_entry_t *entry_of(ov_retired_t *r)
 {
-    while (e) {
-        ov_entry_t *next = e->retired;
-        free(e);
-        e = next;
-    }
+    return (ov_entry_t *)((char *)r - offsetof(ov_entry_t, retired));
+}
+
+static ov_table_t *table_of(ov_retired_t *r)
+{
+    return (ov_table_t *)((char *)r - offsetof(ov_table_t, retired));
+}
+
+static void retired_push(ov_retired_list_t *l, ov_retired_t *r, uint64_t tag)
+{
+    r->next = NULL;
+    r->tag = tag;
+    if (l->tail)
+        l->tail->next = r;
+    else
+        l->head = r;
+    l->tail = r;
+    l->n++;
+}
+
+/* Takes the oldest object off l when its tag is <= through; NULL when none is due. */
+static ov_retired_t *retired_pop(ov_retired_list_t *l, uint64_t through)
+{
+    ov_retired_t *r = l->head;
+    if (!r || r->tag > through)
+        return NULL;
+    l->head = r->next;
+    if (!l->head)
+        l->tail = NULL;
+    l->n--;
+    return r;
+}
+
+static size_t table_size(const ov_table_t *t)
+{
+    return sizeof *t + (t->mask + 1) * sizeof t->slot[0];
 }
 
 void fidx_overlay_free(fidx_overlay_t *ov)
@@ -72,13 +105,12 @@ void fidx_overlay_free(fidx_overlay_t *ov)
             free(atomic_load_explicit(&t->slot[i], memory_order_relaxed));
         free(t);
     }
-    free_entries(ov->wait_head);
-    free_entries(ov->grace_head);
-    while (ov->tables_head) {
-        ov_table_t *next = ov->tables_head->retired;
-        free(ov->tables_head);
-        ov->tables_head = next;
-    }
+    for (ov_retired_t *r; (r = retired_pop(&ov->wait, UINT64_MAX)) != NULL;)
+        free(entry_of(r));
+    for (ov_retired_t *r; (r = retired_pop(&ov->grace, UINT64_MAX)) != NULL;)
+        free(entry_of(r));
+    for (ov_retired_t *r; (r = retired_pop(&ov->tables, UINT64_MAX)) != NULL;)
+        free(table_of(r));
     free(ov->readers);
     free(ov);
 }
@@ -221,18 +253,6 @@ static uint64_t new_epoch(fidx_overlay_t *ov)
     return atomic_fetch_add(&ov->epoch, 1) + 1;
 }
 
-static void grace_push(fidx_overlay_t *ov, ov_entry_t *e, uint64_t tag)
-{
-    e->tag = tag;
-    e->retired = NULL;
-    if (ov->grace_tail)
-        ov->grace_tail->retired = e;
-    else
-        ov->grace_head = e;
-    ov->grace_tail = e;
-    ov->n_retired++;
-}
-
 /* The listed / delisted counts (status), as a value's newest version comes or goes. */
 static void count_value(fidx_overlay_t *ov, const ov_entry_t *e, int delta)
 {
@@ -248,7 +268,7 @@ static void count_value(fidx_overlay_t *ov, const ov_entry_t *e, int delta)
 static int rebuild(fidx_overlay_t *ov, size_t cap, int drop, uint64_t drop_seq)
 {
     ov_table_t *old = writer_table(ov), *t = table_new(cap);
-    ov_entry_t *dropped = NULL;
+    ov_retired_list_t dropped = {0};
     if (!t)
         return FIDX_ENOMEM;
     for (size_t i = 0; old && i <= old->mask; i++) {
@@ -256,8 +276,7 @@ static int rebuild(fidx_overlay_t *ov, size_t cap, int drop, uint64_t drop_seq)
         if (!e)
             continue;
         if (drop && e->seq <= drop_seq) {
-            e->retired = dropped;
-            dropped = e;
+            retired_push(&dropped, &e->retired, 0);
             continue;
         }
         size_t j = e->hash & t->mask;
@@ -267,24 +286,14 @@ static int rebuild(fidx_overlay_t *ov, size_t cap, int drop, uint64_t drop_seq)
         t->used++;
     }
     atomic_store_explicit(&ov->table, t, memory_order_release);
-    ov->bytes += sizeof *t + cap * sizeof t->slot[0];
+    ov->bytes += table_size(t);
     uint64_t tag = new_epoch(ov);
-    while (dropped) {
-        ov_entry_t *next = dropped->retired;
-        count_value(ov, dropped, -1);
-        grace_push(ov, dropped, tag);
-        dropped = next;
+    for (ov_retired_t *r; (r = retired_pop(&dropped, UINT64_MAX)) != NULL;) {
+        count_value(ov, entry_of(r), -1);
+        retired_push(&ov->grace, r, tag);
     }
-    if (old) {
-        old->tag = tag;
-        old->retired = NULL;
-        if (ov->tables_tail)
-            ov->tables_tail->retired = old;
-        else
-            ov->tables_head = old;
-        ov->tables_tail = old;
-        ov->n_retired++;
-    }
+    if (old)
+        retired_push(&ov->tables, &old->retired, tag);
     return 0;
 }
 
@@ -311,14 +320,7 @@ static int install(fidx_overlay_t *ov, ov_entry_t *e)
     }
     count_value(ov, old, -1);
     /* Reachable as e->prev until e is visible. */
-    old->tag = e->seq;
-    old->retired = NULL;
-    if (ov->wait_tail)
-        ov->wait_tail->retired = old;
-    else
-        ov->wait_head = old;
-    ov->wait_tail = old;
-    ov->n_retired++;
+    retired_push(&ov->wait, &old->retired, e->seq);
     return 0;
 }
 
@@ -446,37 +448,21 @@ static uint64_t oldest_online(const fidx_overlay_t *ov)
 void fidx_overlay_reclaim(fidx_overlay_t *ov)
 {
     uint64_t vis = fidx__overlay_visible(ov);
-    if (ov->wait_head && ov->wait_head->tag <= vis) {
+    if (ov->wait.head && ov->wait.head->tag <= vis) {
         uint64_t tag = new_epoch(ov);
-        while (ov->wait_head && ov->wait_head->tag <= vis) {
-            ov_entry_t *e = ov->wait_head;
-            ov->wait_head = e->retired;
-            if (!ov->wait_head)
-                ov->wait_tail = NULL;
-            ov->n_retired--;
-            grace_push(ov, e, tag);
-        }
+        for (ov_retired_t *r; (r = retired_pop(&ov->wait, vis)) != NULL;)
+            retired_push(&ov->grace, r, tag);
     }
-    if (!ov->grace_head && !ov->tables_head)
+    if (!ov->grace.head && !ov->tables.head)
         return;
     uint64_t min = oldest_online(ov);
-    while (ov->grace_head && ov->grace_head->tag <= min) {
-        ov_entry_t *e = ov->grace_head;
-        ov->grace_head = e->retired;
-        if (!ov->grace_head)
-            ov->grace_tail = NULL;
-        ov->bytes -= entry_size(e);
-        ov->n_retired--;
-        free(e);
+    for (ov_retired_t *r; (r = retired_pop(&ov->grace, min)) != NULL;) {
+        ov->bytes -= entry_size(entry_of(r));
+        free(entry_of(r));
     }
-    while (ov->tables_head && ov->tables_head->tag <= min) {
-        ov_table_t *t = ov->tables_head;
-        ov->tables_head = t->retired;
-        if (!ov->tables_head)
-            ov->tables_tail = NULL;
-        ov->bytes -= sizeof *t + (t->mask + 1) * sizeof t->slot[0];
-        ov->n_retired--;
-        free(t);
+    for (ov_retired_t *r; (r = retired_pop(&ov->tables, min)) != NULL;) {
+        ov->bytes -= table_size(table_of(r));
+        free(table_of(r));
     }
 }
 
@@ -530,5 +516,5 @@ void fidx_overlay_stats(const fidx_overlay_t *ov, fidx_overlay_stats_t *st)
     st->delisted = ov->n_delisted;
     st->values = ov->n_listed + ov->n_delisted;
     st->bytes = ov->bytes;
-    st->retired = ov->n_retired;
+    st->retired = ov->wait.n + ov->grace.n + ov->tables.n;
 }

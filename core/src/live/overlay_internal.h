@@ -17,13 +17,27 @@
 
 #include "fidx/overlay.h"
 
+/* The link of a version or table the writer has retired: it waits on one of the writer's
+ * lists until its tag has passed (a sequence number, then an epoch), then it is freed. */
+typedef struct ov_retired ov_retired_t;
+struct ov_retired {
+    ov_retired_t *next;
+    uint64_t tag;
+};
+
+/* A list of retired objects in the order they were retired, so tags only grow along it and
+ * reclamation takes from the head until a tag has not passed. */
+typedef struct {
+    ov_retired_t *head, *tail;
+    uint64_t n;
+} ov_retired_list_t;
+
 typedef struct ov_entry ov_entry_t;
 struct ov_entry {
     const ov_entry_t *prev; /* the version this one replaced (may be freed once this is seen) */
-    ov_entry_t *retired;    /* writer's list of versions waiting to be freed */
+    ov_retired_t retired;   /* writer's: once replaced or dropped, waiting to be freed */
     uint64_t seq;
     uint64_t hash; /* fidx__overlay_hash of (kind, value) */
-    uint64_t tag;  /* retirement: sequence number, then epoch */
     uint32_t reports;
     uint16_t categories;
     fidx_day_t first_seen, last_seen;
@@ -37,8 +51,7 @@ typedef struct ov_table ov_table_t;
 struct ov_table {
     size_t mask; /* capacity - 1 (a power of two) */
     size_t used;
-    ov_table_t *retired;
-    uint64_t tag;
+    ov_retired_t retired; /* writer's: once replaced, waiting to be freed */
     _Atomic(ov_entry_t *) slot[];
 };
 
@@ -108,10 +121,10 @@ struct fidx_overlay {
     _Atomic uint64_t epoch;      /* reclamation epoch, starts at 1 */
     /* writers only */
     uint64_t last_seq;
-    uint64_t n_listed, n_delisted, bytes, n_retired;
-    ov_entry_t *wait_head, *wait_tail;   /* replaced versions; tag: seq that replaced them */
-    ov_entry_t *grace_head, *grace_tail; /* unreachable once seen; tag: epoch */
-    ov_table_t *tables_head, *tables_tail;
+    uint64_t n_listed, n_delisted, bytes;
+    ov_retired_list_t wait;   /* replaced versions; tag: the seq that replaced them */
+    ov_retired_list_t grace;  /* versions unreachable once seen; tag: epoch */
+    ov_retired_list_t tables; /* replaced tables; tag: epoch */
     unsigned max_readers, n_readers;
     fidx_overlay_reader_t *readers;
 };
