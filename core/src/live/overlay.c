@@ -195,24 +195,25 @@ static ov_entry_t *entry_new(const fidx_indicator_t *ind, fidx_kind_t kind, cons
     return e;
 }
 
+/* e copied into an indicator: its match (ov_entry_match) and its note. */
 static void entry_decode(const ov_entry_t *e, fidx_indicator_t *out)
 {
-    out->kind = (fidx_kind_t)e->kind;
-    out->status = (fidx_status_t)e->status;
-    out->categories = e->categories;
-    out->reports = e->reports;
-    out->first_seen = e->first_seen;
-    out->last_seen = e->last_seen;
-    out->n_sources = e->n_sources;
+    fidx_match_t m;
+    ov_entry_match(e, &m);
+    out->kind = m.kind;
+    out->status = m.status;
+    out->categories = m.categories;
+    out->reports = m.reports;
+    out->first_seen = m.first_seen;
+    out->last_seen = m.last_seen;
+    out->n_sources = m.n_sources;
     memset(out->sources, 0, sizeof out->sources);
-    for (unsigned i = 0; i < e->n_sources; i++) {
-        fidx_str_t s = ov_source(e, i);
-        memcpy(out->sources[i], s.p, s.len);
-    }
+    for (unsigned i = 0; i < m.n_sources; i++)
+        memcpy(out->sources[i], m.sources[i].p, m.sources[i].len);
     out->note_len = e->note_len;
     memcpy(out->note, ov_note(e), e->note_len + 1u);
-    out->value_len = e->value_len;
-    memcpy(out->value, ov_value(e), e->value_len + 1u);
+    out->value_len = m.value.len;
+    memcpy(out->value, m.value.p, m.value.len + 1u); /* the value's NUL too */
 }
 
 /* ---- tables ------------------------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fidx/lookup.h"
 #include "fidx/overlay.h"
 
 /* The link of a version or table the writer has retired: it waits on one of the writer's
@@ -72,6 +73,23 @@ static inline fidx_str_t ov_source(const ov_entry_t *e, unsigned i)
     for (unsigned j = 0; j < i; j++)
         p += e->source_len[j] + 1;
     return fidx_str(p, e->source_len[i]);
+}
+
+/* The one decoder of a version's fields: e as the match a lookup answers with, strings
+ * borrowed from e. lookup.c answers with it; overlay.c copies out of it for the writers'
+ * reads (fidx_overlay_get, fidx_overlay_each). The note is not part of a match. */
+static inline void ov_entry_match(const ov_entry_t *e, fidx_match_t *m)
+{
+    m->kind = (fidx_kind_t)e->kind;
+    m->status = (fidx_status_t)e->status;
+    m->categories = e->categories;
+    m->reports = e->reports;
+    m->first_seen = e->first_seen;
+    m->last_seen = e->last_seen;
+    m->n_sources = e->n_sources;
+    for (unsigned j = 0; j < e->n_sources; j++)
+        m->sources[j] = ov_source(e, j);
+    m->value = fidx_str(ov_value(e), e->value_len);
 }
 
 /* The hash a value is filed under: XXH3-64 of the value seeded with the kind, as the snapshot

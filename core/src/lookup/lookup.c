@@ -268,25 +268,11 @@ static void probe_domain_query(best_t *b, const char *d, size_t len)
     probe_url(b, url, len + 8);
 }
 
-static void fill_match_overlay(const ov_entry_t *e, fidx_match_t *m)
-{
-    m->kind = (fidx_kind_t)e->kind;
-    m->status = (fidx_status_t)e->status;
-    m->categories = e->categories;
-    m->reports = e->reports;
-    m->first_seen = e->first_seen;
-    m->last_seen = e->last_seen;
-    m->n_sources = e->n_sources;
-    for (unsigned j = 0; j < e->n_sources; j++)
-        m->sources[j] = ov_source(e, j);
-    m->value = fidx_str(ov_value(e), e->value_len);
-}
-
 static void fill_match(const best_t *b, fidx_result_t *res)
 {
     const fidx_snapshot_t *s = b->s;
     if (b->e) {
-        fill_match_overlay(b->e, &res->match);
+        ov_entry_match(b->e, &res->match);
         return;
     }
     const snap_kind_t *k = &s->kind[b->kind];
