@@ -1,6 +1,8 @@
-/* Names of kinds, statuses, categories and verdicts, and their parsers. */
+/* Names of kinds, statuses, categories and verdicts, and their parsers (from text, and a
+ * JSON array of category names from jansson's tree). */
 #include "fidx/kind.h"
 
+#include <jansson.h>
 #include <string.h>
 
 static const char *const kind_names[FIDX_KIND_COUNT] = {
@@ -95,6 +97,27 @@ int fidx_categories_parse(const char *p, size_t len, uint16_t *mask, fidx_err_t 
             m = (uint16_t)(m | (1u << c));
         }
         i++; /* skip ';' */
+    }
+    *mask = m;
+    return 0;
+}
+
+int fidx_categories_from_json(const json_t *arr, unsigned flags, uint16_t *mask, fidx_err_t *err)
+{
+    int strict = !(flags & FIDX_CATEGORIES_SKIP_UNKNOWN);
+    uint16_t m = 0;
+    size_t i;
+    json_t *v;
+    if (arr && !json_is_array(arr) && strict)
+        return fidx_err_set(err, FIDX_EINVAL, 0, "categories must be an array of names");
+    json_array_foreach(arr, i, v)
+    {
+        int c;
+        if (json_is_string(v) &&
+            fidx_category_parse(json_string_value(v), json_string_length(v), &c) == 0)
+            m = (uint16_t)(m | (1u << c));
+        else if (strict)
+            return fidx_err_set(err, FIDX_EINVAL, i, "unknown category");
     }
     *mask = m;
     return 0;

@@ -229,15 +229,10 @@ static fidx_str_t categories_of(stix_feed_t *s, const json_t *ind)
     static const char *const keys[] = {"labels", "indicator_types"};
     unsigned mask = 0;
     for (size_t n = 0; n < 2; n++) {
-        size_t k;
-        json_t *v;
-        json_array_foreach(json_object_get(ind, keys[n]), k, v)
-        {
-            int cat;
-            if (json_is_string(v) &&
-                fidx_category_parse(json_string_value(v), json_string_length(v), &cat) == 0)
-                mask |= 1u << cat;
-        }
+        uint16_t m;
+        if (fidx_categories_from_json(json_object_get(ind, keys[n]), FIDX_CATEGORIES_SKIP_UNKNOWN,
+                                      &m, NULL) == 0)
+            mask |= m;
     }
     size_t len = 0;
     for (int cat = 0; cat < FIDX_CAT_COUNT; cat++) {
