@@ -588,7 +588,7 @@ int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **ou
     const char *why = "cannot create the data directory";
     fidx__reports_t *st = calloc(1, sizeof *st);
     if (!st)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     st->fd = -1;
     st->max_pending = max_pending;
     pthread_mutex_init(&st->lock, NULL);
@@ -606,7 +606,7 @@ fail : {
     int saved = errno; /* for the caller's message */
     fidx__reports_free(st);
     errno = saved;
-    return fidx__fail(err, e, 0, why);
+    return fidx_err_set(err, e, 0, why);
 }
 }
 
@@ -641,16 +641,16 @@ static int new_id(fidx__reports_t *st, int64_t now, char id[FIDX__REPORT_ID_LEN 
 static int check_input(const fidx__report_input_t *in, fidx_err_t *err)
 {
     if (in->kind < 0 || in->kind >= FIDX_KIND_COUNT)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown kind");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown kind");
     if (!in->value || in->value_len == 0 || in->value_len > FIDX_CANON_CAP ||
         memchr(in->value, 0, in->value_len))
-        return fidx__fail(err, FIDX_EINVAL, 0, "missing or malformed value");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "missing or malformed value");
     if (!in->query || in->query_len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_EINVAL, 0, "value too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "value too long");
     if (in->category < -1 || in->category >= FIDX_CAT_COUNT)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown category");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown category");
     if (in->description_len > FIDX__REPORT_DESCRIPTION_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "description too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "description too long");
     return 0;
 }
 
@@ -697,7 +697,7 @@ int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in, int64
     if (e)
         return e;
     if ((e = make_rec(in, &r)) != 0)
-        return fidx__fail(err, e, 0, "out of memory");
+        return fidx_err_set(err, e, 0, "out of memory");
     fidx__sbuf_init(&line, LINE_MAX_BYTES);
     pthread_mutex_lock(&st->lock);
     e = add_locked(st, &r, &line);
@@ -705,10 +705,10 @@ int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in, int64
     fidx__sbuf_free(&line);
     if (e) {
         rec_dispose(&r);
-        return fidx__fail(err, e, 0,
-                          e == FIDX_ELIMIT ? "too many reports waiting for review"
-                          : e == FIDX_EIO  ? "cannot write the report to disk"
-                                           : "out of memory");
+        return fidx_err_set(err, e, 0,
+                            e == FIDX_ELIMIT ? "too many reports waiting for review"
+                            : e == FIDX_EIO  ? "cannot write the report to disk"
+                                             : "out of memory");
     }
     memcpy(id_out, r.id, FIDX__REPORT_ID_LEN + 1);
     return 0;
@@ -717,13 +717,13 @@ int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in, int64
 static int check_decision(const fidx__report_decision_t *d, fidx_err_t *err)
 {
     if (d->action != FIDX__REPORT_APPROVED && d->action != FIDX__REPORT_REJECTED)
-        return fidx__fail(err, FIDX_EINVAL, 0, "action must be approve or reject");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "action must be approve or reject");
     if (!d->by || !d->by[0] || strlen(d->by) > FIDX__REPORT_BY_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "a decision needs who decided");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "a decision needs who decided");
     if (d->reason && strlen(d->reason) > FIDX__REPORT_REASON_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "reason too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "reason too long");
     if (d->has_status && (d->status < 0 || d->status >= FIDX_STATUS_COUNT))
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown status");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown status");
     return 0;
 }
 
@@ -734,7 +734,7 @@ static int decide_locked(fidx__reports_t *st, rec_t *r, const fidx__report_decis
     rec_t tmp = *r;
     int e;
     if (r->state != FIDX__REPORT_PENDING)
-        return fidx__fail(err, FIDX_EINVAL, 0, "the report is already decided");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "the report is already decided");
     /* The line is built from what the record will be, before anything changes. */
     tmp.state = (uint8_t)d->action;
     tmp.decided_by = (char *)d->by;
@@ -752,8 +752,8 @@ static int decide_locked(fidx__reports_t *st, rec_t *r, const fidx__report_decis
     fidx__sbuf_free(&line);
     if (!e)
         e = apply_decision(st, r, d, now);
-    return e ? fidx__fail(err, e, 0,
-                          e == FIDX_EIO ? "cannot write the decision to disk" : "out of memory")
+    return e ? fidx_err_set(err, e, 0,
+                            e == FIDX_EIO ? "cannot write the decision to disk" : "out of memory")
              : 0;
 }
 
@@ -766,7 +766,7 @@ int fidx__reports_decide(fidx__reports_t *st, const char *id, size_t id_len,
     pthread_mutex_lock(&st->lock);
     rec_t *r = find(st, id, id_len);
     e = r ? decide_locked(st, r, d, now, err)
-          : fidx__fail(err, FIDX_ENOTFOUND, 0, "no such report");
+          : fidx_err_set(err, FIDX_ENOTFOUND, 0, "no such report");
     pthread_mutex_unlock(&st->lock);
     return e;
 }

@@ -118,7 +118,7 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
     size_t vlen;
     if (qlen > FIDX_MAX_VALUE_LEN ||
         fidx__bank_compose(pg->bank, q, qlen, value, sizeof value, &vlen) != 0)
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "value too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "value too long");
     int r = fidx__check_value(req->w, pg->kind, NULL, value, vlen, resp->body, err);
     fidx__sbuf_reset(resp->body, SIZE_MAX);
     if (r == 0)
