@@ -437,22 +437,8 @@ static int replay_report(fidx__reports_t *st, json_t *o)
 
 static int parse_categories(json_t *a, uint16_t *mask)
 {
-    size_t i;
-    json_t *c;
     *mask = 0;
-    if (!a)
-        return 0;
-    if (!json_is_array(a))
-        return FIDX_EINVAL;
-    json_array_foreach(a, i, c)
-    {
-        int cat;
-        if (!json_is_string(c) ||
-            fidx_category_parse(json_string_value(c), json_string_length(c), &cat))
-            return FIDX_EINVAL;
-        *mask = (uint16_t)(*mask | (1u << cat));
-    }
-    return 0;
+    return fidx_categories_from_json(a, 0, mask, NULL);
 }
 
 /* Applies a decision to r (pending): the state, who, when, and what was decided. */

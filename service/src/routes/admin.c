@@ -292,22 +292,11 @@ static int read_decision(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin
         (fidx_status_parse(status, strlen(status), &j->status) != 0 ||
          j->status == FIDX_STATUS_ALLOWLISTED))
         bad = "status must be reported or confirmed";
+    fidx_err_t cerr = {0};
     if (!bad && cats) {
-        size_t i;
-        json_t *c;
         j->has_categories = 1;
-        if (!json_is_array(cats))
-            bad = "categories must be an array of names";
-        json_array_foreach(cats, i, c)
-        {
-            int cat;
-            if (bad || !json_is_string(c) ||
-                fidx_category_parse(json_string_value(c), json_string_length(c), &cat) != 0) {
-                bad = bad ? bad : "unknown category";
-                break;
-            }
-            j->categories = (uint16_t)(j->categories | 1u << cat);
-        }
+        if (fidx_categories_from_json(cats, 0, &j->categories, &cerr) != 0)
+            bad = cerr.reason;
     }
     if (!bad && reason && strlen(reason) > FIDX__ADMIN_REASON_MAX)
         bad = "reason is too long (1024 bytes at most)";
