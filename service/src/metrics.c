@@ -177,6 +177,9 @@ static void render_process(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
                       "fraudidx_snapshot_reloads_total{result=\"ok\"} %llu\n"
                       "fraudidx_snapshot_reloads_total{result=\"refused\"} %llu\n",
                       (unsigned long long)g->reloads_ok, (unsigned long long)g->reloads_failed);
+    gauge(o, "fraudidx_wal_failed",
+          "1 when the analysts' write-ahead log failed and changes are refused until a restart.",
+          g->wal_failed);
 }
 
 void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, size_t n,

@@ -65,6 +65,7 @@ typedef struct {
     int64_t snapshot_loaded_at;
     uint64_t snapshot_entries[FIDX_KIND_COUNT];
     uint64_t reloads_ok, reloads_failed;
+    int wal_failed; /* the analysts' write-ahead log failed: changes are refused */
     unsigned threads;
 } fidx__gauges_t;
 

@@ -269,6 +269,33 @@ static void fit_descriptors(fidx__config_t *cfg)
     }
 }
 
+/* ---- the data directory ---- */
+
+#define TAKEOVER_INTERVAL_MS 1000
+
+/* Another process held the data directory at start (a gapless restart, or a replica beside
+ * its writer): once it lets go, this one takes the directory over and takes reports again. */
+static void on_takeover(uv_timer_t *t)
+{
+    fidx__service_t *svc = t->data;
+    if (svc->stopping || fidx__admin_lock_dir(svc->admin) != 0)
+        return;
+    if (fidx__report_intake_open_store(svc) != 0)
+        return; /* logged; the lock is kept, reports stay refused */
+    fidx__log(FIDX__LOG_INFO, "took the data directory %s over: reports are accepted again",
+              svc->cfg.data_dir);
+    uv_timer_stop(t);
+}
+
+static void start_takeover(fidx__service_t *svc)
+{
+    uv_timer_init(&svc->loop, &svc->takeover);
+    svc->takeover.data = svc;
+    svc->taking_over = 1;
+    uv_timer_start(&svc->takeover, on_takeover, TAKEOVER_INTERVAL_MS, TAKEOVER_INTERVAL_MS);
+    uv_unref((uv_handle_t *)&svc->takeover); /* never keeps the main loop alive */
+}
+
 /* ---- the main thread ---- */
 
 static void on_stop_signal(uv_signal_t *h, int signum)
@@ -277,6 +304,8 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     fidx__log(FIDX__LOG_INFO, "%s: finishing requests in flight, then exiting",
               signum == SIGTERM ? "SIGTERM" : "SIGINT");
     svc->stopping = 1;
+    if (svc->taking_over)
+        uv_timer_stop(&svc->takeover);
     fidx__reload_stop(svc);
     fidx__admin_stopping(svc);
     for (unsigned i = 0; i < svc->n_workers; i++) {
@@ -406,8 +435,11 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
                   strerror(errno));
         return -1;
     }
-    if (fidx__report_intake_start(svc) != 0 || fidx__admin_start(svc) != 0)
+    int holds = svc->admin && svc->admin->lock_fd >= 0;
+    if (fidx__report_intake_start(svc, holds) != 0 || fidx__admin_start(svc) != 0)
         return -1;
+    if (!holds)
+        start_takeover(svc);
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the post scanner: %s",
@@ -434,6 +466,9 @@ int fidx__service_run(const fidx__config_t *cfg)
 {
     fidx__service_t *svc;
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit (ulimit -f), a write fails with EFBIG instead of killing the
+     * process: the log and the report store answer that as a failed write. */
+    signal(SIGXFSZ, SIG_IGN);
     if (fidx__service_open(cfg, &svc) != 0 || start_signals(svc) != 0 ||
         fidx__service_add_workers(svc) != 0) {
         /* Nothing runs yet: no thread was started. */

@@ -162,8 +162,12 @@ struct fidx__service {
     _Atomic uint64_t reloads_ok, reloads_failed;
     int64_t started_at;
     int stopping;
-    int access_fd;                        /* -1: no access log */
-    struct fidx__reports *reports;        /* citizens' reports (reports.h); thread-safe */
+    uv_timer_t takeover; /* retries the data directory's lock while another process holds it */
+    int taking_over;
+    int access_fd; /* -1: no access log */
+    /* Citizens' reports (reports/reports.h; thread-safe); NULL while another process holds
+     * the data directory (set once, by the main thread, when this one takes it over). */
+    _Atomic(struct fidx__reports *) reports;
     struct fidx__ratelimit *report_limit; /* per client address (ratelimit.h); thread-safe */
     struct fidx__admin *admin;            /* analysts' side (admin.h) */
 

@@ -300,8 +300,8 @@ class ServiceTest(unittest.TestCase):
             s.check_log_clean()
         self._tmp.cleanup()
 
-    def start(self, *args, snapshot=None, threads=2):
-        s = Service(snapshot or self.snapshot, *args, threads=threads)
+    def start(self, *args, snapshot=None, threads=2, prefix=()):
+        s = Service(snapshot or self.snapshot, *args, threads=threads, prefix=prefix)
         self.services.append(s)
         return s
 

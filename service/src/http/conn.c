@@ -35,6 +35,8 @@
 
 enum { D_NONE = 0, D_CLOSE, D_408_HEADER, D_408_BODY };
 
+#define DEFAULT_RETRY_AFTER "5" /* seconds, for a 503 or 429 whose handler named none */
+
 struct fidx__conn {
     uv_tcp_t tcp;
     fidx__worker_t *w;
@@ -353,6 +355,10 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
         fidx__sbuf_puts(o, "Retry-After: ");
         fidx__sbuf_puts(o, r->retry_after);
         fidx__sbuf_put(o, "\r\n", 2);
+    } else if ((r->status == 503 || r->status == 429) && !strstr(r->more, "Retry-After")) {
+        /* Every "try again later" says when: clients and proxies back off instead of
+         * hammering. The handler's own value, when it knows better, is in r->more. */
+        fidx__sbuf_puts(o, "Retry-After: " DEFAULT_RETRY_AFTER "\r\n");
     }
     if (r->headers)
         fidx__sbuf_puts(o, r->headers);

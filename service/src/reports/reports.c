@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "base/dirs.h"
 #include "fidx/durable.h"
 #include "fidx/str.h"
 
@@ -343,9 +344,19 @@ void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *v)
 
 /* ---- the file ---- */
 
-/* Appends one line durably, or leaves the file as it was. */
+/* Appends one line durably, or leaves the file as it was. Only the process holding the data
+ * directory's lock opens the store; should another writer have appended all the same (the
+ * file is longer than this store wrote it), nothing is written, so that undoing a failed
+ * write can never cut a line this store did not write. */
 static int write_line(fidx__reports_t *st, const fidx__sbuf_t *line)
 {
+    struct stat sb;
+    if (fstat(st->fd, &sb) != 0)
+        return FIDX_EIO;
+    if (sb.st_size != st->size) {
+        errno = EBUSY;
+        return FIDX_EIO;
+    }
     size_t off = 0;
     while (off < line->len) {
         ssize_t n = write(st->fd, line->p + off, line->len - off);
@@ -364,34 +375,6 @@ undo:
         /* Nothing more can be done here; the torn tail is cut at the next open. */
     }
     return FIDX_EIO;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char path[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return -1;
-        path[i] = c;
-    }
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return -1;
-    if (!S_ISDIR(sb.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- replay ---- */
@@ -578,7 +561,7 @@ int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **ou
     st->fd = -1;
     st->max_pending = max_pending;
     pthread_mutex_init(&st->lock, NULL);
-    if (mkdir_p(dir) != 0)
+    if (fidx__mkdir_p(dir) != 0)
         goto fail;
     why = "cannot open " FILE_NAME " in the data directory";
     if (open_file(dir, &st->fd, &created) != 0)

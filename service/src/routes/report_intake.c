@@ -17,6 +17,7 @@
 #include "routes/common.h"
 
 #define PLATFORM_MAX 64
+#define READ_ONLY_RETRY_S 5 /* a read-only replica takes over within about a second */
 
 static void refuse(fidx__report_outcome_t *o, int status, const char *code, fidx__field_t field,
                    const char *message)
@@ -154,8 +155,15 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
     memset(o, 0, sizeof *o);
     o->kind = FIDX_KIND_NONE;
     o->category = -1;
-    if (!w->svc->reports || !w->svc->report_limit) {
+    if (!w->svc->report_limit) {
         refuse(o, 503, "unavailable", FIDX__FIELD_NONE, "reports are not accepted here");
+        return;
+    }
+    if (!w->svc->reports) {
+        refuse(o, 503, "read_only", FIDX__FIELD_NONE,
+               "this server does not take reports now (another process holds its data "
+               "directory); try again shortly");
+        o->retry_after = READ_ONLY_RETRY_S;
         return;
     }
     if (!fidx__ratelimit_take(w->svc->report_limit, client, now, &o->retry_after)) {
@@ -169,17 +177,27 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
         fidx__ratelimit_refund(w->svc->report_limit, client, now);
 }
 
-int fidx__report_intake_start(fidx__service_t *svc)
+int fidx__report_intake_open_store(fidx__service_t *svc)
 {
     const fidx__config_t *cfg = &svc->cfg;
     fidx_err_t err = {0};
-    if (fidx__reports_open(cfg->data_dir, cfg->max_pending_reports, &svc->reports, &err) != 0) {
+    fidx__reports_t *st;
+    if (fidx__reports_open(cfg->data_dir, cfg->max_pending_reports, &st, &err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "%s: %s: %s", cfg->data_dir, err.reason, strerror(errno));
         return -1;
     }
-    if (fidx__reports_skipped(svc->reports))
+    if (fidx__reports_skipped(st))
         fidx__log(FIDX__LOG_WARN, "%s/reports.jsonl: %zu lines could not be read and were skipped",
-                  cfg->data_dir, fidx__reports_skipped(svc->reports));
+                  cfg->data_dir, fidx__reports_skipped(st));
+    atomic_store(&svc->reports, st); /* workers see the whole store or none */
+    return 0;
+}
+
+int fidx__report_intake_start(fidx__service_t *svc, int holds_data_dir)
+{
+    const fidx__config_t *cfg = &svc->cfg;
+    if (holds_data_dir && fidx__report_intake_open_store(svc) != 0)
+        return -1;
     if (fidx__ratelimit_new(cfg->report_rate, cfg->report_period_s, cfg->report_burst,
                             &svc->report_limit) != 0) {
         fidx__log(FIDX__LOG_ERROR, "out of memory");

@@ -34,9 +34,12 @@ typedef struct {
 void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
                          fidx__report_outcome_t *out);
 
-/* Opens the report store under cfg.data_dir and the rate limiter (main thread, at start).
- * Returns 0, or -1 having logged why. */
-int fidx__report_intake_start(fidx__service_t *svc);
+/* Opens the rate limiter and, when this process holds the data directory's lock, the report
+ * store under cfg.data_dir (main thread, at start). Returns 0, or -1 having logged why. */
+int fidx__report_intake_start(fidx__service_t *svc, int holds_data_dir);
+/* Opens the report store once this process has taken the data directory's lock over (main
+ * thread); until then reports are answered 503 read_only. 0, or -1 having logged why. */
+int fidx__report_intake_open_store(fidx__service_t *svc);
 /* Closes them (after the workers have stopped). */
 void fidx__report_intake_stop(fidx__service_t *svc);
 
