@@ -62,7 +62,8 @@ typedef struct {
     const char *data_dir;       /* reports (and the analysts' files) live here */
     /* Citizens' reports: rate per client address, and how many may wait for review. */
     uint32_t report_rate, report_period_s, report_burst;
-    size_t max_pending_reports;
+    uint32_t report_global_rate, report_global_period_s, report_global_burst;
+    size_t max_pending_reports, max_pending_per_network;
     /* Analysts (admin.h): tokens file (NULL: every admin call is 401), their body limit, and
      * `--repair-wal` (repair the data directory's log and exit). */
     const char *tokens_path;
@@ -168,8 +169,10 @@ struct fidx__service {
     /* Citizens' reports (reports/reports.h; thread-safe); NULL while another process holds
      * the data directory (set once, by the main thread, when this one takes it over). */
     _Atomic(struct fidx__reports *) reports;
-    struct fidx__ratelimit *report_limit; /* per client address (ratelimit.h); thread-safe */
-    struct fidx__admin *admin;            /* analysts' side (admin.h) */
+    /* Report limits (reports/ratelimit.h; thread-safe): per subscriber (/64, IPv4 address),
+     * per customer network (/48, IPv4 /24), and everyone's together. */
+    struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
+    struct fidx__admin *admin; /* analysts' side (admin.h) */
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
 

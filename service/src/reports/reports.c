@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <xxhash.h>
 
 #include "base/dirs.h"
 #include "fidx/durable.h"
@@ -31,11 +32,15 @@
 
 #define FILE_NAME "reports.jsonl"
 #define LINE_MAX_BYTES (256 * 1024) /* longer lines are not ours: skipped at replay */
+/* The key of the senders' network hashes: random, kept beside the reports, so that the same
+ * network hashes alike after a restart and the file alone does not give addresses away. */
+#define NET_SALT_FILE "reports.salt"
 
 typedef struct {
     char id[FIDX__REPORT_ID_LEN + 1];
     uint64_t seq;
     int64_t created, decided;
+    uint64_t net, wide; /* salted hashes of the sender's /64 and /48; 0: unknown */
     int8_t kind, category;
     uint8_t state, has_status, status;
     uint16_t categories;
@@ -55,6 +60,8 @@ struct fidx__reports {
     size_t decided_held;                                      /* decided reports in memory */
     uint64_t last_seq;
     uint16_t counter;
+    size_t max_per_net;
+    uint64_t salt[2]; /* keys the networks' hashes (the file NET_SALT_FILE) */
 };
 
 /* ---- small helpers ---- */
@@ -256,6 +263,31 @@ static void put_report_body(fidx__sbuf_t *b, const rec_t *r)
     put_kv_str(b, "description", r->description, r->description_len);
 }
 
+/* The file's line adds the networks; the analysts' API does not show them. */
+static void put_networks(fidx__sbuf_t *b, const rec_t *r)
+{
+    if (r->net)
+        fidx__sbuf_printf(b, ",\"net\":\"%016llx\"", (unsigned long long)r->net);
+    if (r->wide)
+        fidx__sbuf_printf(b, ",\"wide\":\"%016llx\"", (unsigned long long)r->wide);
+}
+
+static uint64_t hex64(const char *p, size_t len)
+{
+    uint64_t v = 0;
+    if (!p || len != 16)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+                : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+                                             : -1;
+        if (d < 0)
+            return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    return v;
+}
+
 /* The file's decision line says "action" and "by"; the API's report says "state" (already
  * written) and "decided_by". */
 static void put_decision_body(fidx__sbuf_t *b, const rec_t *r, int api)
@@ -395,7 +427,9 @@ static int replay_report(fidx__reports_t *st, json_t *o)
     const char *k = str_field(o, "kind", &k_len), *v = str_field(o, "value", &v_len);
     const char *q = str_field(o, "query", &q_len), *d = str_field(o, "description", &d_len);
     const char *c = str_field(o, "category", &c_len);
-    rec_t r = {.category = -1};
+    size_t n_len = 0, w_len = 0;
+    const char *net = str_field(o, "net", &n_len), *wide = str_field(o, "wide", &w_len);
+    rec_t r = {.category = -1, .net = hex64(net, n_len), .wide = hex64(wide, w_len)};
     fidx_kind_t kind;
     int cat = -1;
     if (!id || id_len != FIDX__REPORT_ID_LEN || find(st, id, id_len) || !t || !k || !v || !q ||
@@ -551,6 +585,38 @@ static int open_file(const char *dir, int *fd_out, int *created)
     return 0;
 }
 
+/* The networks' salt: read from dir, or made and written (0600, fsynced) the first time. */
+static int load_salt(fidx__reports_t *st, const char *dir)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, NET_SALT_FILE) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd >= 0) {
+        ssize_t n = read(fd, st->salt, sizeof st->salt);
+        close(fd);
+        if (n == (ssize_t)sizeof st->salt)
+            return 0;
+    }
+    if (getrandom(st->salt, sizeof st->salt, 0) != (ssize_t)sizeof st->salt)
+        return -1;
+    /* Written whole or not at all: a temporary file, fsynced, renamed. */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    int ok = write(fd, st->salt, sizeof st->salt) == (ssize_t)sizeof st->salt && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return fidx_fsync_dir(dir);
+}
+
 int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **out, fidx_err_t *err)
 {
     int created, e = FIDX_EIO;
@@ -560,6 +626,7 @@ int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **ou
         return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     st->fd = -1;
     st->max_pending = max_pending;
+    st->max_per_net = FIDX__DEFAULT_MAX_PENDING_PER_NETWORK;
     pthread_mutex_init(&st->lock, NULL);
     if (fidx__mkdir_p(dir) != 0)
         goto fail;
@@ -568,6 +635,10 @@ int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **ou
         goto fail;
     why = "cannot read " FILE_NAME " in the data directory";
     if ((e = replay(st, st->fd)) != 0)
+        goto fail;
+    why = "cannot read or make " NET_SALT_FILE " in the data directory";
+    e = FIDX_EIO;
+    if (load_salt(st, dir) != 0)
         goto fail;
     *out = st;
     return 0;
@@ -623,8 +694,19 @@ static int check_input(const fidx__report_input_t *in, fidx_err_t *err)
     return 0;
 }
 
-static int make_rec(const fidx__report_input_t *in, rec_t *r)
+/* The salted hash of a network key (never 0: 0 means unknown). */
+static uint64_t net_hash(const fidx__reports_t *st, const uint8_t *key)
 {
+    if (!key)
+        return 0;
+    uint64_t h = XXH3_64bits_withSeed(key, 16, st->salt[0] ^ st->salt[1] * 0x9e3779b97f4a7c15ull);
+    return h ? h : 1;
+}
+
+static int make_rec(const fidx__reports_t *st, const fidx__report_input_t *in, rec_t *r)
+{
+    r->net = net_hash(st, in->net_key);
+    r->wide = net_hash(st, in->wide_key);
     r->kind = (int8_t)in->kind;
     r->category = (int8_t)in->category;
     r->state = FIDX__REPORT_PENDING;
@@ -640,15 +722,45 @@ static int make_rec(const fidx__report_input_t *in, rec_t *r)
     return FIDX_ENOMEM;
 }
 
-static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line)
+/* A pending report of r's value from r's /64, or NULL. Pending reports are at most
+ * max_pending and reports are rate-limited: a scan is cheap beside the fsync that follows. */
+static const rec_t *pending_duplicate(const fidx__reports_t *st, const rec_t *r)
 {
+    for (size_t i = 0; r->net && i < st->n; i++) {
+        const rec_t *p = &st->recs[i];
+        if (p->state == FIDX__REPORT_PENDING && p->net == r->net && p->kind == r->kind &&
+            p->value_len == r->value_len && memcmp(p->value, r->value, r->value_len) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static size_t pending_from(const fidx__reports_t *st, uint64_t wide)
+{
+    size_t n = 0;
+    for (size_t i = 0; wide && i < st->n; i++)
+        n += st->recs[i].state == FIDX__REPORT_PENDING && st->recs[i].wide == wide;
+    return n;
+}
+
+/* Adds r, or finds the pending report it repeats (*dup). */
+static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line, const rec_t **dup,
+                      const char **why)
+{
+    if ((*dup = pending_duplicate(st, r)) != NULL)
+        return 0;
+    *why = FIDX__REPORTS_FULL;
     if (st->pending >= st->max_pending)
+        return FIDX_ELIMIT;
+    *why = "too many reports from this network are waiting for review";
+    if (r->wide && pending_from(st, r->wide) >= st->max_per_net)
         return FIDX_ELIMIT;
     int e = new_id(st, r->created, r->id);
     if (e)
         return e;
     fidx__sbuf_puts(line, "{\"type\":\"report\"");
     put_report_body(line, r);
+    put_networks(line, r);
     fidx__sbuf_puts(line, "}\n");
     if (line->failed)
         return FIDX_ENOMEM;
@@ -658,29 +770,46 @@ static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line)
 }
 
 int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in, int64_t now,
-                      char *id_out, fidx_err_t *err)
+                      char *id_out, int *merged, fidx_err_t *err)
 {
     rec_t r = {.created = now};
     fidx__sbuf_t line;
+    const rec_t *dup = NULL;
+    const char *why = NULL;
     int e = check_input(in, err);
+    if (merged)
+        *merged = 0;
     if (e)
         return e;
-    if ((e = make_rec(in, &r)) != 0)
+    if ((e = make_rec(st, in, &r)) != 0)
         return fidx_err_set(err, e, 0, "out of memory");
     fidx__sbuf_init(&line, LINE_MAX_BYTES);
     pthread_mutex_lock(&st->lock);
-    e = add_locked(st, &r, &line);
+    e = add_locked(st, &r, &line, &dup, &why);
+    if (!e && dup) {
+        memcpy(id_out, dup->id, FIDX__REPORT_ID_LEN + 1);
+        if (merged)
+            *merged = 1;
+    }
     pthread_mutex_unlock(&st->lock);
     fidx__sbuf_free(&line);
-    if (e) {
+    if (e || dup) {
         rec_dispose(&r);
-        return fidx_err_set(err, e, 0,
-                            e == FIDX_ELIMIT ? "too many reports waiting for review"
-                            : e == FIDX_EIO  ? "cannot write the report to disk"
-                                             : "out of memory");
+        return e ? fidx_err_set(err, e, 0,
+                                e == FIDX_ELIMIT ? why
+                                : e == FIDX_EIO  ? "cannot write the report to disk"
+                                                 : "out of memory")
+                 : 0;
     }
     memcpy(id_out, r.id, FIDX__REPORT_ID_LEN + 1);
     return 0;
+}
+
+void fidx__reports_set_network_cap(fidx__reports_t *st, size_t max_per_network)
+{
+    pthread_mutex_lock(&st->lock);
+    st->max_per_net = max_per_network ? max_per_network : 1;
+    pthread_mutex_unlock(&st->lock);
 }
 
 static int check_decision(const fidx__report_decision_t *d, fidx_err_t *err)

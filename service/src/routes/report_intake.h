@@ -23,7 +23,8 @@ typedef struct {
     const char *code;     /* the error code for JSON ("invalid_value", …) */
     const char *message;  /* static, English */
     fidx__field_t field;  /* the field a 400 is about */
-    unsigned retry_after; /* seconds, with 429 */
+    unsigned retry_after; /* seconds, with 429 and 503 */
+    int merged;           /* 202 for a report that repeats a pending one: its id */
     fidx_kind_t kind;     /* as read */
     const fidx_bank_t *bank;
     int category;
