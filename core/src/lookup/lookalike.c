@@ -262,13 +262,30 @@ static int add_domain(fidx_lookalike_t *la, const char *p, size_t len, uint32_t 
     return 0;
 }
 
-/* A brand and its skeleton (unless generic or a single letter). */
-static int add_brand(fidx_lookalike_t *la, const char *p, size_t len, uint32_t site)
+/* Where a brand may be glued to other letters of a token (bits of la_key_t.affix). */
+enum { AFFIX_START = 1, AFFIX_END = 2 };
+
+/* Only a bank's coined name, of FIDX_LOOKALIKE_AFFIX_MIN letters or more, matches glued to
+ * other letters: the other brands are words of the language ("chinhphu", government, is
+ * glued in baochinhphu.vn, the government's newspaper). A bank name that is a short code and
+ * "bank" (mbbank, tpbank) matches only at a token's start, where its code is read first: at
+ * the end it is another bank's name as often as not (cimbbank). */
+static int affix_of(const char *p, size_t len, int bank)
+{
+    if (!bank || len < FIDX_LOOKALIKE_AFFIX_MIN)
+        return 0;
+    if (len <= 4 + 3 && memcmp(p + len - 4, "bank", 4) == 0)
+        return AFFIX_START;
+    return AFFIX_START | AFFIX_END;
+}
+
+/* A brand and its skeleton (unless generic or a single letter); bank: it names a bank. */
+static int add_brand(fidx_lookalike_t *la, const char *p, size_t len, uint32_t site, int bank)
 {
     char sk[FIDX__LA_SKEL_CAP];
     if (len < 2 || len > FIDX__LA_MAX_LABEL || is_generic(p, len))
         return 0;
-    int affix = len >= FIDX_LOOKALIKE_AFFIX_MIN, added;
+    int affix = affix_of(p, len, bank), added;
     size_t sk_len = fidx__la_skeleton(la->ascii, p, len, sk);
     int rc = add_key(la, K_BRAND, p, len, fidx_str(p, len), site, affix, &added);
     if (rc != 0 || !added)
@@ -294,7 +311,7 @@ static int add_bank_name(fidx_lookalike_t *la, const char *name, uint32_t site)
             return 0;
         b[n++] = ch;
     }
-    return add_brand(la, b, n, site);
+    return add_brand(la, b, n, site, 1);
 }
 
 /* The brands of a registrable domain: its label left of the public suffix, and when the bank
@@ -303,8 +320,8 @@ static int add_brands(fidx_lookalike_t *la, const char *reg, size_t reg_len, uin
 {
     const char *dot = memchr(reg, '.', reg_len);
     size_t len = dot ? (size_t)(dot - reg) : reg_len;
-    int rc = add_brand(la, reg, len, site);
     const fidx_bank_t *bank = fidx_bank_find(reg, len);
+    int rc = add_brand(la, reg, len, site, bank != NULL);
     if (rc == 0 && bank)
         rc = add_bank_name(la, bank->code, site);
     if (rc == 0 && bank)
@@ -450,6 +467,8 @@ static const la_key_t *domain_in_host(const fidx_lookalike_t *la, const char *h,
         for (size_t e = s + lo; e <= len && e - s <= hi; e++) {
             if (e < len && h[e] != '.' && h[e] != '-')
                 continue;
+            if (e == len && s > 0 && h[s - 1] == '-')
+                continue; /* "my-tpb.vn": a brand with a token before it (brand_in_label) */
             if (!memchr(h + s, '.', e - s))
                 continue;
             const la_key_t *k = find_key(la, kind, h + s, e - s);
@@ -470,9 +489,10 @@ static const la_key_t *affix_brand(const fidx_lookalike_t *la, const char *t, si
         if (!(lens & (UINT64_C(1) << l)))
             continue;
         const la_key_t *k = find_key(la, kind, t, l);
-        if (!(k && k->affix))
-            k = find_key(la, kind, t + n - l, l);
-        if (k && k->affix)
+        if (k && (k->affix & AFFIX_START))
+            return k;
+        k = find_key(la, kind, t + n - l, l);
+        if (k && (k->affix & AFFIX_END))
             return k;
     }
     return NULL;
