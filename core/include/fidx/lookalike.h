@@ -8,13 +8,14 @@
  * snapshots. What is flagged, and why (docs/ARCHITECTURE.md, "Look-alike links"):
  *
  *  - domain_labels: an allowlisted domain used as labels of another host
- *    ("vietcombank.com.vn.xac-minh.top", "dichvucong.gov.vn-xyz.com", "my-tpb.vn");
+ *    ("vietcombank.com.vn.xac-minh.top", "dichvucong.gov.vn-xyz.com");
  *  - brand: a brand (the registrable label of an allowlisted domain, "vietcombank" of
  *    vietcombank.com.vn, and for a bank the code and name the bank table gives, "vcb",
  *    "tpbank") as a whole token of another host's labels, split on '-' and digits
- *    ("vietcombank-xacminh.top", "xacminh-vietcombank.com", "acb-vn.com");
- *  - brand_affix: a brand of six letters or more glued to a token's start or end
- *    ("vayvietcombank.com.vn", "mbbank247.top" is a token already);
+ *    ("vietcombank-xacminh.top", "xacminh-vietcombank.com", "acb-vn.com", "mb247.top");
+ *  - brand_affix: a bank's name of FIDX_LOOKALIKE_AFFIX_MIN letters or more glued to other
+ *    letters of a token ("vayvietcombank.com.vn"; "tpbankvn.com", at the start only for a
+ *    code and "bank");
  *  - confusable: any of these once both sides are folded to their confusable skeletons
  *    (UTS #39, with marks dropped and "w" as "vv"): "vietc0mbank.com.vn",
  *    "vietcornbank.com.vn", Cyrillic letters, Vietnamese diacritics on a brand;
@@ -38,7 +39,7 @@
 #define FIDX_LOOKALIKE_MAX_ENTRIES 16384
 /* Longest public label kept per entry, bytes (longer ones are cut at a UTF-8 boundary). */
 #define FIDX_LOOKALIKE_MAX_LABEL 256
-/* Brands at least this long also match glued to the start or end of a token. */
+/* Banks' names at least this long also match glued to other letters of a token. */
 #define FIDX_LOOKALIKE_AFFIX_MIN 6
 /* Brands this long or shorter match only as a whole token. */
 #define FIDX_LOOKALIKE_SHORT_BRAND 3
