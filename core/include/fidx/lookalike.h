@@ -41,8 +41,6 @@
 #define FIDX_LOOKALIKE_MAX_LABEL 256
 /* Banks' names at least this long also match glued to other letters of a token. */
 #define FIDX_LOOKALIKE_AFFIX_MIN 6
-/* Brands this long or shorter match only as a whole token. */
-#define FIDX_LOOKALIKE_SHORT_BRAND 3
 
 typedef enum {
     FIDX_LOOKALIKE_NONE = 0,

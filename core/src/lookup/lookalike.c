@@ -69,7 +69,8 @@ static int is_generic(const char *p, size_t len)
     return 0;
 }
 
-/* A canonical host: [a-z0-9-] labels of 1..63 bytes joined by '.', at most 253 bytes. */
+/* A canonical host: [a-z0-9-_] labels of 1..63 bytes joined by '.', at most 253 bytes ('_'
+ * is not in host names but the domain normaliser keeps it, as DNS does). */
 static int valid_host(const char *p, size_t len)
 {
     size_t label = 0;
@@ -81,7 +82,7 @@ static int valid_host(const char *p, size_t len)
             if (label == 0)
                 return 0;
             label = 0;
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
             if (++label > FIDX__LA_MAX_LABEL)
                 return 0;
         } else {
@@ -417,7 +418,7 @@ int fidx_lookalike_add_snapshot(fidx_lookalike_t *la, const fidx_snapshot_t *s, 
                 continue;
             /* The snapshot has no public label yet (issue 15, item 2): none is passed. */
             int rc = fidx_lookalike_add(la, kinds[k], v.p, v.len, NULL, 0, err);
-            if (rc != 0)
+            if (rc != 0 && rc != FIDX_EINVAL) /* a value that is no host name is skipped */
                 return rc;
         }
     }
@@ -500,7 +501,7 @@ static const la_key_t *affix_brand(const fidx_lookalike_t *la, const char *t, si
 
 static int token_break(char c)
 {
-    return c == '-' || (c >= '0' && c <= '9');
+    return c == '-' || c == '_' || (c >= '0' && c <= '9');
 }
 
 /* Brands in one label: each token (split on '-' and digits) exactly, each '-'-separated

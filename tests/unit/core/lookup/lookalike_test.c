@@ -273,6 +273,7 @@ static void hostile_input(void **state)
     assert_int_equal(fidx_lookalike_check(la, big, 200, &m), FIDX_EINVAL); /* 136-byte label */
     /* Not NUL-terminated: only len bytes are read. */
     assert_int_equal(fidx_lookalike_check(la, "acb-vn.comXXXX", 10, &m), 1);
+    expect_flag(la, "vietcombank_xacminh.top", FIDX_LOOKALIKE_BRAND, "vietcombank.com.vn");
     expect_none(la, "192.168.1.1");
     expect_none(la, "com.vn");
     expect_none(la, "localhost");
