@@ -208,13 +208,13 @@ int fidx_lookalike_new(fidx_lookalike_t **out, fidx_err_t *err)
 {
     fidx_lookalike_t *la = calloc(1, sizeof *la);
     if (!la)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     /* The newer of libpsl's built-in list and Debian's publicsuffix file, as the scanner. */
     la->psl_owned = psl_latest(NULL);
     la->psl = la->psl_owned ? la->psl_owned : psl_builtin();
     if (!la->psl) {
         free(la);
-        return fidx__fail(err, FIDX_EIO, 0, "no Public Suffix List (libpsl) available");
+        return fidx_err_set(err, FIDX_EIO, 0, "no Public Suffix List (libpsl) available");
     }
     for (int pass = 0; pass < 2; pass++)
         la->dom_min[pass] = SIZE_MAX;
@@ -381,7 +381,7 @@ int fidx_lookalike_add(fidx_lookalike_t *la, fidx_kind_t kind, const char *value
     if (!host.p)
         return 0;
     if (!valid_host(host.p, host.len))
-        return fidx__fail(err, FIDX_EINVAL, 0, "allowlisted value is not a canonical host name");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "allowlisted value is not a canonical host name");
     if (is_ip(host.p, host.len))
         return 0;
     memcpy(buf, host.p, host.len);
@@ -399,8 +399,8 @@ int fidx_lookalike_add(fidx_lookalike_t *la, fidx_kind_t kind, const char *value
     if (rc == 0)
         rc = add_brands(la, reg, reg_len, site);
     if (rc != 0)
-        return fidx__fail(err, rc, 0,
-                          rc == FIDX_ELIMIT ? "too many allowlisted sites" : "out of memory");
+        return fidx_err_set(err, rc, 0,
+                            rc == FIDX_ELIMIT ? "too many allowlisted sites" : "out of memory");
     return 0;
 }
 
@@ -413,7 +413,7 @@ int fidx_lookalike_add_snapshot(fidx_lookalike_t *la, const fidx_snapshot_t *s, 
             fidx_status_t status;
             fidx_str_t v;
             if (fidx_snapshot_entry_value(s, kinds[k], i, &status, &v) != 0)
-                return fidx__fail(err, FIDX_ECORRUPT, 0, "snapshot entry out of range");
+                return fidx_err_set(err, FIDX_ECORRUPT, 0, "snapshot entry out of range");
             if (status != FIDX_STATUS_ALLOWLISTED)
                 continue;
             /* The snapshot has no public label yet (issue 15, item 2): none is passed. */
