@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 # npm package would conflict with it). chromium, nodejs and npm are for the browser test.
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
-	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev \
+	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev libicu-dev \
 	universal-ctags \
 	chromium nodejs npm
 

@@ -135,6 +135,16 @@ int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i,
     return 0;
 }
 
+int fidx_snapshot_entry_value(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i,
+                              fidx_status_t *status, fidx_str_t *value)
+{
+    if (kind < 0 || kind >= FIDX_KIND_COUNT || kind == FIDX_KIND_PHONE || i >= s->kind[kind].meta.n)
+        return FIDX_ENOTFOUND;
+    *status = (fidx_status_t)SNAP_REC_STATUS(s->kind[kind].rec[i]);
+    *value = snap_value(&s->kind[kind], i);
+    return 0;
+}
+
 /* Posting list i of the table: bounds checked, read with CRoaring's _safe reader. Caller owns
  * the bitmap (roaring_bitmap_free); NULL when malformed. */
 roaring_bitmap_t *fidx__snapshot_entry_posting(const fidx_snapshot_t *s, uint32_t i,
