@@ -225,7 +225,7 @@ class Client:
     def health(self) -> bool:
         """GET /healthz: True when the service is serving, False when it cannot answer."""
         try:
-            return self._json("GET", "/healthz").get("status") == "ok"
+            return bool(self._json("GET", "/healthz").get("status") == "ok")
         except Unavailable:
             return False
 
@@ -364,7 +364,7 @@ class Client:
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return retry_after + random.uniform(0, self.backoff)
-        cap = min(self.max_backoff, self.backoff * (2 ** attempt))
+        cap = min(self.max_backoff, self.backoff * 2.0 ** attempt)
         return cap / 2 + random.uniform(0, cap / 2)
 
     def _attempt(self, method: str, target: str, body: bytes | None,
