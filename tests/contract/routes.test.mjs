@@ -12,7 +12,8 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { ANALYST_TOKEN, buildSample, startService, tempDir, writeTokens } from "./fidxsvc.mjs";
-import { at, doc, findPath, judge, operations, resolve, seen, validate } from "./openapi.mjs";
+import { at, doc, findPath, judge, operations, resolve as resolveRef, seen, validate } from
+  "./openapi.mjs";
 
 const JSON_CT = "application/json";
 const AUTH = { Authorization: "Bearer " + ANALYST_TOKEN };
@@ -116,7 +117,7 @@ function requestIsDocumented(method, target, { headers = {}, body }) {
   assert.ok(op, method + " " + template + " is not documented");
   const params = new URLSearchParams(query);
   for (const [i] of (op.parameters || []).entries()) {
-    const pp = resolve([...opParts, "parameters", i]);
+    const pp = resolveRef([...opParts, "parameters", i]);
     const param = at(pp);
     if (param.in !== "query") {
       continue;
