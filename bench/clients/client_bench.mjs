@@ -10,7 +10,8 @@ const base = "http://127.0.0.1:" + port;
 
 async function bare() {
   for (let i = 0; i < n; i++) {
-    const r = await fetch(base + "/v1/check?" + new URLSearchParams({ q: VALUES[i % VALUES.length] }));
+    const q = new URLSearchParams({ q: VALUES[i % VALUES.length] });
+    const r = await fetch(base + "/v1/check?" + q);
     JSON.parse(await r.text());
     if (r.status !== 200) throw new Error("status " + r.status);
   }

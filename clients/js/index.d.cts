@@ -1,4 +1,4 @@
-/* Types of the fraudidx client (index.cjs; a copy of index.d.ts). Hand-written: the code is plain JavaScript with no
+/* Types of index.cjs (a copy of index.d.ts). Hand-written: the code is plain JavaScript with no
  * build step, and these are checked against a usage file by tsc in the tests. The result
  * shapes follow docs/openapi.json. */
 

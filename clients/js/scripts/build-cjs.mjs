@@ -7,7 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const NOTE = "/* Made from index.js by scripts/build-cjs.mjs: edit that file, then npm run build. */\n";
+const NOTE = "/* Made from index.js by scripts/build-cjs.mjs: edit that file, then npm run " +
+             "build. */\n";
 
 export function buildCjs(esm) {
   const names = [];
@@ -24,7 +25,7 @@ export function buildCjs(esm) {
 
 export function buildDcts(dts) {
   return dts.replace("/* Types of the fraudidx client (index.js).",
-                     "/* Types of the fraudidx client (index.cjs; a copy of index.d.ts).");
+                     "/* Types of index.cjs (a copy of index.d.ts).");
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
