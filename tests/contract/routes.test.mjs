@@ -422,9 +422,10 @@ describe("connection-level answers", () => {
                                             "--max-pending-reports", "1"], { threads: 1 });
     try {
       await postJSON("/v1/reports", { value: SCAM_PHONE }, { svc: b, status: 202 });
-      await postJSON("/v1/reports", { value: SCAM_PHONE },
+      // Other numbers: the same one again from the same address is the pending report.
+      await postJSON("/v1/reports", { value: "0912345001" },
                      { svc: b, status: 503, code: "unavailable" });
-      await ask("POST", "/report", { svc: b, body: "value=0912345678", status: 503,
+      await ask("POST", "/report", { svc: b, body: "value=0912345002", status: 503,
                                      headers: { "Content-Type":
                                                 "application/x-www-form-urlencoded" } });
       const slow = await sendRaw(b.port, "GET /v1/check?q=1 HTTP/1.1\r\nHost: x\r\n");
