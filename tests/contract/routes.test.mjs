@@ -257,6 +257,13 @@ describe("reports and operations", () => {
     await ask("DELETE", "/metrics", { status: 405 });
   });
 
+  test("GET /openapi.json is this very document", async () => {
+    const r = await ask("GET", "/openapi.json", { valid: true, status: 200 });
+    assert.deepEqual(json(r), doc);
+    assert.match(r.headers.etag, /^"[0-9a-f]{16}"$/);
+    await ask("POST", "/openapi.json", { status: 405 });
+  });
+
   test("POST /v1/reports: accepted, refused, then rate-limited", async () => {
     const bad = [
       [{ kind: "phone", value: "hello" }, "invalid_value"],

@@ -1,5 +1,6 @@
 /* Operations routes: GET /healthz (200 while serving, 503 while draining), GET /v1/info (the
  * snapshot in use and the service), GET /metrics (Prometheus text). */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -7,6 +8,7 @@
 #include "base/log.h"
 #include "metrics.h"
 #include "routes/handlers.h"
+#include "web/web_assets.h"
 
 /* Why the analysts' log refuses changes, NULL when it does not (or there is none). */
 static const char *log_failure(const fidx__service_t *svc)
@@ -114,6 +116,20 @@ void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp)
     snapshot_info(resp->body, &info, atomic_load(&w->svc->loaded_at));
     service_info(resp->body, w);
     fidx__sbuf_put(resp->body, "}", 1);
+}
+
+/* GET /openapi.json: docs/openapi.json, embedded at build time (web/web_assets.h). */
+void fidx__route_openapi(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    const fidx__asset_t *a = fidx__asset_find("openapi.json");
+    (void)req;
+    if (!a) {
+        fidx__resp_error(resp, 404, "not_found", "no such resource");
+        return;
+    }
+    resp->headers = "Cache-Control: public, max-age=300\r\nAccess-Control-Allow-Origin: *\r\n";
+    snprintf(resp->more, sizeof resp->more, "ETag: \"%s\"\r\n", a->hash);
+    fidx__sbuf_put(resp->body, (const char *)a->data, a->len);
 }
 
 /* Values of the whole process, as seen from worker w. */

@@ -30,6 +30,7 @@ static const route_t public_routes[] = {
     {"/healthz", fidx__route_healthz, NULL, NULL, FIDX__ROUTE_HEALTHZ, R, R, "GET, HEAD"},
     {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD"},
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD"},
+    {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD"},
     /* Citizens: the web page (page.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST"},
     {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD"},
