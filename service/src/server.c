@@ -137,6 +137,8 @@ static void worker_finish(fidx__worker_t *w)
         return;
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_close((uv_handle_t *)&w->sweep, NULL);
+    uv_close((uv_handle_t *)&w->heavy_check, NULL);
+    uv_close((uv_handle_t *)&w->heavy_idle, NULL);
     fidx__admin_worker_finish(w);
     if (w->ov_reader)
         uv_close((uv_handle_t *)&w->quiesce, NULL);
@@ -183,6 +185,11 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->sweep);
     w->sweep.data = w;
+    uv_check_init(&w->loop, &w->heavy_check);
+    uv_idle_init(&w->loop, &w->heavy_idle);
+    w->heavy_check.data = w->heavy_idle.data = w;
+    uv_check_start(&w->heavy_check, fidx__conn_take_turns);
+    uv_unref((uv_handle_t *)&w->heavy_check); /* never keeps a draining loop alive */
     uv_timer_start(&w->sweep, on_sweep, sweep_interval(cfg), sweep_interval(cfg));
     int r;
     if ((r = fidx__admin_worker_init(svc, w)) != 0)

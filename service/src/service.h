@@ -103,6 +103,12 @@ struct fidx__worker {
     fidx__conn_t *conns; /* doubly linked, for timeouts and draining */
     size_t n_conns;
 
+    /* Large requests take turns (http/conn.c): one per loop iteration while others wait. */
+    uv_check_t heavy_check;
+    uv_idle_t heavy_idle;
+    fidx__conn_t *heavy_head, *heavy_tail;
+    int heavy_ran;
+
     char *readbuf;        /* FIDX__READ_BUFFER bytes */
     fidx__sbuf_t scratch; /* the response body being built */
     char *decode;         /* a decoded query value (max_header_bytes) */
