@@ -220,7 +220,7 @@ static void worker_dispose(fidx__worker_t *w)
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
     free(w->decode);
-    free(w->scan_res);
+    free(w->scan_ws);
     free(w);
 }
 

@@ -113,8 +113,9 @@ struct fidx__worker {
     fidx__sbuf_t scratch; /* the response body being built */
     char *decode;         /* a decoded query value (max_header_bytes) */
     fidx_result_t result;
-    fidx_scan_result_t *scan_res; /* POST /v1/scan's workspace, made on the first scan */
-    fidx__sbuf_t access;          /* access log lines not yet written */
+    struct fidx__scan_ws *scan_ws; /* POST /v1/scan's workspace (routes/scan.c), made on the
+                                    * first scan */
+    fidx__sbuf_t access;           /* access log lines not yet written */
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */

@@ -53,19 +53,6 @@ int fidx_scanner_new(fidx_scanner_t **out, fidx_err_t *err)
     return 0;
 }
 
-/* Links come first in the array, numbers after; both in text order and apart from each
- * other, so an insertion sort by start puts them in order in about one pass. */
-static void sort_matches(fidx_scan_result_t *r)
-{
-    for (size_t i = 1; i < r->n; i++) {
-        fidx_scan_match_t m = r->m[i];
-        size_t j = i;
-        for (; j > 0 && r->m[j - 1].start > m.start; j--)
-            r->m[j] = r->m[j - 1];
-        r->m[j] = m;
-    }
-}
-
 int fidx_scan(const fidx_scanner_t *sc, const char *text, size_t len, fidx_scan_result_t *res,
               fidx_err_t *err)
 {
@@ -73,9 +60,6 @@ int fidx_scan(const fidx_scanner_t *sc, const char *text, size_t len, fidx_scan_
         return fidx_err_set(err, FIDX_EINVAL, 0, "no scanner, text or result");
     if (len > FIDX_SCAN_MAX_TEXT)
         return fidx_err_set(err, FIDX_ETOOBIG, FIDX_SCAN_MAX_TEXT, "text longer than 64 KiB");
-    res->n = 0;
-    res->truncated = 0;
-    res->arena_len = 0;
     fidx__scan_t x;
     x.sc = sc;
     x.src = text ? text : "";
@@ -85,9 +69,14 @@ int fidx_scan(const fidx_scanner_t *sc, const char *text, size_t len, fidx_scan_
     x.t = res->ws.text;
     x.n = res->ws.len;
     x.off = res->ws.off;
+    fidx__scan_emit_reset(&x);
     fidx__scan_links(&x);
-    x.nlinks = res->n;
+    x.nlinks = res->found;
     fidx__scan_digits(&x);
-    sort_matches(res);
+    if (x.full) {
+        res->n = res->found = res->nvalues = 0;
+        return fidx_err_set(err, FIDX_ELIMIT, 0, "text holds more indicators than a scan keeps");
+    }
+    fidx__scan_emit_list(&x);
     return 0;
 }

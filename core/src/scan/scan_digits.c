@@ -52,6 +52,7 @@ typedef struct {
 typedef struct {
     size_t start, end;
     int plus, bad;
+    int cut;        /* ended because the next group did not fit (the list goes on) */
     size_t plus_at; /* the '+', or the '(' before it */
     size_t ng, nd;
     group_t g[RUN_GROUPS];
@@ -220,7 +221,11 @@ static int collect_run(const fidx__scan_t *x, size_t i, size_t hi, run_t *r)
             break;
         if (sep == ',' && !g.word && !(r->ng > 0 && r->g[r->ng - 1].word))
             break; /* "0912345678, 0987654321": two numbers */
-        if (r->ng > 0 && (g.huge || !group_fits(r, &g)))
+        if (r->ng > 0 && !g.huge && !group_fits(r, &g)) {
+            r->cut = 1;
+            break;
+        }
+        if (r->ng > 0 && g.huge)
             break;
         if (g.huge) { /* a number too long to be anything we look for */
             r->bad = 1;
@@ -452,6 +457,18 @@ static int run_starts(const fidx__scan_t *x, size_t i, size_t hi)
     return c == '(' && (is_digit(n) || n == '+');
 }
 
+/* Where to read on after a run that was cut because it was full: a number may straddle the
+ * cut, so its groups at the end that no match took, up to a phone number's digits less one,
+ * are read again with the groups after them (else six unknown numbers written in groups
+ * would hide the seventh). Never before group 1, so reading always moves on. */
+static size_t resume_at(const run_t *r, size_t taken_to)
+{
+    size_t k = r->ng, nd = 0;
+    while (k > 1 && nd + r->g[k - 1].nd < PHONE_DIGITS_MAX && r->g[k - 1].open >= taken_to)
+        nd += r->g[--k].nd;
+    return k < r->ng ? r->g[k].open : r->end;
+}
+
 /* Reads and decides on the run starting at t[i]; returns where it ends. Kept out of line:
  * its large frame is for runs only, not for every word step() passes over. */
 static __attribute__((noinline)) size_t read_run(fidx__scan_t *x, size_t i, size_t lo, size_t hi)
@@ -459,7 +476,10 @@ static __attribute__((noinline)) size_t read_run(fidx__scan_t *x, size_t i, size
     run_t r;
     if (!collect_run(x, i, hi, &r))
         return i + 1;
+    size_t found = x->res->found;
     process_run(x, &r, lo, hi);
+    if (r.cut)
+        return resume_at(&r, x->res->found > found ? x->ce[x->res->found - 1] : i);
     return r.end > i ? r.end : i + 1;
 }
 
@@ -488,7 +508,7 @@ static size_t step(fidx__scan_t *x, size_t i, size_t lo, size_t hi)
 void fidx__scan_digits(fidx__scan_t *x)
 {
     size_t i = 0, li = 0, lo = 0;
-    while (i < x->n && !x->res->truncated) {
+    while (i < x->n && !x->full) {
         size_t hi = li < x->nlinks ? x->cs[li] : x->n;
         if (i >= hi) { /* a link: numbers inside it are part of it */
             lo = x->ce[li++];

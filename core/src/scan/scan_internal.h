@@ -105,7 +105,8 @@ typedef struct {
 } fidx__window_t;
 
 /* One scan in progress. t/off are the cleaned text and its offset map (in the result's
- * workspace); cs/ce are the cleaned-text spans of the matches recorded so far. */
+ * workspace); cs/ce (there too) are the cleaned-text spans of the indicators found so far,
+ * res->found of them: the link pass's first, then the number pass's, each in text order. */
 typedef struct {
     const fidx_scanner_t *sc;
     const char *src;
@@ -113,9 +114,11 @@ typedef struct {
     const char *t;
     size_t n;
     const uint32_t *off;
+    const uint32_t *cs, *ce;
     fidx_scan_result_t *res;
-    size_t nlinks; /* matches of the link pass: res->m[0..nlinks), in text order */
-    size_t cs[FIDX_SCAN_MAX_MATCHES], ce[FIDX_SCAN_MAX_MATCHES];
+    size_t nlinks;    /* indicators of the link pass: cs/ce[0..nlinks) */
+    size_t slot_mask; /* the values' hash table: res->ws.slot[0..slot_mask] */
+    int full;         /* an indicator found had no room: the scan fails (FIDX_ELIMIT) */
 } fidx__scan_t;
 
 /* ---- small helpers every pass calls per character (inline: they are the hot path) ---- */
@@ -195,10 +198,14 @@ int fidx__scan_text_lexword(const fidx_scanner_t *sc, const char *p, size_t len,
 int fidx__scan_text_word_is(const fidx__word_t *w, const fidx__lexword_t *lw, int exact_only);
 
 /* ---- scan_emit.c ---- */
-/* Records a match over t[cs, ce) with its canonical value. -1 when the result is full (the
- * truncated flag is then set). */
+/* Prepares the result for a scan of the cleaned text (x->n bytes): nothing found yet. */
+void fidx__scan_emit_reset(fidx__scan_t *x);
+/* Records an indicator over t[cs, ce) with its canonical value (stored once per distinct
+ * value). -1 when the result has no room left (x->full is then set). */
 int fidx__scan_emit(fidx__scan_t *x, fidx_kind_t kind, size_t cs, size_t ce, const char *canon,
                     size_t len);
+/* Lists the first FIDX_SCAN_MAX_MATCHES indicators found, in text order, in res->m. */
+void fidx__scan_emit_list(fidx__scan_t *x);
 
 /* ---- scan_window.c ---- */
 /* Up to max (<= SCAN_WINDOW) tokens before pos (not before lo) or after it (not past hi). */

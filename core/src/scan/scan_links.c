@@ -215,15 +215,45 @@ static int emit_domain(fidx__scan_t *x, size_t cs, size_t ce, const char *h, siz
     return 1;
 }
 
+/* Canonicalises t[cs, e) into canon when the result can be looked up (a lookup reads it
+ * again, so at most FIDX_MAX_VALUE_LEN bytes): 0, -1 when not, FIDX_ETOOBIG when too long. */
+static int url_canon(const fidx__scan_t *x, size_t cs, size_t e, char *canon, size_t *n)
+{
+    if (e - cs > FIDX_MAX_VALUE_LEN)
+        return FIDX_ETOOBIG;
+    int rc = fidx_url_canonicalize(x->t + cs, e - cs, canon, FIDX_CANON_CAP, n, NULL);
+    if (rc == FIDX_ETOOBIG || rc == FIDX_ENOSPC || (rc == 0 && *n > FIDX_MAX_VALUE_LEN))
+        return FIDX_ETOOBIG;
+    return rc == 0 ? 0 : -1;
+}
+
+/* A URL too long to look up (escapes triple a byte) is judged by its head: its authority and
+ * the path segments that fit, cut after a '/'. No entry is longer than FIDX_MAX_VALUE_LEN, so
+ * its host and leading segments are all an entry can match; reading nothing instead would
+ * let a long tail hide a known host. */
+#define URL_HEAD_MAX ((FIDX_MAX_VALUE_LEN - HOST_MAX - 16) / 3)
+static int url_head_canon(const fidx__scan_t *x, size_t cs, size_t ce, char *canon, size_t *n)
+{
+    const char *t = x->t;
+    const char *sep = memmem(t + cs, ce - cs < 10 ? ce - cs : 10, "://", 3);
+    size_t p = sep ? (size_t)(sep - t) + 3 : cs, e;
+    while (p < ce && t[p] != '/' && t[p] != '?' && t[p] != '#')
+        p++;
+    for (e = ce - cs > URL_HEAD_MAX ? cs + URL_HEAD_MAX : ce; e > p && t[e - 1] != '/'; e--)
+        ;
+    return url_canon(x, cs, e > p ? e : p, canon, n) == 0 ? 0 : -1;
+}
+
 /* A URL over t[cs, ce): the profile it links to, or the URL itself. */
 static int emit_url(fidx__scan_t *x, size_t cs, size_t ce)
 {
     char canon[FIDX_CANON_CAP], social[FIDX_CANON_CAP];
     size_t n, sn;
     fidx_url_parts_t u;
-    if (ce - cs > FIDX_MAX_VALUE_LEN ||
-        fidx_url_canonicalize(x->t + cs, ce - cs, canon, sizeof canon, &n, NULL) != 0 ||
-        fidx_url_split(canon, n, &u) != 0 || !memchr(u.host.p, '.', u.host.len))
+    int rc = url_canon(x, cs, ce, canon, &n);
+    if (rc == FIDX_ETOOBIG)
+        rc = url_head_canon(x, cs, ce, canon, &n);
+    if (rc != 0 || fidx_url_split(canon, n, &u) != 0 || !memchr(u.host.p, '.', u.host.len))
         return 0;
     if (fidx_social_from_url(canon, n, social, sizeof social, &sn) == 0)
         (void)fidx__scan_emit(x, FIDX_KIND_SOCIAL, cs, ce, social, sn);
@@ -499,8 +529,8 @@ static size_t try_at(fidx__scan_t *x, size_t at, size_t lo, size_t hi)
 void fidx__scan_links(fidx__scan_t *x)
 {
     size_t i = 0, n = x->n;
-    while (i < n && !x->res->truncated) {
-        size_t lo = x->res->n ? x->ce[x->res->n - 1] : 0, next = 0, se;
+    while (i < n && !x->full) {
+        size_t lo = x->res->found ? x->ce[x->res->found - 1] : 0, next = 0, se;
         char c = x->t[i];
         if (c == '@')
             next = try_at(x, i, lo, n);

@@ -433,6 +433,158 @@ static void truncated_when_full(void **state)
     assert_int_equal(res->n, FIDX_SCAN_MAX_MATCHES);
     assert_int_equal(res->truncated, 1);
     assert_string_equal(res->m[0].canonical.p, "+84912345678");
+    /* The ones not listed are still there to judge the post on. */
+    assert_int_equal(res->found, n);
+    assert_int_equal(res->nvalues, n);
+    free(text);
+}
+
+static void check_invariants(const char *text, size_t len, const fidx_scan_result_t *r);
+
+/* The value (kind, canonical) is among the result's values. */
+static int has_value(const fidx_scan_result_t *r, const char *kind, const char *canon)
+{
+    for (size_t i = 0; i < r->nvalues; i++)
+        if (r->values[i].kind == kind_of(kind) && strcmp(r->values[i].canonical.p, canon) == 0)
+            return 1;
+    return 0;
+}
+
+/* Text made of unit repeated until it has room for tail only, then tail. */
+static size_t fill_then(char *text, size_t cap, const char *unit, const char *tail)
+{
+    size_t l = strlen(unit), t = strlen(tail), len = 0;
+    while (len + l + t <= cap) {
+        memcpy(text + len, unit, l);
+        len += l;
+    }
+    memcpy(text + len, tail, t);
+    return len + t;
+}
+
+/* Decoys before a known number once pushed it out of the result (issue 12): the listed
+ * matches stop at the limit, the values do not, and a repeated value is kept once. */
+static void decoys_do_not_hide_a_value(void **state)
+{
+    (void)state;
+    static const char *const decoys[] = {
+        "a@b.cd ",   "0911 111 111 ", "0911111111 ", "Chuyển khoản vào STK 0011 2233 44 nhé. ",
+        "@@@ a.vn ", "x.co ",
+    };
+    char *text = malloc(FIDX_SCAN_MAX_TEXT);
+    assert_non_null(text);
+    for (size_t d = 0; d < sizeof decoys / sizeof decoys[0]; d++) {
+        size_t len = fill_then(text, FIDX_SCAN_MAX_TEXT, decoys[d], "Gọi 0912 000 777");
+        fidx_err_t err;
+        assert_int_equal(fidx_scan(sc, text, len, res, &err), 0);
+        assert_int_equal(res->n, FIDX_SCAN_MAX_MATCHES);
+        assert_int_equal(res->truncated, 1);
+        assert_true(res->found > FIDX_SCAN_MAX_MATCHES);
+        assert_int_equal(res->nvalues, 2); /* the decoy, once, and the number */
+        if (!has_value(res, "phone", "+84912000777"))
+            fail_msg("decoys \"%s\" hid the number", decoys[d]);
+        check_invariants(text, len, res);
+    }
+    free(text);
+}
+
+/* The densest text there is (4-byte domains one space apart, each one different) fits
+ * whole: every one found, every one a value, none lost. */
+static void the_densest_text_fits(void **state)
+{
+    (void)state;
+    char *text = malloc(FIDX_SCAN_MAX_TEXT + 16);
+    assert_non_null(text);
+    size_t len = 0, n = 0;
+    for (char a = 'a'; a <= 'z'; a++)
+        for (char b = 'a'; b <= 'z'; b++)
+            for (char c = 'a'; c <= 'z' && len + 10 <= FIDX_SCAN_MAX_TEXT; c++, n++)
+                len += (size_t)sprintf(text + len, "%c%c%c.vn ", a, b, c);
+    fidx_err_t err;
+    assert_int_equal(fidx_scan(sc, text, len, res, &err), 0);
+    assert_true(res->found > n - 50); /* "com.vn" and its like are public suffixes */
+    assert_int_equal(res->nvalues, res->found);
+    assert_true(has_value(res, "domain", "aaa.vn") && has_value(res, "domain", "nwa.vn"));
+    len = fill_then(text, FIDX_SCAN_MAX_TEXT, "a.vn ", "");
+    assert_int_equal(fidx_scan(sc, text, len, res, &err), 0);
+    assert_int_equal(res->found, len / 5);
+    assert_int_equal(res->nvalues, 1);
+    free(text);
+}
+
+/* The first matches in text order are the ones listed, links and numbers together. */
+static void listed_in_text_order(void **state)
+{
+    (void)state;
+    char *text = malloc(FIDX_SCAN_MAX_TEXT);
+    assert_non_null(text);
+    size_t len = fill_then(text, FIDX_SCAN_MAX_TEXT, "a.vn 0911111111 ", "");
+    fidx_err_t err;
+    assert_int_equal(fidx_scan(sc, text, len, res, &err), 0);
+    assert_int_equal(res->n, FIDX_SCAN_MAX_MATCHES);
+    for (size_t i = 0; i < res->n; i++) {
+        assert_int_equal(res->m[i].start, (i / 2) * 16 + (i % 2) * 5);
+        assert_int_equal(res->m[i].kind, kind_of(i % 2 ? "phone" : "domain"));
+    }
+    check_invariants(text, len, res);
+    free(text);
+}
+
+/* A list of numbers is read a few at a time; a number the cut falls into is read whole with
+ * the next ones (six unknown numbers in groups once hid the seventh). */
+static void long_lists_of_numbers_lose_none(void **state)
+{
+    (void)state;
+    static const char *const units[] = {"0911 111 111 ", "0 9 1 1 1 1 1 1 1 1 ", "0911.111.111 ",
+                                        "0911 111 111, "};
+    char text[4096];
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++)
+        for (size_t k = 1; k <= 12; k++) {
+            size_t len = 0;
+            for (size_t i = 0; i < k; i++)
+                len += (size_t)sprintf(text + len, "%s", units[u]);
+            len += (size_t)sprintf(text + len, "0912 345 678");
+            fidx_err_t err;
+            assert_int_equal(fidx_scan(sc, text, len, res, &err), 0);
+            if (!has_value(res, "phone", "+84912345678") || res->found != k + 1)
+                fail_msg("%zu x \"%s\": %zu found, the last %s", k, units[u], res->found,
+                         has_value(res, "phone", "+84912345678") ? "found" : "lost");
+            check_invariants(text, len, res);
+        }
+}
+
+/* A link too long to look up whole is judged by its host and first path segments (a long
+ * tail once hid a known host). */
+static void long_links_are_read_by_their_head(void **state)
+{
+    (void)state;
+    char *text = malloc(8192);
+    assert_non_null(text);
+    static const struct {
+        const char *head, *fill, *want;
+    } cases[] = {
+        {"xem https://evil.example/a/b/", "x", "url https://evil.example/a/b/"},
+        {"xem evil.com/login/", "a", "url http://evil.com/login/"},
+        {"xem hxxps://evil[.]com/x/", "%", "url https://evil.com/x/"}, /* %25: 3 bytes each */
+        {"xem evil.com/a/", "/", "url http://evil.com/a/"},
+        {"xem https://evil.com?q=", "a", "url https://evil.com/"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t len = (size_t)sprintf(text, "%s", cases[c].head);
+        while (len < 3000)
+            len += (size_t)sprintf(text + len, "%s", cases[c].fill);
+        len += (size_t)sprintf(text + len, " nhé");
+        const fidx_scan_result_t *r = scan(text);
+        if (r->n != 1)
+            fail_msg("case %zu: %zu matches", c, r->n);
+        const char *sp = strchr(cases[c].want, ' ');
+        assert_int_equal(r->m[0].kind, kind_of("url"));
+        if (strncmp(r->m[0].canonical.p, sp + 1, strlen(sp + 1)) != 0)
+            fail_msg("case %zu: %.80s", c, r->m[0].canonical.p);
+        assert_true(r->m[0].canonical.len <= FIDX_MAX_VALUE_LEN);
+        assert_int_equal(r->m[0].start, 4);
+        check_invariants(text, len, r);
+    }
     free(text);
 }
 
@@ -452,8 +604,18 @@ static void invalid_utf8_is_opaque(void **state)
  * normaliser makes of it again. */
 static void check_invariants(const char *text, size_t len, const fidx_scan_result_t *r)
 {
+    assert_int_equal(r->n, r->found < FIDX_SCAN_MAX_MATCHES ? r->found : FIDX_SCAN_MAX_MATCHES);
+    assert_int_equal(r->truncated, r->found > r->n);
+    assert_true(r->nvalues <= r->found);
+    for (size_t i = 0; i < r->nvalues && r->nvalues < 64; i++)
+        for (size_t j = 0; j < i; j++)
+            assert_false(r->values[i].kind == r->values[j].kind &&
+                         strcmp(r->values[i].canonical.p, r->values[j].canonical.p) == 0);
     for (size_t i = 0; i < r->n; i++) {
         const fidx_scan_match_t *m = &r->m[i];
+        assert_true(m->value < r->nvalues);
+        assert_int_equal(r->values[m->value].kind, m->kind);
+        assert_ptr_equal(r->values[m->value].canonical.p, m->canonical.p);
         assert_true(m->start < m->end && m->end <= len);
         assert_true(i == 0 || r->m[i - 1].end <= m->start);
         assert_int_equal(strlen(m->canonical.p), m->canonical.len);
@@ -658,6 +820,11 @@ int main(void)
         cmocka_unit_test(not_scores_lists_quantities),
         cmocka_unit_test(limits_and_errors),
         cmocka_unit_test(truncated_when_full),
+        cmocka_unit_test(decoys_do_not_hide_a_value),
+        cmocka_unit_test(the_densest_text_fits),
+        cmocka_unit_test(listed_in_text_order),
+        cmocka_unit_test(long_lists_of_numbers_lose_none),
+        cmocka_unit_test(long_links_are_read_by_their_head),
         cmocka_unit_test(invalid_utf8_is_opaque),
         cmocka_unit_test(random_mixtures_hold_invariants),
         cmocka_unit_test(pathological_inputs),
