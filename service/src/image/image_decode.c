@@ -73,7 +73,7 @@ static int jpeg_reason(int code, fidx_err_t *err)
     case JERR_NO_BACKING_STORE:
     case JERR_OUT_OF_MEMORY:
         return fidx__image_fail(err, FIDX_ETOOBIG, 0,
-                                "JPEG needs more working memory than allowed (64 MiB)");
+                                "JPEG needs more working memory than allowed (96 MiB)");
     case JERR_CONVERSION_NOTIMPL:
         return fidx__image_fail(err, FIDX_EINVAL, 0,
                                 "JPEG colour space cannot be read as grayscale (CMYK?)");

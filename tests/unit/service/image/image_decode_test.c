@@ -110,6 +110,21 @@ static void bombs_before_decoding(void **state)
     free(bomb);
 }
 
+static void jpeg_memory_bound(void **state)
+{
+    (void)state;
+    fidx__gray_t g = decode_file("big_progressive_420.jpg");
+    assert_int_equal(g.width, 4000);
+    assert_int_equal(g.height, 6000);
+    fidx__gray_dispose(&g);
+    image_file_t f = image_file("big_progressive_444.jpg");
+    fidx_err_t err = {0, 0, NULL};
+    assert_int_equal(fidx__image_decode(f.p, f.len, &g, &err), FIDX_ETOOBIG);
+    assert_string_equal(err.reason, "JPEG needs more working memory than allowed (96 MiB)");
+    assert_null(g.pixels);
+    free(f.p);
+}
+
 /* Cut at 15 places through the file, and within the first 200 bytes: never decoded. */
 static void assert_cuts_refused(const char *name)
 {
@@ -177,6 +192,7 @@ int main(void)
         cmocka_unit_test(formats_agree),
         cmocka_unit_test(transparent_on_white),
         cmocka_unit_test(bombs_before_decoding),
+        cmocka_unit_test(jpeg_memory_bound),
         cmocka_unit_test(cut_short),
         cmocka_unit_test(damaged),
     };

@@ -56,4 +56,10 @@ convert qr_shot.png -quality 85 -interlace JPEG -strip qr_shot_progressive.jpg
 convert qr_shot.png -interlace PNG -strip PNG24:qr_shot_interlaced.png
 convert -size 1080x2400 xc:none -font "$FONT" -pointsize 48 -fill '#202080' \
     -annotate +60+310 "$MSG" -strip PNG32:shot_transparent.png
+# libjpeg's working memory bound (96 MiB): progressive JPEGs keep 2 bytes per pixel and
+# component. 24 MP in 4:2:0 needs 72 MB and decodes; 20 MP in 4:4:4 needs 120 MB, refused.
+convert -size 4000x6000 xc:'#808890' -quality 80 -interlace JPEG -sampling-factor 2x2 \
+    -strip big_progressive_420.jpg
+convert -size 4000x5000 xc:'#808890' -quality 80 -interlace JPEG -sampling-factor 1x1 \
+    -strip big_progressive_444.jpg
 echo "images in $out"
