@@ -7,12 +7,16 @@ LISTEN ?= 127.0.0.1:8080
 # Debian 12 packages the build and the tests need; installed when missing (as root). npm counts
 # as present when the command is there (a Node.js from elsewhere brings its own, and Debian's
 # npm package would conflict with it). chromium, nodejs and npm are for the browser test, the
-# contract test and the JavaScript client; python3-pip, -setuptools and -wheel build the Python
-# client's package in its test, and mypy checks its types.
+# contract test, the JavaScript client and the VietQR vectors; python3-pip, -setuptools and
+# -wheel build the Python client's package in its test, and mypy checks its types;
+# imagemagick, fonts-dejavu-core, qrencode and webp make the image tests' images.
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
 	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev libicu-dev \
 	universal-ctags \
+	libpng-dev libjpeg62-turbo-dev libwebp-dev libzbar-dev libtesseract-dev libleptonica-dev \
+	tesseract-ocr-vie tesseract-ocr-eng zlib1g-dev \
+	imagemagick fonts-dejavu-core qrencode webp \
 	chromium nodejs npm \
 	python3-pip python3-setuptools python3-wheel mypy
 
