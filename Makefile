@@ -6,11 +6,15 @@ LISTEN ?= 127.0.0.1:8080
 
 # Debian 12 packages the build and the tests need; installed when missing (as root). npm counts
 # as present when the command is there (a Node.js from elsewhere brings its own, and Debian's
-# npm package would conflict with it). chromium, nodejs and npm are for the browser test.
+# npm package would conflict with it). chromium, nodejs and npm are for the browser test. The
+# second-to-last line is the deployment kit's (docs/DEPLOY.md): help2man and dpkg-dev/file for
+# the man pages and the .deb, the rest for tests/deploy/ (on a machine with a running systemd,
+# Debian starts haproxy, nginx and prometheus once installed: docs/DEPLOY.md says how to stop them).
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
 	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev \
 	universal-ctags \
+	help2man dpkg-dev file openssl systemd haproxy nginx prometheus \
 	chromium nodejs npm
 
 SAMPLE = $(BUILD)/sample.fidx
