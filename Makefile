@@ -10,6 +10,10 @@ LISTEN ?= 127.0.0.1:8080
 # contract test, the JavaScript client and the VietQR vectors; python3-pip, -setuptools and
 # -wheel build the Python client's package in its test, and mypy checks its types;
 # imagemagick, fonts-dejavu-core, qrencode and webp make the image tests' images.
+# help2man, dpkg-dev and file make the man pages and the .deb; openssl, systemd, haproxy,
+# nginx and prometheus are for tests/deploy/ (docs/DEPLOY.md; on a machine with a running
+# systemd, Debian starts haproxy, nginx and prometheus once installed: DEPLOY.md says how to
+# stop them).
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
 	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev libicu-dev \
