@@ -134,7 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(name, data + 1, nlen);
     name[nlen] = '\0';
     size_t len = size - 2 - nlen;
-    char *q = fuzz_dup(data + 2 + nlen, len); /* exactly len bytes: no NUL after it */
+    /* Exactly len bytes, no NUL after them (an empty query: one initialised byte, unread). */
+    char *q = len ? fuzz_dup(data + 2 + nlen, len) : fuzz_dup("", 1);
     check_find(q, len, name);
     check_decode(q, len, data[1 + nlen] % (len + 1));
     /* The value find gives is what the service decodes. */
