@@ -73,6 +73,12 @@ FIDX_MUST_CHECK int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t ki
 FIDX_MUST_CHECK int fidx_snapshot_entry_value(const fidx_snapshot_t *s, fidx_kind_t kind,
                                               uint64_t i, fidx_status_t *status, fidx_str_t *value);
 
+/* The whole file as it was opened (checked byte for byte): borrowed until s is released. */
+void fidx_snapshot_bytes(const fidx_snapshot_t *s, const char **p, size_t *len);
+/* A hash that names the file's content (XXH3-64 of its header and section table, which hold
+ * the hash of every section): two files with the same value hold the same bytes. */
+uint64_t fidx_snapshot_content_hash(const fidx_snapshot_t *s);
+
 typedef struct fidx_builder fidx_builder_t;
 
 /* Caller owns *out; free with fidx_builder_free. */
