@@ -62,6 +62,13 @@ struct fidx__conn {
 
     unsigned in_request : 1, inflight : 1, paused : 1, closing : 1, lingering : 1, closed : 1,
         eof : 1, waiting : 1, turn : 1;
+
+    /* An answer's body sent from the application's memory (request.h, fidx__resp_t.ext):
+     * ext_off bytes of it are written or being written. */
+    const char *ext;
+    size_t ext_off, ext_len;
+    void (*ext_release)(void *arg);
+    void *ext_arg;
     fidx__conn_t *turn_next; /* in w->heavy_head while it waits its turn (turn) */
 
     /* The request being read or answered: filled as its parts arrive, handed to the handler. */
@@ -123,10 +130,11 @@ static void flush(fidx__conn_t *c);
 static void conn_close(fidx__conn_t *c);
 
 /* Whether the connection reads no further request for now: its client must read answers
- * first (paused), an answer is deferred (waiting), or a large request waits its turn. */
+ * first (paused), an answer is deferred (waiting), a large request waits its turn, or a body
+ * from the application's memory is being sent. */
 static int held(const fidx__conn_t *c)
 {
-    return c->paused || c->waiting || c->turn;
+    return c->paused || c->waiting || c->turn || c->ext;
 }
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
@@ -190,6 +198,10 @@ static int kept_header(const char *name, size_t len)
 {
     if (len == 13 && strncasecmp(name, "authorization", 13) == 0)
         return FIDX__H_AUTHORIZATION;
+    if (len == 5 && strncasecmp(name, "range", 5) == 0)
+        return FIDX__H_RANGE;
+    if (len == 13 && strncasecmp(name, "if-none-match", 13) == 0)
+        return FIDX__H_IF_NONE_MATCH;
     return -1;
 }
 
@@ -335,6 +347,33 @@ static const char *date_header(fidx__worker_t *w, size_t *len)
     return w->date;
 }
 
+/* Takes over an answer's external body (request.h): it is sent after what is queued now, or,
+ * when there is nothing to send (HEAD, 304), released at once. */
+static void take_ext(fidx__conn_t *c, const fidx__resp_t *r, int send)
+{
+    if (!r->ext)
+        return;
+    if (!send || r->ext_len == 0 || c->ext) {
+        if (r->ext_release)
+            r->ext_release(r->ext_arg);
+        return;
+    }
+    c->ext = r->ext;
+    c->ext_off = 0;
+    c->ext_len = r->ext_len;
+    c->ext_release = r->ext_release;
+    c->ext_arg = r->ext_arg;
+}
+
+static void release_ext(fidx__conn_t *c)
+{
+    if (!c->ext)
+        return;
+    c->ext = NULL;
+    if (c->ext_release)
+        c->ext_release(c->ext_arg);
+}
+
 /* Appends one response to out[cur]. No printf: this runs for every request. */
 static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
 {
@@ -342,6 +381,7 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
     size_t date_len;
     const char *date = date_header(c->w, &date_len);
     const fidx__sbuf_t *body = r->body;
+    int not_modified = r->status == 304; /* no body, and no length of one */
     fidx__sbuf_puts(o, "HTTP/1.1 ");
     fidx__sbuf_putu(o, (uint64_t)r->status);
     fidx__sbuf_put(o, " ", 1);
@@ -351,9 +391,12 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
     fidx__sbuf_puts(o, "Content-Type: ");
     fidx__sbuf_puts(o, r->content_type);
     /* No browser may read a JSON answer as HTML: values in it are the client's own text. */
-    fidx__sbuf_puts(o, "\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ");
-    fidx__sbuf_putu(o, body->len);
-    fidx__sbuf_put(o, "\r\n", 2);
+    fidx__sbuf_puts(o, "\r\nX-Content-Type-Options: nosniff\r\n");
+    if (!not_modified) {
+        fidx__sbuf_puts(o, "Content-Length: ");
+        fidx__sbuf_putu(o, r->ext ? r->ext_len : body->len);
+        fidx__sbuf_put(o, "\r\n", 2);
+    }
     if (r->allow) {
         fidx__sbuf_puts(o, "Allow: ");
         fidx__sbuf_puts(o, r->allow);
@@ -377,8 +420,9 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
     else if (c->parser.http_major == 1 && c->parser.http_minor == 0)
         fidx__sbuf_puts(o, "Connection: keep-alive\r\n");
     fidx__sbuf_put(o, "\r\n", 2);
-    if (!head)
+    if (!head && !not_modified && !r->ext)
         fidx__sbuf_put(o, body->p, body->len);
+    take_ext(c, r, !head && !not_modified && !o->failed);
     c->queued++;
     if (o->failed) {
         /* More than FIDX__OUT_MAX queued: the client does not read; give up on it. */
@@ -731,6 +775,8 @@ static void output_drained(fidx__conn_t *c)
         conn_close(c);
 }
 
+static void write_ext(fidx__conn_t *c);
+
 static void on_write(uv_write_t *req, int status)
 {
     fidx__conn_t *c = req->data;
@@ -754,7 +800,10 @@ static void flush(fidx__conn_t *c)
         return;
     fidx__sbuf_t *o = &c->out[c->cur];
     if (o->len == 0) {
-        output_drained(c);
+        if (c->ext)
+            write_ext(c);
+        else
+            output_drained(c);
         return;
     }
     uv_buf_t b = uv_buf_init(o->p, (unsigned)o->len);
@@ -768,7 +817,10 @@ static void flush(fidx__conn_t *c)
     c->queued = 0;
     if ((size_t)n == o->len) {
         fidx__sbuf_reset(o, FIDX__KEEP_BUFFER);
-        output_drained(c);
+        if (c->ext)
+            write_ext(c);
+        else
+            output_drained(c);
         return;
     }
     b = uv_buf_init(o->p + n, (unsigned)(o->len - (size_t)n));
@@ -780,6 +832,55 @@ static void flush(fidx__conn_t *c)
         c->inflight = 0;
         conn_close(c);
     }
+}
+
+/* An external body goes out in pieces of this size, each with its own write deadline, so a
+ * large one (a replica's snapshot) is timed by progress, not as a whole. */
+#define EXT_PIECE (1024 * 1024)
+
+/* The external body is written: release it and read on. */
+static void ext_done(fidx__conn_t *c)
+{
+    release_ext(c);
+    set_deadline(c, c->w->cfg->idle_timeout_ms, D_CLOSE);
+    if (c->closing || held(c))
+        flush(c);
+    else
+        continue_input(c);
+}
+
+/* Writes the external body from ext_off: as much as the socket takes at once, then the rest
+ * of a piece with uv_write (on_write comes back here through flush). */
+static void write_ext(fidx__conn_t *c)
+{
+    while (c->ext_off < c->ext_len) {
+        size_t n = c->ext_len - c->ext_off;
+        if (n > EXT_PIECE)
+            n = EXT_PIECE;
+        uv_buf_t b = uv_buf_init((char *)c->ext + c->ext_off, (unsigned)n);
+        int w = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (w == UV_EAGAIN)
+            w = 0;
+        if (w < 0) {
+            conn_close(c);
+            return;
+        }
+        c->ext_off += (size_t)w;
+        if ((size_t)w == n)
+            continue;
+        b = uv_buf_init((char *)c->ext + c->ext_off, (unsigned)(n - (size_t)w));
+        c->ext_off += n - (size_t)w; /* counted now: written once on_write succeeds */
+        c->inflight = 1;
+        c->wreq.data = c;
+        c->deadline = 0; /* timed by the write deadline while it makes progress */
+        c->write_deadline = loop_ms(c) + c->w->cfg->idle_timeout_ms;
+        if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_write) != 0) {
+            c->inflight = 0;
+            conn_close(c);
+        }
+        return;
+    }
+    ext_done(c);
 }
 
 static void on_close(uv_handle_t *h)
@@ -798,6 +899,7 @@ static void on_close(uv_handle_t *h)
         c->reply->c = NULL; /* its answer has nowhere to go */
     if (c->turn)
         leave_turns(c);
+    release_ext(c);
     drop_stash(c);
     fidx__sbuf_free(&c->body);
     fidx__sbuf_free(&c->out[0]);
@@ -1003,24 +1105,23 @@ static void conn_undefer(const fidx__req_t *req, fidx__reply_t *rb)
     free(r);
 }
 
-static void conn_send(fidx__reply_t *rb, int status, const char *body, size_t len)
+static void conn_send_resp(fidx__reply_t *rb, const fidx__resp_t *resp)
 {
     struct conn_reply *rp = (struct conn_reply *)rb;
     fidx__conn_t *c = rp->c;
     if (!c || c->closed) {
+        if (resp->ext && resp->ext_release)
+            resp->ext_release(resp->ext_arg);
         free(rp);
         return;
     }
     fidx__worker_t *w = c->w;
-    fidx__resp_t r;
-    init_resp(c, &r);
-    r.status = status;
+    fidx__resp_t r = *resp;
     r.route = rp->route;
-    fidx__sbuf_put(r.body, body, len);
-    int keep = rp->keep && !w->draining && !c->eof;
+    int keep = rp->keep && !w->draining && !c->eof && !resp->close;
     emit(c, &r, keep, rp->head);
     uint64_t ns = uv_hrtime() - rp->started_ns;
-    fidx__metrics_request(&w->metrics, r.route, status, ns);
+    fidx__metrics_request(&w->metrics, r.route, r.status, ns);
     fidx__req_t req = {.w = w, .method = rp->method, .path = fidx_str(rp->path, rp->path_len)};
     log_access(c, &req, &r, ns);
     c->reply = NULL;
@@ -1035,6 +1136,20 @@ static void conn_send(fidx__reply_t *rb, int status, const char *body, size_t le
         flush(c);
     else
         continue_input(c);
+}
+
+static void conn_send(fidx__reply_t *rb, int status, const char *body, size_t len)
+{
+    struct conn_reply *rp = (struct conn_reply *)rb;
+    fidx__resp_t r;
+    if (!rp->c || rp->c->closed) {
+        free(rp);
+        return;
+    }
+    init_resp(rp->c, &r);
+    r.status = status;
+    fidx__sbuf_put(r.body, body, len);
+    conn_send_resp(rb, &r);
 }
 
 static char *conn_take_body(const fidx__req_t *req, size_t *len)
@@ -1052,4 +1167,5 @@ static const fidx__transport_t transport = {
     .undefer = conn_undefer,
     .take_body = conn_take_body,
     .send = conn_send,
+    .send_resp = conn_send_resp,
 };

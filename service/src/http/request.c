@@ -101,6 +101,10 @@ const char *fidx__status_reason(int status)
         return "OK";
     case 202:
         return "Accepted";
+    case 206:
+        return "Partial Content";
+    case 304:
+        return "Not Modified";
     case 400:
         return "Bad Request";
     case 401:
@@ -113,8 +117,12 @@ const char *fidx__status_reason(int status)
         return "Request Timeout";
     case 409:
         return "Conflict";
+    case 410:
+        return "Gone";
     case 413:
         return "Content Too Large";
+    case 416:
+        return "Range Not Satisfiable";
     case 429:
         return "Too Many Requests";
     case 503:
@@ -143,4 +151,9 @@ char *fidx__req_take_body(const fidx__req_t *req, size_t *len)
 void fidx__reply_send(fidx__reply_t *r, int status, const char *body, size_t len)
 {
     r->transport->send(r, status, body, len);
+}
+
+void fidx__reply_send_resp(fidx__reply_t *r, const fidx__resp_t *resp)
+{
+    r->transport->send_resp(r, resp);
 }

@@ -31,7 +31,12 @@ typedef void (*fidx__handler_fn)(const fidx__req_t *req, fidx__resp_t *resp);
 /* Request header fields the transport keeps for the application (the others are checked for
  * framing and dropped). A value longer than FIDX__KEPT_HEADER_MAX, or a field sent twice, is
  * kept as "bad" (req->kept_bad), never cut short. */
-typedef enum { FIDX__H_AUTHORIZATION = 0, FIDX__H_COUNT } fidx__header_id_t;
+typedef enum {
+    FIDX__H_AUTHORIZATION = 0,
+    FIDX__H_RANGE,         /* a replica resuming a snapshot download */
+    FIDX__H_IF_NONE_MATCH, /* a replica asking whether its snapshot is still the writer's */
+    FIDX__H_COUNT
+} fidx__header_id_t;
 #define FIDX__KEPT_HEADER_MAX 576 /* a bearer token of 512 bytes and its scheme, with room */
 
 /* What the transport does for a handler that answers later (conn.c implements them). A reply
@@ -41,6 +46,7 @@ typedef struct {
     void (*undefer)(const fidx__req_t *req, fidx__reply_t *r);
     char *(*take_body)(const fidx__req_t *req, size_t *len);
     void (*send)(fidx__reply_t *r, int status, const char *body, size_t len);
+    void (*send_resp)(fidx__reply_t *r, const fidx__resp_t *resp);
 } fidx__transport_t;
 
 struct fidx__reply {
@@ -85,7 +91,15 @@ struct fidx__resp {
     int close;                  /* close the connection after this response */
     fidx__sbuf_t *body;         /* the worker's scratch buffer, empty on entry */
     const char *headers;        /* static; more header lines, each ending in CRLF */
-    char more[96]; /* computed header lines (ETag, Retry-After), each ending in CRLF; "" none */
+    char more[512]; /* computed header lines (ETag, Retry-After), each ending in CRLF; "" none */
+    /* A body sent from memory that is not copied (a mapped snapshot), in place of `body`:
+     * written after the header section in pieces, with no further request read meanwhile,
+     * then released by calling ext_release(ext_arg) on the worker's thread (also when it is
+     * not sent: a HEAD request, a connection that closed). ext NULL: none. */
+    const char *ext;
+    size_t ext_len;
+    void (*ext_release)(void *arg);
+    void *ext_arg;
 };
 
 /* The application's side of the transport (one per service, shared by its workers). */
@@ -129,5 +143,8 @@ char *fidx__req_take_body(const fidx__req_t *req, size_t *len);
 /* Sends a deferred answer (a JSON body, copied) and frees r; if the client has gone, only frees
  * r. On the worker's thread that deferred it. */
 void fidx__reply_send(fidx__reply_t *r, int status, const char *body, size_t len);
+/* The same with a whole response: status, content type, header lines and body (resp->body is
+ * the caller's and is copied; an ext body is handed over). */
+void fidx__reply_send_resp(fidx__reply_t *r, const fidx__resp_t *resp);
 
 #endif
