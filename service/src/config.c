@@ -32,4 +32,7 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->report_global_period_s = FIDX__DEFAULT_REPORT_GLOBAL_PERIOD_S;
     cfg->report_global_burst = FIDX__DEFAULT_REPORT_GLOBAL_BURST;
     cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
+    cfg->keep_log_ms = FIDX__DEFAULT_KEEP_LOG_MS;
+    cfg->sync_timeout_ms = FIDX__DEFAULT_SYNC_TIMEOUT_MS;
+    cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
 }

@@ -38,6 +38,9 @@
 #define FIDX__DEFAULT_DRAIN_TIMEOUT_MS 10000
 #define FIDX__DEFAULT_WATCH_INTERVAL_MS 1000
 #define FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES (256u * 1024 * 1024) /* analysts' uploads */
+#define FIDX__DEFAULT_KEEP_LOG_MS (600u * 1000) /* folded log kept for replicas behind */
+#define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000      /* --sync-replicas: wait for readers */
+#define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)   /* a reader's /healthz: 503 beyond */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -69,6 +72,17 @@ typedef struct {
     const char *tokens_path;
     size_t max_admin_body_bytes;
     int repair_wal;
+    /* Replication (docs/OPERATIONS.md, "Replication"). A writer keeps folded log segments
+     * keep_log_ms for readers a little behind, and with sync_replicas > 0 answers a change
+     * only once that many readers have applied it (or 503 after sync_timeout_ms). A reader
+     * (follow_url set) follows that writer with the token in follow_token_path, and its
+     * /healthz answers 503 while it lags more than max_lag_ms. */
+    uint64_t keep_log_ms;
+    unsigned sync_replicas;
+    uint64_t sync_timeout_ms;
+    const char *follow_url;
+    const char *follow_token_path;
+    uint64_t max_lag_ms;
 } fidx__config_t;
 
 typedef struct fidx__service fidx__service_t;
@@ -141,6 +155,17 @@ struct fidx__worker {
     int notify_closed;
     atomic_int n_waiting;
     struct fidx__admin_job *waiting; /* this thread only */
+    uv_timer_t sync_timer;           /* --sync-replicas: the earliest waiting change's deadline */
+    int sync_timer_open;
+
+    /* Replicas' long polls parked on this worker (routes/replica.c), answered when the commit
+     * thread makes records durable (the same `durable` wake-up calls feed_wake) or when their
+     * wait ends. */
+    void (*feed_wake)(fidx__worker_t *w);
+    atomic_int n_polls;
+    struct fidx__poll *polls; /* this thread only */
+    uv_timer_t poll_timer;
+    int poll_timer_open;
 };
 
 /* Before a request reads the overlay (fidx__check_value calls it). */
@@ -182,6 +207,15 @@ struct fidx__service {
     struct fidx__admin *admin; /* analysts' side (admin.h) */
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
+
+    /* A reader (--follow; replica/replica.h): the follower writes these, routes read them.
+     * applied: the last change applied and durable here; current_ms (monotonic): every
+     * change the writer had made before then is applied here (0: not yet since the start);
+     * fresh_until_ms: a poll the writer answers as soon as it has more is open until then,
+     * so the reader is current meanwhile. */
+    struct fidx__follower *follower;
+    _Atomic uint64_t replica_applied;
+    _Atomic uint64_t replica_current_ms, replica_fresh_until_ms;
 
     fidx__worker_t **workers;
     fidx__metrics_t **metrics; /* &workers[i]->metrics, for rendering */

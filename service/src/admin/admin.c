@@ -22,6 +22,8 @@
 
 #define RECLAIM_INTERVAL_MS 100
 
+static void publish_base(fidx__admin_t *a);
+
 /* ---- tokens ---- */
 
 static int load_tokens(fidx__admin_t *a, const char *path, const char *when)
@@ -71,6 +73,10 @@ static fidx__admin_t *admin_new(fidx__service_t *svc)
     pthread_mutex_init(&a->tokens_mu, NULL);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cond, NULL);
+    pthread_mutex_init(&a->rep_mu, NULL);
+    pthread_cond_init(&a->rep_cond, NULL);
+    pthread_mutex_init(&a->pub_mu, NULL);
+    atomic_init(&a->synced, 0);
     atomic_init(&a->cancel, 0);
     fidx__sbuf_init(&a->last_compaction, 64 * 1024);
     snprintf(a->dir, sizeof a->dir, "%s", svc->cfg.data_dir ? svc->cfg.data_dir : ".");
@@ -87,7 +93,8 @@ int fidx__admin_prepare(fidx__service_t *svc)
     svc->admin = a;
     if (svc->cfg.tokens_path && load_tokens(a, svc->cfg.tokens_path, "; not starting") != 0)
         return -1;
-    a->writable = a->tokens != NULL;
+    a->follower = svc->cfg.follow_url != NULL;
+    a->writable = a->tokens != NULL || a->follower;
     if (fidx__mkdir_p(a->dir) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot create the data directory %s: %s", a->dir,
                   strerror(errno));
@@ -111,12 +118,24 @@ int fidx__admin_prepare(fidx__service_t *svc)
                   "read_only until it can take the directory over",
                   a->dir, a->dir);
     fidx__admin_scan_dir(a);
-    if (a->base_path[0]) {
-        fidx__log(FIDX__LOG_INFO,
-                  "serving the compacted snapshot %s (it holds the analysts' changes); "
-                  "--snapshot %s is not read while it exists",
-                  a->base_path, svc->cfg.snapshot_path);
+    if (a->base_path[0] && a->follower) {
+        svc->cfg.snapshot_path = a->base_path; /* a reader serves its copy of the writer's */
+    } else if (a->base_path[0]) {
+        if (svc->cfg.snapshot_path)
+            fidx__log(FIDX__LOG_INFO,
+                      "serving the compacted snapshot %s (it holds the analysts' changes); "
+                      "--snapshot %s is not read while it exists",
+                      a->base_path, svc->cfg.snapshot_path);
+        else
+            fidx__log(FIDX__LOG_INFO, "serving the compacted snapshot %s", a->base_path);
         svc->cfg.snapshot_path = a->base_path;
+    }
+    if (!svc->cfg.snapshot_path && !a->follower) {
+        fidx__log(FIDX__LOG_ERROR,
+                  "--snapshot FILE is required: the data directory %s holds no "
+                  "snapshot of its own",
+                  a->dir);
+        return -1;
     }
     return 0;
 }
@@ -129,20 +148,11 @@ static void on_durable(void *ctx, uint64_t seq)
     fidx_overlay_publish(a->ov, seq);
 }
 
-/* Commit thread, after each round: wakes the workers that have changes waiting. */
+/* Commit thread, after each round: wakes the workers that have changes waiting, or
+ * replicas' polls that wait for changes. */
 static void on_round(void *ctx)
 {
-    fidx__admin_t *a = ctx;
-    unsigned n = atomic_load(&a->n_workers);
-    for (unsigned i = 0; i < n; i++) {
-        fidx__worker_t *w = a->workers[i];
-        if (atomic_load(&w->n_waiting) == 0)
-            continue;
-        pthread_mutex_lock(&w->notify_mu);
-        if (!w->notify_closed)
-            uv_async_send(&w->durable);
-        pthread_mutex_unlock(&w->notify_mu);
-    }
+    fidx__admin_wake_workers(ctx);
 }
 
 void fidx__admin_worker_finish(fidx__worker_t *w)
@@ -154,6 +164,10 @@ void fidx__admin_worker_finish(fidx__worker_t *w)
     w->notify_closed = 1;
     pthread_mutex_unlock(&w->notify_mu);
     uv_close((uv_handle_t *)&w->durable, NULL);
+    if (w->sync_timer_open) {
+        w->sync_timer_open = 0;
+        uv_close((uv_handle_t *)&w->sync_timer, NULL);
+    }
     while (w->waiting) {
         fidx__admin_job_t *j = w->waiting;
         w->waiting = j->next;
@@ -162,9 +176,16 @@ void fidx__admin_worker_finish(fidx__worker_t *w)
     atomic_store(&w->n_waiting, 0);
 }
 
+#define TRIM_TICKS 10 /* the folded log is trimmed every tenth reclaim: once a second */
+
 static void on_reclaim(uv_timer_t *t)
 {
-    fidx__admin_reclaim(t->data, 0);
+    fidx__admin_t *a = t->data;
+    fidx__admin_reclaim(a, 0);
+    if (a->wal && ++a->trim_ticks >= TRIM_TICKS) {
+        a->trim_ticks = 0;
+        fidx__wal_trim(a->wal, a->follower ? 0 : a->svc->cfg.keep_log_ms);
+    }
 }
 
 void fidx__admin_reclaim(fidx__admin_t *a, int wait)
@@ -205,6 +226,7 @@ static int replay(fidx__admin_t *a)
         return -1;
     }
     fidx_overlay_publish(a->ov, st.next_seq - 1);
+    a->base_next_seq = st.segments ? st.first_seq : st.next_seq;
     fidx_overlay_stats_t os;
     fidx_overlay_stats(a->ov, &os);
     fidx__log(FIDX__LOG_INFO,
@@ -215,14 +237,25 @@ static int replay(fidx__admin_t *a)
               a->writable ? "" : "; read-only: no --tokens");
     if (!a->writable)
         return 0;
-    a->audit_fd = fidx__audit_open(a->dir, msg, sizeof msg);
-    if (a->audit_fd < 0 || fidx__wal_open(a->dir, a->from_segment, st.next_seq, a->audit_fd,
-                                          on_durable, on_round, a, &a->wal, msg, sizeof msg) != 0) {
+    /* A writer names its log's history (a promoted reader has its writer's); a reader took
+     * its writer's when it bootstrapped. */
+    if (fidx__admin_history(a, !a->follower) != 0)
+        return -1;
+    if (!a->follower && fidx__admin_history_promote(a, st.next_seq - 1) < 0)
+        return -1;
+    /* A reader keeps no audit log: the audit lines are its writer's. */
+    if (!a->follower && (a->audit_fd = fidx__audit_open(a->dir, msg, sizeof msg)) < 0) {
         fidx__log(FIDX__LOG_ERROR, "%s", msg);
         return -1;
     }
-    /* Segments below the compacted snapshot's number were folded into it already. */
-    fidx__wal_drop_before(a->wal, a->from_segment);
+    if (fidx__wal_open(a->dir, a->from_segment, st.next_seq, a->audit_fd, on_durable, on_round, a,
+                       &a->wal, msg, sizeof msg) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "%s", msg);
+        return -1;
+    }
+    /* Segments below the compacted snapshot's number were folded into it already; a writer
+     * keeps them --keep-log for replicas behind. */
+    fidx__wal_drop_before(a->wal, a->from_segment, a->follower ? 0 : a->svc->cfg.keep_log_ms);
     return 0;
 }
 
@@ -240,6 +273,7 @@ int fidx__admin_start(fidx__service_t *svc)
     if (replay(a) != 0)
         return -1;
     a->base = fidx_snapshot_acquire(svc->snap);
+    publish_base(a);
     if (start_handles(a) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot watch SIGHUP for the tokens file");
         return -1;
@@ -262,6 +296,9 @@ int fidx__admin_worker_init(fidx__service_t *svc, fidx__worker_t *w)
     uv_async_init(&w->loop, &w->durable, fidx__admin_job_wake);
     w->durable.data = w;
     w->durable_open = 1;
+    uv_timer_init(&w->loop, &w->sync_timer);
+    w->sync_timer.data = w;
+    w->sync_timer_open = 1;
     a->workers[atomic_load(&a->n_workers)] = w;
     atomic_fetch_add(&a->n_workers, 1); /* published after the slot is filled */
     return 0;
@@ -316,7 +353,27 @@ void fidx__admin_free(fidx__service_t *svc)
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->tokens_mu);
     pthread_cond_destroy(&a->cond);
+    pthread_mutex_destroy(&a->rep_mu);
+    pthread_cond_destroy(&a->rep_cond);
+    pthread_mutex_destroy(&a->pub_mu);
     free(a);
+}
+
+/* Under mu: base and base_next_seq, for the replica routes. */
+static void publish_base(fidx__admin_t *a)
+{
+    pthread_mutex_lock(&a->pub_mu);
+    a->pub_hash = a->base ? fidx_snapshot_content_hash(a->base) : 0;
+    a->pub_next = a->base_next_seq;
+    pthread_mutex_unlock(&a->pub_mu);
+}
+
+void fidx__admin_base_id(fidx__admin_t *a, uint64_t *hash, uint64_t *next_seq)
+{
+    pthread_mutex_lock(&a->pub_mu);
+    *hash = a->pub_hash;
+    *next_seq = a->pub_next;
+    pthread_mutex_unlock(&a->pub_mu);
 }
 
 void fidx__admin_snapshot_changed(fidx__service_t *svc, fidx_snapshot_t *s)
@@ -328,6 +385,13 @@ void fidx__admin_snapshot_changed(fidx__service_t *svc, fidx_snapshot_t *s)
     fidx_snapshot_t *old = a->base;
     a->base = fidx_snapshot_acquire(s);
     a->base_gen++;
+    /* A compaction's (or a replica's new) snapshot folds the changes before install_next_seq;
+     * a reload of --snapshot folds none, and every change logged stays on top of it. */
+    if (a->install_next_seq) {
+        a->base_next_seq = a->install_next_seq;
+        a->install_next_seq = 0;
+    }
+    publish_base(a);
     pthread_mutex_unlock(&a->mu);
     if (old)
         fidx_snapshot_release(old);
@@ -392,6 +456,11 @@ void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
     fidx__sbuf_puts(out, ",\"snapshot\":");
     const char *path = a->svc->cfg.snapshot_path;
     fidx__sbuf_json_string(out, path, strlen(path));
+    fidx__sbuf_printf(out, ",\"role\":\"%s\",\"base_next_seq\":%llu,\"history\":\"%s\"",
+                      a->follower ? "reader"
+                      : a->wal    ? "writer"
+                                  : "read_only",
+                      (unsigned long long)a->base_next_seq, a->history);
     fidx__sbuf_printf(out,
                       ",\"writable\":%s,\"overlay\":{\"values\":%llu,\"listed\":%llu,"
                       "\"delisted\":%llu,\"bytes\":%llu,\"visible_seq\":%llu},"
@@ -426,6 +495,10 @@ void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
         else
             fidx__sbuf_puts(out, "null");
         fidx__sbuf_puts(out, "}");
+    }
+    if (a->wal && !a->follower) {
+        fidx__sbuf_puts(out, ",\"replicas\":");
+        fidx__admin_replicas_json(a, out);
     }
     if (a->svc->reports) {
         size_t p, ap, rj;

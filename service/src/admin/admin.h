@@ -39,26 +39,49 @@
 #define FIDX__ADMIN_REASON_MAX 1024   /* a delisting's or decision's reason, bytes */
 #define FIDX__ADMIN_INFLIGHT 64       /* report decisions being recorded at once */
 #define FIDX__ADMIN_PATH_MAX 4096
+#define FIDX__REPLICAS_MAX 64   /* readers a writer keeps track of (the least recent go) */
+#define FIDX__REPLICA_ID_MAX 64 /* [A-Za-z0-9_.-] */
+#define FIDX__HISTORY_LEN 32    /* hex digits of a log's history id */
 
 typedef struct fidx__admin fidx__admin_t;
+
+/* A reader as its writer knows it (replicas.c). */
+typedef struct {
+    char id[FIDX__REPLICA_ID_MAX + 1];
+    char token[FIDX__TOKEN_NAME_MAX + 1];
+    uint64_t durable; /* every change up to it is applied and durable on the reader */
+    uint64_t seen_ms; /* its last poll (monotonic) */
+} fidx__replica_t;
 
 struct fidx__admin {
     fidx__service_t *svc;
     char dir[FIDX__ADMIN_PATH_MAX];
-    int writable; /* --tokens given: the data directory is locked and the log is open */
-    int lock_fd;  /* -1: none */
-    int audit_fd; /* -1: none */
+    int writable; /* --tokens or --follow: the data directory is locked and the log is open */
+    int follower; /* --follow: the log is a copy of a writer's, and analysts' changes are refused
+                   * (503 not_writer) */
+    char history[FIDX__HISTORY_LEN + 1]; /* DATA/history: names the log's history ("": none) */
+    char parent[FIDX__HISTORY_LEN + 1];  /* a promoted reader: the history it forked from */
+    uint64_t fork_seq;                   /* ... after this change ("" and 0: none) */
+    int lock_fd;                         /* -1: none */
+    int audit_fd;                        /* -1: none */
 
     pthread_mutex_t tokens_mu;
     fidx__tokens_t *tokens; /* NULL: every admin call is 401 */
 
     pthread_mutex_t mu; /* writers: the overlay, the log's appends, base, the fields below */
     pthread_cond_t cond;
-    fidx_overlay_t *ov;    /* NULL when the service runs without analysts' changes */
-    fidx__wal_t *wal;      /* NULL when read-only */
-    fidx_snapshot_t *base; /* the snapshot changes are merged with (a reference) */
-    uint64_t base_gen;     /* counts changes of base */
-    uint64_t from_segment; /* segments below it are folded into the compacted snapshot */
+    fidx_overlay_t *ov;     /* NULL when the service runs without analysts' changes */
+    fidx__wal_t *wal;       /* NULL when read-only */
+    fidx_snapshot_t *base;  /* the snapshot changes are merged with (a reference) */
+    uint64_t base_gen;      /* counts changes of base */
+    uint64_t from_segment;  /* segments below it are folded into the compacted snapshot */
+    uint64_t base_next_seq; /* the first change not folded into base: replicas apply from it
+                             * (changes before it may be in base too; applying one again
+                             * changes nothing) */
+    /* base's content hash and base_next_seq, for the replica routes: a worker must not wait
+     * for `mu`, which a large upload holds for a while. */
+    pthread_mutex_t pub_mu;
+    uint64_t pub_hash, pub_next;
     char base_path[FIDX__ADMIN_PATH_MAX + 64]; /* the compacted snapshot, "" when none */
     char inflight[FIDX__ADMIN_INFLIGHT][FIDX__REPORT_ID_LEN + 1];
     unsigned n_inflight;
@@ -79,9 +102,17 @@ struct fidx__admin {
     uv_async_t install; /* a compacted snapshot to swap in (admin_compact.c) */
     fidx_snapshot_t *install_snap;
     int install_state; /* 0 idle, 1 asked, 2 done, -1 refused */
-    uint64_t install_gen, install_count;
+    uint64_t install_gen, install_count, install_next_seq;
     char install_path[FIDX__ADMIN_PATH_MAX + 64];
     int handles;
+    unsigned trim_ticks; /* the reclaim timer trims the folded log every few ticks */
+
+    /* The readers that follow this writer (replicas.c). */
+    pthread_mutex_t rep_mu;
+    pthread_cond_t rep_cond;
+    fidx__replica_t replicas[FIDX__REPLICAS_MAX];
+    unsigned n_replicas;
+    _Atomic uint64_t synced; /* every change <= synced is applied by --sync-replicas readers */
 };
 
 /* ---- life (admin.c) ---- */
@@ -121,6 +152,50 @@ int fidx__admin_lock_dir(fidx__admin_t *a);
 void fidx__admin_scan_dir(fidx__admin_t *a);
 /* Whether the directory holds log segments not folded into a snapshot. */
 int fidx__admin_has_log(const fidx__admin_t *a);
+/* Reads DATA/history into a->history (and a->parent, a->fork_seq); when there is none and
+ * create is set, makes one (a random id, written durably). 0; -1 on failure (logged). A
+ * missing file without create leaves a->history "". */
+int fidx__admin_history(fidx__admin_t *a, int create);
+/* Writes DATA/history (durably): id, and the history it forked from after change fork_seq
+ * (parent NULL: none). A reader takes its writer's. 0 or -1 (logged). */
+int fidx__admin_history_set(fidx__admin_t *a, const char *id, const char *parent,
+                            uint64_t fork_seq);
+/* A reader's directory being promoted (DATA/following exists, no --follow): a new history
+ * forked from the one it followed after change `last`, and DATA/following removed. 0, or 1
+ * when the directory was not a reader's; -1 on failure (logged). */
+int fidx__admin_history_promote(fidx__admin_t *a, uint64_t last);
+/* A reader notes the writer it follows (DATA/following), which promotion looks for. */
+int fidx__admin_following_set(fidx__admin_t *a, const char *url);
+/* Whether a reader whose log is `history` up to change `since` may go on with this writer's
+ * changes: the same history, or the one this writer forked from, up to the fork. */
+int fidx__admin_history_accepts(const fidx__admin_t *a, const char *history, uint64_t since);
+
+/* ---- the readers that follow this writer (replicas.c) ---- */
+
+/* Wakes the workers that have changes or replicas' polls waiting (any thread). */
+void fidx__admin_wake_workers(fidx__admin_t *a);
+/* Reader id (token name token) reports that every change up to durable is applied and
+ * durable on it. Any thread. */
+void fidx__admin_replica_ack(fidx__admin_t *a, const char *id, const char *token, uint64_t durable);
+/* Every change up to the returned number is applied by --sync-replicas readers. */
+uint64_t fidx__admin_synced(fidx__admin_t *a);
+/* Waits until seq is applied by --sync-replicas readers (at once without it): 0, or -1 after
+ * timeout_ms or when the service stops. A pool thread. */
+int fidx__admin_sync_wait(fidx__admin_t *a, uint64_t seq, uint64_t timeout_ms);
+/* {"sync_replicas":N,"synced_seq":S,"readers":[…]} for the status page. */
+void fidx__admin_replicas_json(fidx__admin_t *a, fidx__sbuf_t *out);
+
+/* ---- a reader's new base (admin_compact.c) ---- */
+
+/* A replica adopts a new base snapshot s (the caller's reference is taken), already durable
+ * at path: swaps it in on the main thread as a compaction does, then, once every worker
+ * answers from it, drops the overlay's changes through `through` and sets base_next_seq to
+ * through + 1. 0, or -1 when the swap was refused (a reload came in between, or stopping). */
+int fidx__admin_adopt_base(fidx__admin_t *a, fidx_snapshot_t *s, const char *path,
+                           uint64_t through);
+
+/* The base snapshot's content hash and the first change not in it (any thread, no wait). */
+void fidx__admin_base_id(fidx__admin_t *a, uint64_t *hash, uint64_t *next_seq);
 
 /* Whether an Authorization value carries a valid token; its name into name
  * (FIDX__TOKEN_NAME_MAX + 1 bytes). Any thread. */
@@ -133,6 +208,9 @@ void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);
 
 FIDX_MUST_CHECK int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind);
 void fidx__admin_encode_delist(fidx__sbuf_t *out, fidx_kind_t kind, const char *v, size_t len);
+/* A DELIST record's body: the kind and the value (borrowed from p). 0 or FIDX_ECORRUPT. */
+FIDX_MUST_CHECK int fidx__admin_decode_delist(const char *p, size_t len, fidx_kind_t *kind,
+                                              const char **v, size_t *vlen);
 FIDX_MUST_CHECK int fidx__admin_decode_put(const char *p, size_t len, fidx_indicator_t *out);
 /* The body of a PUT record inside an encoded record (header skipped). */
 const char *fidx__admin_record_body(const char *rec, size_t *len, unsigned *type);
@@ -185,10 +263,12 @@ struct fidx__admin_job {
     int has_categories;
     uint16_t categories;
     char source[FIDX_MAX_SOURCE_LEN + 1];
-    /* the answer, given once wait_seq (0: nothing to wait for) is durable */
+    /* the answer, given once wait_seq (0: nothing to wait for) is durable and, with
+     * --sync-replicas, applied by enough readers before sync_deadline_ms (monotonic) */
     int http_status;
     fidx__sbuf_t out;
     uint64_t wait_seq;
+    uint64_t sync_deadline_ms;
     fidx__worker_t *w;
     fidx__admin_job_t *next; /* in w->waiting */
 };
@@ -221,6 +301,8 @@ void fidx__admin_job_free(fidx__admin_job_t *j);
 void fidx__admin_job_error(fidx__admin_job_t *j, int status, const char *code, const char *msg);
 /* Answers 503: the write-ahead log failed before the job's change was durable. */
 void fidx__admin_job_log_failed(fidx__admin_job_t *j);
+/* Answers 503 replication_timeout: the change is durable here, not on enough readers. */
+void fidx__admin_job_sync_failed(fidx__admin_job_t *j);
 
 /* Frees what no lookup can reach any more (takes mu; skips when busy unless wait). */
 void fidx__admin_reclaim(fidx__admin_t *a, int wait);

@@ -78,7 +78,8 @@ void fidx__admin_install_cb(uv_async_t *h)
         uv_close((uv_handle_t *)&svc->watch, NULL);
         svc->watching = 0;
     }
-    fidx__log(FIDX__LOG_INFO, "snapshot compacted: now serving %s (%llu indicators)", a->base_path,
+    fidx__log(FIDX__LOG_INFO, "%s: now serving %s (%llu indicators)",
+              a->follower ? "the writer's new snapshot" : "snapshot compacted", a->base_path,
               (unsigned long long)a->install_count);
     pthread_mutex_lock(&a->mu);
     a->install_state = 2;
@@ -86,14 +87,16 @@ void fidx__admin_install_cb(uv_async_t *h)
     pthread_mutex_unlock(&a->mu);
 }
 
-/* Asks the main thread to swap s in and waits for its answer: 0 swapped, -1 refused. */
+/* Asks the main thread to swap s in and waits for its answer: 0 swapped, -1 refused.
+ * next_seq: the first change s does not hold (the writers' base_next_seq from then on). */
 static int install(fidx__admin_t *a, fidx_snapshot_t *s, uint64_t gen, const char *path,
-                   uint64_t count)
+                   uint64_t count, uint64_t next_seq)
 {
     pthread_mutex_lock(&a->mu);
     a->install_snap = s;
     a->install_gen = gen;
     a->install_count = count;
+    a->install_next_seq = next_seq;
     snprintf(a->install_path, sizeof a->install_path, "%s", path);
     a->install_state = atomic_load(&a->cancel) ? -1 : 1;
     if (a->install_state == 1)
@@ -110,7 +113,8 @@ static int install(fidx__admin_t *a, fidx_snapshot_t *s, uint64_t gen, const cha
     }
     int ok = a->install_state == 2;
     a->install_state = 0;
-    if (a->install_snap) { /* not taken */
+    a->install_next_seq = 0; /* taken by the swap (fidx__admin_snapshot_changed), or not */
+    if (a->install_snap) {   /* not taken */
         fidx_snapshot_release(a->install_snap);
         a->install_snap = NULL;
     }
@@ -209,7 +213,7 @@ static int swap_in(fidx__admin_job_t *j, compaction_t *c)
         fidx__admin_job_error(j, 500, "internal", "the compacted snapshot does not open");
         return -1;
     }
-    if (install(a, s, c->gen, c->path, c->count) != 0) {
+    if (install(a, s, c->gen, c->path, c->count, c->last + 1) != 0) {
         if (!cancelled(a)) /* stopping: the file is sound and is served at the next start */
             unlink(c->path);
         fidx__admin_job_error(j, 503, "unavailable",
@@ -226,7 +230,7 @@ static int swap_in(fidx__admin_job_t *j, compaction_t *c)
         fidx_overlay_reclaim(a->ov);
         pthread_mutex_unlock(&a->mu);
     }
-    fidx__wal_drop_before(a->wal, c->segment);
+    fidx__wal_drop_before(a->wal, c->segment, a->svc->cfg.keep_log_ms);
     if (c->prev[0] && strcmp(c->prev, c->path) != 0 && unlink(c->prev) != 0)
         fidx__log(FIDX__LOG_WARN, "cannot delete %s: %s", c->prev, strerror(errno));
     return 0;
@@ -291,4 +295,28 @@ void fidx__admin_run_compact(fidx__admin_job_t *j)
     a->last_compaction_status = j->http_status;
     pthread_cond_broadcast(&a->cond);
     pthread_mutex_unlock(&a->mu);
+}
+
+/* ---- a replica's new base ---- */
+
+int fidx__admin_adopt_base(fidx__admin_t *a, fidx_snapshot_t *s, const char *path, uint64_t through)
+{
+    fidx_snapshot_info_t info;
+    fidx_err_t err = {0};
+    uint64_t count = fidx_snapshot_info(s, &info, &err) == 0 ? info.total : 0;
+    pthread_mutex_lock(&a->mu);
+    fidx_snapshot_t *old = fidx_snapshot_acquire(a->base);
+    uint64_t gen = a->base_gen;
+    pthread_mutex_unlock(&a->mu);
+    int rc = install(a, s, gen, path, count, through + 1);
+    if (rc == 0 && workers_switched(a, old)) {
+        pthread_mutex_lock(&a->mu);
+        if (fidx_overlay_drop_through(a->ov, through) != 0)
+            fidx__log(FIDX__LOG_WARN, "out of memory dropping changes the new base holds; they "
+                                      "stay");
+        fidx_overlay_reclaim(a->ov);
+        pthread_mutex_unlock(&a->mu);
+    }
+    fidx_snapshot_release(old);
+    return rc;
 }

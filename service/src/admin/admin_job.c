@@ -92,15 +92,52 @@ void fidx__admin_job_log_failed(fidx__admin_job_t *j)
     fidx__admin_job_error(j, 503, "unavailable", msg);
 }
 
-/* Whether j can be answered now: its records are durable, or the log failed. */
+void fidx__admin_job_sync_failed(fidx__admin_job_t *j)
+{
+    char msg[300];
+    const fidx__config_t *cfg = &j->admin->svc->cfg;
+    snprintf(msg, sizeof msg,
+             "the change is durable on the writer, but fewer than %u readers applied it within "
+             "%llu ms (--sync-replicas); it is kept",
+             cfg->sync_replicas, (unsigned long long)cfg->sync_timeout_ms);
+    fidx__admin_job_error(j, 503, "replication_timeout", msg);
+}
+
+/* Whether j can be answered now: its records are durable (and, with --sync-replicas, applied
+ * by enough readers, or their time is up), or the log failed. */
 static int job_ready(fidx__admin_t *a, fidx__admin_job_t *j)
 {
-    if (fidx__wal_durable(a->wal) >= j->wait_seq)
+    if (fidx__wal_durable(a->wal) >= j->wait_seq) {
+        if (!j->sync_deadline_ms || fidx__admin_synced(a) >= j->wait_seq)
+            return 1;
+        if (fidx__clock_mono_ms() < j->sync_deadline_ms)
+            return 0;
+        fidx__admin_job_sync_failed(j);
         return 1;
+    }
     if (!fidx__wal_failed(a->wal))
         return 0;
     fidx__admin_job_log_failed(j);
     return 1;
+}
+
+static void on_sync_timer(uv_timer_t *t);
+
+/* Arms w's timer for the earliest deadline among its waiting changes. */
+static void arm_sync_timer(fidx__worker_t *w)
+{
+    uint64_t first = 0;
+    for (fidx__admin_job_t *j = w->waiting; j; j = j->next)
+        if (j->sync_deadline_ms && (!first || j->sync_deadline_ms < first))
+            first = j->sync_deadline_ms;
+    if (!w->sync_timer_open)
+        return;
+    if (!first) {
+        uv_timer_stop(&w->sync_timer);
+        return;
+    }
+    uint64_t now = fidx__clock_mono_ms();
+    uv_timer_start(&w->sync_timer, on_sync_timer, first > now ? first - now : 0, 0);
 }
 
 void fidx__admin_job_finish(fidx__worker_t *w, fidx__admin_job_t *j)
@@ -111,8 +148,10 @@ void fidx__admin_job_finish(fidx__worker_t *w, fidx__admin_job_t *j)
         fidx__admin_job_answer(j);
         return;
     }
+    if (a->svc->cfg.sync_replicas && j->http_status == 200)
+        j->sync_deadline_ms = fidx__clock_mono_ms() + a->svc->cfg.sync_timeout_ms;
     /* Counted before looking: the commit thread stores the durable number before it reads the
-     * count, so one of the two sees the other and no wake-up is lost. */
+     * count, so one of the two sees the other and no wake-up is lost (readers' acks alike). */
     atomic_fetch_add(&w->n_waiting, 1);
     if (job_ready(a, j)) {
         atomic_fetch_sub(&w->n_waiting, 1);
@@ -121,11 +160,13 @@ void fidx__admin_job_finish(fidx__worker_t *w, fidx__admin_job_t *j)
     }
     j->next = w->waiting;
     w->waiting = j;
+    if (j->sync_deadline_ms)
+        arm_sync_timer(w);
 }
 
-void fidx__admin_job_wake(uv_async_t *h)
+/* Answers the waiting jobs that are ready. */
+static void answer_ready(fidx__worker_t *w)
 {
-    fidx__worker_t *w = h->data;
     fidx__admin_job_t **p = &w->waiting;
     while (*p) {
         fidx__admin_job_t *j = *p;
@@ -137,4 +178,18 @@ void fidx__admin_job_wake(uv_async_t *h)
         atomic_fetch_sub(&w->n_waiting, 1);
         fidx__admin_job_answer(j);
     }
+    arm_sync_timer(w);
+}
+
+static void on_sync_timer(uv_timer_t *t)
+{
+    answer_ready(t->data);
+}
+
+void fidx__admin_job_wake(uv_async_t *h)
+{
+    fidx__worker_t *w = h->data;
+    answer_ready(w);
+    if (w->feed_wake)
+        w->feed_wake(w); /* replicas' polls parked on this worker (routes/replica.c) */
 }

@@ -112,7 +112,8 @@ void fidx__admin_encode_delist(fidx__sbuf_t *out, fidx_kind_t kind, const char *
     fidx__sbuf_put(out, v, len);
 }
 
-static int decode_delist(const char *p, size_t len, fidx_kind_t *kind, const char **v, size_t *vlen)
+int fidx__admin_decode_delist(const char *p, size_t len, fidx_kind_t *kind, const char **v,
+                              size_t *vlen)
 {
     if (len < 3 || (unsigned char)p[0] >= FIDX_KIND_COUNT || fidx__get16(p + 1) != len - 3 ||
         len == 3 || len - 3 >= FIDX_CANON_CAP)
@@ -233,7 +234,7 @@ static int replay_one(void *ctx, uint64_t seq, unsigned type, const char *p, siz
             return FIDX_ECORRUPT;
         return fidx_overlay_put(ov, &r->ind, seq);
     case FIDX__WAL_DELIST:
-        if (decode_delist(p, len, &kind, &v, &vlen) != 0)
+        if (fidx__admin_decode_delist(p, len, &kind, &v, &vlen) != 0)
             return FIDX_ECORRUPT;
         return fidx_overlay_delist(ov, kind, v, vlen, seq);
     default:

@@ -536,6 +536,10 @@ void fidx__admin_run_decide(fidx__admin_job_t *j)
                       "refused it (%s); it is recorded there at the next start",
                       j->report_id, err.reason ? err.reason : "error");
         decision_answer(j, d);
+        /* --sync-replicas: a decision waits for the readers here, on its pool thread, as it
+         * waited for the disk (decisions are few). */
+        if (fidx__admin_sync_wait(a, (uint64_t)last, a->svc->cfg.sync_timeout_ms) != 0)
+            fidx__admin_job_sync_failed(j);
     }
     if (last >= 0) {
         pthread_mutex_lock(&a->mu);

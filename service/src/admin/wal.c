@@ -29,19 +29,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
-#include <xxhash.h>
-
 #include "fidx/durable.h"
+#include "admin/wal_feed.h"
+#include "admin/wal_format.h"
 #include "base/clock.h"
 #include "base/le_bytes.h"
 #include "base/log.h"
 
-#define SEG_MAGIC "FIDXWAL1"
-#define GROUP_MAGIC "FWG1"
-#define SEG_HEADER 32
-#define GROUP_HEADER 32
-#define RECORD_HEADER 8
+#define SEG_MAGIC FIDX__WAL_SEG_MAGIC
+#define GROUP_MAGIC FIDX__WAL_GROUP_MAGIC
+#define SEG_HEADER FIDX__WAL_SEG_HEADER
+#define GROUP_HEADER FIDX__WAL_GROUP_HEADER
+#define RECORD_HEADER FIDX__WAL_RECORD_HEADER
 #define MAX_SEGMENTS 100000
 #define KEEP_BUFFER (1024 * 1024)
 #define MALFORMED (-1000) /* a group whose checksum is right but whose records are not */
@@ -74,15 +73,14 @@ struct fidx__wal {
     fidx__wal_round_cb on_round;
     void *ctx;
     uint64_t groups, records, bytes, fsync_ns_total, fsync_ns_max;
+
+    fidx__wal_feed_t *feed; /* the log read back by sequence number (wal_feed.h) */
+    uint64_t fold_below;    /* segments below it are folded into a snapshot (under mu) */
 };
 
 static uint64_t group_sum(const char *head, const char *payload, size_t len)
 {
-    XXH3_state_t st;
-    XXH3_64bits_reset(&st);
-    XXH3_64bits_update(&st, head, 24);
-    XXH3_64bits_update(&st, payload, len);
-    return XXH3_64bits_digest(&st);
+    return fidx__wal_group_sum(head, payload, len);
 }
 
 void fidx__wal_segment_path(const char *dir, uint64_t segment, char *out, size_t cap)
@@ -340,6 +338,8 @@ static int replay_mapped(replay_t *r, const char *path, uint64_t num, const char
     uint64_t first = fidx__get64(p + 16);
     if (r->have_seq && first != r->st->next_seq)
         return damage(r, path, p, size, 0, last, "sequence numbers do not follow on");
+    if (!r->have_seq)
+        r->st->first_seq = first;
     r->st->next_seq = first;
     r->have_seq = 1;
     for (size_t off = SEG_HEADER; off < size;) {
@@ -526,8 +526,11 @@ static void commit_round(fidx__wal_t *w)
     int ae = errno;
     if (arc && n)
         undo_group(w, size_before);
-    if (rc == 0 && arc == 0 && n)
+    if (rc == 0 && arc == 0 && n) {
+        fidx__wal_feed_group(w->feed, w->segment, size_before, first, w->recs[take].p,
+                             w->recs[take].len);
         w->on_durable(w->ctx, first + n - 1);
+    }
     pthread_mutex_lock(&w->mu);
     w->busy = 0;
     fidx__sbuf_reset(&w->recs[take], KEEP_BUFFER);
@@ -607,7 +610,44 @@ static int create_segment(fidx__wal_t *w, uint64_t num, uint64_t first_seq, char
     w->seg_fd = fd;
     w->segment = num;
     w->seg_bytes = SEG_HEADER;
+    if (fidx__wal_feed_segment(w->feed, num, first_seq, 1) != 0)
+        fidx__log(FIDX__LOG_WARN, "out of memory indexing %s: replicas cannot read it", path);
     return 0;
+}
+
+/* The first sequence number of an existing segment, from its header. 0 or -1. */
+static int segment_first_seq(const char *dir, uint64_t num, uint64_t *first)
+{
+    char path[4200], h[SEG_HEADER];
+    fidx__wal_segment_path(dir, num, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    close(fd);
+    if (n != (ssize_t)sizeof h || memcmp(h, SEG_MAGIC, 8) != 0 ||
+        XXH3_64bits(h, 24) != fidx__get64(h + 24) || fidx__get64(h + 8) != num)
+        return -1;
+    *first = fidx__get64(h + 16);
+    return 0;
+}
+
+/* Tells the feed the segments that exist before this process writes any. */
+static int register_segments(fidx__wal_t *w, char *msg, size_t cap)
+{
+    size_t n;
+    uint64_t *nums = list_segments(w->dir, 0, &n);
+    int rc = fidx__wal_feed_new(w->dir, &w->feed) == 0 ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        uint64_t first;
+        if (segment_first_seq(w->dir, nums[i], &first) == 0 &&
+            fidx__wal_feed_segment(w->feed, nums[i], first, 0) == FIDX_ENOMEM)
+            rc = -1;
+    }
+    free(nums);
+    if (rc)
+        snprintf(msg, cap, "out of memory");
+    return rc;
 }
 
 int fidx__wal_open(const char *dir, uint64_t from, uint64_t next_seq, int audit_fd,
@@ -647,6 +687,8 @@ int fidx__wal_open(const char *dir, uint64_t from, uint64_t next_seq, int audit_
         snprintf(msg, cap, "cannot open the data directory %s: %s", dir, strerror(errno));
         goto fail;
     }
+    if (register_segments(w, msg, cap) != 0)
+        goto fail;
     if (create_segment(w, num ? num : 1, next_seq, msg, cap) != 0)
         goto fail;
     if (pthread_create(&w->thread, NULL, commit_main, w) != 0) {
@@ -660,6 +702,7 @@ fail:
         close(w->seg_fd);
     if (w->dir_fd >= 0)
         close(w->dir_fd);
+    fidx__wal_feed_free(w->feed);
     free(w);
     return -1;
 }
@@ -679,6 +722,7 @@ void fidx__wal_close(fidx__wal_t *w)
     }
     close(w->seg_fd);
     close(w->dir_fd);
+    fidx__wal_feed_free(w->feed);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->work);
     pthread_cond_destroy(&w->done);
@@ -772,18 +816,93 @@ int fidx__wal_rotate(fidx__wal_t *w, uint64_t *segment, uint64_t *last)
     return rc;
 }
 
-void fidx__wal_drop_before(fidx__wal_t *w, uint64_t segment)
+void fidx__wal_drop_before(fidx__wal_t *w, uint64_t segment, uint64_t keep_ms)
 {
+    pthread_mutex_lock(&w->mu);
+    if (segment > w->fold_below)
+        w->fold_below = segment;
+    segment = w->fold_below;
+    pthread_mutex_unlock(&w->mu);
+    uint64_t below = fidx__wal_feed_fold(w->feed, segment, fidx__clock_mono_ms(), keep_ms);
     size_t n;
     uint64_t *nums = list_segments(w->dir, 0, &n);
-    for (size_t i = 0; i < n && nums[i] < segment; i++) {
+    int any = 0;
+    for (size_t i = 0; i < n && nums[i] < below; i++) {
         char path[4200];
         fidx__wal_segment_path(w->dir, nums[i], path, sizeof path);
-        if (unlink(path) != 0)
+        if (unlink(path) == 0)
+            any = 1;
+        else if (errno != ENOENT) /* ENOENT: another thread trimmed it first */
             fidx__log(FIDX__LOG_WARN, "cannot delete %s: %s", path, strerror(errno));
     }
     free(nums);
-    fsync(w->dir_fd);
+    fidx__wal_feed_drop_before(w->feed, below);
+    if (any)
+        fsync(w->dir_fd);
+}
+
+void fidx__wal_trim(fidx__wal_t *w, uint64_t keep_ms)
+{
+    fidx__wal_drop_before(w, 0, keep_ms);
+}
+
+int fidx__wal_read(fidx__wal_t *w, uint64_t since, size_t max, fidx__sbuf_t *out,
+                   fidx__wal_chunk_t *ch)
+{
+    return fidx__wal_feed_read(w->feed, since, fidx__wal_durable(w), max, out, ch);
+}
+
+uint64_t fidx__wal_oldest(fidx__wal_t *w)
+{
+    return fidx__wal_feed_oldest(w->feed);
+}
+
+uint64_t fidx__wal_segment_of(fidx__wal_t *w, uint64_t seq)
+{
+    return fidx__wal_feed_segment_of(w->feed, seq);
+}
+
+int fidx__wal_create_empty(const char *dir, uint64_t num, uint64_t first_seq, char *msg, size_t cap)
+{
+    fidx__wal_t w;
+    memset(&w, 0, sizeof w);
+    snprintf(w.dir, sizeof w.dir, "%s", dir);
+    w.seg_fd = -1;
+    w.dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = w.dir_fd >= 0 && fidx__wal_feed_new(dir, &w.feed) == 0
+                 ? create_segment(&w, num, first_seq, msg, cap)
+                 : (snprintf(msg, cap, "cannot open %s: %s", dir, strerror(errno)), -1);
+    if (w.seg_fd >= 0)
+        close(w.seg_fd);
+    if (w.dir_fd >= 0)
+        close(w.dir_fd);
+    fidx__wal_feed_free(w.feed);
+    return rc;
+}
+
+int fidx__wal_restart(fidx__wal_t *w, uint64_t next_seq, uint64_t *segment)
+{
+    char msg[512];
+    pthread_mutex_lock(&w->mu);
+    while ((w->n || w->busy || w->audit[w->cur].len) && !w->failure[0])
+        pthread_cond_wait(&w->done, &w->mu);
+    int rc = FIDX_EIO;
+    if (!w->failure[0] && next_seq >= w->next_seq) {
+        /* As in rotate: the commit thread is idle and the caller holds writers off. */
+        if (create_segment(w, w->segment + 1, next_seq, msg, sizeof msg) == 0) {
+            w->next_seq = w->first = next_seq;
+            w->durable = next_seq - 1;
+            atomic_store(&w->durable_pub, w->durable);
+            *segment = w->segment;
+            rc = 0;
+        } else {
+            fidx__log(FIDX__LOG_ERROR, "%s", msg);
+        }
+    } else if (!w->failure[0]) {
+        rc = FIDX_EINVAL; /* the log never goes back */
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
 }
 
 void fidx__wal_stats(fidx__wal_t *w, fidx__wal_stats_t *st)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "fidx/error.h"
+#include "admin/wal_feed.h"
 #include "base/sbuf.h"
 
 #define FIDX__WAL_MAX_RECORD (1u << 20) /* bytes of one record's body */
@@ -36,6 +37,7 @@ typedef int (*fidx__wal_record_cb)(void *ctx, uint64_t seq, unsigned type, const
 typedef struct {
     uint64_t segments, groups, records, bytes;
     uint64_t last_segment; /* 0 when none */
+    uint64_t first_seq;    /* of the first segment replayed (0 when none) */
     uint64_t next_seq;     /* after the last record replayed */
     uint64_t cut_bytes;    /* torn tail (or, repairing, damage) cut off */
 } fidx__wal_replay_t;
@@ -90,8 +92,31 @@ const char *fidx__wal_failure(fidx__wal_t *w);
  * number; *last: the last sequence number before it. Writers only. */
 FIDX_MUST_CHECK int fidx__wal_rotate(fidx__wal_t *w, uint64_t *segment, uint64_t *last);
 
-/* Deletes the segments numbered below segment (folded into a snapshot). */
-void fidx__wal_drop_before(fidx__wal_t *w, uint64_t segment);
+/* The segments numbered below segment are folded into a snapshot: deletes those folded
+ * keep_ms ago or longer (0: all of them now). The rest stay for replicas a little behind, and
+ * go with a later call (fidx__wal_trim). */
+void fidx__wal_drop_before(fidx__wal_t *w, uint64_t segment, uint64_t keep_ms);
+/* Deletes the folded segments whose time has come (a timer calls it). */
+void fidx__wal_trim(fidx__wal_t *w, uint64_t keep_ms);
+
+/* Appends the durable records after since to out (wal_feed.h, fidx__wal_feed_read: at most
+ * about max bytes, always one record at least). Any thread. */
+FIDX_MUST_CHECK int fidx__wal_read(fidx__wal_t *w, uint64_t since, size_t max, fidx__sbuf_t *out,
+                                   fidx__wal_chunk_t *ch);
+/* The oldest record's sequence number the log keeps (0: none). Any thread. */
+uint64_t fidx__wal_oldest(fidx__wal_t *w);
+/* The segment that holds seq (the last one whose first record is at or before it; 0: none). */
+uint64_t fidx__wal_segment_of(fidx__wal_t *w, uint64_t seq);
+/* Creates segment num of dir, empty, whose first record will be first_seq (durably): a
+ * reader's log before its first change. 0, or -1 with msg. */
+int fidx__wal_create_empty(const char *dir, uint64_t num, uint64_t first_seq, char *msg,
+                           size_t cap);
+
+/* A replica starting over from a newer snapshot: waits until everything appended is durable,
+ * then goes on in a new segment whose first record is next_seq (not below the next sequence
+ * number: the log never goes back), as if every record before it were durable. *segment: its
+ * number. Writers only. 0, FIDX_EINVAL, FIDX_EIO. */
+FIDX_MUST_CHECK int fidx__wal_restart(fidx__wal_t *w, uint64_t next_seq, uint64_t *segment);
 
 typedef struct {
     uint64_t segment, segment_bytes;

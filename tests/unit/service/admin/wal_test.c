@@ -298,7 +298,7 @@ static void test_rotate_and_drop(void **state)
     assert_int_equal(segment, 2);
     assert_int_equal(last, 3);
     append(w, 2);
-    fidx__wal_drop_before(w, segment);
+    fidx__wal_drop_before(w, segment, 0);
     fidx__wal_close(w);
     segment_path(d, 1, seg, sizeof seg);
     assert_int_equal(file_size(seg), -1);
