@@ -60,6 +60,21 @@ static const char usage_text[] =
     "      --max-admin-body-bytes N  body of an analyst's request (default 256M; 413)\n"
     "      --repair-wal           cut the data directory's write-ahead log at its first\n"
     "                             damage (keeping copies as *.damaged) and exit\n"
+    "\nReplication (a writer and the readers that follow it):\n"
+    "      --follow URL           be a reader of the writer at URL (http://HOST:PORT or\n"
+    "                             https://…): bootstrap from its snapshot into --data-dir,\n"
+    "                             apply its changes, serve lookups; writes answer 503\n"
+    "                             not_writer. --snapshot is then not needed\n"
+    "      --follow-token-file FILE  the token (role replica) the reader presents; the\n"
+    "                             file must not be readable by group or others\n"
+    "      --max-lag SEC          a reader's /healthz answers 503 while it is more than\n"
+    "                             this behind the writer (default 30)\n"
+    "      --sync-replicas N      a writer answers a change only once N readers have\n"
+    "                             applied it durably (default 0: do not wait)\n"
+    "      --sync-timeout-ms MS   how long it waits for them before answering 503\n"
+    "                             replication_timeout (default 5000; the change is kept)\n"
+    "      --keep-log SEC         log segments folded by a compaction are kept this long\n"
+    "                             for readers behind (default 600; 0: deleted at once)\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "\n"
@@ -91,6 +106,12 @@ enum {
     OPT_REPORT_GLOBAL_RATE,
     OPT_REPORT_GLOBAL_BURST,
     OPT_MAX_PENDING_PER_NET,
+    OPT_FOLLOW,
+    OPT_FOLLOW_TOKEN,
+    OPT_MAX_LAG,
+    OPT_SYNC_REPLICAS,
+    OPT_SYNC_TIMEOUT,
+    OPT_KEEP_LOG,
 };
 
 static const struct option long_options[] = {
@@ -119,6 +140,12 @@ static const struct option long_options[] = {
     {"tokens", required_argument, NULL, OPT_TOKENS},
     {"max-admin-body-bytes", required_argument, NULL, OPT_MAX_ADMIN_BODY},
     {"repair-wal", no_argument, NULL, OPT_REPAIR_WAL},
+    {"follow", required_argument, NULL, OPT_FOLLOW},
+    {"follow-token-file", required_argument, NULL, OPT_FOLLOW_TOKEN},
+    {"max-lag", required_argument, NULL, OPT_MAX_LAG},
+    {"sync-replicas", required_argument, NULL, OPT_SYNC_REPLICAS},
+    {"sync-timeout-ms", required_argument, NULL, OPT_SYNC_TIMEOUT},
+    {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -302,6 +329,18 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
     case OPT_MAX_ADMIN_BODY:
         bad = parse_count(arg, 1, 1024, 1ull << 30, &v) || ((cfg->max_admin_body_bytes = v), 0);
         break;
+    case OPT_MAX_LAG:
+        bad = parse_seconds(arg, 1, 86400000, &cfg->max_lag_ms);
+        break;
+    case OPT_SYNC_REPLICAS:
+        bad = parse_count(arg, 0, 0, 64, &v) || ((cfg->sync_replicas = (unsigned)v), 0);
+        break;
+    case OPT_SYNC_TIMEOUT:
+        bad = parse_count(arg, 0, 1, 3600000, &v) || ((cfg->sync_timeout_ms = v), 0);
+        break;
+    case OPT_KEEP_LOG:
+        bad = parse_seconds(arg, 0, 30 * 86400000ull, &cfg->keep_log_ms);
+        break;
     default: /* OPT_WATCH */
         bad = parse_seconds(arg, 0, 3600000, &cfg->watch_interval_ms);
         break;
@@ -313,6 +352,31 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
             fprintf(stderr, "fraudidx-service: invalid value '%s' for --%s\n", arg, o->name);
     fprintf(stderr, "Try 'fraudidx-service --help'.\n");
     return 2;
+}
+
+/* The replication flags together: a reader (--follow) has a writer's URL and a token, and
+ * takes no analysts' tokens (promotion is --tokens without --follow); only a writer waits
+ * for readers. Returns 0 or the usage error's exit code. */
+static int replication_flags(fidx__config_t *cfg)
+{
+    const char *u = cfg->follow_url;
+    if (!u)
+        return cfg->follow_token_path ? usage_error("%s", "--follow-token-file needs --follow") : 0;
+    size_t n = strlen(u);
+    while (n > 0 && u[n - 1] == '/')
+        n--;
+    if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) || n <= 8 || n > 1024 ||
+        strpbrk(u, " \t\r\n?#"))
+        return usage_error("invalid --follow URL '%s' (http://HOST:PORT or https://HOST)", u);
+    if (!cfg->follow_token_path)
+        return usage_error("%s", "--follow needs --follow-token-file FILE");
+    if (cfg->tokens_path)
+        return usage_error("%s", "--follow and --tokens together: a reader takes no analysts' "
+                                 "changes (to promote a reader, start it with --tokens and "
+                                 "without --follow)");
+    if (cfg->sync_replicas)
+        return usage_error("%s", "--sync-replicas is for a writer, not a reader (--follow)");
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -337,6 +401,12 @@ int main(int argc, char **argv)
             break;
         case OPT_REPAIR_WAL:
             cfg.repair_wal = 1;
+            break;
+        case OPT_FOLLOW:
+            cfg.follow_url = optarg;
+            break;
+        case OPT_FOLLOW_TOKEN:
+            cfg.follow_token_path = optarg;
             break;
         case OPT_DATA_DIR:
             if (!optarg[0])
@@ -366,7 +436,11 @@ int main(int argc, char **argv)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (cfg.repair_wal)
         return fidx__admin_repair(&cfg);
-    if (!cfg.snapshot_path)
+    int r = replication_flags(&cfg);
+    if (r)
+        return r;
+    /* A reader fetches its snapshot; a writer may serve its data directory's own. */
+    if (!cfg.snapshot_path && !cfg.follow_url && !cfg.tokens_path)
         return usage_error("%s", "--snapshot FILE is required");
     if (parse_listen(cfg.listen, &cfg.addr) != 0)
         return usage_error("invalid --listen address '%s' (HOST:PORT, [ADDR]:PORT or :PORT)",

@@ -18,9 +18,9 @@ static const char *const bucket_le[FIDX__LATENCY_BUCKETS] = {
 static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
-    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"any", "page"},
-    {"any", "/v1/admin"}, {"other", "other"},
+    {"GET", "/v1/check"}, {"POST", "/v1/check"},  {"GET", "/healthz"},     {"GET", "/v1/info"},
+    {"GET", "/metrics"},  {"POST", "/v1/scan"},   {"POST", "/v1/reports"}, {"any", "page"},
+    {"any", "/v1/admin"}, {"GET", "/v1/replica"}, {"GET", "/v1/changes"},  {"other", "other"},
 };
 
 static size_t status_slot(int status)
@@ -180,6 +180,17 @@ static void render_process(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
     gauge(o, "fraudidx_wal_failed",
           "1 when the analysts' write-ahead log failed and changes are refused until a restart.",
           g->wal_failed);
+    if (!g->replica)
+        return;
+    fidx__sbuf_printf(o,
+                      "# HELP fraudidx_replica_lag_seconds How far this reader is behind its "
+                      "writer: 0 while it is known to hold every change the writer has.\n"
+                      "# TYPE fraudidx_replica_lag_seconds gauge\n"
+                      "fraudidx_replica_lag_seconds %.3f\n",
+                      g->replica_lag_seconds);
+    gauge(o, "fraudidx_replica_applied_seq",
+          "Sequence number of the last change this reader applied durably.",
+          (long long)g->replica_applied_seq);
 }
 
 void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, size_t n,

@@ -23,6 +23,8 @@ typedef enum {
     FIDX__ROUTE_REPORTS, /* POST /v1/reports */
     FIDX__ROUTE_PAGE,    /* the citizens' page: /, /check, /report, /static/… */
     FIDX__ROUTE_ADMIN,   /* /v1/admin/… */
+    FIDX__ROUTE_REPLICA, /* /v1/replica/…: readers following this writer */
+    FIDX__ROUTE_CHANGES, /* GET /v1/changes: bots paging through changed verdicts */
     FIDX__ROUTE_OTHER,   /* not found, method not allowed, malformed, timeouts, limits */
     FIDX__ROUTE_COUNT
 } fidx__metric_route_t;
@@ -67,6 +69,10 @@ typedef struct {
     uint64_t reloads_ok, reloads_failed;
     int wal_failed; /* the analysts' write-ahead log failed: changes are refused */
     unsigned threads;
+    /* A reader (--follow): how far behind its writer, and the last change applied. */
+    int replica;
+    double replica_lag_seconds;
+    uint64_t replica_applied_seq;
 } fidx__gauges_t;
 
 /* Prometheus text exposition (version 0.0.4) of the sum of n workers' metrics and g. */

@@ -69,7 +69,8 @@ int fidx__reload_start(fidx__service_t *svc)
     svc->sig_hup.data = svc;
     if (uv_signal_start(&svc->sig_hup, on_sighup, SIGHUP) != 0)
         return -1;
-    if (svc->cfg.watch_interval_ms == 0)
+    /* A reader's snapshot changes only when its follower adopts the writer's new one. */
+    if (svc->cfg.watch_interval_ms == 0 || svc->cfg.follow_url)
         return 0;
     uv_fs_poll_init(&svc->loop, &svc->watch);
     svc->watch.data = svc;

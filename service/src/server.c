@@ -19,6 +19,8 @@
 #include "http/conn.h"
 #include "base/log.h"
 #include "reload.h"
+#include "replica/replica.h"
+#include "routes/handlers.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
 
@@ -123,6 +125,8 @@ static void on_wake(uv_async_t *a)
     take_snapshot(w);
     if (atomic_load(&w->stop) && !w->draining) {
         w->draining = 1;
+        if (w->feed_wake) /* replicas' parked polls are answered now, not at the timeout */
+            w->feed_wake(w);
         fidx__accept_stop(w);
         fidx__conn_drain(w);
         if (w->n_conns == 0)
@@ -139,6 +143,7 @@ static void worker_finish(fidx__worker_t *w)
     uv_close((uv_handle_t *)&w->sweep, NULL);
     uv_close((uv_handle_t *)&w->heavy_check, NULL);
     uv_close((uv_handle_t *)&w->heavy_idle, NULL);
+    fidx__route_replica_finish(w);
     fidx__admin_worker_finish(w);
     if (w->ov_reader)
         uv_close((uv_handle_t *)&w->quiesce, NULL);
@@ -169,6 +174,8 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->cfg = cfg;
     w->app = &fidx__router_app;
     w->drained = worker_finish;
+    w->feed_wake = fidx__route_replica_wake;
+    atomic_init(&w->n_polls, 0);
     w->id = id;
     w->listen_fd = fd;
     w->snap = fidx_snapshot_acquire(svc->snap);
@@ -314,6 +321,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     if (svc->taking_over)
         uv_timer_stop(&svc->takeover);
     fidx__reload_stop(svc);
+    fidx__follower_stopping(svc);
     fidx__admin_stopping(svc);
     for (unsigned i = 0; i < svc->n_workers; i++) {
         atomic_store(&svc->workers[i]->stop, 1);
@@ -404,7 +412,9 @@ static void close_walk(uv_handle_t *h, void *arg)
 static void cleanup(fidx__service_t *svc)
 {
     /* The worker threads are gone (nothing reads the overlay), their structures not yet: the
-     * commit thread may look at them until it stops. */
+     * commit thread may look at them until it stops. The follower writes to the overlay and
+     * the log, so it ends first. */
+    fidx__follower_free(svc);
     fidx__admin_free(svc);
     for (unsigned i = 0; i < svc->n_workers; i++)
         worker_dispose(svc->workers[i]);
@@ -435,7 +445,8 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
     svc->access_fd = -1;
     svc->started_at = (int64_t)time(NULL);
     *out = svc;
-    if (fidx__admin_prepare(svc) != 0 || load_first_snapshot(svc) != 0)
+    if (fidx__admin_prepare(svc) != 0 || (cfg->follow_url && fidx__follower_prepare(svc) != 0) ||
+        load_first_snapshot(svc) != 0)
         return -1;
     if (cfg->access_log && (svc->access_fd = fidx__accesslog_open(cfg->access_log)) < 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot open access log %s: %s", cfg->access_log,
@@ -483,6 +494,8 @@ int fidx__service_run(const fidx__config_t *cfg)
         return 1;
     }
     start_threads(svc);
+    if (svc->follower && fidx__follower_start(svc) != 0)
+        exit(1); /* as a worker thread that cannot start */
     fidx__log(FIDX__LOG_INFO, "listening on %s (%u threads)", svc->bound, svc->n_workers);
     uv_run(&svc->loop, UV_RUN_DEFAULT);
     for (unsigned i = 0; i < svc->n_workers; i++)

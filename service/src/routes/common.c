@@ -57,3 +57,45 @@ int fidx__decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *
     out[*len] = '\0';
     return 0;
 }
+
+void fidx__resp_not_writer(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    const char *writer = req->w->cfg->follow_url ? req->w->cfg->follow_url : "";
+    fidx__resp_error(resp, 503, "not_writer",
+                     "this server is a read-only replica: send writes to its writer");
+    /* {"error":{…}} → {"error":{…,"writer":"…"}} */
+    fidx__sbuf_t *b = resp->body;
+    if (b->len >= 2 && !b->failed) {
+        b->len -= 2;
+        fidx__sbuf_puts(b, ",\"writer\":");
+        fidx__sbuf_json_string(b, writer, strlen(writer));
+        fidx__sbuf_puts(b, "}}");
+    }
+    resp->retry_after = "1";
+}
+
+int fidx__u64_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, uint64_t min,
+                    uint64_t max, uint64_t def, uint64_t *v)
+{
+    char buf[24];
+    size_t n;
+    if (fidx__decoded_param(req, resp, name, buf, sizeof buf, &n) != 0)
+        return -1;
+    *v = def;
+    if (n == 0 && !fidx__query_find(req->query.p, req->query.len, name, &(fidx_str_t){0}))
+        return 0;
+    uint64_t x = 0;
+    int ok = n > 0 && n <= 20;
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned d = (unsigned)(buf[i] - '0');
+        ok = d <= 9 && x <= (UINT64_MAX - d) / 10;
+        x = x * 10 + d;
+    }
+    if (!ok || x < min || x > max) {
+        fidx__resp_errorf(resp, 400, "bad_request", "%s must be a whole number from %llu to %llu",
+                          name, (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}

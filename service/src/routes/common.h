@@ -4,6 +4,7 @@
 #define FIDX_SERVICE_ROUTE_COMMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fidx/error.h"
 #include "fidx/kind.h"
@@ -24,6 +25,15 @@ FIDX_MUST_CHECK int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const
  * *len (0 when absent), or -1 with the 400 answer set (repeated, too long, bad escapes). */
 int fidx__decoded_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, char *out,
                         size_t cap, size_t *len);
+
+/* 503 not_writer: this process is a reader (--follow), so writes go to its writer, whose
+ * address the error carries ({"error":{"code","message","writer"}}). */
+void fidx__resp_not_writer(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* A whole number query parameter in [min, max]: 0 and *v (def when absent), or -1 with the
+ * 400 answer set. */
+int fidx__u64_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, uint64_t min,
+                    uint64_t max, uint64_t def, uint64_t *v);
 
 /* A kind parameter: empty means "detect" (FIDX_KIND_NONE); FIDX_EINVAL when not a kind. */
 FIDX_MUST_CHECK int fidx__kind_param(const char *p, size_t len, fidx_kind_t *kind);

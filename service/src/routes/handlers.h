@@ -36,4 +36,13 @@ void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* PO
 void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_status(const fidx__req_t *req, fidx__resp_t *resp);
 
+/* Replication (replica.c): the writer's feed for its readers (the router has checked the
+ * token), and the public list of changed verdicts. */
+void fidx__route_replica_snapshot(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_replica_changes(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_changes(const fidx__req_t *req, fidx__resp_t *resp);
+/* The worker's wake-up for parked polls (the server sets it as w->feed_wake), and its end. */
+void fidx__route_replica_wake(fidx__worker_t *w);
+void fidx__route_replica_finish(fidx__worker_t *w);
+
 #endif

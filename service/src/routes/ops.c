@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "admin/admin.h"
+#include "base/clock.h"
 #include "base/log.h"
+#include "http/query.h"
 #include "metrics.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
@@ -17,8 +19,44 @@ static const char *log_failure(const fidx__service_t *svc)
     return a && a->wal && fidx__wal_failed(a->wal) ? fidx__wal_failure(a->wal) : NULL;
 }
 
-/* 503 while draining, and while the write-ahead log has failed: a load balancer or an alert
- * must see a writer that can no longer keep what it is sent. */
+/* A reader's lag behind its writer in ms (service.h, the replica_* fields): 0 while a poll
+ * the writer answers as soon as it has more is open, else the time since it was last known
+ * to hold everything; -1 when it has not caught up once since it started. */
+static int64_t replica_lag_ms(const fidx__service_t *svc)
+{
+    uint64_t now = fidx__clock_mono_ms(), current = atomic_load(&svc->replica_current_ms);
+    if (now < atomic_load(&svc->replica_fresh_until_ms))
+        return 0;
+    if (!current)
+        return -1;
+    return now > current ? (int64_t)(now - current) : 0;
+}
+
+/* A reader too far behind its writer: the reason, or 0. ?stale=ok skips the check (a proxy's
+ * second line, for when every reader lags: a stale answer beats none). */
+static int lagging(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    const fidx__config_t *cfg = req->w->cfg;
+    fidx_str_t v;
+    if (!cfg->follow_url ||
+        (fidx__query_find(req->query.p, req->query.len, "stale", &v) == 1 && fidx_str_eq(v, "ok")))
+        return 0;
+    int64_t lag = replica_lag_ms(req->w->svc);
+    if (lag < 0) {
+        fidx__resp_error(resp, 503, "lagging",
+                         "catching up with the writer since the start (not current yet)");
+        return 1;
+    }
+    if ((uint64_t)lag <= cfg->max_lag_ms)
+        return 0;
+    fidx__resp_errorf(resp, 503, "lagging", "%.1f s behind the writer (--max-lag %.1f s)",
+                      (double)lag / 1000.0, (double)cfg->max_lag_ms / 1000.0);
+    return 1;
+}
+
+/* 503 while draining, while the write-ahead log has failed (a load balancer or an alert must
+ * see a writer that can no longer keep what it is sent), and while a reader lags more than
+ * --max-lag behind its writer (so the proxy drains it). */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp)
 {
     const char *failure = log_failure(req->w->svc);
@@ -31,6 +69,8 @@ void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp)
         fidx__resp_error(resp, 503, "unavailable", failure);
         return;
     }
+    if (lagging(req, resp))
+        return;
     fidx__sbuf_puts(resp->body, "{\"status\":\"ok\"}");
 }
 
@@ -147,6 +187,14 @@ static void gauges(const fidx__worker_t *w, fidx__gauges_t *g)
     g->reloads_failed = atomic_load(&svc->reloads_failed);
     g->wal_failed = log_failure(svc) != NULL;
     g->threads = svc->n_workers;
+    if (w->cfg->follow_url) {
+        int64_t lag = replica_lag_ms(svc);
+        g->replica = 1;
+        /* Not caught up once since the start: how long it has been trying. */
+        g->replica_lag_seconds =
+            lag >= 0 ? (double)lag / 1000.0 : (double)(g->now - svc->started_at);
+        g->replica_applied_seq = atomic_load(&svc->replica_applied);
+    }
 }
 
 void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp)

@@ -230,6 +230,12 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
         refuse(o, 503, "unavailable", FIDX__FIELD_NONE, "reports are not accepted here");
         return;
     }
+    if (w->cfg->follow_url) {
+        refuse(o, 503, "not_writer", FIDX__FIELD_NONE,
+               "this server is a read-only replica: reports go to its writer");
+        o->retry_after = READ_ONLY_RETRY_S;
+        return;
+    }
     if (!w->svc->reports) {
         refuse(o, 503, "read_only", FIDX__FIELD_NONE,
                "this server does not take reports now (another process holds its data "

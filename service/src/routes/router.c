@@ -8,9 +8,12 @@
 #include <http_parser.h>
 
 #include "admin/admin.h"
+#include "routes/common.h"
 #include "routes/handlers.h"
 
 #define PREFIX_LEN (sizeof FIDX__ADMIN_PREFIX - 1)
+#define REPLICA_PREFIX "/v1/replica"
+#define REPLICA_PREFIX_LEN (sizeof REPLICA_PREFIX - 1)
 #define WWW_AUTHENTICATE "WWW-Authenticate: Bearer realm=\"fraudidx\"\r\n"
 
 typedef struct {
@@ -31,6 +34,7 @@ static const route_t public_routes[] = {
     {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD"},
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD"},
     {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD"},
+    {"/v1/changes", fidx__route_changes, NULL, NULL, FIDX__ROUTE_CHANGES, R, R, "GET, HEAD"},
     /* Citizens: the web page (page.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST"},
     {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD"},
@@ -51,6 +55,13 @@ static const route_t admin_routes[] = {
      "GET, HEAD, POST"},
     {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST"},
     {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD"},
+};
+
+/* Below REPLICA_PREFIX; every one needs a token that may follow this writer. */
+#define P FIDX__ROUTE_REPLICA
+static const route_t replica_routes[] = {
+    {"/snapshot", fidx__route_replica_snapshot, NULL, NULL, P, R, R, "GET, HEAD"},
+    {"/changes", fidx__route_replica_changes, NULL, NULL, P, R, R, "GET, HEAD"},
 };
 
 static void not_found(const fidx__req_t *req, fidx__resp_t *resp)
@@ -99,10 +110,14 @@ static void pick(fidx__req_t *req, const route_t *table, size_t n, fidx_str_t pa
 
 /* ---- the analysts' API ---- */
 
+static int has_prefix(fidx_str_t path, const char *prefix, size_t n)
+{
+    return path.len >= n && memcmp(path.p, prefix, n) == 0 && (path.len == n || path.p[n] == '/');
+}
+
 static int is_admin(fidx_str_t path)
 {
-    return path.len >= PREFIX_LEN && memcmp(path.p, FIDX__ADMIN_PREFIX, PREFIX_LEN) == 0 &&
-           (path.len == PREFIX_LEN || path.p[PREFIX_LEN] == '/');
+    return has_prefix(path, FIDX__ADMIN_PREFIX, PREFIX_LEN);
 }
 
 /* The token the request carries, checked: 0 with req->principal set to its name. */
@@ -114,6 +129,14 @@ static int authenticate(fidx__req_t *req)
     return fidx__admin_auth(req->w->svc->admin, auth.p, auth.len, req->principal);
 }
 
+static void unauthorized_replica(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    (void)req;
+    fidx__resp_error(resp, 401, "unauthorized",
+                     "a valid replica token is required (Authorization: Bearer TOKEN)");
+    resp->headers = WWW_AUTHENTICATE;
+}
+
 static void unauthorized(const fidx__req_t *req, fidx__resp_t *resp)
 {
     int configured = req->w->svc->admin && req->w->cfg->tokens_path;
@@ -123,9 +146,53 @@ static void unauthorized(const fidx__req_t *req, fidx__resp_t *resp)
     resp->headers = WWW_AUTHENTICATE;
 }
 
+/* A reader takes no writes: they answer 503 not_writer with the writer's address, before any
+ * body is read. */
+static int not_writer_head(fidx__req_t *req, fidx__resp_t *resp)
+{
+    if (req->has_body) {
+        fidx__resp_not_writer(req, resp);
+        return -1;
+    }
+    req->handler = fidx__resp_not_writer;
+    return 0;
+}
+
+/* Issue 13 is adding roles to the tokens file (NAME SECRET [ROLE]); until that lands, every
+ * valid token may follow this writer. This is the one place that becomes a check of
+ * req->principal_role against the `replica` role. */
+static int may_replicate(const fidx__req_t *req)
+{
+    (void)req;
+    return 1;
+}
+
+static int replica_head(fidx__req_t *req, fidx__resp_t *resp)
+{
+    req->route = FIDX__ROUTE_REPLICA;
+    if (req->w->cfg->follow_url)
+        return not_writer_head(req, resp);
+    if (authenticate(req) != 0 || !may_replicate(req)) {
+        req->principal[0] = '\0';
+        fidx__resp_error(resp, 401, "unauthorized",
+                         "a valid replica token is required (Authorization: Bearer TOKEN)");
+        resp->headers = WWW_AUTHENTICATE;
+        if (req->has_body)
+            return -1;
+        req->handler = unauthorized_replica;
+        return 0;
+    }
+    fidx_str_t sub = fidx_str(req->path.p + REPLICA_PREFIX_LEN, req->path.len - REPLICA_PREFIX_LEN);
+    pick(req, replica_routes, sizeof replica_routes / sizeof replica_routes[0], sub);
+    req->route = FIDX__ROUTE_REPLICA;
+    return 0;
+}
+
 static int admin_head(fidx__req_t *req, fidx__resp_t *resp)
 {
     req->route = FIDX__ROUTE_ADMIN;
+    if (req->w->cfg->follow_url)
+        return not_writer_head(req, resp);
     if (authenticate(req) != 0) {
         req->principal[0] = '\0';
         if (req->has_body) { /* refused before the body is read */
@@ -149,7 +216,11 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
 {
     if (is_admin(req->path))
         return admin_head(req, resp);
+    if (has_prefix(req->path, REPLICA_PREFIX, REPLICA_PREFIX_LEN))
+        return replica_head(req, resp);
     pick(req, public_routes, sizeof public_routes / sizeof public_routes[0], req->path);
+    if (req->handler == fidx__route_reports && req->w->cfg->follow_url)
+        return not_writer_head(req, resp);
     return 0;
 }
 
