@@ -13,7 +13,7 @@ LISTEN ?= 127.0.0.1:8080
 # help2man, dpkg-dev and file make the man pages and the .deb; openssl, systemd, haproxy,
 # nginx and prometheus are for tests/deploy/ (docs/DEPLOY.md; on a machine with a running
 # systemd, Debian starts haproxy, nginx and prometheus once installed: DEPLOY.md says how to
-# stop them).
+# stop them). libcurl4-gnutls-dev: a reader's client for its writer (service/src/replica/).
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
 	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev libicu-dev \
@@ -22,6 +22,7 @@ PACKAGES = build-essential cmake pkg-config python3 \
 	tesseract-ocr-vie tesseract-ocr-eng zlib1g-dev \
 	imagemagick fonts-dejavu-core qrencode webp \
 	help2man dpkg-dev file openssl systemd haproxy nginx prometheus \
+	libcurl4-gnutls-dev \
 	chromium nodejs npm \
 	python3-pip python3-setuptools python3-wheel mypy
 

@@ -363,8 +363,6 @@ static int replication_flags(fidx__config_t *cfg)
     if (!u)
         return cfg->follow_token_path ? usage_error("%s", "--follow-token-file needs --follow") : 0;
     size_t n = strlen(u);
-    while (n > 0 && u[n - 1] == '/')
-        n--;
     if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) || n <= 8 || n > 1024 ||
         strpbrk(u, " \t\r\n?#"))
         return usage_error("invalid --follow URL '%s' (http://HOST:PORT or https://HOST)", u);
@@ -403,6 +401,9 @@ int main(int argc, char **argv)
             cfg.repair_wal = 1;
             break;
         case OPT_FOLLOW:
+            /* Without trailing '/': the routes' paths are appended to it. */
+            for (size_t n = strlen(optarg); n > 0 && optarg[n - 1] == '/'; n--)
+                optarg[n - 1] = '\0';
             cfg.follow_url = optarg;
             break;
         case OPT_FOLLOW_TOKEN:

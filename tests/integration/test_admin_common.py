@@ -63,7 +63,10 @@ class AdminTest(fidxsvc.ServiceTest):
         self.tokens = write_tokens(os.path.join(self.dir, "tokens"))
 
     def start_admin(self, *args, tokens=True, threads=2, snapshot=None, prefix=()):
-        extra = ["--data-dir", self.data] + (["--tokens", self.tokens] if tokens else [])
+        # Folded log segments are deleted at once, as these tests expect (test_replication.py
+        # tests --keep-log).
+        extra = ["--data-dir", self.data, "--keep-log", "0"] + (
+            ["--tokens", self.tokens] if tokens else [])
         return self.start(*(extra + list(args)), threads=threads, snapshot=snapshot,
                           prefix=prefix)
 

@@ -85,6 +85,10 @@ static int take_changes(fidx__follower_t *f, const fidx__replica_headers_t *h)
                      err.reason ? err.reason : "checksum or first change", err.offset);
         return -1;
     }
+    /* The writer took this reader's history: a promoted writer's is its own, forked from it. */
+    if (strcmp(h->history, f->a->history) != 0 &&
+        fidx__admin_history_set(f->a, h->history, NULL, 0) != 0)
+        return -1;
     if (h->count && fidx__replica_apply(f, b->p, b->len, h->first_seq, h->count) != 0)
         return -1;
     f->applied += h->count;
@@ -92,7 +96,7 @@ static int take_changes(fidx__follower_t *f, const fidx__replica_headers_t *h)
     return 0;
 }
 
-/* After changes are applied: the lag, the writer's history, and its base. */
+/* After changes are applied: the lag, and the writer's base. */
 static int after_changes(fidx__follower_t *f, const fidx__replica_headers_t *h)
 {
     fidx__admin_t *a = f->a;
@@ -102,9 +106,6 @@ static int after_changes(fidx__follower_t *f, const fidx__replica_headers_t *h)
         atomic_store(&f->svc->replica_current_ms, fidx__clock_mono_ms());
     else
         not_current(f);
-    /* The writer took this reader's history: a promoted writer's is its own, forked from it. */
-    if (strcmp(h->history, a->history) != 0 && fidx__admin_history_set(a, h->history, NULL, 0) != 0)
-        return -1;
     fidx__admin_base_id(a, &hash, &next);
     if (h->snapshot_hash == hash)
         return 0;
