@@ -97,6 +97,11 @@ export function findPath(requestPath) {
   return null;
 }
 
+/* The analysts' and the replicas' paths: a token is checked before the route is. */
+function needsToken(p) {
+  return p.startsWith("/v1/admin/") || p.startsWith("/v1/replica/");
+}
+
 /* What each operation was seen to answer: "METHOD template" -> Set of statuses. */
 export const seen = new Map();
 
@@ -114,9 +119,8 @@ export function judge(method, target, res, { head = false } = {}) {
   let label;
   if (!template) {
     label = method + " " + reqPath + " (not in the document)";
-    /* Every /v1/admin path needs a token before it is routed. */
-    const name = res.status === 401 && reqPath.startsWith("/v1/admin/") ? "Unauthorized"
-                                                                        : "NotFound";
+    /* Every /v1/admin and /v1/replica path needs a token before it is routed. */
+    const name = res.status === 401 && needsToken(reqPath) ? "Unauthorized" : "NotFound";
     if (res.status !== (name === "Unauthorized" ? 401 : 404)) {
       problems.push(label + ": answered " + res.status + ", the document says 404");
     }
@@ -127,7 +131,7 @@ export function judge(method, target, res, { head = false } = {}) {
     const op = item[opMethod];
     label = method + " " + template;
     if (!op) {
-      const admin = template.startsWith("/v1/admin/");
+      const admin = needsToken(template);
       const name = admin && res.status === 401 ? "Unauthorized" : "MethodNotAllowed";
       if (name === "MethodNotAllowed") {
         const documented = METHODS.filter((m) => item[m]).map((m) => m.toUpperCase());

@@ -6,6 +6,7 @@
  * checked against the document's request schemas too. At the end every operation must have
  * answered with success at least once; the statuses no test reached are listed. */
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -409,6 +410,79 @@ describe("analysts", () => {
     assert.equal(s.last_compaction.snapshot, c.snapshot);
     await ask("GET", "/v1/admin/compact", { headers: AUTH, status: 405 });
     await ask("GET", "/v1/admin/nothing", { headers: AUTH, status: 404 });
+  });
+});
+
+describe("replication", () => {
+  test("the public list of changes", async () => {
+    const all = json(await ask("GET", "/v1/changes?since=0", { valid: true, status: 200 }));
+    assert.ok(all.changes.length >= 3);
+    assert.equal(all.next, all.last_seq);
+    const page = json(await ask("GET", "/v1/changes?since=0&limit=1",
+                                { valid: true, status: 200 }));
+    assert.equal(page.changes.length, 1);
+    await ask("GET", "/v1/changes", { status: 400, code: "bad_request" });
+    await ask("GET", "/v1/changes?since=x", { status: 400, code: "bad_request" });
+    await ask("GET", "/v1/changes?since=0&limit=10001", { status: 400, code: "bad_request" });
+    await ask("GET", "/v1/changes?since=" + (all.last_seq + 1), { status: 410, code: "gone" });
+    await ask("POST", "/v1/changes", { status: 405 });
+  });
+
+  test("the writer's snapshot", async () => {
+    await ask("GET", "/v1/replica/snapshot", { status: 401, code: "unauthorized" });
+    const whole = await ask("GET", "/v1/replica/snapshot", { headers: AUTH, valid: true,
+                                                           status: 200 });
+    const etag = whole.headers.etag;
+    const part = await ask("GET", "/v1/replica/snapshot", { headers: { ...AUTH,
+                           Range: "bytes=0-99" }, valid: true, status: 206 });
+    assert.deepEqual(part.body, whole.body.subarray(0, 100));
+    await ask("GET", "/v1/replica/snapshot", { headers: { ...AUTH, "If-None-Match": etag },
+                                              valid: true, status: 304 });
+    await ask("GET", "/v1/replica/snapshot", {
+      headers: { ...AUTH, Range: "bytes=" + whole.body.length + "-" }, status: 416 });
+    await ask("POST", "/v1/replica/snapshot", { headers: AUTH, status: 405 });
+    await ask("GET", "/v1/replica/nothing", { headers: AUTH, status: 404 });
+  });
+
+  test("the writer's changes", async () => {
+    await ask("GET", "/v1/replica/changes?since=0", { status: 401 });
+    const r = await ask("GET", "/v1/replica/changes?since=0&replica=contract-1",
+                        { headers: AUTH, valid: true, status: 200 });
+    assert.ok(Number(r.headers["x-fidx-count"]) >= 3);
+    const durable = Number(r.headers["x-fidx-durable-seq"]);
+    const none = await ask("GET", "/v1/replica/changes?since=" + durable + "&wait=10",
+                           { headers: AUTH, valid: true, status: 200 });
+    assert.equal(none.headers["x-fidx-count"], "0");
+    await ask("GET", "/v1/replica/changes", { headers: AUTH, status: 400 });
+    await ask("GET", "/v1/replica/changes?since=0&wait=60001", { headers: AUTH, status: 400 });
+    await ask("GET", "/v1/replica/changes?since=" + (durable + 1),
+              { headers: AUTH, status: 410, code: "diverged" });
+  });
+
+  test("a reader: lookups, its lag, and writes refused", async () => {
+    const token = path.join(dir, "follow-token");
+    fs.writeFileSync(token, ANALYST_TOKEN + "\n", { mode: 0o600 });
+    const reader = await startService(snapshot, ["--follow", svc.url, "--follow-token-file",
+                                                 token, "--data-dir", path.join(dir, "reader")],
+                                      { threads: 1 });
+    try {
+      const opts = { svc: reader };
+      await ask("GET", "/v1/check?q=" + SCAM_PHONE, { ...opts, valid: true, status: 200 });
+      await ask("GET", "/healthz", { ...opts, valid: true });
+      await ask("GET", "/healthz?stale=ok", { ...opts, valid: true, status: 200 });
+      const m = await ask("GET", "/metrics", { ...opts, valid: true, status: 200 });
+      assert.match(m.body.toString(), /^fraudidx_replica_lag_seconds /m);
+      await ask("GET", "/v1/changes?since=0", { ...opts, valid: true, status: 200 });
+      const w = await postJSON("/v1/reports", { value: SCAM_PHONE },
+                               { ...opts, status: 503, code: "not_writer" });
+      assert.equal(JSON.parse(w.body).error.writer, svc.url);
+      await ask("GET", "/v1/admin/status", { ...opts, headers: AUTH, status: 503,
+                                             code: "not_writer" });
+      await ask("GET", "/v1/replica/changes?since=0", { ...opts, headers: AUTH, status: 503,
+                                                        code: "not_writer" });
+    } finally {
+      assert.equal(await reader.stop(), 0);
+    }
   });
 });
 
