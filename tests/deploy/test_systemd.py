@@ -109,16 +109,16 @@ class SystemdTest(unittest.TestCase):
             self.assertTrue(m, env)
             self.assertGreaterEqual(limit, int(m.group(1)) + 1024, unit)
 
-    def test_reader_placeholder_is_marked(self):
-        # Replication's part (issue 18) is left for the lead: the variable and the line to
-        # finish are there and say so.
+    def test_reader_follows_the_writer(self):
+        # A reader's unit follows the writer its environment file names, with its token file.
         with open(os.path.join(dk.DEPLOY, "examples", "reader.env")) as f:
             env = f.read()
-        self.assertRegex(env, r"PLACEHOLDER.*\n(#.*\n)*FRAUDIDX_FOLLOW=")
-        with open(os.path.join(dk.DEPLOY, "systemd", "fraudidx-reader@.service")) as f:
-            unit = f.read()
-        self.assertRegex(unit, r"PLACEHOLDER[^\n]*\n(#[^\n]*\n)*#\s+ExecStart=\S+ --follow "
-                               r"\$\{FRAUDIDX_FOLLOW\}")
+        self.assertRegex(env, r"(?m)^FRAUDIDX_FOLLOW=https?://")
+        self.assertNotIn("PLACEHOLDER", env)
+        s = unit_settings(os.path.join(dk.DEPLOY, "systemd", "fraudidx-reader@.service"))
+        self.assertRegex(s["ExecStart"][0], r"--follow \$\{FRAUDIDX_FOLLOW\} "
+                                            r"--follow-token-file /etc/fraudidx/follow-token ")
+        self.assertNotIn("--snapshot", s["ExecStart"][0])
 
     def test_security_exposure(self):
         for unit in ("/usr/lib/systemd/system/fraudidx.service", "fraudidx-reader@main.service"):
