@@ -2,7 +2,8 @@
 and /var are overlays on the machine's own: the postinst runs as on a server (adduser, the data
 directory, the environment files), and every change vanishes with the namespace. Then the
 writer's unit command line is run as the unit would run it (its user, its environment file) and
-answers an analyst; systemd-analyze verifies the installed units at their real paths.
+answers an analyst, and a reader's follows it; systemd-analyze verifies the installed units at
+their real paths.
 
 Run by test_package.py as `unshare --mount --propagation private python3 postinst_check.py
 DEB WORKDIR` (root only). Standard library only."""
@@ -16,6 +17,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 import unittest
 
 import deploykit as dk
@@ -139,6 +141,43 @@ class PostinstTest(unittest.TestCase):
             self.assertEqual(st.st_uid, user.pw_uid, name)
             self.assertEqual(stat.S_IMODE(st.st_mode) & 0o077, 0, name)
         self.assertTrue(os.path.getsize("/var/log/fraudidx/access.log") > 0)
+
+    def test_5_reader_follows_as_the_unit_says(self):
+        # The writer of test 4 again, and a reader run as its unit runs it: its user, its
+        # environment file pointing at the writer, its token file 0600 owned by the user.
+        user = pwd.getpwnam("fraudidx")
+        env = read_env("/etc/fraudidx/fraudidx.env")
+        env["FRAUDIDX_LISTEN"] = "127.0.0.1:0"
+        writer = dk.Program(unit_command("/usr/lib/systemd/system/fraudidx.service", env),
+                            user="fraudidx", group="fraudidx", extra_groups=[], cwd="/")
+        try:
+            dk.run(["install", "-m", "0600", "-o", "fraudidx", "-g", "fraudidx", "/dev/null",
+                    "/etc/fraudidx/follow-token"])
+            with open("/etc/fraudidx/follow-token", "w") as f:
+                f.write(dk.SAMPLE_TOKEN + "\n")
+            # systemd's StateDirectory= would make this; there is no systemd here.
+            dk.run(["install", "-d", "-o", "fraudidx", "-g", "fraudidx", "-m", "0700",
+                    "/var/lib/fraudidx-reader", "/var/lib/fraudidx-reader/a"])
+            renv = read_env("/etc/fraudidx/reader.env")
+            renv["FRAUDIDX_LISTEN"] = "127.0.0.1:0"
+            renv["FRAUDIDX_FOLLOW"] = "http://127.0.0.1:%d" % writer.port
+            argv = [w.replace("%i", "a") for w in
+                    unit_command("/usr/lib/systemd/system/fraudidx-reader@.service", renv)]
+            reader = dk.Program(argv, user="fraudidx", group="fraudidx", extra_groups=[],
+                                cwd="/")
+            try:
+                deadline = time.monotonic() + 30  # /healthz is 200 once it has caught up
+                while reader.get("/healthz").status != 200 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                self.assertEqual(reader.get("/v1/check?q=0911222333").json()["verdict"], "scam")
+                r = reader.get("/v1/admin/status")
+                self.assertEqual((r.status, r.json()["error"]["code"]), (503, "not_writer"))
+            finally:
+                self.assertEqual(reader.stop(), 0)
+        finally:
+            self.assertEqual(writer.stop(), 0)
+        st = os.stat("/var/lib/fraudidx-reader/a/history")
+        self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode) & 0o077), (user.pw_uid, 0))
 
 
 if __name__ == "__main__":
