@@ -106,6 +106,14 @@ static int after_changes(fidx__follower_t *f, const fidx__replica_headers_t *h)
         atomic_store(&f->svc->replica_current_ms, fidx__clock_mono_ms());
     else
         not_current(f);
+    if (f->caught_up && !f->caught_up_once) {
+        uint64_t ms = fidx__clock_mono_ms() - f->start_ms;
+        f->caught_up_once = 1;
+        fidx__log(FIDX__LOG_INFO,
+                  "replica: caught up with the writer at change %" PRIu64 " (%" PRIu64
+                  " changes applied in %.3f s since the start)",
+                  f->applied, f->applied - f->start_applied, (double)ms / 1000.0);
+    }
     fidx__admin_base_id(a, &hash, &next);
     if (h->snapshot_hash == hash)
         return 0;
@@ -304,7 +312,8 @@ int fidx__follower_prepare(fidx__service_t *svc)
 int fidx__follower_start(fidx__service_t *svc)
 {
     fidx__follower_t *f = svc->follower;
-    f->applied = fidx__wal_durable(f->a->wal);
+    f->applied = f->start_applied = fidx__wal_durable(f->a->wal);
+    f->start_ms = fidx__clock_mono_ms();
     publish_applied(f);
     if (uv_thread_create(&f->thread, follow_main, f) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the follower thread");

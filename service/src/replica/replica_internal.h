@@ -33,6 +33,9 @@ typedef struct fidx__follower {
     fidx__sbuf_t body; /* the answer being read */
     uint64_t log_ms;   /* when a failure was last logged (one a minute while it lasts) */
     int curl_ready;    /* libcurl's global state is set up */
+    /* Since the thread started: its start, the change it had, whether it has caught up. */
+    uint64_t start_ms, start_applied;
+    int caught_up_once;
 } fidx__follower_t;
 
 /* ---- the writer's snapshot (base.c) ---- */
