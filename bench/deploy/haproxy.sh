@@ -7,10 +7,13 @@
 # each process used.
 #
 #   bench/deploy/haproxy.sh                     # about 1 minute
+#   FOLLOW=1 bench/deploy/haproxy.sh            # readers that follow a writer (--follow)
 #   DURATION=3 REPS=1 bench/deploy/haproxy.sh   # a smoke run
 #
 # Settings (environment): BUILD (default build: the binaries are used as they are), DURATION
-# (s per wrk run, at most 15), REPS, CONNS, THREADS (per reader), ROWS, SEED. Needs wrk,
+# (s per wrk run, at most 15), REPS, CONNS, THREADS (per reader), ROWS, SEED, FOLLOW (1: the
+# readers follow a writer that serves the snapshot, as deployed; the writer is then the
+# proxy's writer and backup, and takes no request in this run). Needs wrk,
 # haproxy, openssl; run as root (HAProxy's config chroots). Everything listens on 127.0.0.1 and
 # is stopped at the end; the script is bounded by `timeout` (5 minutes), each wrk run by -d.
 set -euo pipefail
@@ -51,27 +54,46 @@ log "generating $ROWS phone indicators, the snapshot and the queries"
 "$BUILD/indexer/fraudidx-indexer" build -o "$T/snap.fidx" "$T/ind.csv" >/dev/null
 awk -v n=200000 -v seed="$SEED" -f "$ROOT/bench/http/queries.awk" "$T/ind.csv" >"$T/queries.txt"
 
-for r in reader1 reader2; do
+SOURCE=(--snapshot "$T/snap.fidx")
+WRITER_ADDR=''
+if [ "${FOLLOW:-}" = 1 ]; then
+    printf 'bench bench-token-0123456789abcdef\n' >"$T/tokens"
+    printf 'bench-token-0123456789abcdef\n' >"$T/follow-token"
+    chmod 600 "$T/tokens" "$T/follow-token"
     "$BUILD/service/fraudidx-service" --snapshot "$T/snap.fidx" --listen 127.0.0.1:0 \
+        --threads 1 --data-dir "$T/writer" --tokens "$T/tokens" >/dev/null 2>"$T/writer.log" &
+    PIDS="$PIDS $!"
+    WRITER_ADDR=127.0.0.1:$(service_port "$T/writer.log" "$!")
+    SOURCE=(--follow "http://$WRITER_ADDR" --follow-token-file "$T/follow-token")
+fi
+for r in reader1 reader2; do
+    "$BUILD/service/fraudidx-service" "${SOURCE[@]}" --listen 127.0.0.1:0 \
         --threads "$THREADS" --data-dir "$T/$r" >/dev/null 2>"$T/$r.log" &
     PIDS="$PIDS $!"
     echo "$!" >"$T/$r.pid"
 done
 R1=$(service_port "$T/reader1.log" "$(cat "$T/reader1.pid")")
 R2=$(service_port "$T/reader2.log" "$(cat "$T/reader2.pid")")
+for r in $R1 $R2; do # a following reader is in rotation once it has caught up
+    for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$r/healthz" && break; sleep 0.1; done
+done
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
     -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 cat "$T/cert.pem" "$T/key.pem" >"$T/combined.pem"
 HTTPS=$((20000 + RANDOM % 20000))
-# Reads only here: the writer's backend points at reader 1 (it takes no request in this run).
-FRAUDIDX_READER1=127.0.0.1:$R1 FRAUDIDX_READER2=127.0.0.1:$R2 FRAUDIDX_WRITER=127.0.0.1:$R1 \
+# Reads only here: without FOLLOW the writer's backend points at reader 1 (it takes no request
+# in this run).
+FRAUDIDX_READER1=127.0.0.1:$R1 FRAUDIDX_READER2=127.0.0.1:$R2 \
+    FRAUDIDX_WRITER=${WRITER_ADDR:-127.0.0.1:$R1} \
     FRAUDIDX_HTTPS_BIND=127.0.0.1:$HTTPS FRAUDIDX_HTTP_BIND=127.0.0.1:$((HTTPS + 1)) \
     FRAUDIDX_TLS_CERT=$T/combined.pem FRAUDIDX_HAPROXY_SOCKET=$T/admin.sock \
     FRAUDIDX_HAPROXY_LOG=/dev/null \
     haproxy -db -f "$ROOT/deploy/haproxy/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
 HAPROXY_PID=$!
 PIDS="$PIDS $HAPROXY_PID"
+sleep 0.5
+kill -0 "$HAPROXY_PID" 2>/dev/null || { cat "$T/haproxy.log" >&2; echo "haproxy did not start" >&2; exit 1; }
 for _ in $(seq 100); do
     curl -sk -o /dev/null "https://127.0.0.1:$HTTPS/healthz" && break
     sleep 0.1
