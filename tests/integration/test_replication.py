@@ -360,6 +360,10 @@ class SyncReplicas(ReplicaTest):
         self.assertError(r, 503, "replication_timeout")
         self.assertIn("retry-after", r.headers)
         self.assertEqual(self.verdict(w, phone(1)), "scam")  # kept on the writer
+        # Again with a timeout no loaded machine reaches, and a reader.
+        self.assertEqual(w.stop(), 0)
+        w = self.start_writer("--sync-replicas", "1", "--sync-timeout-ms", "60000", "--listen",
+                              "127.0.0.1:%d" % w.port)
         rd = self.start_reader(w.port, "r1")
         self.caught_up(rd, w)
         for i in range(2, 12):
