@@ -259,11 +259,10 @@ static int load_id(fidx__follower_t *f)
     }
     gethostname(host, sizeof host - 1);
     host[strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")] = '\0';
-    host[40] = '\0';
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
         memset(raw, 0, sizeof raw);
-    snprintf(f->id, sizeof f->id, "%s-%02x%02x%02x%02x", host[0] ? host : "reader", raw[0], raw[1],
-             raw[2], raw[3]);
+    snprintf(f->id, sizeof f->id, "%.40s-%02x%02x%02x%02x", host[0] ? host : "reader", raw[0],
+             raw[1], raw[2], raw[3]);
     fp = fopen(path, "w");
     if (!fp || fprintf(fp, "%s\n", f->id) < 0 || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
