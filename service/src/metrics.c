@@ -2,8 +2,8 @@
  * Names follow Prometheus conventions: fraudidx_ prefix, _total counters, base units. */
 #include "metrics.h"
 
-static const int status_slots[FIDX__STATUS_SLOTS] = {200, 202, 400, 401, 404, 405,
-                                                     408, 413, 429, 500, 503, 0};
+static const int status_slots[FIDX__STATUS_SLOTS] = {200, 202, 400, 401, 403, 404, 405,
+                                                     408, 409, 413, 429, 500, 503, 0};
 
 /* Upper bounds of the latency buckets, in nanoseconds, and as Prometheus prints them. */
 static const uint64_t bucket_ns[FIDX__LATENCY_BUCKETS] = {

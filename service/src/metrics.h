@@ -27,7 +27,7 @@ typedef enum {
     FIDX__ROUTE_COUNT
 } fidx__metric_route_t;
 
-#define FIDX__STATUS_SLOTS 12
+#define FIDX__STATUS_SLOTS 14
 #define FIDX__LATENCY_BUCKETS 14 /* finite bucket bounds; +Inf is the count */
 #define FIDX__VERDICTS 4
 

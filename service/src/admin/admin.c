@@ -40,12 +40,12 @@ static int load_tokens(fidx__admin_t *a, const char *path, const char *when)
     return 0;
 }
 
-int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name)
+int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name, fidx__role_t *role)
 {
     if (!a || !auth)
         return -1;
     pthread_mutex_lock(&a->tokens_mu);
-    int r = fidx__tokens_check(a->tokens, auth, len, name);
+    int r = fidx__tokens_check(a->tokens, auth, len, name, role);
     pthread_mutex_unlock(&a->tokens_mu);
     return r;
 }

@@ -122,8 +122,9 @@ void fidx__admin_scan_dir(fidx__admin_t *a);
 int fidx__admin_has_log(const fidx__admin_t *a);
 
 /* Whether an Authorization value carries a valid token; its name into name
- * (FIDX__TOKEN_NAME_MAX + 1 bytes). Any thread. */
-int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name);
+ * (FIDX__TOKEN_NAME_MAX + 1 bytes) and its role into *role. Any thread. */
+int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name,
+                     fidx__role_t *role);
 
 /* GET /v1/admin/status body. */
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);
@@ -168,6 +169,7 @@ struct fidx__admin_job {
     fidx__reply_t *reply;
     fidx__admin_run_t run;
     char token[FIDX__TOKEN_NAME_MAX + 1];
+    fidx__role_t role; /* the token's, for the audit log */
     int64_t now_ms;
     /* POST /v1/admin/indicators */
     char *body;
@@ -202,8 +204,10 @@ void fidx__admin_run_compact(fidx__admin_job_t *j); /* admin_compact.c */
 
 /* ---- a change's life as a job (admin_job.c) ---- */
 
-/* A job for a, by the analyst's token name, that will run `run`. NULL when out of memory. */
-fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx__admin_run_t run);
+/* A job for a, by the request's analyst (token name and role), that will run `run`. NULL when
+ * out of memory. */
+fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const fidx__req_t *req,
+                                       fidx__admin_run_t run);
 /* Inside a handler: defers the request's answer and hands j to the thread pool; on failure j
  * is freed and resp holds the error. */
 void fidx__admin_job_start(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin_job_t *j);

@@ -12,7 +12,8 @@
 
 #define JOB_OUT_MAX (64u * 1024 * 1024)
 
-fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx__admin_run_t run)
+fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const fidx__req_t *req,
+                                       fidx__admin_run_t run)
 {
     fidx__admin_job_t *j = calloc(1, sizeof *j);
     if (!j)
@@ -21,7 +22,8 @@ fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx
     j->run = run;
     j->now_ms = fidx__clock_wall_ms(); /* for the audit log and the records */
     j->http_status = 500;
-    snprintf(j->token, sizeof j->token, "%s", token);
+    snprintf(j->token, sizeof j->token, "%.*s", FIDX__TOKEN_NAME_MAX, req->principal);
+    j->role = (fidx__role_t)req->principal_role;
     fidx__sbuf_init(&j->out, JOB_OUT_MAX);
     return j;
 }

@@ -114,7 +114,7 @@ static int parse_rows(fidx__admin_job_t *j, add_t *ad)
 static void audit_add(fidx__admin_job_t *j, const fidx__sbuf_t *recs, uint64_t n, uint64_t rej,
                       fidx__sbuf_t *audit)
 {
-    fidx__audit_begin(audit, j->now_ms, j->token, "add");
+    fidx__audit_begin(audit, j->now_ms, j->token, fidx__role_name(j->role), "add");
     fidx__audit_str(audit, "format", fidx_feed_format_name(j->format),
                     strlen(fidx_feed_format_name(j->format)));
     fidx__audit_num(audit, "accepted", n);
@@ -264,7 +264,7 @@ void fidx__admin_run_delist(fidx__admin_job_t *j)
     } else {
         uint64_t seq = fidx__wal_next_seq(a->wal);
         fidx__admin_encode_delist(&recs, j->kind, j->value, j->value_len);
-        fidx__audit_begin(&audit, j->now_ms, j->token, "delist");
+        fidx__audit_begin(&audit, j->now_ms, j->token, fidx__role_name(j->role), "delist");
         fidx__audit_str(&audit, "kind", fidx_kind_name(j->kind), strlen(fidx_kind_name(j->kind)));
         fidx__audit_str(&audit, "value", j->value, j->value_len);
         fidx__audit_str(&audit, "reason", j->reason, strlen(j->reason));
@@ -413,7 +413,8 @@ static int decidable(fidx__admin_job_t *j, decide_t *d)
 static void audit_decision(const fidx__admin_job_t *j, const decide_t *d, fidx__sbuf_t *audit)
 {
     int approve = j->action == FIDX__REPORT_APPROVED;
-    fidx__audit_begin(audit, j->now_ms, j->token, approve ? "approve" : "reject");
+    fidx__audit_begin(audit, j->now_ms, j->token, fidx__role_name(j->role),
+                      approve ? "approve" : "reject");
     fidx__audit_str(audit, "report", j->report_id, strlen(j->report_id));
     fidx__audit_str(audit, "kind", fidx_kind_name(d->rc.kind), strlen(fidx_kind_name(d->rc.kind)));
     fidx__audit_str(audit, "value", approve ? d->cur.value : d->rc.value,

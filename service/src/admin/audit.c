@@ -29,7 +29,8 @@ static void key(fidx__sbuf_t *out, const char *k)
     fidx__sbuf_put(out, ":", 1);
 }
 
-void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *action)
+void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *role,
+                       const char *action)
 {
     char ts[40];
     struct tm tm;
@@ -41,6 +42,8 @@ void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, con
     fidx__sbuf_puts(out, ts);
     fidx__sbuf_puts(out, "\",\"token\":");
     fidx__sbuf_json_string(out, token, strlen(token));
+    fidx__sbuf_puts(out, ",\"role\":");
+    fidx__sbuf_json_string(out, role, strlen(role));
     fidx__sbuf_puts(out, ",\"action\":");
     fidx__sbuf_json_string(out, action, strlen(action));
 }

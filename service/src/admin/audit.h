@@ -16,8 +16,10 @@
  * with a sentence in msg. */
 int fidx__audit_open(const char *dir, char *msg, size_t cap);
 
-/* {"time":"2024-05-01T10:00:00.123Z","token":NAME,"action":ACTION — then fields, then end. */
-void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *action);
+/* {"time":"2024-05-01T10:00:00.123Z","token":NAME,"role":ROLE,"action":ACTION — then fields,
+ * then end. */
+void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *role,
+                       const char *action);
 void fidx__audit_str(fidx__sbuf_t *out, const char *key, const char *v, size_t len);
 void fidx__audit_num(fidx__sbuf_t *out, const char *key, uint64_t v);
 /* Appends raw JSON text as the value of key (the caller made it valid JSON). */

@@ -99,7 +99,7 @@ void fidx__route_admin_add(const fidx__req_t *req, fidx__resp_t *resp)
                          "Content-Type must be text/csv or application/x-ndjson (JSON Lines)");
         return;
     }
-    fidx__admin_job_t *j = fidx__admin_job_new(admin_of(req), req->principal, fidx__admin_run_add);
+    fidx__admin_job_t *j = fidx__admin_job_new(admin_of(req), req, fidx__admin_run_add);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
@@ -147,7 +147,7 @@ void fidx__route_admin_delist(const fidx__req_t *req, fidx__resp_t *resp)
     if (!can_change(req, resp))
         return;
     fidx__admin_job_t *j =
-        fidx__admin_job_new(admin_of(req), req->principal, fidx__admin_run_delist);
+        fidx__admin_job_new(admin_of(req), req, fidx__admin_run_delist);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
@@ -340,7 +340,7 @@ void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp)
         return;
     }
     fidx__admin_job_t *j =
-        fidx__admin_job_new(admin_of(req), req->principal, fidx__admin_run_decide);
+        fidx__admin_job_new(admin_of(req), req, fidx__admin_run_decide);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
@@ -361,7 +361,7 @@ void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp)
     if (!can_change(req, resp))
         return;
     fidx__admin_job_t *j =
-        fidx__admin_job_new(admin_of(req), req->principal, fidx__admin_run_compact);
+        fidx__admin_job_new(admin_of(req), req, fidx__admin_run_compact);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
