@@ -182,6 +182,7 @@ struct fidx__admin_job {
     char reason[FIDX__ADMIN_REASON_MAX + 1];
     char report_id[FIDX__REPORT_ID_LEN + 1];
     fidx__report_state_t action;
+    int uphold; /* the decision upholds a dispute (action is FIDX__REPORT_APPROVED) */
     fidx_status_t status;
     int has_categories;
     uint16_t categories;

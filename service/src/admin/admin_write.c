@@ -342,13 +342,40 @@ static void inflight_del(fidx__admin_t *a, const char *id)
     pthread_cond_broadcast(&a->cond);
 }
 
+/* The analysts' unit as a source name: the token's name lower-cased, with anything a source
+ * name may not hold ('@') made '-', cut to FIDX_MAX_SOURCE_LEN bytes. */
+static void unit_source(const char *token, char out[FIDX_MAX_SOURCE_LEN + 1])
+{
+    size_t n = 0;
+    for (; token[n] && n < FIDX_MAX_SOURCE_LEN; n++) {
+        char c = token[n];
+        c = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        int ok =
+            (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        out[n] = ok ? c : '-';
+    }
+    out[n] = '\0';
+}
+
+/* The sources of an approval: who reported it (community, or the "source" the analyst gave)
+ * and, when the analyst confirms it, the analyst's unit: only then may citizens be told that
+ * it was verified, and by whom. */
+static void approval_sources(const fidx__admin_job_t *j, char *out, size_t cap)
+{
+    char unit[FIDX_MAX_SOURCE_LEN + 1];
+    unit_source(j->token, unit);
+    snprintf(out, cap, "%s%s%s", j->source[0] ? j->source : "community",
+             j->status == FIDX_STATUS_CONFIRMED ? ";" : "",
+             j->status == FIDX_STATUS_CONFIRMED ? unit : "");
+}
+
 /* The indicator an approval makes: the reported value with the analyst's status and
- * categories (the citizen's category when none is given), source community unless given,
+ * categories (the citizen's category when none is given), its sources (approval_sources),
  * seen on the day of the report. */
 static int approval_indicator(fidx__admin_job_t *j, const report_copy_t *rc, fidx_indicator_t *ind,
                               fidx_err_t *err)
 {
-    char cats[256] = "", day[16] = "";
+    char cats[256] = "", day[16] = "", src[2 * FIDX_MAX_SOURCE_LEN + 4];
     uint16_t mask = j->categories;
     if (!j->has_categories && rc->category >= 0 && rc->category < FIDX_CAT_COUNT)
         mask = (uint16_t)(1u << rc->category);
@@ -363,7 +390,7 @@ static int approval_indicator(fidx__admin_job_t *j, const report_copy_t *rc, fid
     if (gmtime_r(&t, &tm))
         strftime(day, sizeof day, "%Y-%m-%d", &tm);
     const char *kind = fidx_kind_name(rc->kind), *status = fidx_status_name(j->status);
-    const char *src = j->source[0] ? j->source : "community";
+    approval_sources(j, src, sizeof src);
     fidx_row_t row = {
         .line = 1,
         .kind = fidx_str(kind, strlen(kind)),
@@ -404,6 +431,10 @@ static int decidable(fidx__admin_job_t *j, decide_t *d)
             d->rc.state == FIDX__REPORT_APPROVED   ? "the report is approved already"
             : d->rc.state == FIDX__REPORT_REJECTED ? "the report is rejected already"
                                                    : "a decision on the report is being recorded");
+        return -1;
+    }
+    if (j->uphold) { /* disputes come with the report types */
+        fidx__admin_job_error(j, 400, "bad_request", "only a dispute can be upheld");
         return -1;
     }
     return 0;

@@ -146,8 +146,7 @@ void fidx__route_admin_delist(const fidx__req_t *req, fidx__resp_t *resp)
     char *value = req->w->decode;
     if (!can_change(req, resp))
         return;
-    fidx__admin_job_t *j =
-        fidx__admin_job_new(admin_of(req), req, fidx__admin_run_delist);
+    fidx__admin_job_t *j = fidx__admin_job_new(admin_of(req), req, fidx__admin_run_delist);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
@@ -266,6 +265,64 @@ void fidx__route_admin_report(const fidx__req_t *req, fidx__resp_t *resp)
             "kept in memory; older ones are in reports.jsonl)");
 }
 
+/* The decision's action: approve, reject, uphold (a dispute). NULL, or why not. */
+static const char *decision_action(const char *action, fidx__admin_job_t *j)
+{
+    if (strcmp(action, "approve") == 0)
+        j->action = FIDX__REPORT_APPROVED;
+    else if (strcmp(action, "reject") == 0)
+        j->action = FIDX__REPORT_REJECTED;
+    else if (strcmp(action, "uphold") == 0)
+        j->action = FIDX__REPORT_APPROVED, j->uphold = 1;
+    else
+        return "action must be approve, reject or uphold";
+    return NULL;
+}
+
+/* An approval's categories (a JSON array of names) into j. NULL, or why not. */
+static const char *decision_categories(json_t *cats, fidx__admin_job_t *j)
+{
+    size_t i;
+    json_t *c;
+    j->has_categories = 1;
+    if (!json_is_array(cats))
+        return "categories must be an array of names";
+    json_array_foreach(cats, i, c)
+    {
+        int cat;
+        if (!json_is_string(c) ||
+            fidx_category_parse(json_string_value(c), json_string_length(c), &cat) != 0)
+            return "unknown category";
+        j->categories = (uint16_t)(j->categories | 1u << cat);
+    }
+    return NULL;
+}
+
+/* Every decision says why; an approval also says what the community's report becomes. A
+ * verdict nobody chose must never reach citizens: there is no default status. */
+static const char *decision_fields(const char *status, const char *reason, const char *source,
+                                   fidx__admin_job_t *j)
+{
+    int approve = j->action == FIDX__REPORT_APPROVED && !j->uphold;
+    if (approve && !status)
+        return "an approval needs \"status\": \"reported\" (the community says so, not "
+               "verified) or \"confirmed\" (verified by your unit)";
+    if (status && !approve)
+        return "status is for an approval only";
+    if (status && (fidx_status_parse(status, strlen(status), &j->status) != 0 ||
+                   j->status == FIDX_STATUS_ALLOWLISTED))
+        return "status must be reported or confirmed";
+    if (!reason || !reason[0])
+        return "a decision needs a \"reason\": say why";
+    if (strlen(reason) > FIDX__ADMIN_REASON_MAX)
+        return "reason is too long (1024 bytes at most)";
+    if (source && (!approve || strlen(source) == 0 || strlen(source) > FIDX_MAX_SOURCE_LEN))
+        return "source must be a short name, and only for an approval";
+    snprintf(j->reason, sizeof j->reason, "%s", reason);
+    snprintf(j->source, sizeof j->source, "%s", source ? source : "");
+    return NULL;
+}
+
 /* The decision's body: {"action", "status", "categories", "reason", "source"}. -1 with the
  * answer set. */
 static int read_decision(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin_job_t *j)
@@ -279,44 +336,16 @@ static int read_decision(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin
     if (!json_is_object(root) ||
         json_unpack_ex(root, &e, 0, "{s:s,s?s,s?o,s?s,s?s}", "action", &action, "status", &status,
                        "categories", &cats, "reason", &reason, "source", &source) != 0)
-        bad = "the body must be {\"action\":\"approve\"|\"reject\", \"status\", \"categories\": "
-              "[...], \"reason\"}, with strings";
-    else if (strcmp(action, "approve") == 0)
-        j->action = FIDX__REPORT_APPROVED;
-    else if (strcmp(action, "reject") == 0)
-        j->action = FIDX__REPORT_REJECTED;
-    else
-        bad = "action must be approve or reject";
-    j->status = FIDX_STATUS_CONFIRMED;
-    if (!bad && status &&
-        (fidx_status_parse(status, strlen(status), &j->status) != 0 ||
-         j->status == FIDX_STATUS_ALLOWLISTED))
-        bad = "status must be reported or confirmed";
-    if (!bad && cats) {
-        size_t i;
-        json_t *c;
-        j->has_categories = 1;
-        if (!json_is_array(cats))
-            bad = "categories must be an array of names";
-        json_array_foreach(cats, i, c)
-        {
-            int cat;
-            if (bad || !json_is_string(c) ||
-                fidx_category_parse(json_string_value(c), json_string_length(c), &cat) != 0) {
-                bad = bad ? bad : "unknown category";
-                break;
-            }
-            j->categories = (uint16_t)(j->categories | 1u << cat);
-        }
-    }
-    if (!bad && reason && strlen(reason) > FIDX__ADMIN_REASON_MAX)
-        bad = "reason is too long (1024 bytes at most)";
-    if (!bad && source && (strlen(source) == 0 || strlen(source) > FIDX_MAX_SOURCE_LEN))
-        bad = "source must be a short name";
-    if (!bad) {
-        snprintf(j->reason, sizeof j->reason, "%s", reason ? reason : "");
-        snprintf(j->source, sizeof j->source, "%s", source ? source : "");
-    }
+        bad = "the body must be {\"action\":\"approve\"|\"reject\"|\"uphold\", \"status\", "
+              "\"categories\": [...], \"reason\"}, with strings";
+    if (!bad)
+        bad = decision_action(action, j);
+    if (!bad && cats)
+        bad = j->action == FIDX__REPORT_APPROVED && !j->uphold
+                  ? decision_categories(cats, j)
+                  : "categories are for an approval only";
+    if (!bad)
+        bad = decision_fields(status, reason, source, j);
     json_decref(root);
     if (bad)
         fidx__resp_error(resp, 400, "bad_request", bad);
@@ -339,8 +368,7 @@ void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp)
         fidx__resp_error(resp, 503, "unavailable", "no report store");
         return;
     }
-    fidx__admin_job_t *j =
-        fidx__admin_job_new(admin_of(req), req, fidx__admin_run_decide);
+    fidx__admin_job_t *j = fidx__admin_job_new(admin_of(req), req, fidx__admin_run_decide);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
@@ -360,8 +388,7 @@ void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp)
 {
     if (!can_change(req, resp))
         return;
-    fidx__admin_job_t *j =
-        fidx__admin_job_new(admin_of(req), req, fidx__admin_run_compact);
+    fidx__admin_job_t *j = fidx__admin_job_new(admin_of(req), req, fidx__admin_run_compact);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
