@@ -180,7 +180,8 @@ class Indicators(AdminTest):
         self.assertEqual(r.json()["accepted"], 1, r)
         # All rows bad: 200, nothing accepted, every line named.
         r = self.add(self.svc, "kind,value\nphone,x\nphone,y\n")
-        self.assertEqual(r.json(), {"accepted": 0, "rejected": [
+        self.assertEqual(r.json(), {"accepted": 0, "new": 0, "changed": 0, "unchanged": 0,
+                                    "rejected": [
             {"line": 2, "reason": r.json()["rejected"][0]["reason"]},
             {"line": 3, "reason": r.json()["rejected"][1]["reason"]}]})
         # Wrong methods on the route.

@@ -105,7 +105,9 @@ class AdminTest(fidxsvc.ServiceTest):
     def add_ok(self, svc, values, token=TOKEN, **kw):
         r = self.add(svc, csv_rows(values, **kw), token=token)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json(), {"accepted": len(values), "rejected": []})
+        body = r.json()
+        self.assertEqual((body["accepted"], body["rejected"]), (len(values), []), body)
+        self.assertEqual(body["new"] + body["changed"] + body["unchanged"], len(values), body)
         return r
 
     def delist(self, svc, kind, value, reason="false positive", **kw):

@@ -33,7 +33,7 @@ class KillNine(AdminTest):
                     unknown.append(values)
                 return
             with lock:
-                if r.status == 200 and r.json() == {"accepted": size, "rejected": []}:
+                if r.status == 200 and (r.json()["accepted"], r.json()["rejected"]) == (size, []):
                     acked.extend(values)
                 else:
                     unknown.append(values)

@@ -35,7 +35,7 @@
 #include "admin/wal.h"
 
 #define FIDX__ADMIN_MAX_REJECTED 1000 /* rejected rows listed in an answer (all are counted) */
-#define FIDX__ADMIN_AUDIT_VALUES 100  /* a batch up to this size lists its values in the audit */
+#define FIDX__ADMIN_AUDIT_PART 1000   /* values listed in one audit line (more: several lines) */
 #define FIDX__ADMIN_REASON_MAX 1024   /* a delisting's or decision's reason, bytes */
 #define FIDX__ADMIN_INFLIGHT 64       /* report decisions being recorded at once */
 #define FIDX__ADMIN_PATH_MAX 4096
@@ -129,6 +129,23 @@ int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name,
 /* GET /v1/admin/status body. */
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);
 
+/* ---- the writers' view of values (admin_view.c); the caller holds a->mu ---- */
+
+/* cur = the current state of ind's value merged with ind (the builder's rule: reports add up,
+ * categories and sources unite, dates widen, the strongest status wins), or ind itself when
+ * the value is not listed. Returns 1 (before = the current state) when it was listed, else 0
+ * (before untouched). */
+int fidx__admin_view_merge(fidx__admin_t *a, const fidx_indicator_t *ind, fidx_indicator_t *before,
+                           fidx_indicator_t *cur);
+/* Whether two states of a value are the same (value, status, categories, reports, dates,
+ * sources, note). */
+int fidx__admin_same(const fidx_indicator_t *x, const fidx_indicator_t *y);
+/* Calls fn for every listed entry a lookup of (kind, v) matches exactly: the value itself, and
+ * for a bank account BIN:N also *:N, for *:N every bank's N. Nonzero from fn stops and is
+ * returned; FIDX_ENOMEM. */
+FIDX_MUST_CHECK int fidx__admin_view_matches(fidx__admin_t *a, fidx_kind_t kind, const char *v,
+                                             size_t len, fidx_view_each_fn fn, void *arg);
+
 /* ---- records of the log (admin_records.c) ---- */
 
 FIDX_MUST_CHECK int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind);
@@ -175,6 +192,7 @@ struct fidx__admin_job {
     char *body;
     size_t body_len;
     fidx_feed_format_t format;
+    int dry_run; /* answer what would happen; write nothing */
     /* DELETE /v1/admin/indicators; a decision's report */
     fidx_kind_t kind;
     size_t value_len;
@@ -198,7 +216,7 @@ struct fidx__admin_job {
 /* Adding and delisting return once their records are appended to the log (wait_seq set);
  * the worker answers when they are durable (fidx__admin_job_finish). A decision and a
  * compaction wait on the pool thread itself (they have more to do after the fsync). */
-void fidx__admin_run_add(fidx__admin_job_t *j);
+void fidx__admin_run_add(fidx__admin_job_t *j); /* admin_load.c */
 void fidx__admin_run_delist(fidx__admin_job_t *j);
 void fidx__admin_run_decide(fidx__admin_job_t *j);
 void fidx__admin_run_compact(fidx__admin_job_t *j); /* admin_compact.c */
@@ -223,6 +241,12 @@ void fidx__admin_job_free(fidx__admin_job_t *j);
 
 /* Sets an error answer on a job ({"error":{…}}). */
 void fidx__admin_job_error(fidx__admin_job_t *j, int status, const char *code, const char *msg);
+/* Under mu: when the log cannot take changes (read-only, or failed), answers 503 and returns
+ * 1; else 0. */
+int fidx__admin_job_log_unavailable(fidx__admin_job_t *j);
+/* Waits on the pool thread for seq to be durable (and visible); on failure answers 503 and
+ * returns -1. For changes that have more to do after the fsync (decisions). */
+int fidx__admin_job_wait(fidx__admin_job_t *j, uint64_t seq);
 /* Answers 503: the write-ahead log failed before the job's change was durable. */
 void fidx__admin_job_log_failed(fidx__admin_job_t *j);
 

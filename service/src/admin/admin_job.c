@@ -85,6 +85,24 @@ void fidx__admin_job_answer(fidx__admin_job_t *j)
     fidx__admin_job_free(j);
 }
 
+int fidx__admin_job_log_unavailable(fidx__admin_job_t *j)
+{
+    fidx__admin_t *a = j->admin;
+    const char *f = a->wal ? fidx__wal_failure(a->wal) : "analysts' changes are not accepted";
+    if (!f)
+        return 0;
+    fidx__admin_job_error(j, 503, "unavailable", f);
+    return 1;
+}
+
+int fidx__admin_job_wait(fidx__admin_job_t *j, uint64_t seq)
+{
+    if (fidx__wal_wait(j->admin->wal, seq) == 0)
+        return 0;
+    fidx__admin_job_log_failed(j);
+    return -1;
+}
+
 void fidx__admin_job_log_failed(fidx__admin_job_t *j)
 {
     const char *f = fidx__wal_failure(j->admin->wal);

@@ -1,5 +1,5 @@
-/* Analysts' changes, run on libuv's thread pool (see admin.h): adding indicators (CSV or JSON
- * Lines, the indexer's schema), delisting one, and deciding on a citizen's report.
+/* Analysts' changes, run on libuv's thread pool (see admin.h): delisting, and deciding on a
+ * citizen's report (uploads are admin_load.c).
  *
  * Each change follows the same steps:
  *   1. outside the writers' lock: parse and normalise (the slow part, for a big upload);
@@ -18,229 +18,6 @@
 #include "admin/audit.h"
 #include "base/log.h"
 
-/* The log cannot take changes (read-only or failed): the answer, and 1. Under mu. */
-static int log_unavailable(fidx__admin_job_t *j)
-{
-    fidx__admin_t *a = j->admin;
-    const char *f = a->wal ? fidx__wal_failure(a->wal) : "analysts' changes are not accepted";
-    if (!f)
-        return 0;
-    fidx__admin_job_error(j, 503, "unavailable", f);
-    return 1;
-}
-
-/* Waits for seq to be durable (and visible) on this pool thread; on failure answers 503 and
- * returns -1. Decisions only: they have more to do after the fsync. */
-static int wait_durable(fidx__admin_job_t *j, uint64_t seq)
-{
-    fidx__admin_t *a = j->admin;
-    if (fidx__wal_wait(a->wal, seq) == 0)
-        return 0;
-    fidx__admin_job_log_failed(j);
-    return -1;
-}
-
-/* The current state of ind's value merged with ind (the builder's rule: reports add up,
- * categories and sources unite, dates widen, the strongest status wins), into *cur. */
-static void merge_with_view(fidx__admin_t *a, const fidx_indicator_t *ind, fidx_indicator_t *cur)
-{
-    if (fidx_view_get(a->base, a->ov, ind->kind, ind->value, ind->value_len, cur) == 0)
-        fidx_indicator_merge(cur, ind);
-    else
-        memcpy(cur, ind, sizeof *cur);
-}
-
-/* ---- POST /v1/admin/indicators ---- */
-
-typedef struct {
-    fidx__sbuf_t rows; /* parsed rows, encoded as PUT records */
-    uint64_t n_rows;
-    fidx__sbuf_t rejected; /* JSON objects, comma-separated */
-    uint64_t n_rejected;
-    fidx_indicator_t ind, cur;
-} add_t;
-
-static void reject(add_t *ad, size_t line, const char *reason)
-{
-    if (ad->n_rejected++ >= FIDX__ADMIN_MAX_REJECTED)
-        return;
-    if (ad->rejected.len)
-        fidx__sbuf_put(&ad->rejected, ",", 1);
-    fidx__sbuf_printf(&ad->rejected, "{\"line\":%zu,\"reason\":", line);
-    fidx__sbuf_json_string(&ad->rejected, reason, strlen(reason));
-    fidx__sbuf_put(&ad->rejected, "}", 1);
-}
-
-/* Step 1: every row read, checked and normalised. -1 (answer set) when the body as a whole
- * cannot be read. */
-static int parse_rows(fidx__admin_job_t *j, add_t *ad)
-{
-    fidx_feed_t *f;
-    fidx_err_t err = {0};
-    fidx_row_t row;
-    if (fidx_feed_new(j->body, j->body_len, j->format, &f, &err) != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "the body cannot be read as %s: %s",
-                 fidx_feed_format_name(j->format), err.reason ? err.reason : "malformed");
-        fidx__admin_job_error(j, 400, "bad_request", msg);
-        return -1;
-    }
-    for (;;) {
-        memset(&err, 0, sizeof err);
-        memset(&row, 0, sizeof row);
-        int rc = fidx_feed_next(f, &row, &err);
-        if (rc == FIDX_ENOTFOUND)
-            break;
-        if (rc == 0)
-            rc = fidx_row_to_indicator(&row, NULL, &ad->ind, &err);
-        if (rc == 0)
-            rc = fidx__admin_encode_put(&ad->rows, &ad->ind);
-        if (rc == 0)
-            ad->n_rows++;
-        else if (rc == FIDX_ENOMEM)
-            break;
-        else
-            reject(ad, row.line, err.reason ? err.reason : fidx_strerror(rc));
-    }
-    fidx_feed_free(f);
-    if (ad->rows.failed) {
-        fidx__admin_job_error(j, 503, "unavailable", "out of memory reading the rows");
-        return -1;
-    }
-    return 0;
-}
-
-/* The audit line of an upload: counts, and the values themselves for a small one. */
-static void audit_add(fidx__admin_job_t *j, const fidx__sbuf_t *recs, uint64_t n, uint64_t rej,
-                      fidx__sbuf_t *audit)
-{
-    fidx__audit_begin(audit, j->now_ms, j->token, fidx__role_name(j->role), "add");
-    fidx__audit_str(audit, "format", fidx_feed_format_name(j->format),
-                    strlen(fidx_feed_format_name(j->format)));
-    fidx__audit_num(audit, "accepted", n);
-    fidx__audit_num(audit, "rejected", rej);
-    fidx__audit_num(audit, "body_bytes", j->body_len);
-    if (n <= FIDX__ADMIN_AUDIT_VALUES) {
-        fidx__sbuf_puts(audit, ",\"values\":[");
-        size_t off = 0;
-        for (uint64_t i = 0; i < n; i++) {
-            size_t blen;
-            unsigned type;
-            const char *b = fidx__admin_record_body(recs->p + off, &blen, &type);
-            unsigned kind = (unsigned char)b[0];
-            size_t vlen = (unsigned char)b[10] | (size_t)(unsigned char)b[11] << 8;
-            const char *v = b + 18 + (unsigned char)b[2];
-            fidx__sbuf_puts(audit, i ? ",{\"kind\":\"" : "{\"kind\":\"");
-            fidx__sbuf_puts(audit, fidx_kind_name((fidx_kind_t)kind));
-            fidx__sbuf_puts(audit, "\",\"value\":");
-            fidx__sbuf_json_string(audit, v, vlen);
-            fidx__sbuf_put(audit, "}", 1);
-            off += 8 + blen;
-        }
-        fidx__sbuf_put(audit, "]", 1);
-    }
-    fidx__audit_end(audit);
-}
-
-/* Merges, puts and encodes the rows under mu; stops early only when out of memory (what is in
- * the overlay is then exactly what is encoded, so it is logged all the same). */
-static uint64_t merge_rows(fidx__admin_t *a, add_t *ad, uint64_t seq, fidx__sbuf_t *recs)
-{
-    size_t off = 0;
-    uint64_t n = 0;
-    for (; n < ad->n_rows; n++) {
-        size_t blen, before = recs->len;
-        unsigned type;
-        const char *b = fidx__admin_record_body(ad->rows.p + off, &blen, &type);
-        off += 8 + blen;
-        if (fidx__admin_decode_put(b, blen, &ad->ind) != 0)
-            break;
-        merge_with_view(a, &ad->ind, &ad->cur);
-        if (fidx__admin_encode_put(recs, &ad->cur) != 0) {
-            recs->len = before;
-            recs->failed = 0;
-            break;
-        }
-        if (fidx_overlay_put(a->ov, &ad->cur, seq + n) != 0) {
-            recs->len = before;
-            break;
-        }
-    }
-    if (n < ad->n_rows)
-        fidx__log(FIDX__LOG_ERROR, "out of memory applying an upload: %llu of %llu rows kept",
-                  (unsigned long long)n, (unsigned long long)ad->n_rows);
-    return n;
-}
-
-/* Step 2 for an upload. Returns the last sequence number to wait for (0: nothing to wait
- * for), or -1 (answer set). */
-static int64_t apply_rows(fidx__admin_job_t *j, add_t *ad, uint64_t *applied)
-{
-    fidx__admin_t *a = j->admin;
-    fidx__sbuf_t recs, audit;
-    fidx__sbuf_init(&recs, SIZE_MAX / 2);
-    fidx__sbuf_init(&audit, SIZE_MAX / 2);
-    int64_t last = -1;
-    pthread_mutex_lock(&a->mu);
-    if (!log_unavailable(j)) {
-        uint64_t seq = fidx__wal_next_seq(a->wal);
-        uint64_t n = merge_rows(a, ad, seq, &recs);
-        *applied = n;
-        last = 0;
-        if (n) {
-            audit_add(j, &ad->rows, n, ad->n_rejected + (ad->n_rows - n), &audit);
-            if (fidx__wal_append(a->wal, recs.p, recs.len, n, audit.p, audit.len) == 0) {
-                last = (int64_t)(seq + n - 1);
-                a->n_adds++;
-            } else {
-                log_unavailable(j);
-                last = -1;
-            }
-        }
-    }
-    pthread_mutex_unlock(&a->mu);
-    fidx__sbuf_free(&recs);
-    fidx__sbuf_free(&audit);
-    return last;
-}
-
-void fidx__admin_run_add(fidx__admin_job_t *j)
-{
-    add_t *ad = calloc(1, sizeof *ad);
-    if (!ad) {
-        fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-        return;
-    }
-    fidx__sbuf_init(&ad->rows, SIZE_MAX / 2);
-    fidx__sbuf_init(&ad->rejected, SIZE_MAX / 2);
-    uint64_t applied = 0;
-    int64_t last = -1;
-    if (parse_rows(j, ad) == 0)
-        last = apply_rows(j, ad, &applied);
-    free(j->body); /* the rows are parsed: the upload itself is not needed any more */
-    j->body = NULL;
-    if (last > 0)
-        j->wait_seq = (uint64_t)last; /* answered by the worker once durable */
-    if (last >= 0) {
-        j->http_status = 200;
-        fidx__sbuf_printf(&j->out, "{\"accepted\":%llu,\"rejected\":[",
-                          (unsigned long long)applied);
-        fidx__sbuf_put(&j->out, ad->rejected.p, ad->rejected.len);
-        fidx__sbuf_put(&j->out, "]", 1);
-        uint64_t total = ad->n_rejected + (ad->n_rows - applied);
-        if (total > FIDX__ADMIN_MAX_REJECTED || applied < ad->n_rows)
-            fidx__sbuf_printf(&j->out, ",\"rejected_total\":%llu,\"rejected_listed\":%llu",
-                              (unsigned long long)total,
-                              (unsigned long long)(ad->n_rejected < FIDX__ADMIN_MAX_REJECTED
-                                                       ? ad->n_rejected
-                                                       : FIDX__ADMIN_MAX_REJECTED));
-        fidx__sbuf_put(&j->out, "}", 1);
-    }
-    fidx__sbuf_free(&ad->rows);
-    fidx__sbuf_free(&ad->rejected);
-    free(ad);
-}
-
 /* ---- DELETE /v1/admin/indicators ---- */
 
 void fidx__admin_run_delist(fidx__admin_job_t *j)
@@ -254,7 +31,7 @@ void fidx__admin_run_delist(fidx__admin_job_t *j)
     pthread_mutex_lock(&a->mu);
     if (!cur) {
         fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-    } else if (log_unavailable(j)) {
+    } else if (fidx__admin_job_log_unavailable(j)) {
         /* answered */
     } else if (fidx_view_get(a->base, a->ov, j->kind, j->value, j->value_len, cur) != 0) {
         char msg[200];
@@ -275,7 +52,7 @@ void fidx__admin_run_delist(fidx__admin_job_t *j)
             fidx_overlay_delist(a->ov, j->kind, j->value, j->value_len, seq) != 0) {
             fidx__admin_job_error(j, 503, "unavailable", "out of memory");
         } else if (fidx__wal_append(a->wal, recs.p, recs.len, 1, audit.p, audit.len) != 0) {
-            log_unavailable(j);
+            fidx__admin_job_log_unavailable(j);
         } else {
             last = (int64_t)seq;
             a->n_delists++;
@@ -406,7 +183,7 @@ static int approval_indicator(fidx__admin_job_t *j, const report_copy_t *rc, fid
 
 typedef struct {
     report_copy_t rc;
-    fidx_indicator_t ind, cur;
+    fidx_indicator_t ind, before, cur;
     fidx__admin_decision_t dec;
 } decide_t;
 
@@ -467,7 +244,7 @@ static int64_t encode_decision(fidx__admin_job_t *j, decide_t *d, uint64_t seq, 
     int approve = j->action == FIDX__REPORT_APPROVED;
     int64_t n = 0;
     if (approve) {
-        merge_with_view(a, &d->ind, &d->cur);
+        fidx__admin_view_merge(a, &d->ind, &d->before, &d->cur);
         if (fidx__admin_encode_put(recs, &d->cur) != 0 ||
             fidx_overlay_put(a->ov, &d->cur, seq) != 0) {
             fidx__admin_job_error(j, 503, "unavailable", "out of memory");
@@ -494,7 +271,7 @@ static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *
 {
     fidx__admin_t *a = j->admin;
     fidx_err_t err = {0};
-    if (log_unavailable(j) || decidable(j, d) != 0)
+    if (fidx__admin_job_log_unavailable(j) || decidable(j, d) != 0)
         return -1;
     if (j->action == FIDX__REPORT_APPROVED && approval_indicator(j, &d->rc, &d->ind, &err) != 0) {
         fidx__admin_job_error(j, 400, "invalid_value", err.reason ? err.reason : "invalid value");
@@ -507,7 +284,7 @@ static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *
     audit_decision(j, d, audit);
     if (recs->failed || audit->failed ||
         fidx__wal_append(a->wal, recs->p, recs->len, (uint64_t)n, audit->p, audit->len) != 0) {
-        if (!log_unavailable(j))
+        if (!fidx__admin_job_log_unavailable(j))
             fidx__admin_job_error(j, 503, "unavailable", "out of memory");
         return -1;
     }
@@ -558,7 +335,7 @@ void fidx__admin_run_decide(fidx__admin_job_t *j)
     pthread_mutex_unlock(&a->mu);
     fidx__sbuf_free(&recs);
     fidx__sbuf_free(&audit);
-    if (last >= 0 && wait_durable(j, (uint64_t)last) == 0) {
+    if (last >= 0 && fidx__admin_job_wait(j, (uint64_t)last) == 0) {
         /* The log has the decision; now the report store (a crash before this line is
          * repaired at the next start, when the log's decision is replayed). */
         fidx_err_t err = {0};

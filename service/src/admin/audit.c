@@ -70,3 +70,35 @@ void fidx__audit_end(fidx__sbuf_t *out)
 {
     fidx__sbuf_put(out, "}\n", 2);
 }
+
+void fidx__audit_state(fidx__sbuf_t *out, const char *k, const fidx_indicator_t *ind)
+{
+    key(out, k);
+    if (!ind) {
+        fidx__sbuf_puts(out, "null");
+        return;
+    }
+    fidx__sbuf_puts(out, "{\"status\":\"");
+    fidx__sbuf_puts(out, fidx_status_name(ind->status));
+    fidx__sbuf_puts(out, "\",\"categories\":[");
+    for (int c = 0, n = 0; c < FIDX_CAT_COUNT; c++)
+        if (ind->categories & (1u << c))
+            fidx__sbuf_printf(out, "%s\"%s\"", n++ ? "," : "", fidx_category_name(c));
+    fidx__sbuf_printf(out, "],\"reports\":%u,\"sources\":[", ind->reports);
+    for (unsigned i = 0; i < ind->n_sources; i++) {
+        if (i)
+            fidx__sbuf_put(out, ",", 1);
+        fidx__sbuf_json_string(out, ind->sources[i], strlen(ind->sources[i]));
+    }
+    fidx__sbuf_put(out, "]", 1);
+    char day[11];
+    if (ind->first_seen) {
+        fidx_day_format(ind->first_seen, day);
+        fidx__sbuf_printf(out, ",\"first_seen\":\"%.10s\"", day);
+    }
+    if (ind->last_seen) {
+        fidx_day_format(ind->last_seen, day);
+        fidx__sbuf_printf(out, ",\"last_seen\":\"%.10s\"", day);
+    }
+    fidx__sbuf_put(out, "}", 1);
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/sbuf.h"
+#include "fidx/indicator.h"
 
 #define FIDX__AUDIT_FILE "audit.jsonl"
 
@@ -25,5 +26,10 @@ void fidx__audit_num(fidx__sbuf_t *out, const char *key, uint64_t v);
 /* Appends raw JSON text as the value of key (the caller made it valid JSON). */
 void fidx__audit_raw(fidx__sbuf_t *out, const char *key, const char *json, size_t len);
 void fidx__audit_end(fidx__sbuf_t *out); /* "}\n" */
+
+/* A state of a value as the member key: {"status","categories":[…],"reports","sources":[…],
+ * "first_seen","last_seen"} (dates when known), or null for "not listed" (ind NULL). The
+ * history of a value is read from these (before and after each change). */
+void fidx__audit_state(fidx__sbuf_t *out, const char *key, const fidx_indicator_t *ind);
 
 #endif

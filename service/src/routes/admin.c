@@ -58,28 +58,71 @@ static int media_type_is(fidx_str_t ct, const char *type)
     return n == tl && strncasecmp(ct.p, type, tl) == 0;
 }
 
-/* The upload's format from its Content-Type (detected from the content when absent). */
-static int upload_format(const fidx__req_t *req, fidx_feed_format_t *fmt)
+/* Content-Types that name the upload's format. */
+static const struct {
+    const char *type;
+    fidx_feed_format_t format;
+} named_types[] = {
+    {"text/csv", FIDX_FEED_CSV},
+    {"application/csv", FIDX_FEED_CSV},
+    {"application/x-ndjson", FIDX_FEED_JSONL},
+    {"application/jsonl", FIDX_FEED_JSONL},
+    {"application/x-jsonlines", FIDX_FEED_JSONL},
+    {"application/json-lines", FIDX_FEED_JSONL},
+    {"application/stix+json", FIDX_FEED_STIX},
+    {"application/vnd.oasis.stix+json", FIDX_FEED_STIX},
+};
+
+/* Content-Types that say nothing of the format: the content tells it, as it does to the
+ * indexer (JSON may be a MISP event, a STIX bundle or JSON Lines; text a list or CSV). */
+static const char *const generic_types[] = {
+    "application/json", "text/plain", "application/octet-stream",
+    "application/x-www-form-urlencoded", /* what curl -d sends */
+};
+
+/* The upload's format: named by its Content-Type, or told from the content when the type is
+ * absent or generic. -1 with the answer set. */
+static int upload_format(const fidx__req_t *req, fidx__resp_t *resp, fidx_feed_format_t *fmt)
 {
     fidx_str_t ct = req->content_type;
-    if (!ct.p) {
-        fidx_err_t err;
-        return fidx_feed_detect(req->body, req->body_len, fmt, &err) == 0 &&
-                       (*fmt == FIDX_FEED_CSV || *fmt == FIDX_FEED_JSONL)
-                   ? 0
-                   : -1;
-    }
-    if (media_type_is(ct, "text/csv")) {
-        *fmt = FIDX_FEED_CSV;
-        return 0;
-    }
-    static const char *const jsonl[] = {"application/x-ndjson", "application/jsonl",
-                                        "application/x-jsonlines", "application/json-lines"};
-    for (size_t i = 0; i < sizeof jsonl / sizeof jsonl[0]; i++)
-        if (media_type_is(ct, jsonl[i])) {
-            *fmt = FIDX_FEED_JSONL;
+    int detect = ct.p == NULL;
+    for (size_t i = 0; ct.p && i < sizeof named_types / sizeof named_types[0]; i++)
+        if (media_type_is(ct, named_types[i].type)) {
+            *fmt = named_types[i].format;
             return 0;
         }
+    for (size_t i = 0; ct.p && i < sizeof generic_types / sizeof generic_types[0]; i++)
+        detect |= media_type_is(ct, generic_types[i]);
+    if (!detect) {
+        fidx__resp_error(resp, 400, "bad_request",
+                         "Content-Type must be text/csv, application/x-ndjson (JSON Lines), "
+                         "application/stix+json, or a generic type (application/json, "
+                         "text/plain) or none, for the format to be told from the content");
+        return -1;
+    }
+    fidx_err_t err = {0};
+    if (fidx_feed_detect(req->body, req->body_len, fmt, &err) != 0) {
+        fidx__resp_error(resp, 400, "bad_request", err.reason ? err.reason : "unknown format");
+        return -1;
+    }
+    return 0;
+}
+
+/* A yes/no parameter: absent, "0", "false" → 0; "1", "true" → 1. -1 with the answer set. */
+static int flag_param(const fidx__req_t *req, fidx__resp_t *resp, const char *name, int *on)
+{
+    char v[8];
+    size_t n;
+    *on = 0;
+    if (fidx__decoded_param(req, resp, name, v, sizeof v, &n) != 0)
+        return -1;
+    if (n == 0 || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        return 0;
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+        *on = 1;
+        return 0;
+    }
+    fidx__resp_errorf(resp, 400, "bad_request", "%s must be 1, true, 0 or false", name);
     return -1;
 }
 
@@ -88,23 +131,24 @@ static int upload_format(const fidx__req_t *req, fidx_feed_format_t *fmt)
 void fidx__route_admin_add(const fidx__req_t *req, fidx__resp_t *resp)
 {
     fidx_feed_format_t fmt;
-    if (!can_change(req, resp))
+    int dry;
+    if (!can_change(req, resp) || flag_param(req, resp, "dry_run", &dry) != 0)
         return;
     if (req->body_len == 0) {
-        fidx__resp_error(resp, 400, "bad_request", "the body is empty: send CSV or JSON Lines");
-        return;
-    }
-    if (upload_format(req, &fmt) != 0) {
         fidx__resp_error(resp, 400, "bad_request",
-                         "Content-Type must be text/csv or application/x-ndjson (JSON Lines)");
+                         "the body is empty: send CSV, JSON Lines, a list, a MISP event or a "
+                         "STIX bundle");
         return;
     }
+    if (upload_format(req, resp, &fmt) != 0)
+        return;
     fidx__admin_job_t *j = fidx__admin_job_new(admin_of(req), req, fidx__admin_run_add);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
     }
     j->format = fmt;
+    j->dry_run = dry;
     j->body = fidx__req_take_body(req, &j->body_len);
     fidx__admin_job_start(req, resp, j);
 }
