@@ -19,8 +19,8 @@ static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
     {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"any", "page"},
-    {"any", "/v1/admin"}, {"other", "other"},
+    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"},
+    {"any", "page"},      {"any", "/v1/admin"},  {"other", "other"},
 };
 
 static size_t status_slot(int status)

@@ -19,11 +19,12 @@ typedef enum {
     FIDX__ROUTE_HEALTHZ,
     FIDX__ROUTE_INFO,
     FIDX__ROUTE_METRICS,
-    FIDX__ROUTE_SCAN,    /* POST /v1/scan */
-    FIDX__ROUTE_REPORTS, /* POST /v1/reports */
-    FIDX__ROUTE_PAGE,    /* the citizens' page: /, /check, /report, /static/… */
-    FIDX__ROUTE_ADMIN,   /* /v1/admin/… */
-    FIDX__ROUTE_OTHER,   /* not found, method not allowed, malformed, timeouts, limits */
+    FIDX__ROUTE_SCAN,          /* POST /v1/scan */
+    FIDX__ROUTE_REPORTS,       /* POST /v1/reports */
+    FIDX__ROUTE_REPORT_STATUS, /* GET /v1/reports/ID */
+    FIDX__ROUTE_PAGE,          /* the citizens' page: /, /check, /report, /static/… */
+    FIDX__ROUTE_ADMIN,         /* /v1/admin/… */
+    FIDX__ROUTE_OTHER,         /* not found, method not allowed, malformed, timeouts, limits */
     FIDX__ROUTE_COUNT
 } fidx__metric_route_t;
 

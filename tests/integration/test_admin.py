@@ -185,9 +185,9 @@ class Indicators(AdminTest):
             {"line": 2, "reason": r.json()["rejected"][0]["reason"]},
             {"line": 3, "reason": r.json()["rejected"][1]["reason"]}]})
         # Wrong methods on the route.
-        r = self.admin(self.svc, "GET", "/v1/admin/indicators")
+        r = self.admin(self.svc, "PUT", "/v1/admin/indicators")
         self.assertError(r, 405, "method_not_allowed")
-        self.assertEqual(r.headers["allow"], "DELETE, POST")
+        self.assertEqual(r.headers["allow"], "DELETE, GET, HEAD, POST")
         self.assertError(self.admin(self.svc, "GET", "/v1/admin/nothing"), 404, "not_found")
 
     def test_many_rejections_are_counted_and_the_list_is_cut(self):

@@ -23,8 +23,11 @@ class ReviewTest(AdminTest):
         self.svc = self.start_admin("--report-burst", "1000")
 
     def report(self, value, category="investment", kind="phone", **extra):
-        body = {"kind": kind, "value": value, "category": category,
-                "description": "họ bảo tôi chuyển tiền"}
+        body = {"value": value, "description": "họ bảo tôi chuyển tiền"}
+        if kind:
+            body["kind"] = kind
+        if category:
+            body["category"] = category
         body.update(extra)
         r = self.svc.post_json("/v1/reports", body)
         self.assertEqual(r.status, 202, r)
@@ -115,6 +118,185 @@ class Decisions(ReviewTest):
         # The same value, later confirmed by the police: verified from then on.
         self.add_ok(self.svc, ["0934000004"], source="police")
         self.assertIn(VERIFIED["en"][0], self.page("0934000004", "en"))
+
+
+
+class Queue(ReviewTest):
+    def listing(self, **params):
+        r = self.admin(self.svc, "GET", "/v1/admin/reports?" + urllib.parse.urlencode(params))
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def test_filters_and_the_value_in_any_written_form(self):
+        a = self.report("0935000001", channel="zalo", date="2025-11-20", amount_vnd=5000000)
+        b = self.report("0935000002")
+        c = self.report("scam@example.com", kind="email")
+        got = self.listing(value="+84 935 000 001")["reports"]
+        self.assertEqual([x["id"] for x in got], [a])
+        self.assertEqual((got[0]["channel"], got[0]["date"], got[0]["amount_vnd"]),
+                         ("zalo", "2025-11-20", 5000000))
+        self.assertEqual(got[0]["type"], "scam")
+        self.assertEqual([x["id"] for x in self.listing(kind="email")["reports"]], [c])
+        self.assertEqual([x["id"] for x in self.listing(type="scam")["reports"]], [a, b, c])
+        self.assertEqual(self.listing(type="dispute")["reports"], [])
+        # Each report says what its value is now: scam@example.com is reported in the base.
+        self.assertEqual(self.listing(kind="email")["reports"][0]["current"],
+                         {"verdict": "suspicious", "status": "reported", "allowlisted": False})
+        for bad in ({"status": "maybe"}, {"type": "praise"}, {"group": "kind"},
+                    {"group": "value", "status": "approved"}, {"value": "x", "kind": "phone"},
+                    {"after": "zz"}, {"limit": "5000"}):
+            r = self.admin(self.svc, "GET", "/v1/admin/reports?" + urllib.parse.urlencode(bad))
+            self.assertEqual(r.status, 400, (bad, r))
+
+    def test_grouped_by_value_with_the_verdict_now(self):
+        ids = [self.report(v) for v in ("0935000011", "0935000012", "0935 000 011",
+                                        "+84935000011")]
+        official = self.report("https://vietcombank.com.vn/", kind="url")
+        self.add_ok(self.svc, ["vietcombank.com.vn"], kind="domain", status="allowlisted",
+                    source="official")
+        groups = self.listing(group="value")["groups"]
+        self.assertEqual([(g["value"], g["count"]) for g in groups],
+                         [("+84935000011", 3), ("+84935000012", 1),
+                          ("https://vietcombank.com.vn/", 1)])
+        g = groups[0]
+        self.assertEqual([x["id"] for x in g["reports"]], [ids[3], ids[2], ids[0]])  # newest
+        self.assertLessEqual(g["first_report"], g["last_report"])
+        self.assertEqual(g["current"]["verdict"], "unknown")
+        # A report against the official site is flagged as allowlisted.
+        self.assertEqual(groups[2]["current"], {"verdict": "safe", "status": "allowlisted",
+                                                "allowlisted": True})
+        self.assertEqual([x["id"] for x in groups[2]["reports"]], [official])
+        # Paging with the cursor, one group a page.
+        seen, p = [], self.listing(group="value", limit=1)
+        seen += p["groups"]
+        while p["next"]:
+            p = self.listing(group="value", limit=1, after=p["next"])
+            seen += p["groups"]
+        self.assertEqual([x["value"] for x in seen], [x["value"] for x in groups])
+        # One value's group.
+        got = self.listing(group="value", value="0935 000 012")["groups"]
+        self.assertEqual([(x["value"], x["count"]) for x in got], [("+84935000012", 1)])
+
+    def test_bulk_decisions_by_value_and_by_ids(self):
+        same = [self.report("0935000021") for _ in range(3)]
+        other = [self.report("0935000022"), self.report("0935000023")]
+        r = self.admin(self.svc, "POST", "/v1/admin/reports",
+                       json.dumps({"action": "approve", "status": "reported",
+                                   "reason": "three reports, one story",
+                                   "value": "0935 000 021"}), "application/json")
+        self.assertEqual(r.status, 200, r)
+        body = r.json()
+        self.assertEqual(sorted(x["id"] for x in body["decided"]), sorted(same))
+        self.assertEqual((body["failed"], body["more"]), ([], 0))
+        m = self.svc.get("/v1/check?q=0935000021").json()
+        self.assertEqual((m["verdict"], m["match"]["reports"]), ("suspicious", 3))
+        r = self.admin(self.svc, "POST", "/v1/admin/reports",
+                       json.dumps({"action": "reject", "reason": "a shop",
+                                   "ids": other + [same[0], "r" + "0" * 28]}),
+                       "application/json")
+        body = r.json()
+        self.assertEqual(sorted(x["id"] for x in body["decided"]), sorted(other))
+        self.assertEqual({x["id"]: x["error"]["code"] for x in body["failed"]},
+                         {same[0]: "conflict", "r" + "0" * 28: "not_found"})
+        self.assertEqual(self.listing()["reports"], [])
+        self.assertEqual([a["action"] for a in self.audit()], ["approve"] * 3 + ["reject"] * 2)
+        for bad in ({"action": "reject", "reason": "x"},
+                    {"action": "reject", "reason": "x", "ids": []},
+                    {"action": "reject", "reason": "x", "ids": ["nope"]},
+                    {"action": "reject", "reason": "x", "ids": [same[0]], "value": "0935000021"},
+                    {"action": "approve", "reason": "x", "value": "0935000021"},
+                    {"action": "reject", "reason": "x", "value": "not a phone", "kind": "phone"}):
+            r = self.admin(self.svc, "POST", "/v1/admin/reports", json.dumps(bad),
+                           "application/json")
+            self.assertEqual(r.status, 400, (bad, r))
+
+
+class Disputes(ReviewTest):
+    def dispute(self, value, **extra):
+        return self.report(value, category=None, kind=None, type="dispute",
+                           description="đây là số của cửa hàng tôi", **extra)
+
+    def test_a_dispute_upheld_delists(self):
+        # The base snapshot lists 0912345678 as a confirmed scam.
+        d = self.dispute(fidxsvc.SCAM_PHONE, contact="0909 111 222")
+        r = self.decide(d, {"action": "approve", "status": "confirmed", "reason": "x"})
+        self.assertIn("dispute", self.assertError(r, 400, "bad_request"))
+        self.assertError(self.decide(d, {"action": "uphold"}), 400, "bad_request")  # no reason
+        r = self.decide(d, {"action": "uphold", "reason": "the shop's number, checked"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["delisted"], [{"kind": "phone", "value": "+84912345678"}])
+        self.assertEqual(self.verdict(self.svc, fidxsvc.SCAM_PHONE), "unknown")
+        line = self.audit()[-1]
+        self.assertEqual((line["action"], line["report"], line["values"][0]["before"]["status"]),
+                         ("uphold", d, "confirmed"))
+        got = self.admin(self.svc, "GET", "/v1/admin/reports/" + d).json()
+        self.assertEqual((got["type"], got["state"], got["contact"]),
+                         ("dispute", "approved", "0909 111 222"))
+        # A scam report cannot be upheld; a dispute can be rejected (nothing changes).
+        s = self.report("0935000031")
+        self.assertError(self.decide(s, {"action": "uphold", "reason": "x"}), 400, "bad_request")
+        d2 = self.dispute("https://evil.example/")
+        r = self.decide(d2, {"action": "reject", "reason": "still phishing"})
+        self.assertEqual(r.json()["state"], "rejected", r)
+        self.assertEqual(self.verdict(self.svc, "https://evil.example/"), "scam")
+        # The decisions survive a restart.
+        self.svc.kill()
+        self.svc = self.start_admin()
+        self.assertEqual(self.verdict(self.svc, fidxsvc.SCAM_PHONE), "unknown")
+        self.assertEqual(self.admin(self.svc, "GET", "/v1/admin/reports/" + d).json()["state"],
+                         "approved")
+
+    def test_disputes_of_listed_values_come_first(self):
+        a = self.report("0935000041")
+        b = self.dispute("0935000042")            # not listed: in its turn
+        c = self.dispute("0987654321")            # suspicious in the base: first
+        d = self.dispute("https://evil.example/")  # scam: first
+        e = self.report("0935000043")
+        r = self.admin(self.svc, "GET", "/v1/admin/reports")
+        self.assertEqual([x["id"] for x in r.json()["reports"]], [c, d, a, b, e])
+        # Paged two at a time, the order holds across the two parts.
+        seen, p = [], self.admin(self.svc, "GET", "/v1/admin/reports?limit=2").json()
+        seen += [x["id"] for x in p["reports"]]
+        while p["next"]:
+            p = self.admin(self.svc, "GET", "/v1/admin/reports?limit=2&after=" + p["next"]).json()
+            seen += [x["id"] for x in p["reports"]]
+        self.assertEqual(seen, [c, d, a, b, e])
+        groups = self.admin(self.svc, "GET", "/v1/admin/reports?group=value").json()["groups"]
+        self.assertEqual([g["value"] for g in groups][:2], ["+84987654321", "https://evil.example/"])
+        self.assertEqual(groups[0]["disputes"], 1)
+        # Upholding by value decides every pending dispute of it.
+        r = self.admin(self.svc, "POST", "/v1/admin/reports",
+                       json.dumps({"action": "uphold", "reason": "checked",
+                                   "value": "0987 654 321"}), "application/json")
+        self.assertEqual([x["id"] for x in r.json()["decided"]], [c], r)
+        self.assertEqual(self.verdict(self.svc, "0987654321"), "unknown")
+
+    def test_dispute_fields_are_checked(self):
+        for extra, word in (({"contact": "x" * 300}, "contact"), ({"channel": "fax"}, "channel"),
+                            ({"date": "2999-01-01"}, "date"), ({"amount_vnd": -1}, "amount"),
+                            ({"type": "praise"}, "type")):
+            body = {"kind": "phone", "value": "0935000051", "type": "dispute"}
+            body.update(extra)
+            r = self.svc.post_json("/v1/reports", body)
+            self.assertIn(word, self.assertError(r, 400, "bad_request"), extra)
+        r = self.svc.post_json("/v1/reports", {"value": "0935000051", "contact": "me"})
+        self.assertIn("dispute", self.assertError(r, 400, "bad_request"))
+
+
+class FollowUp(ReviewTest):
+    def test_follow_up_by_id(self):
+        a = self.report("0935000061")
+        r = self.svc.get("/v1/reports/" + a)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"state": "pending", "decided_on": None})
+        self.decide(a, {"action": "reject", "reason": "a delivery company"})
+        body = self.svc.get("/v1/reports/" + a).json()
+        self.assertEqual(set(body), {"state", "decided_on"})  # nothing about the analyst
+        self.assertEqual(body["state"], "rejected")
+        self.assertRegex(body["decided_on"], r"^\d{4}-\d\d-\d\d$")
+        for bad in ("r" + "0" * 28, "nope", a + "x", a[:-1]):
+            self.assertError(self.svc.get("/v1/reports/" + bad), 404, "not_found")
+        self.assertEqual(self.svc.request("POST", "/v1/reports/" + a).status, 405)
 
 
 if __name__ == "__main__":

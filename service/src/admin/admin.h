@@ -31,13 +31,14 @@
 #include "base/sbuf.h"
 #include "http/request.h"
 #include "service.h"
+#include "admin/audit_index.h"
 #include "admin/tokens.h"
 #include "admin/wal.h"
 
 #define FIDX__ADMIN_MAX_REJECTED 1000 /* rejected rows listed in an answer (all are counted) */
 #define FIDX__ADMIN_AUDIT_PART 1000   /* values listed in one audit line (more: several lines) */
 #define FIDX__ADMIN_REASON_MAX 1024   /* a delisting's or decision's reason, bytes */
-#define FIDX__ADMIN_INFLIGHT 64       /* report decisions being recorded at once */
+#define FIDX__ADMIN_BULK_MAX 1000     /* reports one bulk decision decides */
 #define FIDX__ADMIN_PATH_MAX 4096
 
 typedef struct fidx__admin fidx__admin_t;
@@ -45,9 +46,11 @@ typedef struct fidx__admin fidx__admin_t;
 struct fidx__admin {
     fidx__service_t *svc;
     char dir[FIDX__ADMIN_PATH_MAX];
-    int writable; /* --tokens given: the data directory is locked and the log is open */
-    int lock_fd;  /* -1: none */
-    int audit_fd; /* -1: none */
+    int writable;  /* --tokens given: the data directory is locked and the log is open */
+    int lock_fd;   /* -1: none */
+    int audit_fd;  /* -1: none */
+    int audit_rfd; /* the audit log opened for reading (history); -1: none */
+    fidx__audit_index_t *audit_ix; /* where each value's audit lines are; NULL: none */
 
     pthread_mutex_t tokens_mu;
     fidx__tokens_t *tokens; /* NULL: every admin call is 401 */
@@ -60,8 +63,6 @@ struct fidx__admin {
     uint64_t base_gen;     /* counts changes of base */
     uint64_t from_segment; /* segments below it are folded into the compacted snapshot */
     char base_path[FIDX__ADMIN_PATH_MAX + 64]; /* the compacted snapshot, "" when none */
-    char inflight[FIDX__ADMIN_INFLIGHT][FIDX__REPORT_ID_LEN + 1];
-    unsigned n_inflight;
     uint64_t n_adds, n_delists, n_decisions, n_compactions;
     fidx__worker_t **workers; /* those to wake after a commit round */
     atomic_uint n_workers;
@@ -193,12 +194,24 @@ struct fidx__admin_job {
     size_t body_len;
     fidx_feed_format_t format;
     int dry_run; /* answer what would happen; write nothing */
-    /* DELETE /v1/admin/indicators; a decision's report */
+    /* DELETE /v1/admin/indicators; a decision's report; a search */
     fidx_kind_t kind;
     size_t value_len;
-    char value[FIDX_CANON_CAP];
+    char value[FIDX_CANON_CAP]; /* storage form */
+    int all;                    /* delist every entry the value matches */
+    /* GET /v1/admin/indicators?q= (the value as asked and as read), GET /v1/admin/audit */
+    char *query; /* owned */
+    size_t query_len, canonical_len;
+    char canonical[FIDX_CANON_CAP];
+    char since[40], who[FIDX__TOKEN_NAME_MAX + 1], what[16];
+    int has_value;
+    uint64_t after;
+    size_t limit;
     char reason[FIDX__ADMIN_REASON_MAX + 1];
     char report_id[FIDX__REPORT_ID_LEN + 1];
+    int bulk;                             /* a bulk decision: ids[0..n_ids) */
+    char (*ids)[FIDX__REPORT_ID_LEN + 1]; /* owned */
+    size_t n_ids, more;                   /* more: pending reports of the value left */
     fidx__report_state_t action;
     int uphold; /* the decision upholds a dispute (action is FIDX__REPORT_APPROVED) */
     fidx_status_t status;
@@ -218,8 +231,11 @@ struct fidx__admin_job {
  * compaction wait on the pool thread itself (they have more to do after the fsync). */
 void fidx__admin_run_add(fidx__admin_job_t *j); /* admin_load.c */
 void fidx__admin_run_delist(fidx__admin_job_t *j);
-void fidx__admin_run_decide(fidx__admin_job_t *j);
+void fidx__admin_run_decide(fidx__admin_job_t *j);  /* admin_review.c */
 void fidx__admin_run_compact(fidx__admin_job_t *j); /* admin_compact.c */
+/* Reads, run on the pool because they read the audit log from disk (admin_search.c). */
+void fidx__admin_run_search(fidx__admin_job_t *j);
+void fidx__admin_run_audit(fidx__admin_job_t *j);
 
 /* ---- a change's life as a job (admin_job.c) ---- */
 

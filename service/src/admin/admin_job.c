@@ -64,6 +64,8 @@ void fidx__admin_job_start(const fidx__req_t *req, fidx__resp_t *resp, fidx__adm
 void fidx__admin_job_free(fidx__admin_job_t *j)
 {
     free(j->body);
+    free(j->ids);
+    free(j->query);
     fidx__sbuf_free(&j->out);
     free(j);
 }

@@ -6,19 +6,64 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-int fidx__audit_open(const char *dir, char *msg, size_t cap)
+static int audit_path(const char *dir, char *path, size_t n, char *msg, size_t cap)
+{
+    if ((size_t)snprintf(path, n, "%s/%s", dir, FIDX__AUDIT_FILE) < n)
+        return 0;
+    snprintf(msg, cap, "the data directory's path is too long");
+    return -1;
+}
+
+/* The size of the file without its torn last line (the end of its last newline). */
+static off_t whole_lines(int fd, off_t size)
+{
+    char buf[4096];
+    off_t end = size;
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+        if (pread(fd, buf, n, end - (off_t)n) != (ssize_t)n)
+            return -1;
+        for (size_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n')
+                return end - (off_t)n + (off_t)i;
+        end -= (off_t)n;
+    }
+    return 0;
+}
+
+int fidx__audit_open(const char *dir, uint64_t *cut, char *msg, size_t cap)
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, FIDX__AUDIT_FILE) >= sizeof path) {
-        snprintf(msg, cap, "the data directory's path is too long");
+    struct stat st;
+    *cut = 0;
+    if (audit_path(dir, path, sizeof path, msg, cap) != 0)
+        return -1;
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    off_t keep = fd >= 0 && fstat(fd, &st) == 0 ? whole_lines(fd, st.st_size) : -1;
+    if (keep >= 0 && keep < st.st_size && (ftruncate(fd, keep) != 0 || fdatasync(fd) != 0))
+        keep = -1;
+    if (fd < 0 || keep < 0) {
+        snprintf(msg, cap, "cannot open the audit log %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    *cut = (uint64_t)(st.st_size - keep);
+    return fd;
+}
+
+int fidx__audit_open_read(const char *dir, char *msg, size_t cap)
+{
+    char path[4096];
+    if (audit_path(dir, path, sizeof path, msg, cap) != 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        snprintf(msg, cap, "cannot open the audit log %s: %s", path, strerror(errno));
+        snprintf(msg, cap, "cannot read the audit log %s: %s", path, strerror(errno));
     return fd;
 }
 
@@ -74,10 +119,14 @@ void fidx__audit_end(fidx__sbuf_t *out)
 void fidx__audit_state(fidx__sbuf_t *out, const char *k, const fidx_indicator_t *ind)
 {
     key(out, k);
-    if (!ind) {
+    if (ind)
+        fidx__audit_state_object(out, ind);
+    else
         fidx__sbuf_puts(out, "null");
-        return;
-    }
+}
+
+void fidx__audit_state_object(fidx__sbuf_t *out, const fidx_indicator_t *ind)
+{
     fidx__sbuf_puts(out, "{\"status\":\"");
     fidx__sbuf_puts(out, fidx_status_name(ind->status));
     fidx__sbuf_puts(out, "\",\"categories\":[");

@@ -13,9 +13,14 @@
 
 #define FIDX__AUDIT_FILE "audit.jsonl"
 
-/* Opens (creating, mode 0600) dir/audit.jsonl for appending. Returns the descriptor, or -1
- * with a sentence in msg. */
-int fidx__audit_open(const char *dir, char *msg, size_t cap);
+/* Opens (creating, mode 0600) dir/audit.jsonl for appending. A torn last line (a crash in the
+ * middle of writing it: it was never acknowledged) is cut off first, so that the next line
+ * does not glue onto it; *cut says how many bytes. Returns the descriptor, or -1 with a
+ * sentence in msg. */
+int fidx__audit_open(const char *dir, uint64_t *cut, char *msg, size_t cap);
+
+/* Opens dir/audit.jsonl for reading (the history's preads). -1 with msg. */
+int fidx__audit_open_read(const char *dir, char *msg, size_t cap);
 
 /* {"time":"2024-05-01T10:00:00.123Z","token":NAME,"role":ROLE,"action":ACTION — then fields,
  * then end. */
@@ -31,5 +36,7 @@ void fidx__audit_end(fidx__sbuf_t *out); /* "}\n" */
  * "first_seen","last_seen"} (dates when known), or null for "not listed" (ind NULL). The
  * history of a value is read from these (before and after each change). */
 void fidx__audit_state(fidx__sbuf_t *out, const char *key, const fidx_indicator_t *ind);
+/* The same object alone (ind not NULL). */
+void fidx__audit_state_object(fidx__sbuf_t *out, const fidx_indicator_t *ind);
 
 #endif

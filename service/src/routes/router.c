@@ -34,6 +34,8 @@ static const route_t public_routes[] = {
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
     /* Citizens: the web page (page.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
+    {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,
+     "GET, HEAD", OPEN},
     {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/check", fidx__route_page_check, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/report", fidx__route_page_report, fidx__route_page_report_post, NULL, PAGE, PAGE, R,
@@ -54,11 +56,13 @@ static const route_t public_routes[] = {
 #define REVIEW FIDX__RIGHT_REVIEW
 #define COMPACT FIDX__RIGHT_COMPACT
 static const route_t admin_routes[] = {
-    {"/indicators", NULL, fidx__route_admin_add, fidx__route_admin_delist, A, A, A, "DELETE, POST",
-     0, LOAD, DELIST},
-    {"/reports", fidx__route_admin_reports, NULL, NULL, A, A, A, "GET, HEAD", REPORTS, 0, 0},
+    {"/indicators", fidx__route_admin_search, fidx__route_admin_add, fidx__route_admin_delist, A, A,
+     A, "DELETE, GET, HEAD, POST", LOOKUP, LOAD, DELIST},
+    {"/reports", fidx__route_admin_reports, fidx__route_admin_decide_many, NULL, A, A, A,
+     "GET, HEAD, POST", REPORTS, REVIEW, 0},
     {"/reports/", fidx__route_admin_report, fidx__route_admin_decide, NULL, A, A, A,
      "GET, HEAD, POST", REPORTS, REVIEW, 0},
+    {"/audit", fidx__route_admin_audit, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
     {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST", 0, COMPACT, 0},
     {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
 };
