@@ -6,12 +6,24 @@ LISTEN ?= 127.0.0.1:8080
 
 # Debian 12 packages the build and the tests need; installed when missing (as root). npm counts
 # as present when the command is there (a Node.js from elsewhere brings its own, and Debian's
-# npm package would conflict with it). chromium, nodejs and npm are for the browser test.
+# npm package would conflict with it). chromium, nodejs and npm are for the browser test, the
+# contract test, the JavaScript client and the VietQR vectors; python3-pip, -setuptools and
+# -wheel build the Python client's package in its test, and mypy checks its types;
+# imagemagick, fonts-dejavu-core, qrencode and webp make the image tests' images.
+# help2man, dpkg-dev and file make the man pages and the .deb; openssl, systemd, haproxy,
+# nginx and prometheus are for tests/deploy/ (docs/DEPLOY.md; on a machine with a running
+# systemd, Debian starts haproxy, nginx and prometheus once installed: DEPLOY.md says how to
+# stop them).
 PACKAGES = build-essential cmake pkg-config python3 \
 	libuv1-dev libhttp-parser-dev libroaring-dev libxxhash-dev libidn2-dev \
-	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev \
+	libpsl-dev publicsuffix libutf8proc-dev libjansson-dev libcmocka-dev nettle-dev libicu-dev \
 	universal-ctags \
-	chromium nodejs npm
+	libpng-dev libjpeg62-turbo-dev libwebp-dev libzbar-dev libtesseract-dev libleptonica-dev \
+	tesseract-ocr-vie tesseract-ocr-eng zlib1g-dev \
+	imagemagick fonts-dejavu-core qrencode webp \
+	help2man dpkg-dev file openssl systemd haproxy nginx prometheus \
+	chromium nodejs npm \
+	python3-pip python3-setuptools python3-wheel mypy
 
 SAMPLE = $(BUILD)/sample.fidx
 SAMPLE_INPUTS = $(wildcard data/sample/*) data/allowlist.csv

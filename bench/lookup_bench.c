@@ -17,7 +17,7 @@
 #include "fidx/lookup.h"
 #include "fidx/phone.h"
 #include "fidx/snapshot.h"
-#include "snapshot_internal.h"
+#include "snapshot/snapshot_internal.h"
 
 typedef struct {
     uint64_t *keys; /* 0 = empty (no phone key is 0) */

@@ -126,13 +126,13 @@ static int parse_reports(fidx_str_t s, uint32_t *out, fidx_err_t *err)
 {
     uint64_t v = 0;
     if (s.len == 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "reports is not a number");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "reports is not a number");
     for (size_t i = 0; i < s.len; i++) {
         if (s.p[i] < '0' || s.p[i] > '9')
-            return fidx__fail(err, FIDX_EINVAL, 0, "reports is not a number");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "reports is not a number");
         v = v * 10 + (uint64_t)(s.p[i] - '0');
         if (v > FIDX_MAX_REPORTS)
-            return fidx__fail(err, FIDX_EINVAL, 0, "reports is over 1000000000");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "reports is over 1000000000");
     }
     *out = (uint32_t)v;
     return 0;
@@ -195,10 +195,10 @@ static int parse_sources(fidx_str_t s, fidx_indicator_t *ind, fidx_err_t *err)
             continue;
         char name[FIDX_MAX_SOURCE_LEN];
         if (source_name(item, name) != 0)
-            return fidx__fail(err, FIDX_EINVAL, 0,
-                              "source is not a name of a-z, 0-9, '_', '.', '-' (1 to 32 bytes)");
+            return fidx_err_set(err, FIDX_EINVAL, 0,
+                                "source is not a name of a-z, 0-9, '_', '.', '-' (1 to 32 bytes)");
         if (add_source(ind, name, item.len, 0) != 0)
-            return fidx__fail(err, FIDX_EINVAL, 0, "too many sources (at most 8)");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "too many sources (at most 8)");
     }
     return 0;
 }
@@ -224,14 +224,14 @@ static size_t utf8_char(const unsigned char *p, size_t n)
 static int check_note(fidx_str_t s, fidx_err_t *err)
 {
     if (s.len > FIDX_MAX_NOTE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "note is longer than 1024 bytes");
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "note is longer than 1024 bytes");
     const unsigned char *p = (const unsigned char *)s.p;
     for (size_t i = 0; i < s.len;) {
         if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-            return fidx__fail(err, FIDX_EINVAL, 0, "note has a control character");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "note has a control character");
         size_t n = utf8_char(p + i, s.len - i);
         if (n == 0)
-            return fidx__fail(err, FIDX_EINVAL, 0, "note is not valid UTF-8");
+            return fidx_err_set(err, FIDX_EINVAL, 0, "note is not valid UTF-8");
         i += n;
     }
     return 0;
@@ -243,11 +243,11 @@ static int parse_dates(const fidx_row_t *row, fidx_indicator_t *out, fidx_err_t 
     fidx_str_t fs = trim(row->first_seen), ls = trim(row->last_seen);
     out->first_seen = out->last_seen = 0;
     if (given(fs) && fidx_day_parse(fs.p, fs.len, &out->first_seen) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "first_seen is not a date (YYYY-MM-DD)");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "first_seen is not a date (YYYY-MM-DD)");
     if (given(ls) && fidx_day_parse(ls.p, ls.len, &out->last_seen) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "last_seen is not a date (YYYY-MM-DD)");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "last_seen is not a date (YYYY-MM-DD)");
     if (out->first_seen && out->last_seen && out->first_seen > out->last_seen)
-        return fidx__fail(err, FIDX_EINVAL, 0, "first_seen is after last_seen");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "first_seen is after last_seen");
     return 0;
 }
 
@@ -258,11 +258,11 @@ static int parse_value(const fidx_row_t *row, fidx_indicator_t *out, fidx_err_t 
     fidx_kind_t kind = FIDX_KIND_NONE;
     fidx_str_t k = trim(row->kind);
     if (given(k) && fidx_kind_parse(k.p, k.len, &kind) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown kind");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown kind");
     if (!given(row->value))
-        return fidx__fail(err, FIDX_EINVAL, 0, "value is missing");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "value is missing");
     if (row->value.len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "value is longer than 2048 bytes");
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "value is longer than 2048 bytes");
     char canon[FIDX_CANON_CAP];
     size_t n;
     int rc = fidx_normalize(kind, NULL, row->value.p, row->value.len, &out->kind, canon,
@@ -283,7 +283,7 @@ static int parse_value(const fidx_row_t *row, fidx_indicator_t *out, fidx_err_t 
         out->kind = FIDX_KIND_SOCIAL;
     }
     if (fidx_storage_key(out->kind, canon, n, out->value, sizeof out->value, &out->value_len))
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "value is too long once normalised");
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "value is too long once normalised");
     return 0;
 }
 
@@ -293,11 +293,11 @@ static int parse_labels(const fidx_row_t *row, const fidx_row_defaults_t *def,
     fidx_str_t st = trim(row->status);
     out->status = def ? def->status : FIDX_STATUS_REPORTED;
     if (given(st) && fidx_status_parse(st.p, st.len, &out->status) != 0)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown status");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown status");
     out->categories = def ? def->categories : 0;
     if (given(row->categories) &&
         fidx_categories_parse(row->categories.p, row->categories.len, &out->categories, err))
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown category");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown category");
     fidx_str_t src = given(row->source) ? row->source : def ? def->source : fidx_str(NULL, 0);
     out->n_sources = 0;
     memset(out->sources, 0, sizeof out->sources);

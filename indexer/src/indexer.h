@@ -1,9 +1,10 @@
-/* fraudidx-indexer's commands, each in its own file; main.c dispatches. Every command returns
- * the process exit code: 0 success, 1 runtime failure, 2 usage error. */
+/* fraudidx-indexer's commands, each in its own file; main.c dispatches, usage.c reports. Every
+ * command returns the process exit code: 0 success, 1 runtime failure, 2 usage error. */
 #ifndef FIDX_INDEXER_H
 #define FIDX_INDEXER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define EXIT_USAGE 2
 
@@ -12,8 +13,10 @@ int cmd_info(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
-/* Prints "fraudidx-indexer: <message>" and the usage line, returns EXIT_USAGE. */
+/* usage.c: prints "fraudidx-indexer: <message>" and the usage text to stderr, returns
+ * EXIT_USAGE; or prints the usage text alone (for --help). */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_print(FILE *out);
 
 /* A whole input file, mapped read-only (or an empty buffer for an empty file). */
 typedef struct {

@@ -27,5 +27,9 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->report_period_s = FIDX__DEFAULT_REPORT_PERIOD_S;
     cfg->report_burst = FIDX__DEFAULT_REPORT_BURST;
     cfg->max_pending_reports = FIDX__DEFAULT_MAX_PENDING_REPORTS;
+    cfg->max_pending_per_network = FIDX__DEFAULT_MAX_PENDING_PER_NETWORK;
+    cfg->report_global_rate = FIDX__DEFAULT_REPORT_GLOBAL_RATE;
+    cfg->report_global_period_s = FIDX__DEFAULT_REPORT_GLOBAL_PERIOD_S;
+    cfg->report_global_burst = FIDX__DEFAULT_REPORT_GLOBAL_BURST;
     cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
 }

@@ -47,11 +47,18 @@ static const char usage_text[] =
     "      --report-rate N[/UNIT] citizens' reports per client address, UNIT s, min, h\n"
     "                             or d (default 10/h; 0: no limit; 429 beyond)\n"
     "      --report-burst N       reports a client address may send at once (default 5)\n"
+    "      --report-global-rate N[/UNIT]  reports from everyone together (default\n"
+    "                             3600/h; 429 beyond)\n"
+    "      --report-global-burst N  of those, at once (default 300)\n"
     "      --max-pending-reports N  reports waiting for review before new ones are\n"
     "                             refused (default 10000; 503)\n"
-    "      --tokens FILE          analysts' tokens, one NAME SECRET per line (SECRET the\n"
-    "                             token or sha256:HEX of it; the file must not be readable\n"
-    "                             by group or others); without it every admin call is 401\n"
+    "      --max-pending-per-network N  of those, from one IPv6 /48 or IPv4 /24\n"
+    "                             (default 100; 429)\n"
+    "      --tokens FILE          analysts' tokens, one NAME SECRET [ROLE] per line (SECRET\n"
+    "                             the token or sha256:HEX of it; ROLE admin (default),\n"
+    "                             analyst, reviewer, feeder, reader or replica; the file must\n"
+    "                             not be readable by group or others); without it every\n"
+    "                             admin call is 401\n"
     "      --max-admin-body-bytes N  body of an analyst's request (default 256M; 413)\n"
     "      --repair-wal           cut the data directory's write-ahead log at its first\n"
     "                             damage (keeping copies as *.damaged) and exit\n"
@@ -83,6 +90,9 @@ enum {
     OPT_TOKENS,
     OPT_MAX_ADMIN_BODY,
     OPT_REPAIR_WAL,
+    OPT_REPORT_GLOBAL_RATE,
+    OPT_REPORT_GLOBAL_BURST,
+    OPT_MAX_PENDING_PER_NET,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +115,9 @@ static const struct option long_options[] = {
     {"report-rate", required_argument, NULL, OPT_REPORT_RATE},
     {"report-burst", required_argument, NULL, OPT_REPORT_BURST},
     {"max-pending-reports", required_argument, NULL, OPT_MAX_PENDING_REPORTS},
+    {"report-global-rate", required_argument, NULL, OPT_REPORT_GLOBAL_RATE},
+    {"report-global-burst", required_argument, NULL, OPT_REPORT_GLOBAL_BURST},
+    {"max-pending-per-network", required_argument, NULL, OPT_MAX_PENDING_PER_NET},
     {"tokens", required_argument, NULL, OPT_TOKENS},
     {"max-admin-body-bytes", required_argument, NULL, OPT_MAX_ADMIN_BODY},
     {"repair-wal", no_argument, NULL, OPT_REPAIR_WAL},
@@ -278,6 +291,15 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         break;
     case OPT_MAX_PENDING_REPORTS:
         bad = parse_count(arg, 0, 1, 10000000, &v) || ((cfg->max_pending_reports = v), 0);
+        break;
+    case OPT_REPORT_GLOBAL_RATE:
+        bad = parse_rate(arg, &cfg->report_global_rate, &cfg->report_global_period_s);
+        break;
+    case OPT_REPORT_GLOBAL_BURST:
+        bad = parse_count(arg, 0, 1, 1000000, &v) || ((cfg->report_global_burst = (uint32_t)v), 0);
+        break;
+    case OPT_MAX_PENDING_PER_NET:
+        bad = parse_count(arg, 0, 1, 10000000, &v) || ((cfg->max_pending_per_network = v), 0);
         break;
     case OPT_MAX_ADMIN_BODY:
         bad = parse_count(arg, 1, 1024, 1ull << 30, &v) || ((cfg->max_admin_body_bytes = v), 0);

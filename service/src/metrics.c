@@ -145,6 +145,9 @@ static void render_process(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
     counter(o, "fraudidx_connections_rejected_total",
             "Connections answered 503 for being over --max-connections.",
             SUM(connections_rejected));
+    counter(o, "fraudidx_accept_failures_total",
+            "Times accepting paused because the process had no descriptor or memory left.",
+            SUM(accept_failures));
     counter(o, "fraudidx_http_bad_requests_total",
             "Requests refused before routing (malformed, ambiguous framing, limits).",
             SUM(bad_requests));
@@ -174,6 +177,9 @@ static void render_process(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
                       "fraudidx_snapshot_reloads_total{result=\"ok\"} %llu\n"
                       "fraudidx_snapshot_reloads_total{result=\"refused\"} %llu\n",
                       (unsigned long long)g->reloads_ok, (unsigned long long)g->reloads_failed);
+    gauge(o, "fraudidx_wal_failed",
+          "1 when the analysts' write-ahead log failed and changes are refused until a restart.",
+          g->wal_failed);
 }
 
 void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, size_t n,

@@ -42,6 +42,7 @@ typedef struct {
     fidx__counter_t lookup_invalid;
     fidx__counter_t connections_accepted;
     fidx__counter_t connections_rejected; /* over --max-connections */
+    fidx__counter_t accept_failures;      /* accept(2) failed for lack of descriptors/memory */
     fidx__counter_t bad_requests;         /* refused before routing: malformed, smuggling */
     fidx__counter_t timeouts;             /* 408s and slow clients dropped */
 } fidx__metrics_t;
@@ -65,6 +66,7 @@ typedef struct {
     int64_t snapshot_loaded_at;
     uint64_t snapshot_entries[FIDX_KIND_COUNT];
     uint64_t reloads_ok, reloads_failed;
+    int wal_failed; /* the analysts' write-ahead log failed: changes are refused */
     unsigned threads;
 } fidx__gauges_t;
 

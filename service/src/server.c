@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 
 #include "http/accesslog.h"
 #include "admin/admin.h"
+#include "http/accept.h"
 #include "http/conn.h"
 #include "base/log.h"
 #include "reload.h"
@@ -121,7 +123,7 @@ static void on_wake(uv_async_t *a)
     take_snapshot(w);
     if (atomic_load(&w->stop) && !w->draining) {
         w->draining = 1;
-        uv_close((uv_handle_t *)&w->listener, NULL);
+        fidx__accept_stop(w);
         fidx__conn_drain(w);
         if (w->n_conns == 0)
             worker_finish(w);
@@ -135,6 +137,8 @@ static void worker_finish(fidx__worker_t *w)
         return;
     uv_close((uv_handle_t *)&w->wake, NULL);
     uv_close((uv_handle_t *)&w->sweep, NULL);
+    uv_close((uv_handle_t *)&w->heavy_check, NULL);
+    uv_close((uv_handle_t *)&w->heavy_idle, NULL);
     fidx__admin_worker_finish(w);
     if (w->ov_reader)
         uv_close((uv_handle_t *)&w->quiesce, NULL);
@@ -177,12 +181,15 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->decode = malloc(cfg->max_header_bytes);
     if (!w->readbuf || !w->decode)
         return UV_ENOMEM;
-    uv_tcp_init(&w->loop, &w->listener);
-    w->listener.data = w;
     uv_async_init(&w->loop, &w->wake, on_wake);
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->sweep);
     w->sweep.data = w;
+    uv_check_init(&w->loop, &w->heavy_check);
+    uv_idle_init(&w->loop, &w->heavy_idle);
+    w->heavy_check.data = w->heavy_idle.data = w;
+    uv_check_start(&w->heavy_check, fidx__conn_take_turns);
+    uv_unref((uv_handle_t *)&w->heavy_check); /* never keeps a draining loop alive */
     uv_timer_start(&w->sweep, on_sweep, sweep_interval(cfg), sweep_interval(cfg));
     int r;
     if ((r = fidx__admin_worker_init(svc, w)) != 0)
@@ -192,9 +199,9 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
         w->quiesce.data = w;
         uv_prepare_start(&w->quiesce, on_quiesce);
     }
-    if ((r = uv_tcp_open(&w->listener, fd)) != 0)
-        return r;
-    return uv_listen((uv_stream_t *)&w->listener, LISTEN_BACKLOG, fidx__conn_accept);
+    if (listen(fd, LISTEN_BACKLOG) != 0)
+        return uv_translate_sys_error(errno);
+    return fidx__accept_start(w);
 }
 
 static void worker_dispose(fidx__worker_t *w)
@@ -202,6 +209,8 @@ static void worker_dispose(fidx__worker_t *w)
     if (!w)
         return;
     uv_loop_close(&w->loop);
+    if (w->listen_fd >= 0) /* not closed by fidx__accept_stop: a start that failed */
+        close(w->listen_fd);
     fidx_snapshot_t *s = atomic_exchange(&w->incoming, NULL);
     if (s)
         fidx_snapshot_release(s);
@@ -211,7 +220,7 @@ static void worker_dispose(fidx__worker_t *w)
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
     free(w->decode);
-    free(w->scan_res);
+    free(w->scan_ws);
     free(w);
 }
 
@@ -232,6 +241,68 @@ static void publish(fidx__service_t *svc, fidx_snapshot_t *s)
     }
 }
 
+/* ---- file descriptors ---- */
+
+/* Descriptors kept back from connections: listeners, the snapshot, the data directory's files,
+ * the access log, libuv's own (epoll, eventfd, signal pipes) per loop, and room to spare. */
+#define FD_RESERVE(threads) (64u + 8u * (threads))
+
+/* Raises the soft limit of open files to the hard one, and lowers --max-connections to what
+ * the limit allows, so that running out of descriptors is the exception it should be (the
+ * usual soft limit of 1,024 is below the default of 10,000 connections). */
+static void fit_descriptors(fidx__config_t *cfg)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            fidx__log(FIDX__LOG_INFO, "open files limit raised from %llu to %llu",
+                      (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+        else
+            rl.rlim_cur = was;
+    }
+    rlim_t reserve = FD_RESERVE(cfg->threads);
+    rlim_t room = rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 1;
+    if (rl.rlim_cur != RLIM_INFINITY && cfg->max_connections > room) {
+        fidx__log(FIDX__LOG_WARN,
+                  "--max-connections lowered from %u to %llu: the process may open %llu files "
+                  "(ulimit -n), %llu of them kept for its own use",
+                  cfg->max_connections, (unsigned long long)room, (unsigned long long)rl.rlim_cur,
+                  (unsigned long long)reserve);
+        cfg->max_connections = (unsigned)room;
+    }
+}
+
+/* ---- the data directory ---- */
+
+#define TAKEOVER_INTERVAL_MS 1000
+
+/* Another process held the data directory at start (a gapless restart, or a replica beside
+ * its writer): once it lets go, this one takes the directory over and takes reports again. */
+static void on_takeover(uv_timer_t *t)
+{
+    fidx__service_t *svc = t->data;
+    if (svc->stopping || fidx__admin_lock_dir(svc->admin) != 0)
+        return;
+    if (fidx__report_intake_open_store(svc) != 0)
+        return; /* logged; the lock is kept, reports stay refused */
+    fidx__log(FIDX__LOG_INFO, "took the data directory %s over: reports are accepted again",
+              svc->cfg.data_dir);
+    uv_timer_stop(t);
+}
+
+static void start_takeover(fidx__service_t *svc)
+{
+    uv_timer_init(&svc->loop, &svc->takeover);
+    svc->takeover.data = svc;
+    svc->taking_over = 1;
+    uv_timer_start(&svc->takeover, on_takeover, TAKEOVER_INTERVAL_MS, TAKEOVER_INTERVAL_MS);
+    uv_unref((uv_handle_t *)&svc->takeover); /* never keeps the main loop alive */
+}
+
 /* ---- the main thread ---- */
 
 static void on_stop_signal(uv_signal_t *h, int signum)
@@ -240,6 +311,8 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     fidx__log(FIDX__LOG_INFO, "%s: finishing requests in flight, then exiting",
               signum == SIGTERM ? "SIGTERM" : "SIGINT");
     svc->stopping = 1;
+    if (svc->taking_over)
+        uv_timer_stop(&svc->takeover);
     fidx__reload_stop(svc);
     fidx__admin_stopping(svc);
     for (unsigned i = 0; i < svc->n_workers; i++) {
@@ -358,6 +431,7 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
     }
     svc->cfg = *cfg;
     svc->publish = publish;
+    fit_descriptors(&svc->cfg);
     svc->access_fd = -1;
     svc->started_at = (int64_t)time(NULL);
     *out = svc;
@@ -368,8 +442,11 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
                   strerror(errno));
         return -1;
     }
-    if (fidx__report_intake_start(svc) != 0 || fidx__admin_start(svc) != 0)
+    int holds = svc->admin && svc->admin->lock_fd >= 0;
+    if (fidx__report_intake_start(svc, holds) != 0 || fidx__admin_start(svc) != 0)
         return -1;
+    if (!holds)
+        start_takeover(svc);
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the post scanner: %s",
@@ -396,6 +473,9 @@ int fidx__service_run(const fidx__config_t *cfg)
 {
     fidx__service_t *svc;
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit (ulimit -f), a write fails with EFBIG instead of killing the
+     * process: the log and the report store answer that as a failed write. */
+    signal(SIGXFSZ, SIG_IGN);
     if (fidx__service_open(cfg, &svc) != 0 || start_signals(svc) != 0 ||
         fidx__service_add_workers(svc) != 0) {
         /* Nothing runs yet: no thread was started. */

@@ -20,6 +20,7 @@
 #include "fidx/scan.h"
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
+#include "base/log.h"
 #include "metrics.h"
 #include "base/sbuf.h"
 
@@ -61,7 +62,8 @@ typedef struct {
     const char *data_dir;       /* reports (and the analysts' files) live here */
     /* Citizens' reports: rate per client address, and how many may wait for review. */
     uint32_t report_rate, report_period_s, report_burst;
-    size_t max_pending_reports;
+    uint32_t report_global_rate, report_global_period_s, report_global_burst;
+    size_t max_pending_reports, max_pending_per_network;
     /* Analysts (admin.h): tokens file (NULL: every admin call is 401), their body limit, and
      * `--repair-wal` (repair the data directory's log and exit). */
     const char *tokens_path;
@@ -81,7 +83,10 @@ struct fidx__worker {
     void (*drained)(fidx__worker_t *w); /* draining closed the last connection */
     unsigned id;
     uv_loop_t loop;
-    uv_tcp_t listener;
+    uv_poll_t listener; /* the listening socket, watched (http/accept.c) */
+    uv_timer_t accept_timer;
+    uint64_t accept_pause_ms; /* backing off while accept fails for lack of descriptors */
+    int accepting, accept_paused;
     uv_async_t wake;
     uv_timer_t sweep;
     uv_thread_t thread;
@@ -98,12 +103,19 @@ struct fidx__worker {
     fidx__conn_t *conns; /* doubly linked, for timeouts and draining */
     size_t n_conns;
 
+    /* Large requests take turns (http/conn.c): one per loop iteration while others wait. */
+    uv_check_t heavy_check;
+    uv_idle_t heavy_idle;
+    fidx__conn_t *heavy_head, *heavy_tail;
+    int heavy_ran;
+
     char *readbuf;        /* FIDX__READ_BUFFER bytes */
     fidx__sbuf_t scratch; /* the response body being built */
     char *decode;         /* a decoded query value (max_header_bytes) */
     fidx_result_t result;
-    fidx_scan_result_t *scan_res; /* POST /v1/scan's workspace, made on the first scan */
-    fidx__sbuf_t access;          /* access log lines not yet written */
+    struct fidx__scan_ws *scan_ws; /* POST /v1/scan's workspace (routes/scan.c), made on the
+                                    * first scan */
+    fidx__sbuf_t access;           /* access log lines not yet written */
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */
@@ -154,13 +166,20 @@ struct fidx__service {
     _Atomic int64_t loaded_at;
     _Atomic int64_t build_time;
     atomic_uint open_connections;
+    fidx__log_limit_t accept_log; /* accept failures, logged once a second at most */
     _Atomic uint64_t reloads_ok, reloads_failed;
     int64_t started_at;
     int stopping;
-    int access_fd;                        /* -1: no access log */
-    struct fidx__reports *reports;        /* citizens' reports (reports.h); thread-safe */
-    struct fidx__ratelimit *report_limit; /* per client address (ratelimit.h); thread-safe */
-    struct fidx__admin *admin;            /* analysts' side (admin.h) */
+    uv_timer_t takeover; /* retries the data directory's lock while another process holds it */
+    int taking_over;
+    int access_fd; /* -1: no access log */
+    /* Citizens' reports (reports/reports.h; thread-safe); NULL while another process holds
+     * the data directory (set once, by the main thread, when this one takes it over). */
+    _Atomic(struct fidx__reports *) reports;
+    /* Report limits (reports/ratelimit.h; thread-safe): per subscriber (/64, IPv4 address),
+     * per customer network (/48, IPv4 /24), and everyone's together. */
+    struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
+    struct fidx__admin *admin; /* analysts' side (admin.h) */
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
 

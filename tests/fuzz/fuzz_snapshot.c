@@ -19,7 +19,7 @@
 
 #include "fidx/lookup.h"
 #include "fidx/snapshot.h"
-#include "snapshot_format.h"
+#include "snapshot/snapshot_format.h"
 
 #include "fuzz_common.h"
 

@@ -119,6 +119,6 @@ void fuzz_service_trim_reports(size_t keep_at_most)
     fidx__report_intake_stop(the.svc);
     snprintf(path, sizeof path, "%s/reports.jsonl", dir);
     unlink(path);
-    if (fidx__report_intake_start(the.svc) != 0)
+    if (fidx__report_intake_start(the.svc, 1) != 0)
         die("cannot reopen the report store");
 }

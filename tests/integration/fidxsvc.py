@@ -145,10 +145,11 @@ def read_all(sock, timeout=IO_TIMEOUT, until_responses=None, head_flags=None):
 class Service:
     """One running fraudidx-service process."""
 
-    def __init__(self, snapshot, *args, threads=2):
+    def __init__(self, snapshot, *args, threads=2, prefix=()):
+        """prefix: a command the service runs under, e.g. ("prlimit", "--nofile=256", "--")."""
         require_binaries()
-        self.argv = [SERVICE, "--snapshot", snapshot, "--listen", "127.0.0.1:0",
-                     "--threads", str(threads)] + [str(a) for a in args]
+        self.argv = list(prefix) + [SERVICE, "--snapshot", snapshot, "--listen", "127.0.0.1:0",
+                                    "--threads", str(threads)] + [str(a) for a in args]
         self.lines = []
         self._cond = threading.Condition()
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL,
@@ -299,8 +300,8 @@ class ServiceTest(unittest.TestCase):
             s.check_log_clean()
         self._tmp.cleanup()
 
-    def start(self, *args, snapshot=None, threads=2):
-        s = Service(snapshot or self.snapshot, *args, threads=threads)
+    def start(self, *args, snapshot=None, threads=2, prefix=()):
+        s = Service(snapshot or self.snapshot, *args, threads=threads, prefix=prefix)
         self.services.append(s)
         return s
 

@@ -68,9 +68,10 @@ class AdminTest(fidxsvc.ServiceTest):
         self.data = os.path.join(self.dir, "data")
         self.tokens = write_tokens(os.path.join(self.dir, "tokens"))
 
-    def start_admin(self, *args, tokens=True, threads=2, snapshot=None):
+    def start_admin(self, *args, tokens=True, threads=2, snapshot=None, prefix=()):
         extra = ["--data-dir", self.data] + (["--tokens", self.tokens] if tokens else [])
-        return self.start(*(extra + list(args)), threads=threads, snapshot=snapshot)
+        return self.start(*(extra + list(args)), threads=threads, snapshot=snapshot,
+                          prefix=prefix)
 
     def start_fails(self, *args):
         """Runs the service expecting it to refuse to start; returns its stderr."""

@@ -17,6 +17,11 @@ from fidxsvc import CANON_SCAM_PHONE, SCAM_PHONE
 ID_RE = re.compile(r"^r[0-9a-f]{28}$")
 
 
+def other_phone(i):
+    """A distinct number per i: the same value twice from one network is one report."""
+    return "0912%06d" % (100000 + i)
+
+
 class ReportTest(fidxsvc.ServiceTest):
     def setUp(self):
         super().setUp()
@@ -129,7 +134,7 @@ class PostReports(ReportTest):
         self.assertEqual(r.headers["allow"], "POST")
 
     def test_ids_are_unique(self):
-        ids = {self.report(self.svc, {"value": SCAM_PHONE}).json()["id"] for _ in range(50)}
+        ids = {self.report(self.svc, {"value": other_phone(i)}).json()["id"] for i in range(50)}
         self.assertEqual(len(ids), 50)
         self.assertEqual(sorted(line["id"] for line in self.lines()), sorted(ids))
 
@@ -140,9 +145,9 @@ class RateLimit(ReportTest):
         # Invalid reports do not use up the allowance.
         for _ in range(5):
             self.assertError(self.report(svc, {"value": "nope"}), 400, "invalid_value")
-        for _ in range(2):
-            self.assertEqual(self.report(svc, {"value": SCAM_PHONE}).status, 202)
-        r = self.report(svc, {"value": SCAM_PHONE})
+        for i in range(2):
+            self.assertEqual(self.report(svc, {"value": other_phone(i)}).status, 202)
+        r = self.report(svc, {"value": other_phone(2)})
         self.assertError(r, 429, "rate_limited")
         retry = int(r.headers["retry-after"])
         self.assertTrue(1 <= retry <= 3600, retry)
@@ -158,7 +163,9 @@ class RateLimit(ReportTest):
     def test_full_queue_is_503(self):
         svc = self.start_reports("--max-pending-reports", "1")
         self.assertEqual(self.report(svc, {"value": SCAM_PHONE}).status, 202)
-        self.assertError(self.report(svc, {"value": SCAM_PHONE}), 503, "unavailable")
+        r = self.report(svc, {"value": other_phone(1)})
+        self.assertError(r, 503, "unavailable")
+        self.assertIn("retry-after", r.headers)
         self.assertEqual(len(self.lines()), 1)
 
     def test_bad_flags_are_usage_errors(self):
@@ -175,7 +182,7 @@ class RateLimit(ReportTest):
 class Durability(ReportTest):
     def test_reports_survive_kill_9_and_a_torn_line(self):
         svc = self.start_reports()
-        ids = [self.report(svc, {"value": SCAM_PHONE, "description": str(i)}).json()["id"]
+        ids = [self.report(svc, {"value": other_phone(i), "description": str(i)}).json()["id"]
                for i in range(3)]
         svc.kill()  # SIGKILL: nothing is flushed at exit
         self.assertEqual([line["id"] for line in self.lines()], ids)
@@ -186,7 +193,7 @@ class Durability(ReportTest):
             f.write(b'{"type":"report","id":"r0000')
         svc = self.start_reports()
         self.assertEqual(os.path.getsize(path), size)
-        ids.append(self.report(svc, {"value": SCAM_PHONE}).json()["id"])
+        ids.append(self.report(svc, {"value": other_phone(3)}).json()["id"])
         self.assertEqual([line["id"] for line in self.lines()], ids)
         self.assertEqual(svc.stop(), 0)
 

@@ -95,6 +95,15 @@ class CheckGet(fidxsvc.ServiceTest):
         self.assertIn(r.status, (200, 400), r)
         r.json()
 
+    def test_json_answers_are_never_sniffed(self):
+        # A value can carry markup ("<script>…" as a URL's path); no browser may read an
+        # answer as HTML.
+        for r in (self.svc.get("/v1/check?q=" + urllib.parse.quote("https://x.example/<b>")),
+                  self.svc.get("/v1/check"),
+                  self.svc.post_json("/v1/check", {"items": ["<i>"]}),
+                  self.svc.get("/nowhere")):
+            self.assertEqual(r.headers.get("x-content-type-options"), "nosniff", r)
+
     def test_head_has_headers_without_body(self):
         r = self.svc.request("HEAD", check_path(SCAM_PHONE))
         self.assertEqual(r.status, 200)

@@ -77,6 +77,62 @@ class Scan(fidxsvc.ServiceTest):
         self.assertEqual(body["verdict"], "block")
         self.assertLessEqual(len(body["matches"]), 256)
 
+    # A post's verdict covers every indicator in it, not only the listed ones: 256 decoys
+    # before a known number once hid it (issue 12). Each shape fills the listed matches.
+    DECOYS = {
+        "e-mail addresses": "a@b.cd " * 256,
+        "one unknown number": "0911 111 111 " * 256,
+        "a Vietnamese phrase": "Chuyển khoản vào STK 0011 2233 44 nhé, hoặc gọi Zalo 0922333444. "
+                               * 200,
+        "distinct domains": "".join("d%d.vn " % i for i in range(300)),
+    }
+
+    def test_decoys_do_not_hide_a_scam_number(self):
+        for name, decoys in self.DECOYS.items():
+            with self.subTest(decoys=name):
+                body = self.scan(decoys + "Gọi ngay 0912 345 678")
+                self.assertEqual(body["verdict"], "block", name)
+                self.assertTrue(body["truncated"], name)
+                self.assertEqual(len(body["matches"]), 256, name)
+                self.assertNotIn("scam", [m["verdict"] for m in body["matches"]], name)
+
+    def test_decoys_do_not_hide_a_suspicious_number_or_an_allowlisted_one_raise(self):
+        decoys = self.DECOYS["one unknown number"]
+        self.assertEqual(self.scan(decoys + "nhắn 0987 654 321")["verdict"], "review")
+        body = self.scan(decoys + "Hotline 1900 545 413")
+        self.assertEqual(body["verdict"], "allow")
+        self.assertTrue(body["truncated"])
+
+    def test_numbers_in_groups_do_not_hide_the_next_one(self):
+        # A list of numbers is read a few at a time; six unknown ones in groups of digits
+        # once pushed the seventh into the cut between two reads.
+        for k in range(1, 13):
+            body = self.scan("0911 111 111 " * k + "0912 345 678")
+            self.assertEqual(body["verdict"], "block", k)
+            self.assertEqual(body["matches"][-1]["canonical"], "+84912345678", k)
+
+    def test_a_long_link_is_judged_by_its_host(self):
+        # A link too long to look up whole once went unread: now its head is looked up.
+        for tail in ("a" * 3000, "%" * 1000):
+            body = self.scan("Xem hxxps://evil[.]example/xac-minh/" + tail + " ngay")
+            self.assertEqual(body["verdict"], "block")
+            self.assertEqual(body["matches"][0]["canonical"], "https://evil.example/xac-minh/")
+            self.assertEqual(body["matches"][0]["match"]["value"], "evil.example")
+
+    def test_a_scam_link_after_the_most_decoys_the_limit_allows(self):
+        # 64 KiB of distinct short domains (the densest text of indicators), the last one a
+        # confirmed scam domain: still judged.
+        parts, size, i = [], 0, 0
+        tail = "https://evil.example/x"
+        while size + len("x%d.vn " % i) + len(tail) <= 64 * 1024:
+            parts.append("x%d.vn " % i)
+            size += len(parts[-1])
+            i += 1
+        body = self.scan("".join(parts) + tail)
+        self.assertEqual(body["verdict"], "block")
+        self.assertEqual(len(body["matches"]), 256)
+        self.assertTrue(body["truncated"])
+
 
 if __name__ == "__main__":
     fidxsvc.main()

@@ -13,9 +13,4 @@
 FIDX_MUST_CHECK int fidx_domain_normalize(const char *p, size_t len, char *out, size_t cap,
                                           size_t *out_len, fidx_err_t *err);
 
-/* Canonicalises a bare host name (no scheme, path or port): lower-case, IDNA to punycode,
- * trailing dots removed. Shared by url.c and domain.c. */
-FIDX_MUST_CHECK int fidx__host_canonicalize(const char *p, size_t len, char *out, size_t cap,
-                                            size_t *out_len, fidx_err_t *err);
-
 #endif

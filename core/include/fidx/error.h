@@ -40,7 +40,8 @@ typedef struct {
 /* A static message for a FIDX_E* code (or "unknown error"). */
 const char *fidx_strerror(int code);
 
-/* Fills *err (when not NULL) and returns code; lets parsers fail in one line. */
-int fidx__fail(fidx_err_t *err, int code, size_t offset, const char *reason);
+/* Fills *err (when not NULL) with code, offset and reason (a static string) and returns code,
+ * so that a parser fails in one line: `return fidx_err_set(err, FIDX_EINVAL, i, "...");`. */
+int fidx_err_set(fidx_err_t *err, int code, size_t offset, const char *reason);
 
 #endif

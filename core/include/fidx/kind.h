@@ -71,4 +71,17 @@ FIDX_MUST_CHECK int fidx_category_parse(const char *p, size_t len, int *out);
 FIDX_MUST_CHECK int fidx_categories_parse(const char *p, size_t len, uint16_t *mask,
                                           fidx_err_t *err);
 
+/* Flags of fidx_categories_from_json. */
+#define FIDX_CATEGORIES_SKIP_UNKNOWN 1u /* free-form labels: keep the names, skip the rest */
+
+/* Reads a JSON array of category names (jansson's json_t; NULL for an absent member) into a
+ * bit mask: *mask is set to the categories named (0 for NULL or an empty array). Without
+ * flags, FIDX_EINVAL when arr is not an array ("categories must be an array of names") or a
+ * member is not a string naming a category ("unknown category", err->offset its index); *mask
+ * is then unchanged. With FIDX_CATEGORIES_SKIP_UNKNOWN, other members (and a non-array) are
+ * skipped and it does not fail. */
+struct json_t;
+FIDX_MUST_CHECK int fidx_categories_from_json(const struct json_t *arr, unsigned flags,
+                                              uint16_t *mask, fidx_err_t *err);
+
 #endif

@@ -67,6 +67,12 @@ uint64_t fidx_snapshot_count(const fidx_snapshot_t *s, fidx_kind_t kind);
 FIDX_MUST_CHECK int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i,
                                         fidx_indicator_t *out);
 
+/* Status and value (storage form, borrowed from the snapshot) of entry i of a string kind
+ * (any kind but phone): what a scan for the allowlisted entries of a kind needs, without
+ * decoding the whole entry. FIDX_ENOTFOUND for a phone kind or i out of range. */
+FIDX_MUST_CHECK int fidx_snapshot_entry_value(const fidx_snapshot_t *s, fidx_kind_t kind,
+                                              uint64_t i, fidx_status_t *status, fidx_str_t *value);
+
 typedef struct fidx_builder fidx_builder_t;
 
 /* Caller owns *out; free with fidx_builder_free. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "admin/audit.h"
+#include "base/dirs.h"
 #include "base/log.h"
 
 #define RECLAIM_INTERVAL_MS 100
@@ -87,13 +88,28 @@ int fidx__admin_prepare(fidx__service_t *svc)
     if (svc->cfg.tokens_path && load_tokens(a, svc->cfg.tokens_path, "; not starting") != 0)
         return -1;
     a->writable = a->tokens != NULL;
-    if (a->writable && mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
+    if (fidx__mkdir_p(a->dir) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot create the data directory %s: %s", a->dir,
                   strerror(errno));
         return -1;
     }
-    if (a->writable && fidx__admin_lock_dir(a) != 0)
+    /* Every process tries the lock: only its holder writes anything into the directory (the
+     * log with --tokens, the citizens' reports in any case). */
+    int lock = fidx__admin_lock_dir(a);
+    if (lock < 0 || (lock && a->writable)) {
+        if (lock > 0)
+            fidx__log(FIDX__LOG_ERROR,
+                      "the data directory %s is in use by another fraudidx-service (see "
+                      "%s/LOCK for its pid); only one process may write to it",
+                      a->dir, a->dir);
         return -1;
+    }
+    if (lock)
+        fidx__log(FIDX__LOG_WARN,
+                  "the data directory %s is in use by another fraudidx-service (see %s/LOCK); "
+                  "this one serves lookups and the page, and answers reports with 503 "
+                  "read_only until it can take the directory over",
+                  a->dir, a->dir);
     fidx__admin_scan_dir(a);
     if (a->base_path[0]) {
         fidx__log(FIDX__LOG_INFO,
@@ -191,9 +207,8 @@ static void on_audit(void *ctx, uint64_t off, const char *text, size_t len)
 static int open_audit(fidx__admin_t *a)
 {
     char msg[512];
-    uint64_t cut;
     fidx__audit_index_stats_t st;
-    a->audit_fd = fidx__audit_open(a->dir, &cut, msg, sizeof msg);
+    a->audit_fd = fidx__audit_open(a->dir, msg, sizeof msg);
     if (a->audit_fd >= 0)
         a->audit_rfd = fidx__audit_open_read(a->dir, msg, sizeof msg);
     if (a->audit_rfd >= 0 && fidx__audit_index_new(&a->audit_ix) != 0)
@@ -202,11 +217,6 @@ static int open_audit(fidx__admin_t *a)
         fidx__log(FIDX__LOG_ERROR, "%s", msg);
         return -1;
     }
-    if (cut)
-        fidx__log(FIDX__LOG_WARN,
-                  "audit log %s/%s: cut a torn last line of %llu bytes (a crash while it was "
-                  "written; it was never acknowledged)",
-                  a->dir, FIDX__AUDIT_FILE, (unsigned long long)cut);
     fidx__audit_index_stats(a->audit_ix, &st);
     fidx__log(FIDX__LOG_INFO, "audit log %s/%s: %llu lines naming %llu values indexed", a->dir,
               FIDX__AUDIT_FILE, (unsigned long long)st.lines, (unsigned long long)st.values);
@@ -367,13 +377,19 @@ int fidx__admin_repair(const fidx__config_t *cfg)
     if (!a)
         return 1;
     a->writable = 1;
-    int code = 1;
+    int code = 1, lock;
     char msg[1024];
     fidx__wal_replay_t st;
     struct stat sb;
     if (stat(a->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fidx__log(FIDX__LOG_ERROR, "%s is not a data directory", a->dir);
-    } else if (fidx__admin_lock_dir(a) == 0) {
+    } else if ((lock = fidx__admin_lock_dir(a)) != 0) {
+        if (lock > 0)
+            fidx__log(FIDX__LOG_ERROR,
+                      "the data directory %s is in use by a running fraudidx-service; stop it "
+                      "before repairing its log",
+                      a->dir);
+    } else {
         fidx__admin_scan_dir(a);
         if (fidx__wal_replay(a->dir, a->from_segment, FIDX__WAL_REPAIR, NULL, NULL, &st, msg,
                              sizeof msg) != 0) {
@@ -414,12 +430,12 @@ void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
                       "\"delisted\":%llu,\"bytes\":%llu,\"visible_seq\":%llu},"
                       "\"changes\":{\"add\":%llu,\"delist\":%llu,\"decision\":%llu,"
                       "\"compact\":%llu},\"compacting\":%s",
-                      a->wal ? "true" : "false", (unsigned long long)os.values,
-                      (unsigned long long)os.listed, (unsigned long long)os.delisted,
-                      (unsigned long long)os.bytes, (unsigned long long)visible,
-                      (unsigned long long)a->n_adds, (unsigned long long)a->n_delists,
-                      (unsigned long long)a->n_decisions, (unsigned long long)a->n_compactions,
-                      a->compacting ? "true" : "false");
+                      a->wal && !fidx__wal_failed(a->wal) ? "true" : "false",
+                      (unsigned long long)os.values, (unsigned long long)os.listed,
+                      (unsigned long long)os.delisted, (unsigned long long)os.bytes,
+                      (unsigned long long)visible, (unsigned long long)a->n_adds,
+                      (unsigned long long)a->n_delists, (unsigned long long)a->n_decisions,
+                      (unsigned long long)a->n_compactions, a->compacting ? "true" : "false");
     if (a->last_compaction.len) {
         fidx__sbuf_puts(out, ",\"last_compaction\":");
         fidx__sbuf_put(out, a->last_compaction.p, a->last_compaction.len);

@@ -113,8 +113,9 @@ int fidx__admin_repair(const fidx__config_t *cfg);
 
 /* "DIR/snapshot-NNNNNNNNNNNNNNNN.fidx": the compacted snapshot folding segments below n. */
 void fidx__admin_snapshot_path(const char *dir, uint64_t n, char *out, size_t cap);
-/* Takes the directory's LOCK (flock) and writes the pid into it; -1 (logged) when another
- * process holds it. */
+/* Takes the directory's LOCK (flock, a->lock_fd) and writes the pid into it. 0; 1 when another
+ * process holds it; -1 on another failure (logged). Only the process holding the lock writes
+ * anything into the directory. */
 int fidx__admin_lock_dir(fidx__admin_t *a);
 /* Finds the newest compacted snapshot (a->from_segment, a->base_path); with write access also
  * removes older ones and the temporary files of a compaction a crash interrupted. */

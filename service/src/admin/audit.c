@@ -6,26 +6,22 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static int audit_path(const char *dir, char *path, size_t n, char *msg, size_t cap)
-{
-    if ((size_t)snprintf(path, n, "%s/%s", dir, FIDX__AUDIT_FILE) < n)
-        return 0;
-    snprintf(msg, cap, "the data directory's path is too long");
-    return -1;
-}
+#include "base/log.h"
 
-/* The size of the file without its torn last line (the end of its last newline). */
+/* The size of the file up to and including its last line end: a crash (or a full disk) in
+ * the middle of a write leaves a fragment after it, which the next line would be glued to. */
 static off_t whole_lines(int fd, off_t size)
 {
     char buf[4096];
     off_t end = size;
     while (end > 0) {
         size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
-        if (pread(fd, buf, n, end - (off_t)n) != (ssize_t)n)
+        ssize_t got = pread(fd, buf, n, end - (off_t)n);
+        if (got != (ssize_t)n)
             return -1;
         for (size_t i = n; i > 0; i--)
             if (buf[i - 1] == '\n')
@@ -35,33 +31,49 @@ static off_t whole_lines(int fd, off_t size)
     return 0;
 }
 
-int fidx__audit_open(const char *dir, uint64_t *cut, char *msg, size_t cap)
+int fidx__audit_open(const char *dir, char *msg, size_t cap)
 {
     char path[4096];
-    struct stat st;
-    *cut = 0;
-    if (audit_path(dir, path, sizeof path, msg, cap) != 0)
-        return -1;
-    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    off_t keep = fd >= 0 && fstat(fd, &st) == 0 ? whole_lines(fd, st.st_size) : -1;
-    if (keep >= 0 && keep < st.st_size && (ftruncate(fd, keep) != 0 || fdatasync(fd) != 0))
-        keep = -1;
-    if (fd < 0 || keep < 0) {
-        snprintf(msg, cap, "cannot open the audit log %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    struct stat sb;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, FIDX__AUDIT_FILE) >= sizeof path) {
+        snprintf(msg, cap, "the data directory's path is too long");
         return -1;
     }
-    *cut = (uint64_t)(st.st_size - keep);
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        snprintf(msg, cap, "cannot open the audit log %s: %s", path, strerror(errno));
+        return -1;
+    }
+    off_t keep = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? whole_lines(fd, sb.st_size) : -1;
+    if (keep < 0) {
+        snprintf(msg, cap, "cannot read the audit log %s: %s", path,
+                 S_ISREG(sb.st_mode) ? strerror(errno) : "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if (keep < sb.st_size) {
+        if (ftruncate(fd, keep) != 0 || fdatasync(fd) != 0) {
+            snprintf(msg, cap, "cannot cut the torn last line of the audit log %s: %s", path,
+                     strerror(errno));
+            close(fd);
+            return -1;
+        }
+        fidx__log(FIDX__LOG_WARN,
+                  "audit log %s: cut a torn last line (%lld bytes after byte %lld), never "
+                  "acknowledged",
+                  path, (long long)(sb.st_size - keep), (long long)keep);
+    }
     return fd;
 }
 
 int fidx__audit_open_read(const char *dir, char *msg, size_t cap)
 {
     char path[4096];
-    if (audit_path(dir, path, sizeof path, msg, cap) != 0)
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, FIDX__AUDIT_FILE) >= sizeof path) {
+        snprintf(msg, cap, "the data directory's path is too long");
         return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         snprintf(msg, cap, "cannot read the audit log %s: %s", path, strerror(errno));
     return fd;
@@ -79,10 +91,14 @@ void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, con
 {
     char ts[40];
     struct tm tm;
-    time_t t = (time_t)(now_ms / 1000);
+    /* Rounded down, not toward zero: a clock set before 1970 still gives a valid time. */
+    int64_t sec = now_ms / 1000, ms = now_ms % 1000;
+    if (ms < 0)
+        sec--, ms += 1000;
+    time_t t = (time_t)sec;
     gmtime_r(&t, &tm);
     size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)(now_ms % 1000));
+    snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)ms);
     fidx__sbuf_puts(out, "{\"time\":\"");
     fidx__sbuf_puts(out, ts);
     fidx__sbuf_puts(out, "\",\"token\":");

@@ -14,10 +14,9 @@
 #define FIDX__AUDIT_FILE "audit.jsonl"
 
 /* Opens (creating, mode 0600) dir/audit.jsonl for appending. A torn last line (a crash in the
- * middle of writing it: it was never acknowledged) is cut off first, so that the next line
- * does not glue onto it; *cut says how many bytes. Returns the descriptor, or -1 with a
- * sentence in msg. */
-int fidx__audit_open(const char *dir, uint64_t *cut, char *msg, size_t cap);
+ * middle of writing it: it was never acknowledged) is cut off first (and logged), so that the
+ * next line does not glue onto it. Returns the descriptor, or -1 with a sentence in msg. */
+int fidx__audit_open(const char *dir, char *msg, size_t cap);
 
 /* Opens dir/audit.jsonl for reading (the history's preads). -1 with msg. */
 int fidx__audit_open_read(const char *dir, char *msg, size_t cap);

@@ -19,18 +19,19 @@ int fidx__admin_lock_dir(fidx__admin_t *a)
 {
     char path[FIDX__ADMIN_PATH_MAX + 16], pid[32];
     snprintf(path, sizeof path, "%s/LOCK", a->dir);
-    a->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (a->lock_fd < 0) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    if (flock(a->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        fidx__log(FIDX__LOG_ERROR,
-                  "the data directory %s is in use by another fraudidx-service (see %s for its "
-                  "pid); only one process may write to it",
-                  a->dir, path);
-        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        if (!busy)
+            fidx__log(FIDX__LOG_ERROR, "cannot lock %s: %s", path, strerror(errno));
+        close(fd);
+        return busy ? 1 : -1;
     }
+    a->lock_fd = fd;
     int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
     if (ftruncate(a->lock_fd, 0) != 0 || write(a->lock_fd, pid, (size_t)n) != n)
         fidx__log(FIDX__LOG_WARN, "cannot write the pid into %s", path);

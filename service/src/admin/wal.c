@@ -49,6 +49,7 @@
 struct fidx__wal {
     char dir[4096];
     int dir_fd, seg_fd, audit_fd;
+    uint64_t audit_bytes; /* durable size of the audit log */
     uint64_t segment;
     uint64_t seg_bytes; /* durable size of the current segment */
 
@@ -479,18 +480,39 @@ static int write_group(fidx__wal_t *w, uint64_t first, uint64_t n, const fidx__s
     return 0;
 }
 
+/* Writes and syncs a round's audit lines; on failure cuts the audit log back to its last
+ * whole line, so no torn line stays for the next one to be glued to. */
 static int write_audit(fidx__wal_t *w, const fidx__sbuf_t *a)
 {
     if (w->audit_fd < 0 || a->len == 0)
         return 0;
     struct iovec iov[1] = {{a->p, a->len}};
-    if (write_all(w->audit_fd, iov, 1) != 0 || fdatasync(w->audit_fd) != 0)
-        return -1;
-    /* O_APPEND: the file offset is now the end of what was just written. */
-    off_t end = lseek(w->audit_fd, 0, SEEK_CUR);
-    if (w->on_audit && end >= (off_t)a->len)
-        w->on_audit(w->ctx, (uint64_t)end - a->len, a->p, a->len);
-    return 0;
+    if (write_all(w->audit_fd, iov, 1) == 0 && fdatasync(w->audit_fd) == 0) {
+        /* O_APPEND: the file offset is now the end of what was just written. The offset, not
+         * a count, says where: a rotation (copy and truncate) may have cut the file since. */
+        off_t end = lseek(w->audit_fd, 0, SEEK_CUR);
+        w->audit_bytes = end >= (off_t)a->len ? (uint64_t)end : w->audit_bytes + a->len;
+        if (w->on_audit && end >= (off_t)a->len)
+            w->on_audit(w->ctx, (uint64_t)end - a->len, a->p, a->len);
+        return 0;
+    }
+    int e = errno;
+    if (ftruncate(w->audit_fd, (off_t)w->audit_bytes) != 0) {
+        /* The torn line is cut when the audit log is next opened. */
+    }
+    errno = e;
+    return -1;
+}
+
+/* A round whose group is durable but whose audit lines could not be written is taken back:
+ * a change is acknowledged only with its audit line. */
+static void undo_group(fidx__wal_t *w, uint64_t size_before)
+{
+    if (ftruncate(w->seg_fd, (off_t)size_before) != 0 || fdatasync(w->seg_fd) != 0) {
+        /* The group stays; its changes may reappear at the next start, as the 503 said. */
+        return;
+    }
+    w->seg_bytes = size_before;
 }
 
 /* One round of the commit thread, with mu held on entry and exit. */
@@ -503,17 +525,20 @@ static void commit_round(fidx__wal_t *w)
     w->first = w->next_seq;
     w->busy = 1;
     pthread_mutex_unlock(&w->mu);
+    uint64_t size_before = w->seg_bytes;
     int rc = n ? write_group(w, first, n, &w->recs[take]) : 0;
     int e = errno;
     int arc = rc == 0 ? write_audit(w, &w->audit[take]) : 0;
     int ae = errno;
-    if (rc == 0 && n)
+    if (arc && n)
+        undo_group(w, size_before);
+    if (rc == 0 && arc == 0 && n)
         w->on_durable(w->ctx, first + n - 1);
     pthread_mutex_lock(&w->mu);
     w->busy = 0;
     fidx__sbuf_reset(&w->recs[take], KEEP_BUFFER);
     fidx__sbuf_reset(&w->audit[take], KEEP_BUFFER);
-    if (rc == 0 && n)
+    if (rc == 0 && arc == 0 && n)
         w->durable = first + n - 1;
     if (rc)
         snprintf(w->failure, sizeof w->failure, "the write-ahead log cannot be written: %s",
@@ -603,6 +628,8 @@ int fidx__wal_open(const char *dir, uint64_t from, uint64_t next_seq, int audit_
     snprintf(w->dir, sizeof w->dir, "%s", dir);
     w->seg_fd = -1;
     w->audit_fd = audit_fd;
+    struct stat asb;
+    w->audit_bytes = audit_fd >= 0 && fstat(audit_fd, &asb) == 0 ? (uint64_t)asb.st_size : 0;
     w->on_durable = cb;
     w->on_round = round_cb;
     w->ctx = ctx;

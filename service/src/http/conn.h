@@ -8,11 +8,16 @@
 
 #include "service.h"
 
-/* uv_connection_cb of a worker's listener (server->data is the worker). */
-void fidx__conn_accept(uv_stream_t *server, int status);
+/* Takes over fd, a connection just accepted on w's listener (closed on failure). */
+void fidx__conn_open(fidx__worker_t *w, int fd);
 
 /* Enforces the deadlines of every connection of w (called a few times a second). */
 void fidx__conn_sweep(fidx__worker_t *w);
+
+/* The handles that give large requests their turns (the worker inits them on its loop with
+ * data = w, and starts the check handle). */
+void fidx__conn_take_turns(uv_check_t *h);
+void fidx__conn_keep_turning(uv_idle_t *h);
 
 /* Starts draining w's connections (SIGTERM): idle ones close now, the others after their
  * current request is answered, or at the drain deadline. */

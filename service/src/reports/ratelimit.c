@@ -1,7 +1,8 @@
 /* Token buckets per client address in a fixed, set-associative table (see ratelimit.h). */
 #include "reports/ratelimit.h"
 
-#include <arpa/inet.h>
+#include "reports/netaddr.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,22 +54,6 @@ void fidx__ratelimit_free(fidx__ratelimit_t *rl)
         return;
     pthread_mutex_destroy(&rl->lock);
     free(rl);
-}
-
-/* The 16-byte key of an address: IPv4 as ::ffff:a.b.c.d, IPv6 cut to its /64. */
-static void client_key(const char *client, uint8_t key[16])
-{
-    struct in_addr v4;
-    memset(key, 0, 16);
-    if (!client)
-        return;
-    if (inet_pton(AF_INET, client, &v4) == 1) {
-        key[10] = key[11] = 0xff;
-        memcpy(key + 12, &v4, 4);
-    } else if (inet_pton(AF_INET6, client, key) == 1) {
-        if (!(memcmp(key, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0))
-            memset(key + 8, 0, 8); /* a v4-mapped address stays whole */
-    }
 }
 
 /* A keyed mix of the key (not cryptographic, but unknown to clients). */
@@ -125,10 +110,16 @@ int fidx__ratelimit_take(fidx__ratelimit_t *rl, const char *client, uint64_t now
                          unsigned *retry_after_s)
 {
     uint8_t key[16];
+    fidx__net_key(client, FIDX__NET_HOST_V6, FIDX__NET_HOST_V4, key);
+    return fidx__ratelimit_take_key(rl, key, now_ms, retry_after_s);
+}
+
+int fidx__ratelimit_take_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms,
+                             unsigned *retry_after_s)
+{
     int ok;
     if (rl->unlimited)
         return 1;
-    client_key(client, key);
     pthread_mutex_lock(&rl->lock);
     bucket_t *b = bucket_for(rl, key, now_ms);
     b->credits = refilled(rl, b, now_ms);
@@ -149,9 +140,25 @@ int fidx__ratelimit_take(fidx__ratelimit_t *rl, const char *client, uint64_t now
 void fidx__ratelimit_refund(fidx__ratelimit_t *rl, const char *client, uint64_t now_ms)
 {
     uint8_t key[16];
+    fidx__net_key(client, FIDX__NET_HOST_V6, FIDX__NET_HOST_V4, key);
+    fidx__ratelimit_refund_key(rl, key, now_ms);
+}
+
+unsigned fidx__ratelimit_level_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms)
+{
+    if (rl->unlimited)
+        return 1000;
+    pthread_mutex_lock(&rl->lock);
+    bucket_t *b = bucket_for(rl, key, now_ms);
+    uint64_t c = refilled(rl, b, now_ms);
+    pthread_mutex_unlock(&rl->lock);
+    return (unsigned)(c * 1000 / rl->cap);
+}
+
+void fidx__ratelimit_refund_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms)
+{
     if (rl->unlimited)
         return;
-    client_key(client, key);
     pthread_mutex_lock(&rl->lock);
     bucket_t *b = bucket_for(rl, key, now_ms);
     b->credits = refilled(rl, b, now_ms);

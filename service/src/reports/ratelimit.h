@@ -24,9 +24,12 @@
 #define FIDX__RATELIMIT_BURST_MAX 1000000
 #define FIDX__RATELIMIT_PERIOD_MAX (366u * 86400) /* seconds */
 
-#define FIDX__DEFAULT_REPORT_RATE 10       /* reports ... */
-#define FIDX__DEFAULT_REPORT_PERIOD_S 3600 /* ... per hour per client address */
-#define FIDX__DEFAULT_REPORT_BURST 5       /* at most this many at once */
+#define FIDX__DEFAULT_REPORT_RATE 10              /* reports ... */
+#define FIDX__DEFAULT_REPORT_PERIOD_S 3600        /* ... per hour per client address */
+#define FIDX__DEFAULT_REPORT_BURST 5              /* at most this many at once */
+#define FIDX__DEFAULT_REPORT_GLOBAL_RATE 3600     /* reports from everyone together ... */
+#define FIDX__DEFAULT_REPORT_GLOBAL_PERIOD_S 3600 /* ... per hour */
+#define FIDX__DEFAULT_REPORT_GLOBAL_BURST 300
 
 typedef struct fidx__ratelimit fidx__ratelimit_t;
 
@@ -48,5 +51,15 @@ int fidx__ratelimit_take(fidx__ratelimit_t *rl, const char *client, uint64_t now
 /* Gives back the token a request took when it turned out not to be a report (invalid input):
  * a citizen who mistypes does not use up the allowance. */
 void fidx__ratelimit_refund(fidx__ratelimit_t *rl, const char *client, uint64_t now_ms);
+
+/* The same for any 16-byte key: a network (reports/netaddr.h), or all-zero for one bucket
+ * that everyone shares (a global rate). */
+int fidx__ratelimit_take_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms,
+                             unsigned *retry_after_s);
+void fidx__ratelimit_refund_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms);
+
+/* How full key's bucket is at now_ms, in thousandths (1000: full or unknown; no limit: 1000).
+ * For fair shares: who has been sending a lot lately. */
+unsigned fidx__ratelimit_level_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms);
 
 #endif

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <xxhash.h>
 
+#include "base/dirs.h"
 #include "fidx/durable.h"
 #include "fidx/indicator.h"
 #include "fidx/str.h"
@@ -32,11 +34,15 @@
 
 #define FILE_NAME "reports.jsonl"
 #define LINE_MAX_BYTES (256 * 1024) /* longer lines are not ours: skipped at replay */
+/* The key of the senders' network hashes: random, kept beside the reports, so that the same
+ * network hashes alike after a restart and the file alone does not give addresses away. */
+#define NET_SALT_FILE "reports.salt"
 
 typedef struct {
     char id[FIDX__REPORT_ID_LEN + 1];
     uint64_t seq;
     int64_t created, decided, amount_vnd;
+    uint64_t net, wide; /* salted hashes of the sender's /64 and /48; 0: unknown */
     int8_t kind, category, channel;
     uint8_t state, has_status, status, type, claimed;
     uint16_t categories, date;
@@ -59,6 +65,8 @@ struct fidx__reports {
     fidx__groups_t *groups;                          /* the pending reports by value */
     uint64_t last_seq;
     uint16_t counter;
+    size_t max_per_net;
+    uint64_t salt[2]; /* keys the networks' hashes (the file NET_SALT_FILE) */
 };
 
 /* ---- small helpers ---- */
@@ -309,6 +317,31 @@ static void put_report_body(fidx__sbuf_t *b, const rec_t *r, int api)
     put_report_extras(b, r);
 }
 
+/* The file's line adds the networks; the analysts' API does not show them. */
+static void put_networks(fidx__sbuf_t *b, const rec_t *r)
+{
+    if (r->net)
+        fidx__sbuf_printf(b, ",\"net\":\"%016llx\"", (unsigned long long)r->net);
+    if (r->wide)
+        fidx__sbuf_printf(b, ",\"wide\":\"%016llx\"", (unsigned long long)r->wide);
+}
+
+static uint64_t hex64(const char *p, size_t len)
+{
+    uint64_t v = 0;
+    if (!p || len != 16)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        int d = p[i] >= '0' && p[i] <= '9'   ? p[i] - '0'
+                : p[i] >= 'a' && p[i] <= 'f' ? p[i] - 'a' + 10
+                                             : -1;
+        if (d < 0)
+            return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    return v;
+}
+
 /* The file's decision line says "action" and "by"; the API's report says "state" (already
  * written) and "decided_by". */
 static void put_decision_body(fidx__sbuf_t *b, const rec_t *r, int api)
@@ -449,9 +482,19 @@ void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *v)
 
 /* ---- the file ---- */
 
-/* Appends one line durably, or leaves the file as it was. */
+/* Appends one line durably, or leaves the file as it was. Only the process holding the data
+ * directory's lock opens the store; should another writer have appended all the same (the
+ * file is longer than this store wrote it), nothing is written, so that undoing a failed
+ * write can never cut a line this store did not write. */
 static int write_line(fidx__reports_t *st, const fidx__sbuf_t *line)
 {
+    struct stat sb;
+    if (fstat(st->fd, &sb) != 0)
+        return FIDX_EIO;
+    if (sb.st_size != st->size) {
+        errno = EBUSY;
+        return FIDX_EIO;
+    }
     size_t off = 0;
     while (off < line->len) {
         ssize_t n = write(st->fd, line->p + off, line->len - off);
@@ -470,34 +513,6 @@ undo:
         /* Nothing more can be done here; the torn tail is cut at the next open. */
     }
     return FIDX_EIO;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char path[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(path, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char c = path[i];
-        path[i] = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return -1;
-        path[i] = c;
-    }
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return -1;
-    if (!S_ISDIR(sb.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- replay ---- */
@@ -555,7 +570,13 @@ static int replay_report(fidx__reports_t *st, json_t *o)
     const char *k = str_field(o, "kind", &k_len), *v = str_field(o, "value", &v_len);
     const char *q = str_field(o, "query", &q_len), *d = str_field(o, "description", &d_len);
     const char *c = str_field(o, "category", &c_len);
-    rec_t r = {.category = -1, .channel = -1, .amount_vnd = -1};
+    size_t n_len = 0, w_len = 0;
+    const char *net = str_field(o, "net", &n_len), *wide = str_field(o, "wide", &w_len);
+    rec_t r = {.category = -1,
+               .channel = -1,
+               .amount_vnd = -1,
+               .net = hex64(net, n_len),
+               .wide = hex64(wide, w_len)};
     fidx_kind_t kind;
     int cat = -1;
     if (!id || id_len != FIDX__REPORT_ID_LEN || find(st, id, id_len) || !t || !k || !v || !q ||
@@ -585,22 +606,8 @@ static int replay_report(fidx__reports_t *st, json_t *o)
 
 static int parse_categories(json_t *a, uint16_t *mask)
 {
-    size_t i;
-    json_t *c;
     *mask = 0;
-    if (!a)
-        return 0;
-    if (!json_is_array(a))
-        return FIDX_EINVAL;
-    json_array_foreach(a, i, c)
-    {
-        int cat;
-        if (!json_is_string(c) ||
-            fidx_category_parse(json_string_value(c), json_string_length(c), &cat))
-            return FIDX_EINVAL;
-        *mask = (uint16_t)(*mask | (1u << cat));
-    }
-    return 0;
+    return fidx_categories_from_json(a, 0, mask, NULL);
 }
 
 /* Applies a decision to r (pending): the state, who, when, and what was decided. */
@@ -738,28 +745,65 @@ static int open_file(const char *dir, int *fd_out, int *created)
     return 0;
 }
 
+/* The networks' salt: read from dir, or made and written (0600, fsynced) the first time. */
+static int load_salt(fidx__reports_t *st, const char *dir)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, NET_SALT_FILE) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd >= 0) {
+        ssize_t n = read(fd, st->salt, sizeof st->salt);
+        close(fd);
+        if (n == (ssize_t)sizeof st->salt)
+            return 0;
+    }
+    if (getrandom(st->salt, sizeof st->salt, 0) != (ssize_t)sizeof st->salt)
+        return -1;
+    /* Written whole or not at all: a temporary file, fsynced, renamed. */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    int ok = write(fd, st->salt, sizeof st->salt) == (ssize_t)sizeof st->salt && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return fidx_fsync_dir(dir);
+}
+
 int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **out, fidx_err_t *err)
 {
     int created, e = FIDX_EIO;
     const char *why = "cannot create the data directory";
     fidx__reports_t *st = calloc(1, sizeof *st);
     if (!st)
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     st->fd = -1;
     st->max_pending = max_pending;
+    st->max_per_net = FIDX__DEFAULT_MAX_PENDING_PER_NETWORK;
     pthread_mutex_init(&st->lock, NULL);
     if (fidx__groups_new(&st->groups) != 0) {
         pthread_mutex_destroy(&st->lock);
         free(st);
-        return fidx__fail(err, FIDX_ENOMEM, 0, "out of memory");
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
-    if (mkdir_p(dir) != 0)
+    if (fidx__mkdir_p(dir) != 0)
         goto fail;
     why = "cannot open " FILE_NAME " in the data directory";
     if (open_file(dir, &st->fd, &created) != 0)
         goto fail;
     why = "cannot read " FILE_NAME " in the data directory";
     if ((e = replay(st, st->fd)) != 0)
+        goto fail;
+    why = "cannot read or make " NET_SALT_FILE " in the data directory";
+    e = FIDX_EIO;
+    if (load_salt(st, dir) != 0)
         goto fail;
     st->run_approved = st->run_rejected = st->run_upheld = 0; /* counted from now on */
     *out = st;
@@ -768,7 +812,7 @@ fail : {
     int saved = errno; /* for the caller's message */
     fidx__reports_free(st);
     errno = saved;
-    return fidx__fail(err, e, 0, why);
+    return fidx_err_set(err, e, 0, why);
 }
 }
 
@@ -804,30 +848,41 @@ static int new_id(fidx__reports_t *st, int64_t now, char id[FIDX__REPORT_ID_LEN 
 static int check_input(const fidx__report_input_t *in, fidx_err_t *err)
 {
     if (in->kind < 0 || in->kind >= FIDX_KIND_COUNT)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown kind");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown kind");
     if (!in->value || in->value_len == 0 || in->value_len > FIDX_CANON_CAP ||
         memchr(in->value, 0, in->value_len))
-        return fidx__fail(err, FIDX_EINVAL, 0, "missing or malformed value");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "missing or malformed value");
     if (!in->query || in->query_len > FIDX_MAX_VALUE_LEN)
-        return fidx__fail(err, FIDX_EINVAL, 0, "value too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "value too long");
     if (in->category < -1 || in->category >= FIDX_CAT_COUNT)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown category");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown category");
     if (in->description_len > FIDX__REPORT_DESCRIPTION_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "description too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "description too long");
     if (in->type != FIDX__REPORT_SCAM && in->type != FIDX__REPORT_DISPUTE)
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown report type");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown report type");
     if (in->has_channel && ((int)in->channel < 0 || in->channel >= FIDX__CHANNEL_COUNT))
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown channel");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown channel");
     if (in->has_amount && (in->amount_vnd < 0 || in->amount_vnd > FIDX__REPORT_AMOUNT_MAX))
-        return fidx__fail(err, FIDX_EINVAL, 0, "amount_vnd out of range");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "amount_vnd out of range");
     if (in->contact &&
         (in->contact_len > FIDX__REPORT_CONTACT_MAX || memchr(in->contact, 0, in->contact_len)))
-        return fidx__fail(err, FIDX_EINVAL, 0, "contact too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "contact too long");
     return 0;
 }
 
-static int make_rec(const fidx__report_input_t *in, rec_t *r)
+/* The salted hash of a network key (never 0: 0 means unknown). */
+static uint64_t net_hash(const fidx__reports_t *st, const uint8_t *key)
 {
+    if (!key)
+        return 0;
+    uint64_t h = XXH3_64bits_withSeed(key, 16, st->salt[0] ^ st->salt[1] * 0x9e3779b97f4a7c15ull);
+    return h ? h : 1;
+}
+
+static int make_rec(const fidx__reports_t *st, const fidx__report_input_t *in, rec_t *r)
+{
+    r->net = net_hash(st, in->net_key);
+    r->wide = net_hash(st, in->wide_key);
     r->kind = (int8_t)in->kind;
     r->category = (int8_t)in->category;
     r->state = FIDX__REPORT_PENDING;
@@ -849,15 +904,60 @@ static int make_rec(const fidx__report_input_t *in, rec_t *r)
     return FIDX_ENOMEM;
 }
 
-static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line)
+/* The record numbered seq (records are in seq order), or NULL when it was dropped. */
+static rec_t *by_seq(fidx__reports_t *st, uint64_t seq)
 {
+    size_t lo = 0, hi = st->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->recs[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < st->n && st->recs[lo].seq == seq ? &st->recs[lo] : NULL;
+}
+
+/* A pending report of r's value and type from r's /64, or NULL: its value's group lists them. */
+static const rec_t *pending_duplicate(fidx__reports_t *st, const rec_t *r)
+{
+    fidx__group_t g;
+    if (!r->net || !fidx__groups_get(st->groups, (fidx_kind_t)r->kind, r->value, r->value_len, &g))
+        return NULL;
+    for (size_t i = 0; i < g.n; i++) {
+        const rec_t *p = by_seq(st, g.seqs[i]);
+        if (p && p->net == r->net && p->type == r->type)
+            return p;
+    }
+    return NULL;
+}
+
+static size_t pending_from(const fidx__reports_t *st, uint64_t wide)
+{
+    size_t n = 0;
+    for (size_t i = 0; wide && i < st->n; i++)
+        n += st->recs[i].state == FIDX__REPORT_PENDING && st->recs[i].wide == wide;
+    return n;
+}
+
+/* Adds r, or finds the pending report it repeats (*dup). */
+static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line, const rec_t **dup,
+                      const char **why)
+{
+    if ((*dup = pending_duplicate(st, r)) != NULL)
+        return 0;
+    *why = FIDX__REPORTS_FULL;
     if (st->pending >= st->max_pending)
+        return FIDX_ELIMIT;
+    *why = "too many reports from this network are waiting for review";
+    if (r->wide && pending_from(st, r->wide) >= st->max_per_net)
         return FIDX_ELIMIT;
     int e = new_id(st, r->created, r->id);
     if (e)
         return e;
     fidx__sbuf_puts(line, "{\"type\":\"report\"");
     put_report_body(line, r, 0);
+    put_networks(line, r);
     fidx__sbuf_puts(line, "}\n");
     if (line->failed)
         return FIDX_ENOMEM;
@@ -875,41 +975,58 @@ static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line)
 }
 
 int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in, int64_t now,
-                      char *id_out, fidx_err_t *err)
+                      char *id_out, int *merged, fidx_err_t *err)
 {
     rec_t r = {.created = now};
     fidx__sbuf_t line;
+    const rec_t *dup = NULL;
+    const char *why = NULL;
     int e = check_input(in, err);
+    if (merged)
+        *merged = 0;
     if (e)
         return e;
-    if ((e = make_rec(in, &r)) != 0)
-        return fidx__fail(err, e, 0, "out of memory");
+    if ((e = make_rec(st, in, &r)) != 0)
+        return fidx_err_set(err, e, 0, "out of memory");
     fidx__sbuf_init(&line, LINE_MAX_BYTES);
     pthread_mutex_lock(&st->lock);
-    e = add_locked(st, &r, &line);
+    e = add_locked(st, &r, &line, &dup, &why);
+    if (!e && dup) {
+        memcpy(id_out, dup->id, FIDX__REPORT_ID_LEN + 1);
+        if (merged)
+            *merged = 1;
+    }
     pthread_mutex_unlock(&st->lock);
     fidx__sbuf_free(&line);
-    if (e) {
+    if (e || dup) {
         rec_dispose(&r);
-        return fidx__fail(err, e, 0,
-                          e == FIDX_ELIMIT ? "too many reports waiting for review"
-                          : e == FIDX_EIO  ? "cannot write the report to disk"
-                                           : "out of memory");
+        return e ? fidx_err_set(err, e, 0,
+                                e == FIDX_ELIMIT ? why
+                                : e == FIDX_EIO  ? "cannot write the report to disk"
+                                                 : "out of memory")
+                 : 0;
     }
     memcpy(id_out, r.id, FIDX__REPORT_ID_LEN + 1);
     return 0;
 }
 
+void fidx__reports_set_network_cap(fidx__reports_t *st, size_t max_per_network)
+{
+    pthread_mutex_lock(&st->lock);
+    st->max_per_net = max_per_network ? max_per_network : 1;
+    pthread_mutex_unlock(&st->lock);
+}
+
 static int check_decision(const fidx__report_decision_t *d, fidx_err_t *err)
 {
     if (d->action != FIDX__REPORT_APPROVED && d->action != FIDX__REPORT_REJECTED)
-        return fidx__fail(err, FIDX_EINVAL, 0, "action must be approve or reject");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "action must be approve or reject");
     if (!d->by || !d->by[0] || strlen(d->by) > FIDX__REPORT_BY_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "a decision needs who decided");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "a decision needs who decided");
     if (d->reason && strlen(d->reason) > FIDX__REPORT_REASON_MAX)
-        return fidx__fail(err, FIDX_EINVAL, 0, "reason too long");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "reason too long");
     if (d->has_status && (d->status < 0 || d->status >= FIDX_STATUS_COUNT))
-        return fidx__fail(err, FIDX_EINVAL, 0, "unknown status");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown status");
     return 0;
 }
 
@@ -938,15 +1055,15 @@ static int decide_locked(fidx__reports_t *st, rec_t *r, const fidx__report_decis
     fidx__sbuf_t line;
     int e;
     if (r->state != FIDX__REPORT_PENDING)
-        return fidx__fail(err, FIDX_EINVAL, 0, "the report is already decided");
+        return fidx_err_set(err, FIDX_EINVAL, 0, "the report is already decided");
     fidx__sbuf_init(&line, LINE_MAX_BYTES);
     decision_line(&line, r, d, now);
     e = line.failed ? FIDX_ENOMEM : write_line(st, &line);
     fidx__sbuf_free(&line);
     if (!e)
         e = apply_decision(st, r, d, now);
-    return e ? fidx__fail(err, e, 0,
-                          e == FIDX_EIO ? "cannot write the decision to disk" : "out of memory")
+    return e ? fidx_err_set(err, e, 0,
+                            e == FIDX_EIO ? "cannot write the decision to disk" : "out of memory")
              : 0;
 }
 
@@ -959,7 +1076,7 @@ int fidx__reports_decide(fidx__reports_t *st, const char *id, size_t id_len,
     pthread_mutex_lock(&st->lock);
     rec_t *r = find(st, id, id_len);
     e = r ? decide_locked(st, r, d, now, err)
-          : fidx__fail(err, FIDX_ENOTFOUND, 0, "no such report");
+          : fidx_err_set(err, FIDX_ENOTFOUND, 0, "no such report");
     pthread_mutex_unlock(&st->lock);
     return e;
 }
@@ -1114,20 +1231,6 @@ void fidx__reports_unclaim(fidx__reports_t *st, const char *id, size_t id_len)
 }
 
 /* ---- by value, by group ---- */
-
-/* The record numbered seq (records are in seq order), or NULL when it was dropped. */
-static rec_t *by_seq(fidx__reports_t *st, uint64_t seq)
-{
-    size_t lo = 0, hi = st->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (st->recs[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < st->n && st->recs[lo].seq == seq ? &st->recs[lo] : NULL;
-}
 
 static int is_value(const rec_t *r, fidx_kind_t kind, const char *v, size_t len)
 {

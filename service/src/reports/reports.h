@@ -43,7 +43,7 @@
 #define FIDX__REPORT_CONTACT_MAX 256 /* bytes of a dispute's contact (a phone, an e-mail) */
 #define FIDX__REPORT_AMOUNT_MAX 1000000000000000LL /* VND: 10^15 */
 #define FIDX__DEFAULT_MAX_PENDING_REPORTS 10000
-
+#define FIDX__DEFAULT_MAX_PENDING_PER_NETWORK 100 /* pending reports from one /48 or /24 */
 typedef enum { FIDX__REPORT_SCAM = 0, FIDX__REPORT_DISPUTE = 1 } fidx__report_type_t;
 
 /* Where the scam reached the person. */
@@ -57,6 +57,10 @@ typedef enum {
     FIDX__CHANNEL_OTHER,
     FIDX__CHANNEL_COUNT
 } fidx__channel_t;
+
+/* err->reason of fidx__reports_add's FIDX_ELIMIT when the whole queue is full (the other
+ * FIDX_ELIMIT is one network's share). */
+#define FIDX__REPORTS_FULL "too many reports waiting for review"
 
 typedef struct fidx__reports fidx__reports_t;
 
@@ -76,6 +80,9 @@ typedef struct {
     int category;            /* FIDX_CAT_*, or -1 for none */
     const char *description; /* valid UTF-8, may be empty */
     size_t description_len;
+    /* The sender's networks (reports/netaddr.h: the /64 and the /48, IPv4 /32 and /24), 16
+     * bytes each, or NULL when unknown. Stored only as salted hashes ("net", "wide"). */
+    const uint8_t *net_key, *wide_key;
     /* Optional: a report left zero-initialised says none of them. */
     fidx__report_type_t type; /* FIDX__REPORT_SCAM unless a dispute */
     int has_channel;
@@ -99,6 +106,12 @@ typedef struct {
 
 /* A report as the store holds it. Borrowed: valid only inside the callback it is given to. */
 typedef struct {
+    fidx__report_type_t type;
+    int channel; /* -1: none */
+    uint16_t date;
+    int64_t amount_vnd;  /* -1: none */
+    const char *contact; /* NULL: none */
+    size_t contact_len;
     char id[FIDX__REPORT_ID_LEN + 1];
     uint64_t seq;    /* position in the file's order, from 1: the paging cursor */
     int64_t created; /* seconds since the epoch */
@@ -106,12 +119,6 @@ typedef struct {
     const char *value, *query, *description; /* NUL-terminated */
     size_t value_len, query_len, description_len;
     int category; /* -1: none */
-    fidx__report_type_t type;
-    int channel; /* -1: none */
-    uint16_t date;
-    int64_t amount_vnd;  /* -1: none */
-    const char *contact; /* NULL: none */
-    size_t contact_len;
     fidx__report_state_t state;
     /* Set once decided. */
     int64_t decided;
@@ -139,11 +146,19 @@ void fidx__reports_free(fidx__reports_t *st);
 
 /* Appends a new pending report, durably (fdatasync) before returning. id_out receives its id
  * (FIDX__REPORT_ID_LEN + 1 bytes). now: seconds since the epoch.
+ * A report of the same kind and value from the same /64 as one still pending is not stored
+ * again: id_out receives the pending one's id and *merged (when not NULL) is set. So a
+ * citizen's retry after an answer that never came, or a flood of one value, adds nothing.
  * Returns 0; FIDX_EINVAL for input the store refuses (err->reason); FIDX_ELIMIT when
- * max_pending reports are already waiting; FIDX_EIO when the file cannot be written (nothing
- * of the report is then kept, in memory or on disk); FIDX_ENOMEM. */
+ * max_pending reports are already waiting, or the sender's /48 has max_per_network of them
+ * (err->reason says which); FIDX_EIO when the file cannot be written (nothing of the report
+ * is then kept, in memory or on disk); FIDX_ENOMEM. */
 FIDX_MUST_CHECK int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in,
-                                      int64_t now, char *id_out, fidx_err_t *err);
+                                      int64_t now, char *id_out, int *merged, fidx_err_t *err);
+
+/* How many pending reports one /48 (IPv4 /24) may have (default
+ * FIDX__DEFAULT_MAX_PENDING_PER_NETWORK), so that one network cannot fill the queue. */
+void fidx__reports_set_network_cap(fidx__reports_t *st, size_t max_per_network);
 
 /* Records an analyst's decision on report id, durably, and marks the report decided (and no
  * longer claimed). Returns 0; FIDX_ENOTFOUND when there is no such report; FIDX_EINVAL when it

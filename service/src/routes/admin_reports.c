@@ -49,20 +49,9 @@ static const char *decision_action(const char *action, fidx__admin_job_t *j)
 /* An approval's categories (a JSON array of names) into j. NULL, or why not. */
 static const char *decision_categories(json_t *cats, fidx__admin_job_t *j)
 {
-    size_t i;
-    json_t *c;
+    fidx_err_t err = {0};
     j->has_categories = 1;
-    if (!json_is_array(cats))
-        return "categories must be an array of names";
-    json_array_foreach(cats, i, c)
-    {
-        int cat;
-        if (!json_is_string(c) ||
-            fidx_category_parse(json_string_value(c), json_string_length(c), &cat) != 0)
-            return "unknown category";
-        j->categories = (uint16_t)(j->categories | 1u << cat);
-    }
-    return NULL;
+    return fidx_categories_from_json(cats, 0, &j->categories, &err) == 0 ? NULL : err.reason;
 }
 
 /* Every decision says why; an approval also says what the community's report becomes. A

@@ -17,6 +17,7 @@ void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_openapi(const fidx__req_t *req, fidx__resp_t *resp);
 
 /* The citizens' web page (page.c) and reports (reports.c). */
 void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp);

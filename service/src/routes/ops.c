@@ -1,17 +1,34 @@
 /* Operations routes: GET /healthz (200 while serving, 503 while draining), GET /v1/info (the
  * snapshot in use and the service), GET /metrics (Prometheus text). */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "admin/admin.h"
 #include "base/log.h"
 #include "metrics.h"
 #include "routes/handlers.h"
+#include "web/web_assets.h"
 
+/* Why the analysts' log refuses changes, NULL when it does not (or there is none). */
+static const char *log_failure(const fidx__service_t *svc)
+{
+    fidx__admin_t *a = svc->admin;
+    return a && a->wal && fidx__wal_failed(a->wal) ? fidx__wal_failure(a->wal) : NULL;
+}
+
+/* 503 while draining, and while the write-ahead log has failed: a load balancer or an alert
+ * must see a writer that can no longer keep what it is sent. */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp)
 {
+    const char *failure = log_failure(req->w->svc);
     if (req->w->draining) {
         fidx__resp_error(resp, 503, "unavailable", "shutting down");
         resp->close = 1;
+        return;
+    }
+    if (failure) {
+        fidx__resp_error(resp, 503, "unavailable", failure);
         return;
     }
     fidx__sbuf_puts(resp->body, "{\"status\":\"ok\"}");
@@ -101,6 +118,20 @@ void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp)
     fidx__sbuf_put(resp->body, "}", 1);
 }
 
+/* GET /openapi.json: docs/openapi.json, embedded at build time (web/web_assets.h). */
+void fidx__route_openapi(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    const fidx__asset_t *a = fidx__asset_find("openapi.json");
+    (void)req;
+    if (!a) {
+        fidx__resp_error(resp, 404, "not_found", "no such resource");
+        return;
+    }
+    resp->headers = "Cache-Control: public, max-age=300\r\nAccess-Control-Allow-Origin: *\r\n";
+    snprintf(resp->more, sizeof resp->more, "ETag: \"%s\"\r\n", a->hash);
+    fidx__sbuf_put(resp->body, (const char *)a->data, a->len);
+}
+
 /* Values of the whole process, as seen from worker w. */
 static void gauges(const fidx__worker_t *w, fidx__gauges_t *g)
 {
@@ -114,6 +145,7 @@ static void gauges(const fidx__worker_t *w, fidx__gauges_t *g)
         g->snapshot_entries[k] = fidx_snapshot_count(w->snap, (fidx_kind_t)k);
     g->reloads_ok = atomic_load(&svc->reloads_ok);
     g->reloads_failed = atomic_load(&svc->reloads_failed);
+    g->wal_failed = log_failure(svc) != NULL;
     g->threads = svc->n_workers;
 }
 

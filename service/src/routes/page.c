@@ -23,10 +23,10 @@
 
 #define CT_HTML "text/html; charset=utf-8"
 
+/* X-Content-Type-Options: nosniff is on every answer (http/conn.c). */
 #define SECURITY_HEADERS                                                                           \
     "Content-Security-Policy: default-src 'self'; base-uri 'none'; object-src 'none'; "            \
     "form-action 'self'; frame-ancestors 'none'\r\n"                                               \
-    "X-Content-Type-Options: nosniff\r\n"                                                          \
     "Referrer-Policy: no-referrer\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"
 
@@ -118,7 +118,7 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
     size_t vlen;
     if (qlen > FIDX_MAX_VALUE_LEN ||
         fidx__bank_compose(pg->bank, q, qlen, value, sizeof value, &vlen) != 0)
-        return fidx__fail(err, FIDX_ETOOBIG, 0, "value too long");
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "value too long");
     int r = fidx__check_value(req->w, pg->kind, NULL, value, vlen, resp->body, err);
     fidx__sbuf_reset(resp->body, SIZE_MAX);
     if (r == 0)
@@ -247,7 +247,7 @@ void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
     }
     report_page(&pg, &f, &o);
     send_page(resp, &pg, o.status == 202 ? 200 : o.status, 0);
-    if (o.status == 429)
+    if (o.retry_after)
         snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", o.retry_after);
 }
 

@@ -13,10 +13,26 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "fidx/normalize.h"
+#include "reports/netaddr.h"
 #include "reports/ratelimit.h"
 #include "routes/common.h"
 
 #define PLATFORM_MAX 64
+#define READ_ONLY_RETRY_S 5     /* a read-only replica takes over within about a second */
+#define QUEUE_FULL_RETRY_S 600  /* analysts empty the queue in hours, not seconds */
+#define STORE_FAILED_RETRY_S 60 /* a disk problem is an operator's, not a second's */
+#define LOG_PERIOD_MS 1000
+#define WIDE_SHARE 4 /* a /48's (or /24's) allowance, in /64 (or single address) allowances */
+#define FAIR_SHARE_LEVEL 500 /* thousandths of a bucket: below half, capacity is scarce */
+#define SCARCE_RETRY_S 60
+
+/* Failed writes to the store (a full disk refuses every report) are logged once a second. */
+static fidx__log_limit_t store_log;
+
+static int pending_full(const fidx_err_t *err)
+{
+    return err->reason && strcmp(err->reason, FIDX__REPORTS_FULL) == 0;
+}
 
 static void refuse(fidx__report_outcome_t *o, int status, const char *code, fidx__field_t field,
                    const char *message)
@@ -193,10 +209,17 @@ static int validate(const fidx__report_fields_t *f, fidx__report_outcome_t *o, c
     return 0;
 }
 
+/* The client's networks: a subscriber's /64 and a customer's /48 (IPv4: /32 and /24). */
+typedef struct {
+    uint8_t host[16], wide[16], all[16];
+} nets_t;
+
 static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char *canon,
-                  size_t canon_len, fidx_kind_t kind, fidx__report_input_t *in,
+                  size_t canon_len, fidx_kind_t kind, const nets_t *nets, fidx__report_input_t *in,
                   fidx__report_outcome_t *o)
 {
+    in->net_key = nets->host;
+    in->wide_key = nets->wide;
     in->kind = kind;
     in->value = canon;
     in->value_len = canon_len;
@@ -206,21 +229,70 @@ static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char 
     in->description = f->description.p ? f->description.p : "";
     in->description_len = f->description.len;
     fidx_err_t err = {0};
-    int e = fidx__reports_add(w->svc->reports, in, (int64_t)time(NULL), o->id, &err);
+    int e = fidx__reports_add(w->svc->reports, in, (int64_t)time(NULL), o->id, &o->merged, &err);
     if (e == 0) {
         o->status = 202;
         o->kind = kind;
         return;
     }
     if (e == FIDX_EIO)
-        fidx__log(FIDX__LOG_ERROR, "cannot store a report in %s: %s", w->cfg->data_dir,
-                  strerror(errno));
-    if (e == FIDX_EINVAL)
+        fidx__log_limited(&store_log, LOG_PERIOD_MS, FIDX__LOG_ERROR,
+                          "cannot store a report in %s: %s", w->cfg->data_dir, strerror(errno));
+    if (e == FIDX_EINVAL) {
         refuse(o, 400, "bad_request", FIDX__FIELD_NONE, err.reason);
-    else
+    } else if (e == FIDX_ELIMIT && pending_full(&err)) {
         refuse(o, 503, "unavailable", FIDX__FIELD_NONE,
-               e == FIDX_ELIMIT ? "too many reports are waiting for review; try again later"
-                                : "the report cannot be stored now; try again later");
+               "too many reports are waiting for review; try again later");
+        o->retry_after = QUEUE_FULL_RETRY_S;
+    } else if (e == FIDX_ELIMIT) {
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports from your network are waiting for review; try again later");
+        o->retry_after = QUEUE_FULL_RETRY_S;
+    } else {
+        refuse(o, 503, "unavailable", FIDX__FIELD_NONE,
+               "the report cannot be stored now; try again later");
+        o->retry_after = STORE_FAILED_RETRY_S;
+    }
+}
+
+/* Takes a token from each of the client's buckets: its /64, its /48 and everyone's. 1, or 0
+ * with the ones taken given back and the refusal set. */
+static int take_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now,
+                       fidx__report_outcome_t *o)
+{
+    if (!fidx__ratelimit_take_key(svc->report_limit, n->host, now, &o->retry_after)) {
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports from this address; try again later");
+        return 0;
+    }
+    if (!fidx__ratelimit_take_key(svc->report_limit_wide, n->wide, now, &o->retry_after)) {
+        fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports from this network; try again later");
+        return 0;
+    }
+    /* Fair shares: once everyone's bucket is half empty, networks that have used more than
+     * half of their own allowance lately wait, so that those who sent little still get in
+     * while a flood from many networks drains what is left. */
+    int scarce = fidx__ratelimit_level_key(svc->report_limit_all, n->all, now) < FAIR_SHARE_LEVEL &&
+                 fidx__ratelimit_level_key(svc->report_limit_wide, n->wide, now) < FAIR_SHARE_LEVEL;
+    if (scarce || !fidx__ratelimit_take_key(svc->report_limit_all, n->all, now, &o->retry_after)) {
+        fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
+        fidx__ratelimit_refund_key(svc->report_limit_wide, n->wide, now);
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports are arriving right now; try again later");
+        if (scarce)
+            o->retry_after = SCARCE_RETRY_S;
+        return 0;
+    }
+    return 1;
+}
+
+static void refund_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now)
+{
+    fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
+    fidx__ratelimit_refund_key(svc->report_limit_wide, n->wide, now);
+    fidx__ratelimit_refund_key(svc->report_limit_all, n->all, now);
 }
 
 void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
@@ -233,35 +305,67 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
     memset(o, 0, sizeof *o);
     o->kind = FIDX_KIND_NONE;
     o->category = -1;
-    if (!w->svc->reports || !w->svc->report_limit) {
+    if (!w->svc->report_limit) {
         refuse(o, 503, "unavailable", FIDX__FIELD_NONE, "reports are not accepted here");
         return;
     }
-    if (!fidx__ratelimit_take(w->svc->report_limit, client, now, &o->retry_after)) {
-        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
-               "too many reports from this address; try again later");
+    if (!w->svc->reports) {
+        refuse(o, 503, "read_only", FIDX__FIELD_NONE,
+               "this server does not take reports now (another process holds its data "
+               "directory); try again shortly");
+        o->retry_after = READ_ONLY_RETRY_S;
         return;
     }
+    nets_t nets;
+    fidx__net_key(client, FIDX__NET_HOST_V6, FIDX__NET_HOST_V4, nets.host);
+    fidx__net_key(client, FIDX__NET_WIDE_V6, FIDX__NET_WIDE_V4, nets.wide);
+    memset(nets.all, 0, sizeof nets.all);
+    if (!take_tokens(w->svc, &nets, now, o))
+        return;
     fidx__report_input_t in = {0};
     if (validate(f, o, canon, &canon_len, &kind, &in) == 0)
-        store(w, f, canon, canon_len, kind, &in, o);
+        store(w, f, canon, canon_len, kind, &nets, &in, o);
     if (o->status == 400)
-        fidx__ratelimit_refund(w->svc->report_limit, client, now);
+        refund_tokens(w->svc, &nets, now);
 }
 
-int fidx__report_intake_start(fidx__service_t *svc)
+int fidx__report_intake_open_store(fidx__service_t *svc)
 {
     const fidx__config_t *cfg = &svc->cfg;
     fidx_err_t err = {0};
-    if (fidx__reports_open(cfg->data_dir, cfg->max_pending_reports, &svc->reports, &err) != 0) {
+    fidx__reports_t *st;
+    if (fidx__reports_open(cfg->data_dir, cfg->max_pending_reports, &st, &err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "%s: %s: %s", cfg->data_dir, err.reason, strerror(errno));
         return -1;
     }
-    if (fidx__reports_skipped(svc->reports))
+    if (fidx__reports_skipped(st))
         fidx__log(FIDX__LOG_WARN, "%s/reports.jsonl: %zu lines could not be read and were skipped",
-                  cfg->data_dir, fidx__reports_skipped(svc->reports));
+                  cfg->data_dir, fidx__reports_skipped(st));
+    fidx__reports_set_network_cap(st, cfg->max_pending_per_network);
+    atomic_store(&svc->reports, st); /* workers see the whole store or none */
+    return 0;
+}
+
+int fidx__report_intake_start(fidx__service_t *svc, int holds_data_dir)
+{
+    const fidx__config_t *cfg = &svc->cfg;
+    if (holds_data_dir && fidx__report_intake_open_store(svc) != 0)
+        return -1;
+    /* A customer's /48 (or an IPv4 /24) may send what WIDE_SHARE subscribers may; everyone
+     * together, what --report-global-rate allows. rate 0 turns every limit off. */
+    uint32_t wide_rate =
+        cfg->report_rate > UINT32_MAX / WIDE_SHARE ? UINT32_MAX : cfg->report_rate * WIDE_SHARE;
+    uint32_t wide_burst = cfg->report_burst * WIDE_SHARE;
     if (fidx__ratelimit_new(cfg->report_rate, cfg->report_period_s, cfg->report_burst,
-                            &svc->report_limit) != 0) {
+                            &svc->report_limit) != 0 ||
+        fidx__ratelimit_new(
+            wide_rate > FIDX__RATELIMIT_RATE_MAX ? FIDX__RATELIMIT_RATE_MAX : wide_rate,
+            cfg->report_period_s,
+            wide_burst > FIDX__RATELIMIT_BURST_MAX ? FIDX__RATELIMIT_BURST_MAX : wide_burst,
+            &svc->report_limit_wide) != 0 ||
+        fidx__ratelimit_new(cfg->report_rate ? cfg->report_global_rate : 0,
+                            cfg->report_global_period_s, cfg->report_global_burst,
+                            &svc->report_limit_all) != 0) {
         fidx__log(FIDX__LOG_ERROR, "out of memory");
         return -1;
     }
@@ -273,5 +377,7 @@ void fidx__report_intake_stop(fidx__service_t *svc)
     fidx__reports_free(svc->reports);
     svc->reports = NULL;
     fidx__ratelimit_free(svc->report_limit);
-    svc->report_limit = NULL;
+    fidx__ratelimit_free(svc->report_limit_wide);
+    fidx__ratelimit_free(svc->report_limit_all);
+    svc->report_limit = svc->report_limit_wide = svc->report_limit_all = NULL;
 }

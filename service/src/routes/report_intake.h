@@ -26,7 +26,8 @@ typedef struct {
     const char *code;     /* the error code for JSON ("invalid_value", …) */
     const char *message;  /* static, English */
     fidx__field_t field;  /* the field a 400 is about */
-    unsigned retry_after; /* seconds, with 429 */
+    unsigned retry_after; /* seconds, with 429 and 503 */
+    int merged;           /* 202 for a report that repeats a pending one: its id */
     fidx_kind_t kind;     /* as read */
     const fidx_bank_t *bank;
     int category;
@@ -37,9 +38,12 @@ typedef struct {
 void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
                          fidx__report_outcome_t *out);
 
-/* Opens the report store under cfg.data_dir and the rate limiter (main thread, at start).
- * Returns 0, or -1 having logged why. */
-int fidx__report_intake_start(fidx__service_t *svc);
+/* Opens the rate limiter and, when this process holds the data directory's lock, the report
+ * store under cfg.data_dir (main thread, at start). Returns 0, or -1 having logged why. */
+int fidx__report_intake_start(fidx__service_t *svc, int holds_data_dir);
+/* Opens the report store once this process has taken the data directory's lock over (main
+ * thread); until then reports are answered 503 read_only. 0, or -1 having logged why. */
+int fidx__report_intake_open_store(fidx__service_t *svc);
 /* Closes them (after the workers have stopped). */
 void fidx__report_intake_stop(fidx__service_t *svc);
 

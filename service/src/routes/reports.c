@@ -59,7 +59,7 @@ static void answer(fidx__resp_t *resp, const fidx__report_outcome_t *o)
         fidx__sbuf_printf(resp->body, "{\"id\":\"%s\",\"status\":\"pending\"}", o->id);
         return;
     }
-    if (o->status == 429)
+    if (o->retry_after)
         snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", o->retry_after);
     fidx__resp_error(resp, o->status, o->code, o->message);
 }

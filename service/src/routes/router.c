@@ -32,6 +32,7 @@ static const route_t public_routes[] = {
     {"/healthz", fidx__route_healthz, NULL, NULL, FIDX__ROUTE_HEALTHZ, R, R, "GET, HEAD", OPEN},
     {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD", OPEN},
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
+    {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD", OPEN},
     /* Citizens: the web page (page.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
     {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,

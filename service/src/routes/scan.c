@@ -1,8 +1,12 @@
 /* POST /v1/scan: {"text":"…"} → every indicator found in a post, each checked like GET
- * /v1/check, and the post's verdict: block when any match is a scam, review when any is
- * suspicious, allow otherwise (an allowlisted match never raises it). Offsets are bytes into
- * the text as sent (the JSON string once decoded). The scan workspace (~600 KiB) is the
+ * /v1/check, and the post's verdict: block when any indicator is a scam, review when any is
+ * suspicious, allow otherwise (an allowlisted one never raises it). The verdict covers every
+ * indicator in the text, not only the matches listed (at most FIDX_SCAN_MAX_MATCHES, then
+ * "truncated"): decoys placed before a scam number must not hide it. Each distinct value is
+ * looked up once, so the cost is bounded by the 64 KiB text (bench/RESULTS.md). Offsets are
+ * bytes into the text as sent (the JSON string once decoded). The workspace (~1.7 MiB) is the
  * worker's, made on its first scan and reused. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,62 +18,134 @@
 #include "routes/common.h"
 #include "routes/handlers.h"
 
-static const char *post_verdict(int any_scam, int any_suspicious)
-{
-    return any_scam ? "block" : any_suspicious ? "review" : "allow";
-}
+/* What one scan knows of each of its values: whether it was looked up and its verdict, and
+ * where the JSON of its result sits in the answer once a listed match has written it. */
+typedef struct {
+    uint8_t state; /* VALUE_NEW, VALUE_JUDGED, VALUE_UNREADABLE */
+    uint8_t verdict;
+    uint32_t json_at, json_len;
+} value_state_t;
+enum { VALUE_NEW, VALUE_JUDGED, VALUE_UNREADABLE };
 
-/* Appends one match: where it is, what it reads as, and its lookup result. */
-static int put_match(fidx__worker_t *w, const char *text, const fidx_scan_match_t *m,
-                     fidx__sbuf_t *out, int *scam, int *suspicious)
+struct fidx__scan_ws {
+    fidx_scan_result_t res;
+    value_state_t v[FIDX_SCAN_MAX_FOUND];
+    int scam, suspicious;
+};
+
+/* Looks value i up once: its verdict is kept, and the result is left in w->result. */
+static value_state_t *judge(fidx__worker_t *w, size_t i)
 {
-    fidx_result_t *res = &w->result;
+    struct fidx__scan_ws *ws = w->scan_ws;
+    value_state_t *st = &ws->v[i];
+    const fidx_scan_value_t *val = &ws->res.values[i];
     fidx_err_t err = {0};
     fidx__worker_online(w);
-    if (fidx_check(w->snap, w->ov, m->kind, NULL, m->canonical.p, m->canonical.len, res, &err))
-        return 0; /* the scanner only reports values its normalisers accept */
-    fidx__metrics_lookup(&w->metrics, res->kind, res->verdict);
-    *scam |= res->verdict == FIDX_VERDICT_SCAM;
-    *suspicious |= res->verdict == FIDX_VERDICT_SUSPICIOUS;
+    if (fidx_check(w->snap, w->ov, val->kind, NULL, val->canonical.p, val->canonical.len,
+                   &w->result, &err)) {
+        st->state = VALUE_UNREADABLE; /* not a value the snapshot can hold: it judges nothing */
+        return st;
+    }
+    fidx__metrics_lookup(&w->metrics, w->result.kind, w->result.verdict);
+    st->state = VALUE_JUDGED;
+    st->verdict = (uint8_t)w->result.verdict;
+    ws->scam |= w->result.verdict == FIDX_VERDICT_SCAM;
+    ws->suspicious |= w->result.verdict == FIDX_VERDICT_SUSPICIOUS;
+    return st;
+}
+
+/* The lookup result's members for a match: written from a fresh lookup the first time its
+ * value is listed, copied from the earlier match's after that. */
+static int put_result(fidx__worker_t *w, size_t value, fidx__sbuf_t *out)
+{
+    value_state_t *st = &w->scan_ws->v[value];
+    if (st->state == VALUE_JUDGED) { /* reserved first: growing moves the bytes copied */
+        if (fidx__sbuf_reserve(out, st->json_len) != 0)
+            return FIDX_ENOMEM;
+        memcpy(out->p + out->len, out->p + st->json_at, st->json_len);
+        out->len += st->json_len;
+        return 1;
+    }
+    if (st->state == VALUE_UNREADABLE || judge(w, value)->state != VALUE_JUDGED)
+        return 0;
+    if (fidx__sbuf_reserve(out, FIDX_CHECK_JSON_MAX) != 0)
+        return FIDX_ENOMEM;
+    size_t n = fidx_result_json_members(&w->result, out->p + out->len, out->cap - out->len);
+    st->json_at = (uint32_t)out->len;
+    st->json_len = (uint32_t)n;
+    out->len += n;
+    return 1;
+}
+
+/* Appends one match: where it is, what it reads as, and its lookup result. 1 when written, 0
+ * when its value could not be looked up (nothing written), FIDX_ENOMEM. */
+static int put_match(fidx__worker_t *w, const char *text, const fidx_scan_match_t *m,
+                     fidx__sbuf_t *out)
+{
+    size_t mark = out->len;
     fidx__sbuf_puts(out, "{\"text\":");
     fidx__sbuf_json_string(out, text + m->start, m->end - m->start);
     fidx__sbuf_printf(out, ",\"start\":%zu,\"end\":%zu,", m->start, m->end);
-    if (fidx__sbuf_reserve(out, FIDX_CHECK_JSON_MAX) != 0)
-        return FIDX_ENOMEM;
-    out->len += fidx_result_json_members(res, out->p + out->len, out->cap - out->len);
-    fidx__sbuf_puts(out, "}");
-    return 1;
+    int r = put_result(w, m->value, out);
+    if (r <= 0)
+        out->len = mark;
+    else
+        fidx__sbuf_puts(out, "}");
+    return r;
+}
+
+static int put_matches(fidx__worker_t *w, const char *text, fidx__sbuf_t *out)
+{
+    const fidx_scan_result_t *res = &w->scan_ws->res;
+    int n = 0;
+    for (size_t i = 0; i < res->n; i++) {
+        size_t mark = out->len;
+        if (n)
+            fidx__sbuf_put(out, ",", 1);
+        int r = put_match(w, text, &res->m[i], out);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            out->len = mark;
+        n += r;
+    }
+    return 0;
+}
+
+static const char *post_verdict(const struct fidx__scan_ws *ws)
+{
+    return ws->scam ? "block" : ws->suspicious ? "review" : "allow";
 }
 
 static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
 {
     fidx_err_t err = {0};
-    if (!w->scan_res && !(w->scan_res = malloc(sizeof *w->scan_res))) {
+    if (!w->scan_ws && !(w->scan_ws = malloc(sizeof *w->scan_ws))) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
     }
-    if (fidx_scan(w->svc->scanner, text, len, w->scan_res, &err) != 0) {
-        fidx__resp_error(resp, 413, "too_large", "text is longer than 64 KiB");
+    struct fidx__scan_ws *ws = w->scan_ws;
+    int rc = fidx_scan(w->svc->scanner, text, len, &ws->res, &err);
+    if (rc != 0) {
+        fidx__resp_error(resp, 413, "too_large",
+                         rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"
+                                            : "text holds more indicators than a scan can judge");
         return;
     }
+    memset(ws->v, 0, ws->res.nvalues * sizeof ws->v[0]);
+    ws->scam = ws->suspicious = 0;
     fidx__sbuf_t *out = resp->body;
-    int scam = 0, suspicious = 0, n = 0;
     fidx__sbuf_puts(out, "{\"matches\":[");
-    for (size_t i = 0; i < w->scan_res->n; i++) {
-        size_t mark = out->len;
-        if (n)
-            fidx__sbuf_put(out, ",", 1);
-        int r = put_match(w, text, &w->scan_res->m[i], out, &scam, &suspicious);
-        if (r < 0) {
-            fidx__resp_error(resp, 503, "unavailable", "out of memory");
-            return;
-        }
-        if (r == 0)
-            out->len = mark;
-        n += r;
+    if (put_matches(w, text, out) != 0) {
+        fidx__resp_error(resp, 503, "unavailable", "out of memory");
+        return;
     }
+    /* The values no listed match showed: they judge the post all the same. */
+    for (size_t i = 0; i < ws->res.nvalues; i++)
+        if (ws->v[i].state == VALUE_NEW)
+            (void)judge(w, i);
     fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"}",
-                      w->scan_res->truncated ? "true" : "false", post_verdict(scam, suspicious));
+                      ws->res.truncated ? "true" : "false", post_verdict(ws));
 }
 
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)

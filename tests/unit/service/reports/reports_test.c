@@ -69,7 +69,7 @@ static void add(fidx__reports_t *st, const char *value, const char *desc, char *
         .description_len = strlen(desc),
     };
     fidx_err_t err = {0};
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), 0);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), 0);
 }
 
 static size_t pending(fidx__reports_t *st)
@@ -358,7 +358,7 @@ static void disputes_and_optional_fields_survive(void **state)
                                .contact = "lan@example.vn",
                                .contact_len = 14};
     fidx_err_t err = {0};
-    assert_int_equal(fidx__reports_add(st, &in, NOW, b, &err), 0);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, b, NULL, &err), 0);
     size_t disputes;
     uint64_t ap, rj, up;
     fidx__reports_backlog(st, &disputes, &ap, &rj, &up);
@@ -557,7 +557,7 @@ static void pending_limit_refuses_more(void **state)
     fidx__report_input_t in = {
         .kind = FIDX_KIND_PHONE, .value = "x", .value_len = 1, .query = "x", .category = -1};
     fidx_err_t err = {0};
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), FIDX_ELIMIT);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), FIDX_ELIMIT);
     assert_non_null(err.reason);
     /* A decision makes room. */
     seen_t seen = {0};
@@ -565,7 +565,7 @@ static void pending_limit_refuses_more(void **state)
     fidx__reports_list(st, FIDX__REPORT_PENDING, 0, 1, collect, &seen, &next);
     fidx__report_decision_t d = {.action = FIDX__REPORT_REJECTED, .by = "a"};
     assert_int_equal(fidx__reports_decide(st, seen.ids[0], FIDX__REPORT_ID_LEN, &d, NOW, &err), 0);
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), 0);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), 0);
     fidx__reports_free(st);
 }
 
@@ -580,17 +580,17 @@ static void input_is_checked(void **state)
                                .value_len = 1,
                                .query = "v",
                                .category = FIDX_CAT_COUNT};
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), FIDX_EINVAL);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), FIDX_EINVAL);
     in.category = -1;
     in.kind = FIDX_KIND_NONE;
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), FIDX_EINVAL);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), FIDX_EINVAL);
     in.kind = FIDX_KIND_PHONE;
     in.value_len = 0;
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), FIDX_EINVAL);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), FIDX_EINVAL);
     in.value_len = 1;
     in.description = "";
     in.description_len = FIDX__REPORT_DESCRIPTION_MAX + 1;
-    assert_int_equal(fidx__reports_add(st, &in, NOW, id, &err), FIDX_EINVAL);
+    assert_int_equal(fidx__reports_add(st, &in, NOW, id, NULL, &err), FIDX_EINVAL);
     assert_int_equal(pending(st), 0);
     fidx__reports_free(st);
 }

@@ -1,0 +1,164 @@
+"""Typed results: what the service answers, as dataclasses (docs/openapi.json has the schemas).
+
+Each keeps the JSON object it was read from in `raw`, so members a newer service adds are not
+lost. Members the service may leave out are None (or empty) here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Union
+
+Json = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The indicator entry that decided a verdict."""
+
+    kind: str
+    value: str
+    status: str  # confirmed | reported | allowlisted
+    categories: tuple[str, ...]
+    reports: int
+    sources: tuple[str, ...]
+    first_seen: str | None = None  # YYYY-MM-DD
+    last_seen: str | None = None
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> Match:
+        return cls(kind=o["kind"], value=o["value"], status=o["status"],
+                   categories=tuple(o.get("categories", ())), reports=int(o.get("reports", 0)),
+                   sources=tuple(o.get("sources", ())), first_seen=o.get("first_seen"),
+                   last_seen=o.get("last_seen"), raw=o)
+
+
+def _match(o: Json) -> Match | None:
+    m = o.get("match")
+    return Match.from_json(m) if m else None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One value checked: scam (a confirmed entry decided), suspicious (a reported one), safe
+    (an allowlisted one) or unknown (nothing matched; match is then None)."""
+
+    query: str
+    kind: str
+    canonical: str
+    verdict: str
+    match: Match | None = None
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> CheckResult:
+        return cls(query=o["query"], kind=o["kind"], canonical=o["canonical"],
+                   verdict=o["verdict"], match=_match(o), raw=o)
+
+    @property
+    def is_scam(self) -> bool:
+        return self.verdict == "scam"
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """An item of a batch that could not be answered (the others were): code invalid_value,
+    too_large or bad_request, and why. query is the item's value (None if it had none)."""
+
+    query: str | None
+    code: str
+    message: str
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> ItemError:
+        e = o.get("error") or {}
+        return cls(query=o.get("query"), code=str(e.get("code", "")),
+                   message=str(e.get("message", "")), raw=o)
+
+
+@dataclass(frozen=True)
+class ScanMatch:
+    """An indicator found in a post: where (byte offsets into the UTF-8 text), what it reads
+    as, and its own verdict."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    canonical: str
+    verdict: str
+    match: Match | None = None
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> ScanMatch:
+        return cls(text=o["text"], start=int(o["start"]), end=int(o["end"]), kind=o["kind"],
+                   canonical=o["canonical"], verdict=o["verdict"], match=_match(o), raw=o)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """A post scanned: block (a confirmed scam indicator is in it), review (only reported
+    ones), allow; every indicator found; truncated when there were more than one scan lists."""
+
+    verdict: str
+    matches: tuple[ScanMatch, ...]
+    truncated: bool = False
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> ScanResult:
+        return cls(verdict=o["verdict"],
+                   matches=tuple(ScanMatch.from_json(m) for m in o.get("matches", ())),
+                   truncated=bool(o.get("truncated", False)), raw=o)
+
+    def flagged(self) -> tuple[ScanMatch, ...]:
+        """The matches that are scam or suspicious."""
+        return tuple(m for m in self.matches if m.verdict in ("scam", "suspicious"))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report stored as pending review."""
+
+    id: str
+    status: str
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> Report:
+        return cls(id=o["id"], status=o["status"], raw=o)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A batch item with its kind (and, for a bare handle, its platform) given."""
+
+    value: str
+    kind: str | None = None
+    platform: str | None = None
+
+    def to_json(self) -> Any:
+        if self.kind is None and self.platform is None:
+            return self.value
+        o: dict[str, Any] = {"q": self.value}
+        if self.kind is not None:
+            o["kind"] = self.kind
+        if self.platform is not None:
+            o["platform"] = self.platform
+        return o
+
+
+BatchItem = Union[str, Query, Mapping[str, Any]]
+CheckOutcome = Union[CheckResult, ItemError]
+ScanOutcome = Union[ScanResult, ItemError]
+
+
+def check_outcome(o: Json) -> CheckOutcome:
+    return ItemError.from_json(o) if "error" in o else CheckResult.from_json(o)
+
+
+def scan_outcome(o: Json) -> ScanOutcome:
+    return ItemError.from_json(o) if "error" in o else ScanResult.from_json(o)

@@ -1,0 +1,107 @@
+/* Private to the feed readers (feed/): the per-format vtable, the state every reader shares,
+ * and the helpers the format files and detection share: building rows (feed_row.c), line
+ * splitting (feed_line.c), JSON documents and locating a string in one (feed_json.c). */
+#ifndef FIDX_FEED_INTERNAL_H
+#define FIDX_FEED_INTERNAL_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fidx/feed.h"
+
+typedef struct {
+    int (*next)(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err);
+    void (*free)(fidx_feed_t *f); /* frees the format's own state and f itself */
+} fidx__feed_ops_t;
+
+/* Every format's reader struct starts with this, so a fidx_feed_t * is also a pointer to it. */
+struct fidx_feed {
+    const fidx__feed_ops_t *ops;
+    const char *p; /* the input, borrowed */
+    size_t len;
+    size_t pos;  /* next byte to read */
+    size_t line; /* 1-based line of p[pos] */
+};
+
+/* Start of the input after a UTF-8 byte-order mark, if any. */
+static inline size_t fidx__feed_skip_bom(const char *p, size_t len)
+{
+    return (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+}
+
+/* ---- feed_row.c ---- */
+/* The text fields of fidx_row_t by their schema names, in the order of the schema; `value`
+ * is entry FIDX__ROW_VALUE. */
+#define FIDX__ROW_NFIELDS 9
+#define FIDX__ROW_VALUE 1
+extern const char *const fidx__feed_row_field_names[FIDX__ROW_NFIELDS];
+extern const size_t fidx__feed_row_field_offsets[FIDX__ROW_NFIELDS];
+
+static inline fidx_str_t *fidx__feed_row_field(fidx_row_t *row, int k)
+{
+    return (fidx_str_t *)((char *)row + fidx__feed_row_field_offsets[k]);
+}
+
+/* A bounded append-only buffer, reset for each row: slices handed out stay valid until reset. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} fidx__feed_scratch_t;
+
+int fidx__feed_row_scratch_init(fidx__feed_scratch_t *s, size_t cap);
+void fidx__feed_row_scratch_dispose(fidx__feed_scratch_t *s);
+/* Appends n bytes; *out (may be NULL) points at the copy. FIDX_ENOSPC when it does not fit. */
+int fidx__feed_row_scratch_put(fidx__feed_scratch_t *s, const char *p, size_t n, fidx_str_t *out);
+
+/* s cut back to at most max bytes, before a whole UTF-8 character. */
+fidx_str_t fidx__feed_row_utf8_cut(fidx_str_t s, size_t max);
+
+/* ---- feed_line.c ---- */
+/* The next physical line of f as [*out) without its '\n' or a '\r' before it; sets *lineno and
+ * *offset (its first byte) and moves f past it. FIDX_ENOTFOUND at the end; FIDX_ETOOBIG when
+ * the line is longer than FIDX_MAX_LINE_LEN (f is moved past it all the same). */
+int fidx__feed_line(fidx_feed_t *f, fidx_str_t *out, size_t *lineno, size_t *offset);
+
+/* ---- feed_json.c ---- */
+/* Loads a whole JSON document (MISP, STIX) after a BOM: FIDX_ETOOBIG over FIDX_MAX_JSON_DOC,
+ * FIDX_EINVAL with err->offset at the error. Caller owns *root; json_decref it. */
+int fidx__feed_json_load(const char *p, size_t len, json_t **root, fidx_err_t *err);
+
+/* The string member `key` of obj as a slice of jansson's copy (borrowed while obj lives);
+ * p == NULL when absent, not a string or empty. */
+fidx_str_t fidx__feed_json_str(const json_t *obj, const char *key);
+
+/* Position after the JSON string opening at p[i] (len when it does not close). Does not
+ * validate: escapes are only stepped over. */
+size_t fidx__feed_json_skip_string(const char *p, size_t len, size_t i);
+
+/* Finds where the JSON string value s (decoded) is written in the document, scanning forward
+ * from a cursor. Objects in arrays are visited in document order, so a forward search finds
+ * each value at or before its real place and the scan stays linear in the document. */
+typedef struct {
+    const char *doc;
+    size_t len;
+    size_t pos;  /* cursor: nothing before it is searched again */
+    size_t line; /* line of doc[pos] */
+    unsigned misses;
+} fidx__feed_json_locator_t;
+
+void fidx__feed_json_locator_init(fidx__feed_json_locator_t *loc, const char *doc, size_t len);
+/* 1-based line of the string's opening quote; when not found, the cursor's line. */
+size_t fidx__feed_json_locate(fidx__feed_json_locator_t *loc, const char *s, size_t n);
+
+/* The per-format constructors behind fidx_feed_new. p/len exclude nothing: each skips a BOM
+ * itself. */
+int fidx__feed_csv_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err);
+int fidx__feed_jsonl_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err);
+int fidx__feed_list_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err);
+int fidx__feed_misp_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err);
+int fidx__feed_stix_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t *err);
+
+/* For detection: does the first record at p[0..len) read as a CSV header with a `value`
+ * column (unknown columns allowed)? */
+int fidx__feed_csv_header_has_value(const char *p, size_t len);
+
+#endif
