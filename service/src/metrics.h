@@ -68,6 +68,12 @@ typedef struct {
     uint64_t reloads_ok, reloads_failed;
     int wal_failed; /* the analysts' write-ahead log failed: changes are refused */
     unsigned threads;
+    /* The analysts' side (all 0 without it): the review queue, decisions since the start, the
+     * live overlay over the snapshot, the audit log's history index. */
+    int has_reports, has_overlay;
+    uint64_t pending_reports, pending_disputes;
+    uint64_t decisions_approved, decisions_rejected, decisions_upheld;
+    uint64_t overlay_listed, overlay_delisted, overlay_bytes, audit_index_bytes;
 } fidx__gauges_t;
 
 /* Prometheus text exposition (version 0.0.4) of the sum of n workers' metrics and g. */

@@ -311,5 +311,33 @@ class FollowUp(ReviewTest):
         self.assertEqual(self.svc.request("POST", "/v1/reports/" + a).status, 405)
 
 
+class Metrics(ReviewTest):
+    def test_an_alert_needs_no_token(self):
+        def m(name, **labels):
+            return self.svc.metrics().get((name, frozenset(labels.items())))
+        self.assertEqual(m("fraudidx_reports_pending", type="scam"), 0)
+        a, b = self.report("0935000071"), self.report("0935000072")
+        self.report(fidxsvc.SCAM_PHONE, kind=None, category=None, type="dispute")
+        self.assertEqual((m("fraudidx_reports_pending", type="scam"),
+                          m("fraudidx_reports_pending", type="dispute")), (2, 1))
+        self.decide(a, {"action": "approve", "status": "reported", "reason": "x"})
+        self.decide(b, {"action": "reject", "reason": "x"})
+        self.add_ok(self.svc, ["0935000073"])
+        self.assertEqual(self.delist(self.svc, "phone", "0935000073").status, 200)
+        self.assertEqual([m("fraudidx_report_decisions_total", outcome=o)
+                          for o in ("approved", "rejected", "upheld")], [1, 1, 0])
+        self.assertEqual(m("fraudidx_reports_pending", type="scam"), 0)
+        self.assertEqual((m("fraudidx_overlay_values", state="listed"),
+                          m("fraudidx_overlay_values", state="delisted")), (1, 1))
+        self.assertGreater(m("fraudidx_overlay_bytes"), 0)
+        self.assertGreater(m("fraudidx_audit_index_bytes"), 0)
+        self.assertEqual(m("fraudidx_wal_failed"), 0)
+        self.assertEqual(m("fraudidx_http_requests_total", route="/v1/admin", method="any",
+                           status="403"), None)
+        self.admin(self.svc, "POST", "/v1/admin/compact", token=ROLE_TOKENS["reader"])
+        self.assertEqual(m("fraudidx_http_requests_total", route="/v1/admin", method="any",
+                           status="403"), 1)
+
+
 if __name__ == "__main__":
     fidxsvc.main()

@@ -72,6 +72,9 @@ static fidx__admin_t *admin_new(fidx__service_t *svc)
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cond, NULL);
     atomic_init(&a->cancel, 0);
+    atomic_init(&a->gauge_listed, 0);
+    atomic_init(&a->gauge_delisted, 0);
+    atomic_init(&a->gauge_bytes, 0);
     fidx__sbuf_init(&a->last_compaction, 64 * 1024);
     snprintf(a->dir, sizeof a->dir, "%s", svc->cfg.data_dir ? svc->cfg.data_dir : ".");
     return a;
@@ -411,6 +414,26 @@ int fidx__admin_repair(const fidx__config_t *cfg)
 }
 
 /* ---- status ---- */
+
+void fidx__admin_gauges(fidx__admin_t *a, uint64_t *listed, uint64_t *delisted, uint64_t *bytes,
+                        uint64_t *audit_bytes)
+{
+    fidx_overlay_stats_t os;
+    fidx__audit_index_stats_t st = {0};
+    if (a->ov && pthread_mutex_trylock(&a->mu) == 0) {
+        fidx_overlay_stats(a->ov, &os);
+        pthread_mutex_unlock(&a->mu);
+        atomic_store(&a->gauge_listed, os.listed);
+        atomic_store(&a->gauge_delisted, os.delisted);
+        atomic_store(&a->gauge_bytes, os.bytes);
+    }
+    *listed = atomic_load(&a->gauge_listed);
+    *delisted = atomic_load(&a->gauge_delisted);
+    *bytes = atomic_load(&a->gauge_bytes);
+    if (a->audit_ix)
+        fidx__audit_index_stats(a->audit_ix, &st);
+    *audit_bytes = st.bytes;
+}
 
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
 {

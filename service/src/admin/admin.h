@@ -67,6 +67,8 @@ struct fidx__admin {
     fidx__worker_t **workers; /* those to wake after a commit round */
     atomic_uint n_workers;
 
+    _Atomic uint64_t gauge_listed, gauge_delisted, gauge_bytes; /* the last fidx__admin_gauges */
+
     /* compaction (admin_compact.c) */
     int compacting;
     atomic_int cancel; /* SIGTERM: stop a compaction */
@@ -130,6 +132,12 @@ int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name,
 
 /* GET /v1/admin/status body. */
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);
+
+/* For /metrics, from a worker's loop: the overlay's listed and delisted values and bytes, and
+ * the audit index's bytes. Never waits for the writers' lock (a big upload may hold it for a
+ * second): when it is busy, the figures of the last scrape that got it. */
+void fidx__admin_gauges(fidx__admin_t *a, uint64_t *listed, uint64_t *delisted, uint64_t *bytes,
+                        uint64_t *audit_bytes);
 
 /* ---- the writers' view of values (admin_view.c); the caller holds a->mu ---- */
 
