@@ -178,10 +178,21 @@ typedef struct {
     size_t limit, listed;
 } page_t;
 
+/* Whether a line is a JSON object (the log is ours, but a damaged or edited file must not
+ * break the answer it is copied into). */
+static int is_object(const char *p, size_t len)
+{
+    json_error_t e;
+    json_t *o = json_loadb(p, len, 0, &e);
+    int ok = json_is_object(o);
+    json_decref(o);
+    return ok;
+}
+
 /* Adds a line (newline included) when it passes; 1 once the page is full. */
 static int page_line(page_t *pg, const char *p, size_t len)
 {
-    if (len < 2 || !line_passes(p, len - 1, pg->f, &pg->scratch))
+    if (len < 2 || !line_passes(p, len - 1, pg->f, &pg->scratch) || !is_object(p, len - 1))
         return 0;
     if (pg->listed == pg->limit || pg->out->len > FIDX__AUDIT_PAGE_BYTES)
         return 1;
