@@ -43,6 +43,7 @@ typedef struct {
     uint64_t seq;
     int64_t created, decided, amount_vnd;
     uint64_t net, wide; /* salted hashes of the sender's /64 and /48; 0: unknown */
+    uint64_t vhash;     /* of kind and value: a walk by value compares this first */
     int8_t kind, category, channel;
     uint8_t state, has_status, status, type, claimed;
     uint16_t categories, date;
@@ -174,10 +175,16 @@ static void group_leave(fidx__reports_t *st, const rec_t *r)
 
 /* Puts r (numbered, its strings now owned by the store, in its group if pending) at the end;
  * grow() has made room. */
+static uint64_t value_hash(fidx_kind_t kind, const char *v, size_t len)
+{
+    return XXH3_64bits_withSeed(v, len, (XXH64_hash_t)kind);
+}
+
 static void place_rec(fidx__reports_t *st, const rec_t *r)
 {
     st->last_seq = r->seq;
     st->recs[st->n] = *r;
+    st->recs[st->n].vhash = value_hash((fidx_kind_t)r->kind, r->value, r->value_len);
     index_put(st, st->n);
     st->n++;
     count_state(st, r, 1);
@@ -1232,9 +1239,10 @@ void fidx__reports_unclaim(fidx__reports_t *st, const char *id, size_t id_len)
 
 /* ---- by value, by group ---- */
 
-static int is_value(const rec_t *r, fidx_kind_t kind, const char *v, size_t len)
+static int is_value(const rec_t *r, uint64_t h, fidx_kind_t kind, const char *v, size_t len)
 {
-    return r->kind == (int8_t)kind && r->value_len == len && memcmp(r->value, v, len) == 0;
+    return r->vhash == h && r->kind == (int8_t)kind && r->value_len == len &&
+           memcmp(r->value, v, len) == 0;
 }
 
 size_t fidx__reports_of_value(fidx__reports_t *st, fidx_kind_t kind, const char *value, size_t len,
@@ -1243,13 +1251,14 @@ size_t fidx__reports_of_value(fidx__reports_t *st, fidx_kind_t kind, const char 
     size_t n = 0, stop = 0;
     fidx__group_t g = {0};
     fidx__report_t v;
+    uint64_t h = value_hash(kind, value, len);
     pthread_mutex_lock(&st->lock);
     /* Pending: the group's reports, found by number. Any state: a walk of what memory holds. */
     int grouped = pending_only && fidx__groups_get(st->groups, kind, value, len, &g);
     size_t end = pending_only ? g.n : st->n;
     for (size_t i = 0; i < end && !stop; i++) {
         const rec_t *r = grouped ? by_seq(st, g.seqs[i]) : &st->recs[i];
-        if (!r || !is_value(r, kind, value, len))
+        if (!r || !is_value(r, h, kind, value, len))
             continue;
         view(r, &v);
         n++;
