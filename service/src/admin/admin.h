@@ -1,6 +1,7 @@
 /* Analysts' side of the service: tokens, the data directory, the live overlay and the
  * write-ahead log behind it, the changes themselves (add, delist, report decisions) and
- * compaction. Routes are in route_admin.c; docs/OPERATIONS.md is the operator's view.
+ * compaction. Routes are in routes/admin.c and routes/admin_reports.c; docs/OPERATIONS.md is
+ * the operator's view.
  *
  * Threads. The overlay is read by the workers without a lock (fidx/overlay.h). Everything that
  * changes it goes through `mu` (one writer at a time): the changes run on libuv's thread pool
