@@ -18,7 +18,7 @@ import threading
 import time
 
 import fidxsvc
-from test_admin_common import TOKEN, AdminTest, phone
+from test_admin_common import ROLE_TOKENS, TOKEN, AdminTest, phone
 
 WAIT = 20  # seconds any condition may take at most (ASan builds are slow)
 
@@ -28,7 +28,7 @@ class ReplicaTest(AdminTest):
         super().setUp()
         self.rtoken = os.path.join(self.dir, "replica-token")
         with open(self.rtoken, "w", encoding="utf-8") as f:
-            f.write(TOKEN + "\n")
+            f.write(ROLE_TOKENS["replica"] + "\n")  # a reader's token: role replica
         os.chmod(self.rtoken, 0o600)
 
     def start_writer(self, *args, data=None):
@@ -109,7 +109,7 @@ class Following(ReplicaTest):
         st = self.admin(w, "GET", "/v1/admin/status").json()
         readers = st["replicas"]["readers"]
         self.assertEqual(len(readers), 1)
-        self.assertEqual(readers[0]["token"], "alice")
+        self.assertEqual(readers[0]["token"], "unit-replica")
         self.assertEqual(r.stop(), 0)
         self.assertEqual(w.stop(), 0)
 
@@ -270,6 +270,20 @@ class Routes(ReplicaTest):
         self.assertEqual([x.status for x in rs], [200, 200])
         self.assertEqual(rs[0].body, raw)
         self.assertEqual(rs[1].json(), {"status": "ok"})
+
+    def test_roles(self):
+        w = self.start_writer()
+        for path in ("/v1/replica/snapshot", "/v1/replica/changes?since=0"):
+            self.assertEqual(self.replica(w, path, token=ROLE_TOKENS["replica"]).status, 200)
+            self.assertEqual(self.replica(w, path, token=TOKEN).status, 200)  # admin
+            for role in ("analyst", "reviewer", "feeder", "reader"):
+                self.assertError(self.replica(w, path, token=ROLE_TOKENS[role]), 403,
+                                 "forbidden")
+        # A replica token may do nothing else.
+        r = self.admin(w, "GET", "/v1/admin/status", token=ROLE_TOKENS["replica"])
+        self.assertError(r, 403, "forbidden")
+        r = self.add(w, "kind,value\nphone,%s\n" % phone(1), token=ROLE_TOKENS["replica"])
+        self.assertEqual(r.status, 403)
 
     def test_changes_and_long_polls(self):
         w = self.start_writer()

@@ -304,12 +304,31 @@ static void put_with_this(fidx__sbuf_t *out, const fidx__page_t *pg, const char 
         put_this(out, pg, kind);
 }
 
+/* Whether every source of the deciding entry is the community (or it names none): a verdict
+ * the police or an official source did not give must never be worded as theirs. */
+static int community_only(const fidx_match_t *m)
+{
+    for (unsigned i = 0; i < m->n_sources && i < FIDX_MAX_SOURCES; i++)
+        if (!fidx_str_eq(m->sources[i], "community"))
+            return 0;
+    return 1;
+}
+
+/* The words for r: its verdict's, except that a scam verdict whose entry only the community
+ * vouches for (confirmed on citizens' reports, never verified) has words of its own. */
+static const char *words_key(const fidx_result_t *r)
+{
+    if (r->verdict == FIDX_VERDICT_SCAM && r->has_match && community_only(&r->match))
+        return "scam_community";
+    return verdict_key(r->verdict);
+}
+
 static void put_verdict_text(fidx__sbuf_t *out, const fidx__page_t *pg, const char *what,
-                             fidx_verdict_t v)
+                             const fidx_result_t *r)
 {
     char key[48];
-    snprintf(key, sizeof key, "verdict_%s_%s", verdict_key(v), what);
-    put_with_this(out, pg, fidx__page_text(pg->lang, key), pg->result->kind);
+    snprintf(key, sizeof key, "verdict_%s_%s", words_key(r), what);
+    put_with_this(out, pg, fidx__page_text(pg->lang, key), r->kind);
 }
 
 static void put_reports_fact(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_match_t *m)
@@ -414,10 +433,10 @@ static void put_report_link(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_kind
     fidx__sbuf_puts(out, "</a></p>");
 }
 
-static void put_todo(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_verdict_t v)
+static void put_todo(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_result_t *r)
 {
     fidx__sbuf_printf(out, "<h3>%s</h3><ul class=\"todo\"><li>", T(pg, todo_heading));
-    put_verdict_text(out, pg, "todo", v);
+    put_verdict_text(out, pg, "todo", r);
     fidx__sbuf_printf(out, "</li>%s</ul>", T(pg, todo_common));
 }
 
@@ -441,16 +460,16 @@ static void put_verdict(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_re
 {
     open_answer(out, pg, verdict_key(r->verdict), fidx_verdict_name(r->verdict));
     fidx__sbuf_puts(out, "<span class=\"badge\">");
-    put_verdict_text(out, pg, "badge", r->verdict);
+    put_verdict_text(out, pg, "badge", r);
     fidx__sbuf_puts(out, "</span> <span class=\"title\">");
-    put_verdict_text(out, pg, "title", r->verdict);
+    put_verdict_text(out, pg, "title", r);
     fidx__sbuf_puts(out, "</span></h2>");
     put_checked(out, pg, r);
     fidx__sbuf_puts(out, "<p class=\"explain\">");
-    put_verdict_text(out, pg, "explain", r->verdict);
+    put_verdict_text(out, pg, "explain", r);
     fidx__sbuf_puts(out, "</p>");
     put_facts(out, pg, r);
-    put_todo(out, pg, r->verdict);
+    put_todo(out, pg, r);
     if (r->verdict != FIDX_VERDICT_SAFE)
         put_report_link(out, pg, r->kind);
     fidx__sbuf_puts(out, "</section>");
@@ -553,7 +572,7 @@ static void put_report_data(fidx__sbuf_t *out, const fidx__page_t *pg)
 static void slot_title(fidx__sbuf_t *out, const fidx__page_t *pg)
 {
     if (pg->result) {
-        put_verdict_text(out, pg, "badge", pg->result->verdict);
+        put_verdict_text(out, pg, "badge", pg->result);
         fidx__sbuf_puts(out, ": ");
         fidx__html_escape(out, pg->q.p, pg->q.len < 80 ? pg->q.len : 80);
         fidx__sbuf_puts(out, " — ");
