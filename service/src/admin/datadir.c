@@ -187,8 +187,9 @@ static int parse_history(fidx__admin_t *a, const char *buf, size_t n)
     if ((k != 1 && k != 3) || !history_valid(id, strlen(id)) ||
         (k == 3 && !history_valid(parent, strlen(parent))))
         return -1;
-    snprintf(a->history, sizeof a->history, "%s", id);
-    snprintf(a->parent, sizeof a->parent, "%s", k == 3 ? parent : "");
+    /* history_valid checked both are FIDX__HISTORY_LEN digits long. */
+    snprintf(a->history, sizeof a->history, "%.32s", id);
+    snprintf(a->parent, sizeof a->parent, "%.32s", k == 3 ? parent : "");
     a->fork_seq = k == 3 ? seq : 0;
     return 0;
 }
