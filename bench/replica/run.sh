@@ -171,3 +171,4 @@ printf 'single-row p50/p90/p99 ms, sync 1:   %s / %s / %s\n' \
     "$(field p99_ms <"$T/sync.txt" | median)"
 printf 'bootstrap from %s indicators, s to listening: %s (runs: %s)\n' "$BIG_ROWS" \
     "$(field bootstrap_s <"$T/boot.txt" | median)" "$(field bootstrap_s <"$T/boot.txt" | tr '\n' ' ')"
+echo "load average at the end (2 cores; anything above ~3 means others were busy): $(cut -d' ' -f1-3 /proc/loadavg)"
