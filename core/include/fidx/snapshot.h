@@ -14,7 +14,7 @@
 #include "fidx/kind.h"
 #include "fidx/str.h"
 
-#define FIDX_SNAPSHOT_VERSION 1
+#define FIDX_SNAPSHOT_VERSION 2            /* written; version 1 (no labels) is still read */
 #define FIDX_MAX_SNAPSHOT_SOURCES 255      /* distinct source names in one snapshot */
 #define FIDX_MAX_SNAPSHOT_SOURCE_SETS 1023 /* distinct combinations of sources */
 
@@ -72,6 +72,10 @@ FIDX_MUST_CHECK int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t ki
  * decoding the whole entry. FIDX_ENOTFOUND for a phone kind or i out of range. */
 FIDX_MUST_CHECK int fidx_snapshot_entry_value(const fidx_snapshot_t *s, fidx_kind_t kind,
                                               uint64_t i, fidx_status_t *status, fidx_str_t *value);
+
+/* Public label of entry i of a kind (borrowed from the snapshot), empty when it has none (every
+ * entry of a version 1 file) or i is out of range. */
+fidx_str_t fidx_snapshot_entry_label(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i);
 
 typedef struct fidx_builder fidx_builder_t;
 
