@@ -18,6 +18,7 @@
 #include "http/accept.h"
 #include "http/conn.h"
 #include "base/log.h"
+#include "lookalikes.h"
 #include "reload.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
@@ -121,6 +122,7 @@ static void on_wake(uv_async_t *a)
 {
     fidx__worker_t *w = a->data;
     take_snapshot(w);
+    fidx__lookalikes_take(w);
     if (atomic_load(&w->stop) && !w->draining) {
         w->draining = 1;
         fidx__accept_stop(w);
@@ -174,6 +176,9 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->snap = fidx_snapshot_acquire(svc->snap);
     atomic_init(&w->current, w->snap);
     atomic_init(&w->incoming, NULL);
+    w->looks = svc->looks ? fidx__lookalikes_acquire(svc->looks) : NULL;
+    w->la = w->looks ? w->looks->la : NULL;
+    atomic_init(&w->looks_incoming, NULL);
     atomic_init(&w->stop, 0);
     fidx__sbuf_init(&w->scratch, FIDX__OUT_MAX);
     fidx__sbuf_init(&w->access, 4 * 1024 * 1024);
@@ -216,6 +221,8 @@ static void worker_dispose(fidx__worker_t *w)
         fidx_snapshot_release(s);
     if (w->snap)
         fidx_snapshot_release(w->snap);
+    fidx__lookalikes_release(atomic_exchange(&w->looks_incoming, NULL));
+    fidx__lookalikes_release(w->looks);
     fidx__sbuf_free(&w->scratch);
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
@@ -239,6 +246,7 @@ static void publish(fidx__service_t *svc, fidx_snapshot_t *s)
             fidx_snapshot_release(old);
         uv_async_send(&w->wake);
     }
+    fidx__lookalikes_rebuild(svc, s, "snapshot published");
 }
 
 /* ---- file descriptors ---- */
@@ -314,6 +322,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     if (svc->taking_over)
         uv_timer_stop(&svc->takeover);
     fidx__reload_stop(svc);
+    fidx__lookalikes_stop(svc);
     fidx__admin_stopping(svc);
     for (unsigned i = 0; i < svc->n_workers; i++) {
         atomic_store(&svc->workers[i]->stop, 1);
@@ -412,6 +421,7 @@ static void cleanup(fidx__service_t *svc)
     free(svc->metrics);
     if (svc->snap)
         fidx_snapshot_release(svc->snap);
+    fidx__lookalikes_release(svc->looks);
     if (svc->access_fd >= 0)
         close(svc->access_fd);
     fidx_scanner_free(svc->scanner);
@@ -447,6 +457,8 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     if (!holds)
         start_takeover(svc);
+    if (fidx__lookalikes_start(svc) != 0)
+        return -1;
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the post scanner: %s",

@@ -16,6 +16,7 @@
 
 #include <uv.h>
 
+#include "fidx/lookalike.h"
 #include "fidx/lookup.h"
 #include "fidx/scan.h"
 #include "fidx/overlay.h"
@@ -97,6 +98,11 @@ struct fidx__worker {
      * reference can only change between requests (in the wake callback). */
     fidx_snapshot_t *snap;
     _Atomic(fidx_snapshot_t *) incoming; /* a reference handed over by the main thread */
+    /* The look-alike index beside it (lookalikes.h), handed over and swapped the same way; la
+     * is what routes check with (NULL: none). */
+    struct fidx__lookalikes *looks;
+    _Atomic(struct fidx__lookalikes *) looks_incoming;
+    const fidx_lookalike_t *la;
     atomic_int stop;
     int draining;
 
@@ -182,6 +188,14 @@ struct fidx__service {
     struct fidx__admin *admin; /* analysts' side (admin.h) */
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
+
+    /* The look-alike index (lookalikes.c), main thread: the newest one, the overlay reader it
+     * is built as, the allowlist change it includes, and the timer that watches for more. */
+    struct fidx__lookalikes *looks;
+    fidx_overlay_reader_t *looks_reader;
+    uint64_t looks_seq;
+    uv_timer_t looks_timer;
+    int looks_watching;
 
     fidx__worker_t **workers;
     fidx__metrics_t **metrics; /* &workers[i]->metrics, for rendering */

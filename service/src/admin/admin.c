@@ -232,7 +232,8 @@ int fidx__admin_start(fidx__service_t *svc)
     if (!a->writable && !fidx__admin_has_log(a))
         return 0; /* no analysts' changes: lookups read the snapshot alone */
     a->workers = calloc(svc->cfg.threads, sizeof *a->workers);
-    if (!a->workers || fidx_overlay_new(svc->cfg.threads + 2, &a->ov) != 0 ||
+    /* Readers: the workers, compaction, the main thread's look-alike index, one spare. */
+    if (!a->workers || fidx_overlay_new(svc->cfg.threads + 3, &a->ov) != 0 ||
         fidx_overlay_reader_add(a->ov, &a->compact_reader) != 0) {
         fidx__log(FIDX__LOG_ERROR, "out of memory");
         return -1;

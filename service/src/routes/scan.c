@@ -40,13 +40,10 @@ static value_state_t *judge(fidx__worker_t *w, size_t i)
     value_state_t *st = &ws->v[i];
     const fidx_scan_value_t *val = &ws->res.values[i];
     fidx_err_t err = {0};
-    fidx__worker_online(w);
-    if (fidx_check(w->snap, w->ov, val->kind, NULL, val->canonical.p, val->canonical.len,
-                   &w->result, &err)) {
+    if (fidx__lookup(w, val->kind, NULL, val->canonical.p, val->canonical.len, &err)) {
         st->state = VALUE_UNREADABLE; /* not a value the snapshot can hold: it judges nothing */
         return st;
     }
-    fidx__metrics_lookup(&w->metrics, w->result.kind, w->result.verdict);
     st->state = VALUE_JUDGED;
     st->verdict = (uint8_t)w->result.verdict;
     ws->scam |= w->result.verdict == FIDX_VERDICT_SCAM;
