@@ -77,10 +77,14 @@ void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, con
 {
     char ts[40];
     struct tm tm;
-    time_t t = (time_t)(now_ms / 1000);
+    /* Rounded down, not toward zero: a clock set before 1970 still gives a valid time. */
+    int64_t sec = now_ms / 1000, ms = now_ms % 1000;
+    if (ms < 0)
+        sec--, ms += 1000;
+    time_t t = (time_t)sec;
     gmtime_r(&t, &tm);
     size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)(now_ms % 1000));
+    snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)ms);
     fidx__sbuf_puts(out, "{\"time\":\"");
     fidx__sbuf_puts(out, ts);
     fidx__sbuf_puts(out, "\",\"token\":");

@@ -45,7 +45,7 @@ int fidx__sbuf_reserve(fidx__sbuf_t *b, size_t n)
     }
     if (need <= b->cap)
         return 0;
-    size_t cap = b->cap ? b->cap : 1024;
+    size_t cap = b->cap ? b->cap : b->max < 1024 ? b->max : 1024; /* never more than max */
     while (cap < need)
         cap = cap > b->max / 2 ? b->max : cap * 2;
     char *p = realloc(b->p, cap);
@@ -83,14 +83,26 @@ void fidx__sbuf_printf(fidx__sbuf_t *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || fidx__sbuf_reserve(b, (size_t)n + 1) != 0) {
+    /* vsnprintf also writes a NUL after the text; a text that ends exactly at max has no room
+     * for it in the buffer and is formatted apart. */
+    size_t len = (size_t)n;
+    int at_max = n >= 0 && !b->failed && b->max - b->len == len;
+    if (n < 0 || fidx__sbuf_reserve(b, at_max ? len : len + 1) != 0) {
+        b->failed = 1;
+        return;
+    }
+    char *tmp = at_max ? malloc(len + 1) : NULL;
+    if (at_max && !tmp) {
         b->failed = 1;
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    vsnprintf(at_max ? tmp : b->p + b->len, len + 1, fmt, ap);
     va_end(ap);
-    b->len += (size_t)n;
+    if (tmp && len)
+        memcpy(b->p + b->len, tmp, len);
+    free(tmp);
+    b->len += len;
 }
 
 void fidx__sbuf_json_string(fidx__sbuf_t *b, const char *p, size_t n)

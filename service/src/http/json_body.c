@@ -6,6 +6,23 @@
 #include <string.h>
 #include <strings.h>
 
+/* Whether p[from..len) has no charset parameter, or one whose value (up to ';', a space or the
+ * end of the field) is utf-8, bare or quoted. */
+static int charset_utf8(const char *p, size_t len, size_t from)
+{
+    for (size_t i = from; i + 8 <= len; i++) {
+        if (strncasecmp(p + i, "charset=", 8) != 0)
+            continue;
+        const char *v = p + i + 8;
+        size_t n = 0;
+        while (i + 8 + n < len && v[n] != ';' && v[n] != ' ' && v[n] != '\t')
+            n++;
+        return (n == 5 && strncasecmp(v, "utf-8", 5) == 0) ||
+               (n == 7 && strncasecmp(v, "\"utf-8\"", 7) == 0);
+    }
+    return 1;
+}
+
 /* application/json (any parameters, charset utf-8 if given), anything ending in +json,
  * no Content-Type at all, and application/x-www-form-urlencoded because that is what
  * `curl -d` sends by default. */
@@ -21,13 +38,8 @@ int fidx__json_content_type(const fidx__req_t *req)
         mt++;
     if ((mt == 16 && strncasecmp(p, "application/json", 16) == 0) ||
         (mt == 33 && strncasecmp(p, "application/x-www-form-urlencoded", 33) == 0) ||
-        (mt > 5 && strncasecmp(p + mt - 5, "+json", 5) == 0)) {
-        const char *cs = NULL;
-        for (size_t i = mt; i + 8 <= len && !cs; i++)
-            if (strncasecmp(p + i, "charset=", 8) == 0)
-                cs = p + i + 8;
-        return !cs || strncasecmp(cs, "utf-8", 5) == 0 || strncasecmp(cs, "\"utf-8\"", 7) == 0;
-    }
+        (mt > 5 && strncasecmp(p + mt - 5, "+json", 5) == 0))
+        return charset_utf8(p, len, mt);
     return 0;
 }
 

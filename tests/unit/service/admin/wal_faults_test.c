@@ -32,6 +32,12 @@
 
 int __real_fdatasync(int fd);
 ssize_t __real_writev(int fd, const struct iovec *iov, int n);
+int __real_ftruncate(int fd, off_t len);
+
+int __wrap_ftruncate(int fd, off_t len)
+{
+    return __real_ftruncate(fd, len);
+}
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
