@@ -60,6 +60,10 @@ static const char usage_text[] =
     "      --max-admin-body-bytes N  body of an analyst's request (default 256M; 413)\n"
     "      --repair-wal           cut the data directory's write-ahead log at its first\n"
     "                             damage (keeping copies as *.damaged) and exit\n"
+    "      --operator-name TEXT   who runs this service, named at the foot of the\n"
+    "                             citizens' page (one line, at most 200 bytes)\n"
+    "      --operator-url URL     how to reach them: https://, http://, mailto: or tel:\n"
+    "                             (at most 512 bytes), linked from that name\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "\n"
@@ -91,6 +95,8 @@ enum {
     OPT_REPORT_GLOBAL_RATE,
     OPT_REPORT_GLOBAL_BURST,
     OPT_MAX_PENDING_PER_NET,
+    OPT_OPERATOR_NAME,
+    OPT_OPERATOR_URL,
 };
 
 static const struct option long_options[] = {
@@ -119,6 +125,8 @@ static const struct option long_options[] = {
     {"tokens", required_argument, NULL, OPT_TOKENS},
     {"max-admin-body-bytes", required_argument, NULL, OPT_MAX_ADMIN_BODY},
     {"repair-wal", no_argument, NULL, OPT_REPAIR_WAL},
+    {"operator-name", required_argument, NULL, OPT_OPERATOR_NAME},
+    {"operator-url", required_argument, NULL, OPT_OPERATOR_URL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -337,6 +345,19 @@ int main(int argc, char **argv)
             break;
         case OPT_REPAIR_WAL:
             cfg.repair_wal = 1;
+            break;
+        case OPT_OPERATOR_NAME:
+            if (fidx__config_operator_name(optarg) != 0)
+                return usage_error("--operator-name must be one line of text, 1 to %s bytes",
+                                   "200");
+            cfg.operator_name = optarg;
+            break;
+        case OPT_OPERATOR_URL:
+            if (fidx__config_operator_url(optarg) != 0)
+                return usage_error("--operator-url must start with https://, http://, mailto: "
+                                   "or tel:, without spaces, at most %s bytes",
+                                   "512");
+            cfg.operator_url = optarg;
             break;
         case OPT_DATA_DIR:
             if (!optarg[0])

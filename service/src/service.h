@@ -70,6 +70,8 @@ typedef struct {
     const char *tokens_path;
     size_t max_admin_body_bytes;
     int repair_wal;
+    /* Who runs the service, for the citizens' page (NULL: not said). */
+    const char *operator_name, *operator_url;
 } fidx__config_t;
 
 typedef struct fidx__service fidx__service_t;
@@ -119,9 +121,11 @@ struct fidx__worker {
     fidx__sbuf_t scratch; /* the response body being built */
     char *decode;         /* a decoded query value (max_header_bytes) */
     fidx_result_t result;
-    struct fidx__scan_ws *scan_ws; /* POST /v1/scan's workspace (routes/scan.c), made on the
-                                    * first scan */
-    fidx__sbuf_t access;           /* access log lines not yet written */
+    struct fidx__page_msg *page_msg; /* the page's whole-message check (routes/page_message.c),
+                                      * made on the first one */
+    struct fidx__scan_ws *scan_ws;   /* POST /v1/scan's workspace (routes/scan.c), made on the
+                                      * first scan */
+    fidx__sbuf_t access;             /* access log lines not yet written */
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */
@@ -170,6 +174,7 @@ struct fidx__service {
 
     fidx_snapshot_t *snap; /* the main thread's reference to the newest snapshot */
     _Atomic int64_t loaded_at;
+    _Atomic int64_t data_changed_at; /* when analysts' changes were last made visible, 0: never */
     _Atomic int64_t build_time;
     atomic_uint open_connections;
     fidx__log_limit_t accept_log; /* accept failures, logged once a second at most */
@@ -204,7 +209,12 @@ struct fidx__service {
 };
 
 /* server.c */
-void fidx__config_defaults(fidx__config_t *cfg);  /* config.c: every limit at its default */
+void fidx__config_defaults(fidx__config_t *cfg); /* config.c: every limit at its default */
+/* config.c: whether --operator-name is one line of UTF-8 without controls (1..200 bytes), and
+ * --operator-url an https:, http:, mailto: or tel: address without spaces or controls
+ * (at most 512 bytes): 0, or -1. */
+int fidx__config_operator_name(const char *s);
+int fidx__config_operator_url(const char *s);
 int fidx__service_run(const fidx__config_t *cfg); /* returns the process exit code */
 /* The pieces of fidx__service_run, for programs that drive a worker's loop themselves (the
  * fuzz targets of the HTTP path): open loads the snapshot, reports, analysts' state and the

@@ -103,6 +103,11 @@ FIDX_MUST_CHECK int fidx_overlay_each(const fidx_overlay_t *ov, uint64_t max_seq
  * passes what it was built from and is visible. Any thread. */
 uint64_t fidx_overlay_allow_seq(const fidx_overlay_t *ov);
 
+/* The sequence number of the newest change of any value (put or delisting), 0 before any: a
+ * reader that tells people when the data last changed compares it with what it saw before.
+ * Any thread. */
+uint64_t fidx_overlay_change_seq(const fidx_overlay_t *ov);
+
 typedef struct {
     uint64_t values;   /* distinct values with a change (listed + delisted) */
     uint64_t listed;   /* of which listed */

@@ -330,6 +330,7 @@ static int install(fidx_overlay_t *ov, ov_entry_t *e)
     ov_entry_t *old = writer_slot(t, i);
     if (touches_allowlist(e, old))
         atomic_store_explicit(&ov->allow_seq, e->seq, memory_order_release);
+    atomic_store_explicit(&ov->change_seq, e->seq, memory_order_release);
     e->prev = old;
     atomic_store_explicit(&t->slot[i], e, memory_order_release);
     ov->bytes += entry_size(e);
@@ -534,6 +535,11 @@ int fidx_overlay_each(const fidx_overlay_t *ov, uint64_t max_seq, fidx_overlay_e
 uint64_t fidx_overlay_allow_seq(const fidx_overlay_t *ov)
 {
     return atomic_load_explicit((_Atomic uint64_t *)&ov->allow_seq, memory_order_acquire);
+}
+
+uint64_t fidx_overlay_change_seq(const fidx_overlay_t *ov)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)&ov->change_seq, memory_order_acquire);
 }
 
 void fidx_overlay_stats(const fidx_overlay_t *ov, fidx_overlay_stats_t *st)

@@ -146,6 +146,7 @@ struct fidx_overlay {
     /* seq of the newest change that may change the allowlisted sites (fidx_overlay_allow_seq);
      * stored by writers, read by anyone */
     _Atomic uint64_t allow_seq;
+    _Atomic uint64_t change_seq; /* of the newest change of any value (fidx_overlay_change_seq) */
     /* writers only */
     uint64_t last_seq;
     uint64_t n_listed, n_delisted, bytes;

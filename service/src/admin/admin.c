@@ -123,10 +123,17 @@ int fidx__admin_prepare(fidx__service_t *svc)
 
 /* ---- start and stop ---- */
 
+/* Commit thread: changes up to seq are durable, so lookups may see them; when values changed
+ * (not only reports' decisions), the page says the data was updated now. */
 static void on_durable(void *ctx, uint64_t seq)
 {
     fidx__admin_t *a = ctx;
     fidx_overlay_publish(a->ov, seq);
+    uint64_t changed = fidx_overlay_change_seq(a->ov);
+    if (changed > a->changes_marked) {
+        a->changes_marked = changed;
+        atomic_store(&a->svc->data_changed_at, (int64_t)time(NULL));
+    }
 }
 
 /* Commit thread, after each round: wakes the workers that have changes waiting. */
@@ -207,6 +214,9 @@ static int replay(fidx__admin_t *a)
     fidx_overlay_publish(a->ov, st.next_seq - 1);
     fidx_overlay_stats_t os;
     fidx_overlay_stats(a->ov, &os);
+    a->changes_marked = fidx_overlay_change_seq(a->ov);
+    if (os.values) /* the replayed changes were made at the latest when the log was written */
+        atomic_store(&a->svc->data_changed_at, fidx__admin_log_mtime(a));
     fidx__log(FIDX__LOG_INFO,
               "write-ahead log %s: %llu changes replayed from %llu segments (%llu listed, %llu "
               "delisted values over the snapshot)%s",

@@ -63,6 +63,8 @@ struct fidx__admin {
     char inflight[FIDX__ADMIN_INFLIGHT][FIDX__REPORT_ID_LEN + 1];
     unsigned n_inflight;
     uint64_t n_adds, n_delists, n_decisions, n_compactions;
+    uint64_t changes_marked;  /* commit thread: the overlay's change_seq last made the service's
+                               * data_changed_at */
     fidx__worker_t **workers; /* those to wake after a commit round */
     atomic_uint n_workers;
 
@@ -121,6 +123,8 @@ int fidx__admin_lock_dir(fidx__admin_t *a);
 void fidx__admin_scan_dir(fidx__admin_t *a);
 /* Whether the directory holds log segments not folded into a snapshot. */
 int fidx__admin_has_log(const fidx__admin_t *a);
+/* The newest modification time of those segments (seconds), 0 when none. */
+int64_t fidx__admin_log_mtime(const fidx__admin_t *a);
 
 /* Whether an Authorization value carries a valid token; its name into name
  * (FIDX__TOKEN_NAME_MAX + 1 bytes). Any thread. */
