@@ -294,13 +294,14 @@ static void fit_descriptors(fidx__config_t *cfg)
 static void on_takeover(uv_timer_t *t)
 {
     fidx__service_t *svc = t->data;
-    if (svc->stopping || fidx__admin_lock_dir(svc->admin) != 0)
+    if (svc->stopping || (svc->admin->lock_fd < 0 && fidx__admin_lock_dir(svc->admin) != 0))
         return;
     if (fidx__report_intake_open_store(svc) != 0)
-        return; /* logged; the lock is kept, reports stay refused */
+        return; /* logged; the lock is kept, and the store tried again next time */
     fidx__log(FIDX__LOG_INFO, "took the data directory %s over: reports are accepted again",
               svc->cfg.data_dir);
-    uv_timer_stop(t);
+    svc->taking_over = 0;
+    uv_close((uv_handle_t *)t, NULL);
 }
 
 static void start_takeover(fidx__service_t *svc)
@@ -320,8 +321,10 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     fidx__log(FIDX__LOG_INFO, "%s: finishing requests in flight, then exiting",
               signum == SIGTERM ? "SIGTERM" : "SIGINT");
     svc->stopping = 1;
-    if (svc->taking_over)
-        uv_timer_stop(&svc->takeover);
+    if (svc->taking_over) {
+        svc->taking_over = 0;
+        uv_close((uv_handle_t *)&svc->takeover, NULL);
+    }
     fidx__reload_stop(svc);
     fidx__lookalikes_stop(svc);
     fidx__admin_stopping(svc);
@@ -501,6 +504,10 @@ int fidx__service_run(const fidx__config_t *cfg)
     for (unsigned i = 0; i < svc->n_workers; i++)
         uv_thread_join(&svc->workers[i]->thread);
     uv_close((uv_handle_t *)&svc->sig_hup, NULL);
+    if (svc->taking_over) { /* unref'd: the loop ended without closing it */
+        svc->taking_over = 0;
+        uv_close((uv_handle_t *)&svc->takeover, NULL);
+    }
     uv_run(&svc->loop, UV_RUN_DEFAULT);
     fidx__log(FIDX__LOG_INFO, "stopped");
     cleanup(svc);

@@ -148,8 +148,14 @@ class Service:
     def __init__(self, snapshot, *args, threads=2, prefix=()):
         """prefix: a command the service runs under, e.g. ("prlimit", "--nofile=256", "--")."""
         require_binaries()
+        args = [str(a) for a in args]
+        if "--data-dir" not in args and "--repair-wal" not in args:
+            # Its own data directory: tests run side by side, and only one process may hold
+            # a directory (the default, ./fraudidx-data, would be shared).
+            self._data = tempfile.TemporaryDirectory(prefix="fidx-data-")
+            args += ["--data-dir", self._data.name]
         self.argv = list(prefix) + [SERVICE, "--snapshot", snapshot, "--listen", "127.0.0.1:0",
-                                    "--threads", str(threads)] + [str(a) for a in args]
+                                    "--threads", str(threads)] + args
         self.lines = []
         self._cond = threading.Condition()
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL,

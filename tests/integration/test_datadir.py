@@ -77,6 +77,16 @@ class TwoProcesses(fidxsvc.ServiceTest):
         ids = {line.split('"id":"')[1][:29] for line in report_lines(data)}
         self.assertEqual(ids, set(accepted))
 
+    def test_the_second_stops_cleanly_while_waiting_for_the_directory(self):
+        # Its takeover timer is closed on the way out (under the sanitizers, a handle left
+        # open leaked the main loop).
+        data = os.path.join(self.dir, "data")
+        self.start("--data-dir", data)
+        second = self.start("--data-dir", data)
+        second.wait_log(r"in use by another fraudidx-service")
+        self.assertEqual(second.stop(), 0, second.log())
+        second.check_log_clean()
+
     def test_a_second_writer_with_tokens_is_refused(self):
         data = os.path.join(self.dir, "data")
         tokens = os.path.join(self.dir, "tokens")
