@@ -198,6 +198,7 @@ async function check(page, value) {
 /* The page from its top to the end of the answer. */
 async function shot(page, name) {
   const file = path.join(shots, name);
+  await page.evaluate(() => window.scrollTo(0, 0)); /* boxes are measured from the top */
   const box = await page.locator("#result").boundingBox();
   const width = page.viewportSize().width;
   await page.screenshot({ path: file, fullPage: true,

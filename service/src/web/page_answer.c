@@ -327,8 +327,25 @@ static void put_badge_title(fidx__sbuf_t *out, const fidx__page_t *pg, const cha
     fidx__sbuf_puts(out, "</span></h2>");
 }
 
+/* Whether a and b differ only in their spaces, dots and dashes ("1900 54 54 13" and
+ * "1900 545 413"): the plain words would then only regroup what was typed. */
+static int same_but_spacing(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < alen && (a[i] == ' ' || a[i] == '.' || a[i] == '-'))
+            i++;
+        while (j < blen && (b[j] == ' ' || b[j] == '.' || b[j] == '-'))
+            j++;
+        if (i == alen || j == blen)
+            return i == alen && j == blen;
+        if (a[i++] != b[j++])
+            return 0;
+    }
+}
+
 /* What was asked, as typed, then the value in plain words with its kind, unless the plain
- * words are what was typed (the line is then taken back). */
+ * words are what was typed but for its spacing (the line is then taken back). */
 static void put_checked(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_result_t *r)
 {
     fidx__sbuf_printf(out, "<p class=\"checked\">%s <bdi class=\"value\">", T(pg, checked_label));
@@ -342,8 +359,8 @@ static void put_checked(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_re
     fidx__sbuf_puts(out, "</span> <bdi class=\"value\">");
     size_t plain = out->len;
     fidx__page_plain_value(out, pg, r->kind, r->canonical, r->canonical_len);
-    if (!out->failed && out->len - plain == asked_len &&
-        memcmp(out->p + plain, out->p + asked, asked_len) == 0)
+    if (!out->failed &&
+        same_but_spacing(out->p + plain, out->len - plain, out->p + asked, asked_len))
         out->len = line;
     else
         fidx__sbuf_puts(out, "</bdi></p>");

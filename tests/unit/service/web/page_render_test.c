@@ -399,7 +399,17 @@ static void official_names_its_owner(void **state)
     const char *html = render_result(FIDX__LANG_VI, &r, "1900 54 54 13");
     assert_non_null(strstr(html, "kênh chính thức của: <strong>Vietcombank — tổng đài chính "
                                  "thức</strong>"));
-    assert_non_null(strstr(html, "<bdi class=\"value\">1900 545 413</bdi>"));
+    assert_null(strstr(html, "1900 545 413")); /* only regrouped: not said again */
+    html = render_result(FIDX__LANG_VI, &r, "1900545413");
+    assert_null(strstr(html, "<p class=\"plain\">"));
+    strcpy(r.canonical, "+84910001001");
+    r.canonical_len = 12;
+    r.kind = FIDX_KIND_PHONE;
+    html = render_result(FIDX__LANG_VI, &r, "+84 910 001 001");
+    assert_non_null(strstr(html, "<bdi class=\"value\">0910 001 001</bdi>")); /* a new form */
+    strcpy(r.canonical, "1900545413");
+    r.canonical_len = 10;
+    html = render_result(FIDX__LANG_VI, &r, "1900 54 54 13");
     assert_non_null(strstr(html, "<details class=\"tech\"><summary>Chi tiết</summary>"));
     assert_null(strstr(html, "id=\"share\"")); /* nothing to warn of */
     /* A label on another entry is said as what it is known as; it is escaped. */
