@@ -119,7 +119,9 @@ static int given(fidx_str_t s)
     return s.p != NULL && s.len > 0;
 }
 
-/* Decimal 1..FIDX_MAX_REPORTS; a count of 0 says nothing was reported, so it is refused. */
+/* Decimal 0..FIDX_MAX_REPORTS. 0 is a count like any other: an allowlisted official hotline
+ * has no reports, and a feed that says so must not be refused (the default, 1, is for rows
+ * that say nothing). */
 static int parse_reports(fidx_str_t s, uint32_t *out, fidx_err_t *err)
 {
     uint64_t v = 0;
@@ -132,8 +134,6 @@ static int parse_reports(fidx_str_t s, uint32_t *out, fidx_err_t *err)
         if (v > FIDX_MAX_REPORTS)
             return fidx_err_set(err, FIDX_EINVAL, 0, "reports is over 1000000000");
     }
-    if (v == 0)
-        return fidx_err_set(err, FIDX_EINVAL, 0, "reports must be at least 1");
     *out = (uint32_t)v;
     return 0;
 }

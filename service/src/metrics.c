@@ -2,8 +2,8 @@
  * Names follow Prometheus conventions: fraudidx_ prefix, _total counters, base units. */
 #include "metrics.h"
 
-static const int status_slots[FIDX__STATUS_SLOTS] = {200, 202, 400, 401, 404, 405,
-                                                     408, 413, 429, 500, 503, 0};
+static const int status_slots[FIDX__STATUS_SLOTS] = {200, 202, 400, 401, 403, 404, 405,
+                                                     408, 409, 413, 429, 500, 503, 0};
 
 /* Upper bounds of the latency buckets, in nanoseconds, and as Prometheus prints them. */
 static const uint64_t bucket_ns[FIDX__LATENCY_BUCKETS] = {
@@ -19,8 +19,8 @@ static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
     {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"any", "page"},
-    {"any", "/v1/admin"}, {"other", "other"},
+    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"},
+    {"any", "page"},      {"any", "/v1/admin"},  {"other", "other"},
 };
 
 static size_t status_slot(int status)
@@ -182,11 +182,48 @@ static void render_process(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
           g->wal_failed);
 }
 
+/* The analysts' side: what an alert needs without a token. */
+static void render_analysts(fidx__sbuf_t *o, const fidx__gauges_t *g)
+{
+    if (g->has_reports)
+        fidx__sbuf_printf(
+            o,
+            "# HELP fraudidx_reports_pending Citizens' reports waiting for review, by type.\n"
+            "# TYPE fraudidx_reports_pending gauge\n"
+            "fraudidx_reports_pending{type=\"scam\"} %llu\n"
+            "fraudidx_reports_pending{type=\"dispute\"} %llu\n"
+            "# HELP fraudidx_report_decisions_total Decisions on reports since the start, by "
+            "outcome (upheld: a dispute upheld, its value delisted).\n"
+            "# TYPE fraudidx_report_decisions_total counter\n"
+            "fraudidx_report_decisions_total{outcome=\"approved\"} %llu\n"
+            "fraudidx_report_decisions_total{outcome=\"rejected\"} %llu\n"
+            "fraudidx_report_decisions_total{outcome=\"upheld\"} %llu\n",
+            (unsigned long long)(g->pending_reports - g->pending_disputes),
+            (unsigned long long)g->pending_disputes, (unsigned long long)g->decisions_approved,
+            (unsigned long long)g->decisions_rejected, (unsigned long long)g->decisions_upheld);
+    if (!g->has_overlay)
+        return;
+    fidx__sbuf_printf(o,
+                      "# HELP fraudidx_overlay_values Values the analysts changed over the "
+                      "snapshot (until a compaction folds them), by state.\n"
+                      "# TYPE fraudidx_overlay_values gauge\n"
+                      "fraudidx_overlay_values{state=\"listed\"} %llu\n"
+                      "fraudidx_overlay_values{state=\"delisted\"} %llu\n",
+                      (unsigned long long)g->overlay_listed,
+                      (unsigned long long)g->overlay_delisted);
+    gauge(o, "fraudidx_overlay_bytes", "Memory the live overlay holds.",
+          (long long)g->overlay_bytes);
+    gauge(o, "fraudidx_audit_index_bytes",
+          "Memory the audit log's history index holds (a value's changes, by value).",
+          (long long)g->audit_index_bytes);
+}
+
 void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, size_t n,
                           const fidx__gauges_t *g)
 {
     render_requests(out, workers, n);
     render_latency(out, workers, n);
     render_lookups(out, workers, n);
+    render_analysts(out, g);
     render_process(out, workers, n, g);
 }

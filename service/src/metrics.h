@@ -19,15 +19,16 @@ typedef enum {
     FIDX__ROUTE_HEALTHZ,
     FIDX__ROUTE_INFO,
     FIDX__ROUTE_METRICS,
-    FIDX__ROUTE_SCAN,    /* POST /v1/scan */
-    FIDX__ROUTE_REPORTS, /* POST /v1/reports */
-    FIDX__ROUTE_PAGE,    /* the citizens' page: /, /check, /report, /static/… */
-    FIDX__ROUTE_ADMIN,   /* /v1/admin/… */
-    FIDX__ROUTE_OTHER,   /* not found, method not allowed, malformed, timeouts, limits */
+    FIDX__ROUTE_SCAN,          /* POST /v1/scan */
+    FIDX__ROUTE_REPORTS,       /* POST /v1/reports */
+    FIDX__ROUTE_REPORT_STATUS, /* GET /v1/reports/ID */
+    FIDX__ROUTE_PAGE,          /* the citizens' page: /, /check, /report, /static/… */
+    FIDX__ROUTE_ADMIN,         /* /v1/admin/… */
+    FIDX__ROUTE_OTHER,         /* not found, method not allowed, malformed, timeouts, limits */
     FIDX__ROUTE_COUNT
 } fidx__metric_route_t;
 
-#define FIDX__STATUS_SLOTS 12
+#define FIDX__STATUS_SLOTS 14
 #define FIDX__LATENCY_BUCKETS 14 /* finite bucket bounds; +Inf is the count */
 #define FIDX__VERDICTS 4
 
@@ -67,6 +68,12 @@ typedef struct {
     uint64_t reloads_ok, reloads_failed;
     int wal_failed; /* the analysts' write-ahead log failed: changes are refused */
     unsigned threads;
+    /* The analysts' side (all 0 without it): the review queue, decisions since the start, the
+     * live overlay over the snapshot, the audit log's history index. */
+    int has_reports, has_overlay;
+    uint64_t pending_reports, pending_disputes;
+    uint64_t decisions_approved, decisions_rejected, decisions_upheld;
+    uint64_t overlay_listed, overlay_delisted, overlay_bytes, audit_index_bytes;
 } fidx__gauges_t;
 
 /* Prometheus text exposition (version 0.0.4) of the sum of n workers' metrics and g. */

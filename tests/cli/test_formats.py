@@ -175,6 +175,25 @@ class Formats(IndexerTest):
         self.check_stix(snap)
         self.run_ok("verify", snap)
 
+    def test_zero_reports_are_kept(self):
+        # An allowlist exported with zero counts for official hotlines (issue 13): 0 is a
+        # count, kept as 0 in CSV and JSON Lines alike, and adds up with later rows.
+        csv = self.write("allow.csv", "kind,value,status,source,reports\n"
+                                      "phone,1900 54 54 13,allowlisted,bank,0\n"
+                                      "domain,vietcombank.com.vn,allowlisted,bank,0\n"
+                                      "domain,vietcombank.com.vn,allowlisted,official,00\n")
+        jsonl = self.write("allow.jsonl", '{"value":"18001234","status":"allowlisted",'
+                                          '"source":"telco","reports":0}\n'
+                                          '{"value":"help@bank.vn","status":"allowlisted",'
+                                          '"reports":"0"}\n')
+        snap = self.build_counted(csv, jsonl, expect=4)
+        hotline, site, free, mail = self.lookup(snap, "1900545413", "https://vietcombank.com.vn/",
+                                                "1800 1234", "help@bank.vn")
+        for res in (hotline, site, free, mail):
+            self.assertEqual(res["verdict"], "safe", res)
+            self.assertMatch(res, reports=0)
+        self.run_ok("verify", snap)
+
     def test_format_detected_from_content_not_name(self):
         # Each file under a name that suggests another format (or none at all).
         names = {"indicators.csv": "feed.json", "indicators.jsonl": "feed.csv",

@@ -6,6 +6,7 @@
  * checked against the document's request schemas too. At the end every operation must have
  * answered with success at least once; the statuses no test reached are listed. */
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -20,6 +21,7 @@ const AUTH = { Authorization: "Bearer " + ANALYST_TOKEN };
 const SCAM_PHONE = "0910001001"; /* confirmed, police (data/sample/indicators.csv) */
 const REPORTED_PHONE = "0700.001.003"; /* reported */
 const REPORT_BURST = 4;
+const READER_TOKEN = "contract-reader-0123456789abcdef";
 
 let dir, snapshot, svc;
 
@@ -410,17 +412,84 @@ describe("analysts", () => {
                                             categories: ["impersonation"],
                                             reason: "checked" }, { valid: true, status: 200 }));
     assert.equal(approved.indicator.status, "confirmed");
-    await decide(a, { action: "reject" }, { status: 409, code: "conflict" });
+    await decide(a, { action: "reject", reason: "again" }, { status: 409, code: "conflict" });
+    await decide(b, { action: "approve" }, { status: 400, code: "bad_request" }); /* no status */
     await decide(b, { action: "reject", reason: "not enough to go on" },
                  { valid: true, status: 200 });
     await decide(rest.reports[0].id, { action: "maybe" }, { status: 400, code: "bad_request" });
     await ask("POST", "/v1/admin/reports/" + rest.reports[0].id, {
       headers: { ...AUTH, "Content-Type": JSON_CT }, body: "{", status: 400 });
-    await decide("r0000000000000000000000000000", { action: "reject" }, { status: 404 });
+    await decide("r0000000000000000000000000000", { action: "reject", reason: "x" },
+                 { status: 404 });
     await ask("DELETE", "/v1/admin/reports/" + a, { headers: AUTH, status: 405 });
     const decided = json(await ask("GET", "/v1/admin/reports?status=approved",
                                    { headers: AUTH, valid: true, status: 200 }));
     assert.equal(decided.reports[0].decided_by, "contract");
+  });
+
+  test("search, audit, dry runs, roles, the grouped queue, bulk decisions, disputes",
+       async () => {
+    /* A service of its own: reports and disputes past the first one's rate limit. */
+    const tokens = path.join(dir, "tokens-round2");
+    fs.writeFileSync(tokens, "contract " + ANALYST_TOKEN + "\nreader " + READER_TOKEN +
+                     " reader\n", { mode: 0o600 });
+    const d = await startService(snapshot, ["--tokens", tokens,
+                                            "--data-dir", path.join(dir, "data-d"),
+                                            "--report-burst", "100"], { threads: 1 });
+    const opts = (o) => ({ svc: d, headers: AUTH, ...o });
+    try {
+      const dry = json(await ask("POST", "/v1/admin/indicators?dry_run=1", opts({
+        headers: { ...AUTH, "Content-Type": "text/csv" }, body: "value\n0912345678\n",
+        valid: true, status: 200 })));
+      assert.equal(dry.dry_run, true);
+      const s = json(await ask("GET", "/v1/admin/indicators?q=" + SCAM_PHONE,
+                               opts({ valid: true, status: 200 })));
+      assert.equal(s.entries[0].origin, "snapshot");
+      await ask("GET", "/v1/admin/indicators", opts({ status: 400 }));
+      await ask("GET", "/v1/admin/audit?limit=5", opts({ valid: true, status: 200 }));
+      await ask("GET", "/v1/admin/audit?since=tomorrow", opts({ status: 400 }));
+      await ask("GET", "/v1/admin/audit", { svc: d, headers: { Authorization: "Bearer " +
+                                                                READER_TOKEN }, status: 200 });
+      await ask("DELETE", "/v1/admin/indicators?value=0910001001&reason=x", {
+        svc: d, headers: { Authorization: "Bearer " + READER_TOKEN }, status: 403,
+        code: "forbidden" });
+      const ids = [];
+      for (const value of ["0935 000 001", "0935 000 002"]) {
+        ids.push(json(await postJSON("/v1/reports", { value, channel: "zalo",
+                                                      date: "2026-11-30",
+                                                      amount_vnd: 2000000 },
+                                     { svc: d, valid: true, status: 202 })).id);
+      }
+      const dispute = json(await postJSON("/v1/reports", {
+        value: SCAM_PHONE, type: "dispute", contact: "0909 111 222",
+        description: "số của cửa hàng tôi" }, { svc: d, valid: true, status: 202 })).id;
+      const st = json(await ask("GET", "/v1/reports/" + ids[0], { svc: d, valid: true,
+                                                                  status: 200 }));
+      assert.deepEqual(st, { state: "pending", decided_on: null });
+      await ask("GET", "/v1/reports/r0000000000000000000000000000", { svc: d, status: 404 });
+      const groups = json(await ask("GET", "/v1/admin/reports?group=value",
+                                    opts({ valid: true, status: 200 })));
+      assert.equal(groups.groups[0].value, "+84910001001"); /* the dispute of a scam first */
+      const queue = json(await ask("GET", "/v1/admin/reports?type=scam&value=0935000001",
+                                   opts({ valid: true, status: 200 })));
+      assert.equal(queue.reports[0].current.verdict, "unknown");
+      const bulk = json(await postJSON("/v1/admin/reports", {
+        action: "reject", reason: "a delivery company", ids: [...ids, "r0000000000000000000000000000"]
+      }, opts({ valid: true, status: 200 })));
+      assert.equal(bulk.decided.length, 2);
+      assert.equal(bulk.failed[0].error.code, "not_found");
+      await postJSON("/v1/admin/reports", { action: "reject", reason: "x" },
+                     opts({ status: 400 }));
+      const upheld = json(await postJSON("/v1/admin/reports/" + dispute, {
+        action: "uphold", reason: "the shop's own number" }, opts({ valid: true, status: 200 })));
+      assert.equal(upheld.delisted[0].value, "+84910001001");
+      const done = json(await ask("GET", "/v1/reports/" + dispute, { svc: d, status: 200 }));
+      assert.equal(done.state, "approved");
+      const del = "/v1/admin/indicators?kind=bank_account&value=0000111122&reason=x";
+      await ask("DELETE", del, opts({ status: 404 }));
+    } finally {
+      assert.equal(await d.stop(), 0);
+    }
   });
 
   test("compact, status", async () => {

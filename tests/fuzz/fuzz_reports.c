@@ -9,7 +9,8 @@
  * Properties: the store opens (a torn last line is cut, another bad line skipped and counted,
  * never fatal); it lists as many pending reports as it counts, each with the fields a report
  * has and rendered as JSON that parses; it holds at most 2 * max_pending decided reports;
- * each listed report is found by its id; and opening the file again gives the same counts, the
+ * each listed report is found by its id; every pending report is in exactly one of the queue's
+ * groups by value, which page through; and opening the file again gives the same counts, the
  * same lists and nothing more to cut or skip than the first time. */
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,6 +94,54 @@ static listing_t list(fidx__reports_t *st, fidx__report_state_t state)
 }
 
 typedef struct {
+    size_t groups, counted, disputes, members;
+} groups_t;
+
+static int on_group(const fidx__report_group_t *g, void *ctx)
+{
+    groups_t *s = ctx;
+    /* first and last are the times the lines say: a clock set back makes them any order. */
+    FUZZ_CHECK(g->count >= 1 && g->disputes <= g->count && g->value[g->value_len] == '\0',
+               "a group that does not hold together");
+    s->groups++;
+    s->counted += g->count;
+    s->disputes += g->disputes;
+    return 0;
+}
+
+static void on_member(const fidx__report_t *r, void *ctx)
+{
+    FUZZ_CHECK(r->state == FIDX__REPORT_PENDING, "a decided report in the queue's groups");
+    ((groups_t *)ctx)->members++;
+}
+
+static void on_end(const fidx__report_group_t *g, void *ctx)
+{
+    (void)g;
+    (void)ctx;
+}
+
+/* The queue by value, page by page: every pending report in exactly one group. */
+static void check_groups(fidx__reports_t *st, size_t pending)
+{
+    groups_t s = {0};
+    fidx__group_visit_t v = {on_group, on_member, on_end, 2, &s};
+    uint64_t after = 0, next;
+    do {
+        size_t before = s.groups;
+        fidx__reports_groups(st, after, 3, 0, FIDX_KIND_NONE, &v, &next);
+        FUZZ_CHECK(next == 0 || s.groups > before, "a group cursor that does not move on");
+        after = next;
+    } while (after);
+    size_t disputes;
+    uint64_t ap, rj, up;
+    fidx__reports_backlog(st, &disputes, &ap, &rj, &up);
+    FUZZ_CHECK(s.counted == pending, "pending reports in groups != counted");
+    FUZZ_CHECK(s.disputes == disputes, "disputes in groups != counted");
+    FUZZ_CHECK(s.members <= 2 * s.groups, "more members listed than asked for");
+}
+
+typedef struct {
     size_t pending, approved, rejected, skipped;
     listing_t lists[3];
 } state_t;
@@ -109,6 +158,7 @@ static state_t open_and_read(size_t max_pending)
     for (int k = 0; k < 3; k++)
         s.lists[k] = list(st, (fidx__report_state_t)k);
     FUZZ_CHECK(s.lists[FIDX__REPORT_PENDING].n == s.pending, "pending reports listed != counted");
+    check_groups(st, s.pending);
     FUZZ_CHECK(s.lists[FIDX__REPORT_APPROVED].n + s.lists[FIDX__REPORT_REJECTED].n <=
                    2 * max_pending,
                "more decided reports held in memory than the bound");

@@ -20,7 +20,7 @@ case $secs in *[!0-9]* | '') echo "$usage" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FIDX_FUZZ_BUILD:-$root/build-fuzz}
 all="fuzz_phone fuzz_bank fuzz_url fuzz_domain fuzz_social fuzz_email fuzz_normalize fuzz_feed
-fuzz_snapshot fuzz_json fuzz_scan fuzz_http fuzz_query fuzz_body fuzz_conn fuzz_wal fuzz_reports
+fuzz_snapshot fuzz_json fuzz_scan fuzz_http fuzz_query fuzz_body fuzz_conn fuzz_wal fuzz_reports fuzz_audit
 fuzz_lookalike fuzz_emvco fuzz_image"
 targets=${*:-$all}
 

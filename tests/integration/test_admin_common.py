@@ -12,16 +12,22 @@ import fidxsvc
 
 TOKEN = "alice-token-0123456789abcdef"
 BOB_TOKEN = "bob-token-fedcba9876543210"
+ROLES = ("admin", "analyst", "reviewer", "feeder", "reader", "replica")
+# One token per role, named after it ("unit-analyst" has the role analyst).
+ROLE_TOKENS = {role: "%s-role-token-0123456789" % role for role in ROLES}
 CSV = "text/csv"
 JSONL = "application/x-ndjson"
 START_FAIL_TIMEOUT = 20
 
 
 def write_tokens(path, mode=0o600):
-    """alice with a plain secret, bob with sha256:HEX of his."""
+    """alice with a plain secret, bob with sha256:HEX of his (both admins: no role given), and
+    unit-ROLE with each role."""
     digest = hashlib.sha256(BOB_TOKEN.encode()).hexdigest()
     with open(path, "w", encoding="utf-8") as f:
         f.write("# analysts\nalice %s\n\nbob sha256:%s\n" % (TOKEN, digest))
+        for role, token in ROLE_TOKENS.items():
+            f.write("unit-%s %s %s\n" % (role, token, role))
     os.chmod(path, mode)
     return path
 
@@ -100,7 +106,9 @@ class AdminTest(fidxsvc.ServiceTest):
     def add_ok(self, svc, values, token=TOKEN, **kw):
         r = self.add(svc, csv_rows(values, **kw), token=token)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json(), {"accepted": len(values), "rejected": []})
+        body = r.json()
+        self.assertEqual((body["accepted"], body["rejected"]), (len(values), []), body)
+        self.assertEqual(body["new"] + body["changed"] + body["unchanged"], len(values), body)
         return r
 
     def delist(self, svc, kind, value, reason="false positive", **kw):

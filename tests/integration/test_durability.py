@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 import time
+import urllib.parse
 
 import fidxsvc
 from test_admin_common import (TOKEN, AdminTest, csv_rows, groups, phone, segments)
@@ -33,7 +34,7 @@ class KillNine(AdminTest):
                     unknown.append(values)
                 return
             with lock:
-                if r.status == 200 and r.json() == {"accepted": size, "rejected": []}:
+                if r.status == 200 and (r.json()["accepted"], r.json()["rejected"]) == (size, []):
                     acked.extend(values)
                 else:
                     unknown.append(values)
@@ -67,6 +68,23 @@ class KillNine(AdminTest):
         # not there at all.
         for values in unknown:
             self.assertEqual(len(set(self.verdicts(svc, values))), 1, values)
+        # The audit log is complete too: every acknowledged row is in a whole line, with its
+        # token, role and state after; and the history index read back at start finds them.
+        audited = {}
+        for line in self.audit():  # whole lines only: a torn tail was cut at start
+            for v in line.get("values", []):
+                audited[v["value"]] = line
+        missing = [v for v in acked if v not in audited]
+        self.assertEqual(missing, [], "acknowledged rows missing from the audit log")
+        for v in acked[:: max(1, len(acked) // 20)]:
+            line = audited[v]
+            self.assertEqual((line["token"], line["role"], line["action"]),
+                             ("alice", "admin", "add"))
+            r = self.admin(svc, "GET", "/v1/admin/indicators?q=" + urllib.parse.quote(v))
+            [entry] = r.json()["entries"]
+            self.assertEqual([h["action"] for h in entry["history"]], ["add"], v)
+            self.assertEqual(entry["history"][0]["after"]["status"], "confirmed")
+            self.assertEqual(entry["origin"], "load")
         # And the service writes on.
         self.add_ok(svc, [phone(9000000)])
         self.assertEqual(self.verdict(svc, phone(9000000)), "scam")

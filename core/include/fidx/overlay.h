@@ -76,6 +76,15 @@ FIDX_MUST_CHECK int fidx_view_get(const fidx_snapshot_t *s, const fidx_overlay_t
                                   fidx_kind_t kind, const char *value, size_t len,
                                   fidx_indicator_t *out);
 
+/* The writers' view of every bank's entry for the account digits d[0..len): each listed
+ * entry `BIN:d` or `*:d` of the overlay (its newest state) or, unless the overlay knows that
+ * value, of the snapshot (s may be NULL), in no particular order. fn gets each one (borrowed
+ * for the call); nonzero stops and is returned. FIDX_ENOMEM when out of memory. What a lookup
+ * of `*:d` considers, for the analysts' search and delisting by digits. */
+typedef int (*fidx_view_each_fn)(void *arg, const fidx_indicator_t *ind);
+FIDX_MUST_CHECK int fidx_view_bank_each(const fidx_snapshot_t *s, const fidx_overlay_t *ov,
+                                        const char *d, size_t len, fidx_view_each_fn fn, void *arg);
+
 /* Makes every change with a sequence number <= seq visible to lookups, all at once. Any thread
  * (an atomic store); seq never goes back. */
 void fidx_overlay_publish(fidx_overlay_t *ov, uint64_t seq);

@@ -434,6 +434,67 @@ int fidx_view_get(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_
     return snapshot_get(s, kind, value, len, out);
 }
 
+/* Whether v is a bank value "BIN:d" or "*:d" for the digits d. */
+static int bank_digits_are(fidx_str_t v, const char *d, size_t len)
+{
+    const char *c = memchr(v.p, ':', v.len);
+    return c && v.len - (size_t)(c - v.p) - 1 == len && memcmp(c + 1, d, len) == 0;
+}
+
+static int bank_each_overlay(const ov_table_t *t, uint64_t hash, const char *d, size_t len,
+                             fidx_indicator_t *ind, fidx_view_each_fn fn, void *arg)
+{
+    int rc = 0;
+    for (size_t i = hash & t->mask; rc == 0; i = (i + 1) & t->mask) {
+        const ov_entry_t *e = writer_slot(t, i);
+        if (!e)
+            break;
+        if (e->hash != hash || e->kind != FIDX_KIND_BANK_ACCOUNT || e->delisted ||
+            !bank_digits_are(fidx_str(ov_value(e), e->value_len), d, len))
+            continue;
+        entry_decode(e, ind);
+        rc = fn(arg, ind);
+    }
+    return rc;
+}
+
+static int bank_each_snapshot(const fidx_snapshot_t *s, const fidx_overlay_t *ov, uint64_t hash,
+                              const char *d, size_t len, fidx_indicator_t *ind,
+                              fidx_view_each_fn fn, void *arg)
+{
+    const snap_kind_t *k = &s->kind[FIDX_KIND_BANK_ACCOUNT];
+    uint64_t first, n = snap_find(k, hash, &first);
+    int rc = 0;
+    for (uint64_t i = first; i < first + n && rc == 0; i++) {
+        fidx_str_t v = snap_value(k, i);
+        if (!bank_digits_are(v, d, len) ||
+            (ov &&
+             fidx_overlay_get(ov, FIDX_KIND_BANK_ACCOUNT, v.p, v.len, NULL) != FIDX_OVERLAY_ABSENT))
+            continue; /* the overlay's state of it (or its delisting) was seen already */
+        rc = fidx_snapshot_entry(s, FIDX_KIND_BANK_ACCOUNT, i, ind);
+        if (rc == 0)
+            rc = fn(arg, ind);
+    }
+    return rc;
+}
+
+int fidx_view_bank_each(const fidx_snapshot_t *s, const fidx_overlay_t *ov, const char *d,
+                        size_t len, fidx_view_each_fn fn, void *arg)
+{
+    if (len == 0 || len >= FIDX_CANON_CAP)
+        return 0;
+    fidx_indicator_t *ind = malloc(sizeof *ind);
+    if (!ind)
+        return FIDX_ENOMEM;
+    uint64_t hash = XXH3_64bits_withSeed(d, len, (XXH64_hash_t)FIDX_KIND_BANK_ACCOUNT);
+    const ov_table_t *t = ov ? writer_table(ov) : NULL;
+    int rc = t ? bank_each_overlay(t, hash, d, len, ind, fn, arg) : 0;
+    if (rc == 0 && s)
+        rc = bank_each_snapshot(s, ov, hash, d, len, ind, fn, arg);
+    free(ind);
+    return rc;
+}
+
 void fidx_overlay_publish(fidx_overlay_t *ov, uint64_t seq)
 {
     uint64_t cur = atomic_load_explicit(&ov->visible, memory_order_relaxed);

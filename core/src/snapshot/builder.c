@@ -256,7 +256,7 @@ static int fill_entry(fidx_builder_t *b, const fidx_indicator_t *ind, builder_en
     e->kind = (uint8_t)ind->kind;
     e->status = (uint8_t)ind->status;
     e->categories = ind->categories;
-    e->reports = ind->reports ? ind->reports : 1;
+    e->reports = ind->reports; /* 0 is a valid count (allowlisted entries) */
     e->first_seen = ind->first_seen;
     e->last_seen = ind->last_seen;
     int rc = entry_ident(ind, &e->ident);

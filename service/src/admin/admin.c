@@ -41,12 +41,12 @@ static int load_tokens(fidx__admin_t *a, const char *path, const char *when)
     return 0;
 }
 
-int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name)
+int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name, fidx__role_t *role)
 {
     if (!a || !auth)
         return -1;
     pthread_mutex_lock(&a->tokens_mu);
-    int r = fidx__tokens_check(a->tokens, auth, len, name);
+    int r = fidx__tokens_check(a->tokens, auth, len, name, role);
     pthread_mutex_unlock(&a->tokens_mu);
     return r;
 }
@@ -66,12 +66,15 @@ static fidx__admin_t *admin_new(fidx__service_t *svc)
     if (!a)
         return NULL;
     a->svc = svc;
-    a->lock_fd = a->audit_fd = -1;
+    a->lock_fd = a->audit_fd = a->audit_rfd = -1;
     a->from_segment = 1;
     pthread_mutex_init(&a->tokens_mu, NULL);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cond, NULL);
     atomic_init(&a->cancel, 0);
+    atomic_init(&a->gauge_listed, 0);
+    atomic_init(&a->gauge_delisted, 0);
+    atomic_init(&a->gauge_bytes, 0);
     fidx__sbuf_init(&a->last_compaction, 64 * 1024);
     snprintf(a->dir, sizeof a->dir, "%s", svc->cfg.data_dir ? svc->cfg.data_dir : ".");
     return a;
@@ -202,6 +205,34 @@ static int start_handles(fidx__admin_t *a)
     return uv_signal_start(&a->sighup, on_sighup, SIGHUP) == 0 ? 0 : -1;
 }
 
+/* The commit thread wrote audit text: its lines join the history index. */
+static void on_audit(void *ctx, uint64_t off, const char *text, size_t len)
+{
+    fidx__admin_t *a = ctx;
+    fidx__audit_index_add(a->audit_ix, off, text, len);
+}
+
+/* The audit log, for appending (a torn last line cut off) and for reading back, and the index
+ * of its lines by value (read through once). -1 (logged) on failure. */
+static int open_audit(fidx__admin_t *a)
+{
+    char msg[512];
+    fidx__audit_index_stats_t st;
+    a->audit_fd = fidx__audit_open(a->dir, msg, sizeof msg);
+    if (a->audit_fd >= 0)
+        a->audit_rfd = fidx__audit_open_read(a->dir, msg, sizeof msg);
+    if (a->audit_rfd >= 0 && fidx__audit_index_new(&a->audit_ix) != 0)
+        snprintf(msg, sizeof msg, "out of memory");
+    if (!a->audit_ix || fidx__audit_index_load(a->audit_ix, a->audit_rfd, msg, sizeof msg) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "%s", msg);
+        return -1;
+    }
+    fidx__audit_index_stats(a->audit_ix, &st);
+    fidx__log(FIDX__LOG_INFO, "audit log %s/%s: %llu lines naming %llu values indexed", a->dir,
+              FIDX__AUDIT_FILE, (unsigned long long)st.lines, (unsigned long long)st.values);
+    return 0;
+}
+
 static int replay(fidx__admin_t *a)
 {
     char msg[1024];
@@ -225,12 +256,14 @@ static int replay(fidx__admin_t *a)
               a->writable ? "" : "; read-only: no --tokens");
     if (!a->writable)
         return 0;
-    a->audit_fd = fidx__audit_open(a->dir, msg, sizeof msg);
-    if (a->audit_fd < 0 || fidx__wal_open(a->dir, a->from_segment, st.next_seq, a->audit_fd,
-                                          on_durable, on_round, a, &a->wal, msg, sizeof msg) != 0) {
+    if (open_audit(a) != 0)
+        return -1;
+    if (fidx__wal_open(a->dir, a->from_segment, st.next_seq, a->audit_fd, on_durable, on_round, a,
+                       &a->wal, msg, sizeof msg) != 0) {
         fidx__log(FIDX__LOG_ERROR, "%s", msg);
         return -1;
     }
+    fidx__wal_on_audit(a->wal, on_audit);
     /* Segments below the compacted snapshot's number were folded into it already. */
     fidx__wal_drop_before(a->wal, a->from_segment);
     return 0;
@@ -321,6 +354,9 @@ void fidx__admin_free(fidx__service_t *svc)
     fidx__tokens_free(a->tokens);
     if (a->audit_fd >= 0)
         close(a->audit_fd);
+    if (a->audit_rfd >= 0)
+        close(a->audit_rfd);
+    fidx__audit_index_free(a->audit_ix);
     if (a->lock_fd >= 0)
         close(a->lock_fd); /* releases the flock */
     fidx__sbuf_free(&a->last_compaction);
@@ -390,6 +426,26 @@ int fidx__admin_repair(const fidx__config_t *cfg)
 
 /* ---- status ---- */
 
+void fidx__admin_gauges(fidx__admin_t *a, uint64_t *listed, uint64_t *delisted, uint64_t *bytes,
+                        uint64_t *audit_bytes)
+{
+    fidx_overlay_stats_t os;
+    fidx__audit_index_stats_t st = {0};
+    if (a->ov && pthread_mutex_trylock(&a->mu) == 0) {
+        fidx_overlay_stats(a->ov, &os);
+        pthread_mutex_unlock(&a->mu);
+        atomic_store(&a->gauge_listed, os.listed);
+        atomic_store(&a->gauge_delisted, os.delisted);
+        atomic_store(&a->gauge_bytes, os.bytes);
+    }
+    *listed = atomic_load(&a->gauge_listed);
+    *delisted = atomic_load(&a->gauge_delisted);
+    *bytes = atomic_load(&a->gauge_bytes);
+    if (a->audit_ix)
+        fidx__audit_index_stats(a->audit_ix, &st);
+    *audit_bytes = st.bytes;
+}
+
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
 {
     fidx_overlay_stats_t os = {0};
@@ -439,10 +495,24 @@ void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out)
         fidx__sbuf_puts(out, "}");
     }
     if (a->svc->reports) {
-        size_t p, ap, rj;
+        size_t p, ap, rj, disputes;
+        uint64_t d_ap, d_rj, d_up;
         fidx__reports_counts(a->svc->reports, &p, &ap, &rj);
-        fidx__sbuf_printf(out, ",\"reports\":{\"pending\":%zu,\"approved\":%zu,\"rejected\":%zu}",
-                          p, ap, rj);
+        fidx__reports_backlog(a->svc->reports, &disputes, &d_ap, &d_rj, &d_up);
+        fidx__sbuf_printf(out,
+                          ",\"reports\":{\"pending\":%zu,\"pending_disputes\":%zu,"
+                          "\"approved\":%zu,\"rejected\":%zu}",
+                          p, disputes, ap, rj);
+    }
+    if (a->audit_ix) {
+        fidx__audit_index_stats_t st;
+        fidx__audit_index_stats(a->audit_ix, &st);
+        fidx__sbuf_printf(out,
+                          ",\"audit_index\":{\"values\":%llu,\"lines\":%llu,\"refs\":%llu,"
+                          "\"skipped\":%llu,\"bytes\":%llu}",
+                          (unsigned long long)st.values, (unsigned long long)st.lines,
+                          (unsigned long long)st.refs, (unsigned long long)st.skipped,
+                          (unsigned long long)st.bytes);
     }
     fidx__sbuf_puts(out, "}");
 }

@@ -1,6 +1,7 @@
 /* Analysts' side of the service: tokens, the data directory, the live overlay and the
  * write-ahead log behind it, the changes themselves (add, delist, report decisions) and
- * compaction. Routes are in route_admin.c; docs/OPERATIONS.md is the operator's view.
+ * compaction. Routes are in routes/admin.c and routes/admin_reports.c; docs/OPERATIONS.md is
+ * the operator's view.
  *
  * Threads. The overlay is read by the workers without a lock (fidx/overlay.h). Everything that
  * changes it goes through `mu` (one writer at a time): the changes run on libuv's thread pool
@@ -31,13 +32,14 @@
 #include "base/sbuf.h"
 #include "http/request.h"
 #include "service.h"
+#include "admin/audit_index.h"
 #include "admin/tokens.h"
 #include "admin/wal.h"
 
 #define FIDX__ADMIN_MAX_REJECTED 1000 /* rejected rows listed in an answer (all are counted) */
-#define FIDX__ADMIN_AUDIT_VALUES 100  /* a batch up to this size lists its values in the audit */
+#define FIDX__ADMIN_AUDIT_PART 1000   /* values listed in one audit line (more: several lines) */
 #define FIDX__ADMIN_REASON_MAX 1024   /* a delisting's or decision's reason, bytes */
-#define FIDX__ADMIN_INFLIGHT 64       /* report decisions being recorded at once */
+#define FIDX__ADMIN_BULK_MAX 1000     /* reports one bulk decision decides */
 #define FIDX__ADMIN_PATH_MAX 4096
 
 typedef struct fidx__admin fidx__admin_t;
@@ -45,9 +47,11 @@ typedef struct fidx__admin fidx__admin_t;
 struct fidx__admin {
     fidx__service_t *svc;
     char dir[FIDX__ADMIN_PATH_MAX];
-    int writable; /* --tokens given: the data directory is locked and the log is open */
-    int lock_fd;  /* -1: none */
-    int audit_fd; /* -1: none */
+    int writable;  /* --tokens given: the data directory is locked and the log is open */
+    int lock_fd;   /* -1: none */
+    int audit_fd;  /* -1: none */
+    int audit_rfd; /* the audit log opened for reading (history); -1: none */
+    fidx__audit_index_t *audit_ix; /* where each value's audit lines are; NULL: none */
 
     pthread_mutex_t tokens_mu;
     fidx__tokens_t *tokens; /* NULL: every admin call is 401 */
@@ -60,13 +64,13 @@ struct fidx__admin {
     uint64_t base_gen;     /* counts changes of base */
     uint64_t from_segment; /* segments below it are folded into the compacted snapshot */
     char base_path[FIDX__ADMIN_PATH_MAX + 64]; /* the compacted snapshot, "" when none */
-    char inflight[FIDX__ADMIN_INFLIGHT][FIDX__REPORT_ID_LEN + 1];
-    unsigned n_inflight;
     uint64_t n_adds, n_delists, n_decisions, n_compactions;
     uint64_t changes_marked;  /* commit thread: the overlay's change_seq last made the service's
                                * data_changed_at */
     fidx__worker_t **workers; /* those to wake after a commit round */
     atomic_uint n_workers;
+
+    _Atomic uint64_t gauge_listed, gauge_delisted, gauge_bytes; /* the last fidx__admin_gauges */
 
     /* compaction (admin_compact.c) */
     int compacting;
@@ -127,11 +131,35 @@ int fidx__admin_has_log(const fidx__admin_t *a);
 int64_t fidx__admin_log_mtime(const fidx__admin_t *a);
 
 /* Whether an Authorization value carries a valid token; its name into name
- * (FIDX__TOKEN_NAME_MAX + 1 bytes). Any thread. */
-int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name);
+ * (FIDX__TOKEN_NAME_MAX + 1 bytes) and its role into *role. Any thread. */
+int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name,
+                     fidx__role_t *role);
 
 /* GET /v1/admin/status body. */
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);
+
+/* For /metrics, from a worker's loop: the overlay's listed and delisted values and bytes, and
+ * the audit index's bytes. Never waits for the writers' lock (a big upload may hold it for a
+ * second): when it is busy, the figures of the last scrape that got it. */
+void fidx__admin_gauges(fidx__admin_t *a, uint64_t *listed, uint64_t *delisted, uint64_t *bytes,
+                        uint64_t *audit_bytes);
+
+/* ---- the writers' view of values (admin_view.c); the caller holds a->mu ---- */
+
+/* cur = the current state of ind's value merged with ind (the builder's rule: reports add up,
+ * categories and sources unite, dates widen, the strongest status wins), or ind itself when
+ * the value is not listed. Returns 1 (before = the current state) when it was listed, else 0
+ * (before untouched). */
+int fidx__admin_view_merge(fidx__admin_t *a, const fidx_indicator_t *ind, fidx_indicator_t *before,
+                           fidx_indicator_t *cur);
+/* Whether two states of a value are the same (value, status, categories, reports, dates,
+ * sources, note). */
+int fidx__admin_same(const fidx_indicator_t *x, const fidx_indicator_t *y);
+/* Calls fn for every listed entry a lookup of (kind, v) matches exactly: the value itself, and
+ * for a bank account BIN:N also *:N, for *:N every bank's N. Nonzero from fn stops and is
+ * returned; FIDX_ENOMEM. */
+FIDX_MUST_CHECK int fidx__admin_view_matches(fidx__admin_t *a, fidx_kind_t kind, const char *v,
+                                             size_t len, fidx_view_each_fn fn, void *arg);
 
 /* ---- records of the log (admin_records.c) ---- */
 
@@ -173,18 +201,33 @@ struct fidx__admin_job {
     fidx__reply_t *reply;
     fidx__admin_run_t run;
     char token[FIDX__TOKEN_NAME_MAX + 1];
+    fidx__role_t role; /* the token's, for the audit log */
     int64_t now_ms;
     /* POST /v1/admin/indicators */
     char *body;
     size_t body_len;
     fidx_feed_format_t format;
-    /* DELETE /v1/admin/indicators; a decision's report */
+    int dry_run; /* answer what would happen; write nothing */
+    /* DELETE /v1/admin/indicators; a decision's report; a search */
     fidx_kind_t kind;
     size_t value_len;
-    char value[FIDX_CANON_CAP];
+    char value[FIDX_CANON_CAP]; /* storage form */
+    int all;                    /* delist every entry the value matches */
+    /* GET /v1/admin/indicators?q= (the value as asked and as read), GET /v1/admin/audit */
+    char *query; /* owned */
+    size_t query_len, canonical_len;
+    char canonical[FIDX_CANON_CAP];
+    char since[40], who[FIDX__TOKEN_NAME_MAX + 1], what[16];
+    int has_value;
+    uint64_t after;
+    size_t limit;
     char reason[FIDX__ADMIN_REASON_MAX + 1];
     char report_id[FIDX__REPORT_ID_LEN + 1];
+    int bulk;                             /* a bulk decision: ids[0..n_ids) */
+    char (*ids)[FIDX__REPORT_ID_LEN + 1]; /* owned */
+    size_t n_ids, more;                   /* more: pending reports of the value left */
     fidx__report_state_t action;
+    int uphold; /* the decision upholds a dispute (action is FIDX__REPORT_APPROVED) */
     fidx_status_t status;
     int has_categories;
     uint16_t categories;
@@ -200,15 +243,20 @@ struct fidx__admin_job {
 /* Adding and delisting return once their records are appended to the log (wait_seq set);
  * the worker answers when they are durable (fidx__admin_job_finish). A decision and a
  * compaction wait on the pool thread itself (they have more to do after the fsync). */
-void fidx__admin_run_add(fidx__admin_job_t *j);
+void fidx__admin_run_add(fidx__admin_job_t *j); /* admin_load.c */
 void fidx__admin_run_delist(fidx__admin_job_t *j);
-void fidx__admin_run_decide(fidx__admin_job_t *j);
+void fidx__admin_run_decide(fidx__admin_job_t *j);  /* admin_review.c */
 void fidx__admin_run_compact(fidx__admin_job_t *j); /* admin_compact.c */
+/* Reads, run on the pool because they read the audit log from disk (admin_search.c). */
+void fidx__admin_run_search(fidx__admin_job_t *j);
+void fidx__admin_run_audit(fidx__admin_job_t *j);
 
 /* ---- a change's life as a job (admin_job.c) ---- */
 
-/* A job for a, by the analyst's token name, that will run `run`. NULL when out of memory. */
-fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx__admin_run_t run);
+/* A job for a, by the request's analyst (token name and role), that will run `run`. NULL when
+ * out of memory. */
+fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const fidx__req_t *req,
+                                       fidx__admin_run_t run);
 /* Inside a handler: defers the request's answer and hands j to the thread pool; on failure j
  * is freed and resp holds the error. */
 void fidx__admin_job_start(const fidx__req_t *req, fidx__resp_t *resp, fidx__admin_job_t *j);
@@ -223,6 +271,12 @@ void fidx__admin_job_free(fidx__admin_job_t *j);
 
 /* Sets an error answer on a job ({"error":{…}}). */
 void fidx__admin_job_error(fidx__admin_job_t *j, int status, const char *code, const char *msg);
+/* Under mu: when the log cannot take changes (read-only, or failed), answers 503 and returns
+ * 1; else 0. */
+int fidx__admin_job_log_unavailable(fidx__admin_job_t *j);
+/* Waits on the pool thread for seq to be durable (and visible); on failure answers 503 and
+ * returns -1. For changes that have more to do after the fsync (decisions). */
+int fidx__admin_job_wait(fidx__admin_job_t *j, uint64_t seq);
 /* Answers 503: the write-ahead log failed before the job's change was durable. */
 void fidx__admin_job_log_failed(fidx__admin_job_t *j);
 

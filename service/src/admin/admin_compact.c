@@ -245,7 +245,7 @@ static void answer(fidx__admin_job_t *j, const compaction_t *c, double secs)
                       (unsigned long long)c->count, (unsigned long long)c->applied,
                       (unsigned long long)c->segment, secs);
     fidx__sbuf_init(&audit, SIZE_MAX / 2);
-    fidx__audit_begin(&audit, j->now_ms, j->token, "compact");
+    fidx__audit_begin(&audit, j->now_ms, j->token, fidx__role_name(j->role), "compact");
     fidx__audit_str(&audit, "snapshot", c->path, strlen(c->path));
     fidx__audit_num(&audit, "indicators", c->count);
     fidx__audit_num(&audit, "changes_folded", c->applied);

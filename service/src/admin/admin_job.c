@@ -12,7 +12,8 @@
 
 #define JOB_OUT_MAX (64u * 1024 * 1024)
 
-fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx__admin_run_t run)
+fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const fidx__req_t *req,
+                                       fidx__admin_run_t run)
 {
     fidx__admin_job_t *j = calloc(1, sizeof *j);
     if (!j)
@@ -21,7 +22,8 @@ fidx__admin_job_t *fidx__admin_job_new(fidx__admin_t *a, const char *token, fidx
     j->run = run;
     j->now_ms = fidx__clock_wall_ms(); /* for the audit log and the records */
     j->http_status = 500;
-    snprintf(j->token, sizeof j->token, "%s", token);
+    snprintf(j->token, sizeof j->token, "%.*s", FIDX__TOKEN_NAME_MAX, req->principal);
+    j->role = (fidx__role_t)req->principal_role;
     fidx__sbuf_init(&j->out, JOB_OUT_MAX);
     return j;
 }
@@ -62,6 +64,8 @@ void fidx__admin_job_start(const fidx__req_t *req, fidx__resp_t *resp, fidx__adm
 void fidx__admin_job_free(fidx__admin_job_t *j)
 {
     free(j->body);
+    free(j->ids);
+    free(j->query);
     fidx__sbuf_free(&j->out);
     free(j);
 }
@@ -81,6 +85,24 @@ void fidx__admin_job_answer(fidx__admin_job_t *j)
 {
     fidx__reply_send(j->reply, j->http_status, j->out.p, j->out.len);
     fidx__admin_job_free(j);
+}
+
+int fidx__admin_job_log_unavailable(fidx__admin_job_t *j)
+{
+    fidx__admin_t *a = j->admin;
+    const char *f = a->wal ? fidx__wal_failure(a->wal) : "analysts' changes are not accepted";
+    if (!f)
+        return 0;
+    fidx__admin_job_error(j, 503, "unavailable", f);
+    return 1;
+}
+
+int fidx__admin_job_wait(fidx__admin_job_t *j, uint64_t seq)
+{
+    if (fidx__wal_wait(j->admin->wal, seq) == 0)
+        return 0;
+    fidx__admin_job_log_failed(j);
+    return -1;
 }
 
 void fidx__admin_job_log_failed(fidx__admin_job_t *j)

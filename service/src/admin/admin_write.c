@@ -1,5 +1,5 @@
-/* Analysts' changes, run on libuv's thread pool (see admin.h): adding indicators (CSV or JSON
- * Lines, the indexer's schema), delisting one, and deciding on a citizen's report.
+/* Delisting, run on libuv's thread pool (see admin.h); uploads are admin_load.c, decisions on
+ * reports admin_review.c.
  *
  * Each change follows the same steps:
  *   1. outside the writers' lock: parse and normalise (the slow part, for a big upload);
@@ -18,529 +18,155 @@
 #include "admin/audit.h"
 #include "base/log.h"
 
-/* The log cannot take changes (read-only or failed): the answer, and 1. Under mu. */
-static int log_unavailable(fidx__admin_job_t *j)
-{
-    fidx__admin_t *a = j->admin;
-    const char *f = a->wal ? fidx__wal_failure(a->wal) : "analysts' changes are not accepted";
-    if (!f)
-        return 0;
-    fidx__admin_job_error(j, 503, "unavailable", f);
-    return 1;
-}
+/* ---- DELETE /v1/admin/indicators ---- */
 
-/* Waits for seq to be durable (and visible) on this pool thread; on failure answers 503 and
- * returns -1. Decisions only: they have more to do after the fsync. */
-static int wait_durable(fidx__admin_job_t *j, uint64_t seq)
-{
-    fidx__admin_t *a = j->admin;
-    if (fidx__wal_wait(a->wal, seq) == 0)
-        return 0;
-    fidx__admin_job_log_failed(j);
-    return -1;
-}
-
-/* The current state of ind's value merged with ind (the builder's rule: reports add up,
- * categories and sources unite, dates widen, the strongest status wins), into *cur. */
-static void merge_with_view(fidx__admin_t *a, const fidx_indicator_t *ind, fidx_indicator_t *cur)
-{
-    if (fidx_view_get(a->base, a->ov, ind->kind, ind->value, ind->value_len, cur) == 0)
-        fidx_indicator_merge(cur, ind);
-    else
-        memcpy(cur, ind, sizeof *cur);
-}
-
-/* ---- POST /v1/admin/indicators ---- */
+#define MATCHES_MAX 64 /* stored entries one value may stand for (every bank's, for digits) */
 
 typedef struct {
-    fidx__sbuf_t rows; /* parsed rows, encoded as PUT records */
-    uint64_t n_rows;
-    fidx__sbuf_t rejected; /* JSON objects, comma-separated */
-    uint64_t n_rejected;
-    fidx_indicator_t ind, cur;
-} add_t;
+    fidx_indicator_t *e; /* the entries the value matches, as they stand */
+    size_t n;
+    int truncated;
+} matches_t;
 
-static void reject(add_t *ad, size_t line, const char *reason)
+static int keep_match(void *arg, const fidx_indicator_t *ind)
 {
-    if (ad->n_rejected++ >= FIDX__ADMIN_MAX_REJECTED)
-        return;
-    if (ad->rejected.len)
-        fidx__sbuf_put(&ad->rejected, ",", 1);
-    fidx__sbuf_printf(&ad->rejected, "{\"line\":%zu,\"reason\":", line);
-    fidx__sbuf_json_string(&ad->rejected, reason, strlen(reason));
-    fidx__sbuf_put(&ad->rejected, "}", 1);
-}
-
-/* Step 1: every row read, checked and normalised. -1 (answer set) when the body as a whole
- * cannot be read. */
-static int parse_rows(fidx__admin_job_t *j, add_t *ad)
-{
-    fidx_feed_t *f;
-    fidx_err_t err = {0};
-    fidx_row_t row;
-    if (fidx_feed_new(j->body, j->body_len, j->format, &f, &err) != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "the body cannot be read as %s: %s",
-                 fidx_feed_format_name(j->format), err.reason ? err.reason : "malformed");
-        fidx__admin_job_error(j, 400, "bad_request", msg);
-        return -1;
+    matches_t *m = arg;
+    if (m->n == MATCHES_MAX) {
+        m->truncated = 1;
+        return 0;
     }
-    for (;;) {
-        memset(&err, 0, sizeof err);
-        memset(&row, 0, sizeof row);
-        int rc = fidx_feed_next(f, &row, &err);
-        if (rc == FIDX_ENOTFOUND)
-            break;
-        if (rc == 0)
-            rc = fidx_row_to_indicator(&row, NULL, &ad->ind, &err);
-        if (rc == 0)
-            rc = fidx__admin_encode_put(&ad->rows, &ad->ind);
-        if (rc == 0)
-            ad->n_rows++;
-        else if (rc == FIDX_ENOMEM)
-            break;
-        else
-            reject(ad, row.line, err.reason ? err.reason : fidx_strerror(rc));
-    }
-    fidx_feed_free(f);
-    if (ad->rows.failed) {
-        fidx__admin_job_error(j, 503, "unavailable", "out of memory reading the rows");
-        return -1;
-    }
+    memcpy(&m->e[m->n++], ind, sizeof *ind);
     return 0;
 }
 
-/* The audit line of an upload: counts, and the values themselves for a small one. */
-static void audit_add(fidx__admin_job_t *j, const fidx__sbuf_t *recs, uint64_t n, uint64_t rej,
-                      fidx__sbuf_t *audit)
+static void entry_brief(fidx__sbuf_t *out, const fidx_indicator_t *e, int comma)
 {
-    fidx__audit_begin(audit, j->now_ms, j->token, "add");
-    fidx__audit_str(audit, "format", fidx_feed_format_name(j->format),
-                    strlen(fidx_feed_format_name(j->format)));
-    fidx__audit_num(audit, "accepted", n);
-    fidx__audit_num(audit, "rejected", rej);
-    fidx__audit_num(audit, "body_bytes", j->body_len);
-    if (n <= FIDX__ADMIN_AUDIT_VALUES) {
+    fidx__sbuf_printf(out, "%s{\"kind\":\"%s\",\"value\":", comma ? "," : "",
+                      fidx_kind_name(e->kind));
+    fidx__sbuf_json_string(out, e->value, e->value_len);
+}
+
+/* Several entries and no "all": 409 naming them, so the analyst can pick one. */
+static void ambiguous(fidx__admin_job_t *j, const matches_t *m)
+{
+    fidx__sbuf_t *o = &j->out;
+    fidx__sbuf_reset(o, SIZE_MAX);
+    j->http_status = 409;
+    fidx__sbuf_printf(o,
+                      "{\"error\":{\"code\":\"conflict\",\"message\":\"%zu%s entries "
+                      "match; delist one by its exact value, or all with all=1\","
+                      "\"candidates\":[",
+                      m->n, m->truncated ? " or more" : "");
+    for (size_t i = 0; i < m->n; i++) {
+        entry_brief(o, &m->e[i], i > 0);
+        fidx__sbuf_printf(o, ",\"status\":\"%s\"}", fidx_status_name(m->e[i].status));
+    }
+    fidx__sbuf_puts(o, "]}}");
+}
+
+/* The audit line: one entry as before (its value, and what it was), several as a list. */
+static void audit_delist(const fidx__admin_job_t *j, const matches_t *m, fidx__sbuf_t *audit)
+{
+    const fidx_indicator_t *one = m->n == 1 ? &m->e[0] : NULL;
+    const char *kind = fidx_kind_name(j->kind);
+    fidx__audit_begin(audit, j->now_ms, j->token, fidx__role_name(j->role), "delist");
+    fidx__audit_str(audit, "kind", kind, strlen(kind));
+    fidx__audit_str(audit, "value", one ? one->value : j->value,
+                    one ? one->value_len : j->value_len);
+    fidx__audit_str(audit, "reason", j->reason, strlen(j->reason));
+    if (one) {
+        const char *was = fidx_status_name(one->status);
+        fidx__audit_str(audit, "was", was, strlen(was));
+        fidx__audit_state(audit, "before", one);
+        fidx__audit_state(audit, "after", NULL);
+    } else {
         fidx__sbuf_puts(audit, ",\"values\":[");
-        size_t off = 0;
-        for (uint64_t i = 0; i < n; i++) {
-            size_t blen;
-            unsigned type;
-            const char *b = fidx__admin_record_body(recs->p + off, &blen, &type);
-            unsigned kind = (unsigned char)b[0];
-            size_t vlen = (unsigned char)b[10] | (size_t)(unsigned char)b[11] << 8;
-            const char *v = b + 18 + (unsigned char)b[2];
-            fidx__sbuf_puts(audit, i ? ",{\"kind\":\"" : "{\"kind\":\"");
-            fidx__sbuf_puts(audit, fidx_kind_name((fidx_kind_t)kind));
-            fidx__sbuf_puts(audit, "\",\"value\":");
-            fidx__sbuf_json_string(audit, v, vlen);
+        for (size_t i = 0; i < m->n; i++) {
+            entry_brief(audit, &m->e[i], i > 0);
+            fidx__audit_state(audit, "before", &m->e[i]);
+            fidx__audit_state(audit, "after", NULL);
             fidx__sbuf_put(audit, "}", 1);
-            off += 8 + blen;
         }
         fidx__sbuf_put(audit, "]", 1);
     }
     fidx__audit_end(audit);
 }
 
-/* Merges, puts and encodes the rows under mu; stops early only when out of memory (what is in
- * the overlay is then exactly what is encoded, so it is logged all the same). */
-static uint64_t merge_rows(fidx__admin_t *a, add_t *ad, uint64_t seq, fidx__sbuf_t *recs)
-{
-    size_t off = 0;
-    uint64_t n = 0;
-    for (; n < ad->n_rows; n++) {
-        size_t blen, before = recs->len;
-        unsigned type;
-        const char *b = fidx__admin_record_body(ad->rows.p + off, &blen, &type);
-        off += 8 + blen;
-        if (fidx__admin_decode_put(b, blen, &ad->ind) != 0)
-            break;
-        merge_with_view(a, &ad->ind, &ad->cur);
-        if (fidx__admin_encode_put(recs, &ad->cur) != 0) {
-            recs->len = before;
-            recs->failed = 0;
-            break;
-        }
-        if (fidx_overlay_put(a->ov, &ad->cur, seq + n) != 0) {
-            recs->len = before;
-            break;
-        }
-    }
-    if (n < ad->n_rows)
-        fidx__log(FIDX__LOG_ERROR, "out of memory applying an upload: %llu of %llu rows kept",
-                  (unsigned long long)n, (unsigned long long)ad->n_rows);
-    return n;
-}
-
-/* Step 2 for an upload. Returns the last sequence number to wait for (0: nothing to wait
- * for), or -1 (answer set). */
-static int64_t apply_rows(fidx__admin_job_t *j, add_t *ad, uint64_t *applied)
+/* Under mu: every match delisted in the overlay and logged. The last sequence number, or -1
+ * (answer set). */
+static int64_t delist_matches(fidx__admin_job_t *j, const matches_t *m)
 {
     fidx__admin_t *a = j->admin;
     fidx__sbuf_t recs, audit;
+    int64_t last = -1;
+    uint64_t seq = fidx__wal_next_seq(a->wal), n = 0;
     fidx__sbuf_init(&recs, SIZE_MAX / 2);
     fidx__sbuf_init(&audit, SIZE_MAX / 2);
-    int64_t last = -1;
-    pthread_mutex_lock(&a->mu);
-    if (!log_unavailable(j)) {
-        uint64_t seq = fidx__wal_next_seq(a->wal);
-        uint64_t n = merge_rows(a, ad, seq, &recs);
-        *applied = n;
-        last = 0;
-        if (n) {
-            audit_add(j, &ad->rows, n, ad->n_rejected + (ad->n_rows - n), &audit);
-            if (fidx__wal_append(a->wal, recs.p, recs.len, n, audit.p, audit.len) == 0) {
-                last = (int64_t)(seq + n - 1);
-                a->n_adds++;
-            } else {
-                log_unavailable(j);
-                last = -1;
-            }
+    audit_delist(j, m, &audit);
+    for (; n < m->n && !recs.failed; n++) {
+        const fidx_indicator_t *e = &m->e[n];
+        size_t at = recs.len;
+        fidx__admin_encode_delist(&recs, e->kind, e->value, e->value_len);
+        if (recs.failed || fidx_overlay_delist(a->ov, e->kind, e->value, e->value_len, seq + n)) {
+            recs.len = at; /* the log gets exactly what the overlay got */
+            recs.failed = 1;
+            break;
         }
     }
-    pthread_mutex_unlock(&a->mu);
+    if (n < m->n || audit.failed) {
+        fidx__admin_job_error(j, 503, "unavailable", "out of memory");
+        recs.failed = 0;
+    }
+    if (n && fidx__wal_append(a->wal, recs.p, recs.len, n, audit.p, audit.len) != 0)
+        fidx__admin_job_log_unavailable(j);
+    else if (n == m->n && !audit.failed)
+        last = (int64_t)(seq + n - 1);
+    a->n_delists += n;
     fidx__sbuf_free(&recs);
     fidx__sbuf_free(&audit);
     return last;
 }
 
-void fidx__admin_run_add(fidx__admin_job_t *j)
+static void delist_answer(fidx__admin_job_t *j, const matches_t *m)
 {
-    add_t *ad = calloc(1, sizeof *ad);
-    if (!ad) {
-        fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-        return;
+    fidx__sbuf_t *o = &j->out;
+    j->http_status = 200;
+    fidx__sbuf_puts(o, m->n == 1 ? "{\"delisted\":" : "{\"delisted\":[");
+    for (size_t i = 0; i < m->n; i++) {
+        entry_brief(o, &m->e[i], i > 0);
+        fidx__sbuf_put(o, "}", 1);
     }
-    fidx__sbuf_init(&ad->rows, SIZE_MAX / 2);
-    fidx__sbuf_init(&ad->rejected, SIZE_MAX / 2);
-    uint64_t applied = 0;
-    int64_t last = -1;
-    if (parse_rows(j, ad) == 0)
-        last = apply_rows(j, ad, &applied);
-    free(j->body); /* the rows are parsed: the upload itself is not needed any more */
-    j->body = NULL;
-    if (last > 0)
-        j->wait_seq = (uint64_t)last; /* answered by the worker once durable */
-    if (last >= 0) {
-        j->http_status = 200;
-        fidx__sbuf_printf(&j->out, "{\"accepted\":%llu,\"rejected\":[",
-                          (unsigned long long)applied);
-        fidx__sbuf_put(&j->out, ad->rejected.p, ad->rejected.len);
-        fidx__sbuf_put(&j->out, "]", 1);
-        uint64_t total = ad->n_rejected + (ad->n_rows - applied);
-        if (total > FIDX__ADMIN_MAX_REJECTED || applied < ad->n_rows)
-            fidx__sbuf_printf(&j->out, ",\"rejected_total\":%llu,\"rejected_listed\":%llu",
-                              (unsigned long long)total,
-                              (unsigned long long)(ad->n_rejected < FIDX__ADMIN_MAX_REJECTED
-                                                       ? ad->n_rejected
-                                                       : FIDX__ADMIN_MAX_REJECTED));
-        fidx__sbuf_put(&j->out, "}", 1);
-    }
-    fidx__sbuf_free(&ad->rows);
-    fidx__sbuf_free(&ad->rejected);
-    free(ad);
+    fidx__sbuf_puts(o, m->n == 1 ? ",\"reason\":" : "],\"reason\":");
+    fidx__sbuf_json_string(o, j->reason, strlen(j->reason));
+    fidx__sbuf_puts(o, "}");
 }
 
-/* ---- DELETE /v1/admin/indicators ---- */
-
+/* Delists what a lookup of the value (in any written form) matches: the one stored entry, or
+ * with all=1 every one (a bank account without its bank may match several: 409 without). */
 void fidx__admin_run_delist(fidx__admin_job_t *j)
 {
     fidx__admin_t *a = j->admin;
-    fidx__sbuf_t recs, audit;
-    fidx_indicator_t *cur = malloc(sizeof *cur);
+    matches_t m = {calloc(MATCHES_MAX, sizeof *m.e), 0, 0};
     int64_t last = -1;
-    fidx__sbuf_init(&recs, SIZE_MAX / 2);
-    fidx__sbuf_init(&audit, SIZE_MAX / 2);
     pthread_mutex_lock(&a->mu);
-    if (!cur) {
+    if (!m.e || fidx__admin_view_matches(a, j->kind, j->value, j->value_len, keep_match, &m)) {
         fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-    } else if (log_unavailable(j)) {
+    } else if (fidx__admin_job_log_unavailable(j)) {
         /* answered */
-    } else if (fidx_view_get(a->base, a->ov, j->kind, j->value, j->value_len, cur) != 0) {
+    } else if (m.n == 0) {
         char msg[200];
         snprintf(msg, sizeof msg, "no %s %.*s is listed", fidx_kind_name(j->kind),
                  (int)(j->value_len > 120 ? 120 : j->value_len), j->value);
         fidx__admin_job_error(j, 404, "not_found", msg);
+    } else if ((m.n > 1 || m.truncated) && !j->all) {
+        ambiguous(j, &m);
     } else {
-        uint64_t seq = fidx__wal_next_seq(a->wal);
-        fidx__admin_encode_delist(&recs, j->kind, j->value, j->value_len);
-        fidx__audit_begin(&audit, j->now_ms, j->token, "delist");
-        fidx__audit_str(&audit, "kind", fidx_kind_name(j->kind), strlen(fidx_kind_name(j->kind)));
-        fidx__audit_str(&audit, "value", j->value, j->value_len);
-        fidx__audit_str(&audit, "reason", j->reason, strlen(j->reason));
-        fidx__audit_str(&audit, "was", fidx_status_name(cur->status),
-                        strlen(fidx_status_name(cur->status)));
-        fidx__audit_end(&audit);
-        if (recs.failed || audit.failed ||
-            fidx_overlay_delist(a->ov, j->kind, j->value, j->value_len, seq) != 0) {
-            fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-        } else if (fidx__wal_append(a->wal, recs.p, recs.len, 1, audit.p, audit.len) != 0) {
-            log_unavailable(j);
-        } else {
-            last = (int64_t)seq;
-            a->n_delists++;
-        }
+        last = delist_matches(j, &m);
     }
     pthread_mutex_unlock(&a->mu);
-    free(cur);
-    fidx__sbuf_free(&recs);
-    fidx__sbuf_free(&audit);
-    if (last < 0)
-        return;
-    j->wait_seq = (uint64_t)last; /* answered by the worker once durable */
-    j->http_status = 200;
-    fidx__sbuf_puts(&j->out, "{\"delisted\":{\"kind\":\"");
-    fidx__sbuf_puts(&j->out, fidx_kind_name(j->kind));
-    fidx__sbuf_puts(&j->out, "\",\"value\":");
-    fidx__sbuf_json_string(&j->out, j->value, j->value_len);
-    fidx__sbuf_puts(&j->out, "},\"reason\":");
-    fidx__sbuf_json_string(&j->out, j->reason, strlen(j->reason));
-    fidx__sbuf_puts(&j->out, "}");
-}
-
-/* ---- POST /v1/admin/reports/ID ---- */
-
-typedef struct {
-    int found;
-    fidx__report_state_t state;
-    fidx_kind_t kind;
-    int category;
-    int64_t created;
-    size_t value_len;
-    char value[FIDX_CANON_CAP];
-} report_copy_t;
-
-static int copy_report(const fidx__report_t *r, void *ctx)
-{
-    report_copy_t *c = ctx;
-    c->found = 1;
-    c->state = r->state;
-    c->kind = r->kind;
-    c->category = r->category;
-    c->created = r->created;
-    c->value_len = r->value_len < sizeof c->value ? r->value_len : sizeof c->value - 1;
-    memcpy(c->value, r->value, c->value_len);
-    c->value[c->value_len] = '\0';
-    return 0;
-}
-
-static int inflight_has(const fidx__admin_t *a, const char *id)
-{
-    for (unsigned i = 0; i < a->n_inflight; i++)
-        if (strcmp(a->inflight[i], id) == 0)
-            return 1;
-    return 0;
-}
-
-static void inflight_del(fidx__admin_t *a, const char *id)
-{
-    for (unsigned i = 0; i < a->n_inflight; i++)
-        if (strcmp(a->inflight[i], id) == 0) {
-            memcpy(a->inflight[i], a->inflight[--a->n_inflight], sizeof a->inflight[i]);
-            break;
-        }
-    pthread_cond_broadcast(&a->cond);
-}
-
-/* The indicator an approval makes: the reported value with the analyst's status and
- * categories (the citizen's category when none is given), source community unless given,
- * seen on the day of the report. */
-static int approval_indicator(fidx__admin_job_t *j, const report_copy_t *rc, fidx_indicator_t *ind,
-                              fidx_err_t *err)
-{
-    char cats[256] = "", day[16] = "";
-    uint16_t mask = j->categories;
-    if (!j->has_categories && rc->category >= 0 && rc->category < FIDX_CAT_COUNT)
-        mask = (uint16_t)(1u << rc->category);
-    for (int c = 0; c < FIDX_CAT_COUNT; c++)
-        if (mask & (1u << c)) {
-            if (cats[0])
-                strcat(cats, ";");
-            strcat(cats, fidx_category_name(c));
-        }
-    struct tm tm;
-    time_t t = (time_t)rc->created;
-    if (gmtime_r(&t, &tm))
-        strftime(day, sizeof day, "%Y-%m-%d", &tm);
-    const char *kind = fidx_kind_name(rc->kind), *status = fidx_status_name(j->status);
-    const char *src = j->source[0] ? j->source : "community";
-    fidx_row_t row = {
-        .line = 1,
-        .kind = fidx_str(kind, strlen(kind)),
-        .value = fidx_str(rc->value, rc->value_len),
-        .status = fidx_str(status, strlen(status)),
-        .categories = fidx_str(cats, strlen(cats)),
-        .source = fidx_str(src, strlen(src)),
-        .first_seen = fidx_str(day, strlen(day)),
-        .last_seen = fidx_str(day, strlen(day)),
-    };
-    return fidx_row_to_indicator(&row, NULL, ind, err);
-}
-
-typedef struct {
-    report_copy_t rc;
-    fidx_indicator_t ind, cur;
-    fidx__admin_decision_t dec;
-} decide_t;
-
-/* Whether the report can be decided now: it exists, is pending and no other decision on it is
- * being recorded. 0, or -1 with the answer set. Under mu. */
-static int decidable(fidx__admin_job_t *j, decide_t *d)
-{
-    fidx__admin_t *a = j->admin;
-    if (fidx__reports_get(a->svc->reports, j->report_id, strlen(j->report_id), copy_report,
-                          &d->rc) != 0 ||
-        !d->rc.found) {
-        fidx__admin_job_error(
-            j, 404, "not_found",
-            "no such report (of decided reports, only the newest --max-pending-reports are "
-            "kept in memory; older ones are in reports.jsonl)");
-        return -1;
-    }
-    if (d->rc.state != FIDX__REPORT_PENDING || inflight_has(a, j->report_id) ||
-        a->n_inflight >= FIDX__ADMIN_INFLIGHT) {
-        fidx__admin_job_error(
-            j, 409, "conflict",
-            d->rc.state == FIDX__REPORT_APPROVED   ? "the report is approved already"
-            : d->rc.state == FIDX__REPORT_REJECTED ? "the report is rejected already"
-                                                   : "a decision on the report is being recorded");
-        return -1;
-    }
-    return 0;
-}
-
-/* The audit line of a decision. */
-static void audit_decision(const fidx__admin_job_t *j, const decide_t *d, fidx__sbuf_t *audit)
-{
-    int approve = j->action == FIDX__REPORT_APPROVED;
-    fidx__audit_begin(audit, j->now_ms, j->token, approve ? "approve" : "reject");
-    fidx__audit_str(audit, "report", j->report_id, strlen(j->report_id));
-    fidx__audit_str(audit, "kind", fidx_kind_name(d->rc.kind), strlen(fidx_kind_name(d->rc.kind)));
-    fidx__audit_str(audit, "value", approve ? d->cur.value : d->rc.value,
-                    approve ? d->cur.value_len : d->rc.value_len);
-    if (approve)
-        fidx__audit_str(audit, "status", fidx_status_name(j->status),
-                        strlen(fidx_status_name(j->status)));
-    if (j->reason[0])
-        fidx__audit_str(audit, "reason", j->reason, strlen(j->reason));
-    fidx__audit_end(audit);
-}
-
-/* The decision record (and, for an approval, the entry's PUT first) into recs; the entry goes
- * into the overlay, invisible until its sequence number is durable. Returns how many records,
- * or -1 with the answer set. Under mu. */
-static int64_t encode_decision(fidx__admin_job_t *j, decide_t *d, uint64_t seq, fidx__sbuf_t *recs)
-{
-    fidx__admin_t *a = j->admin;
-    int approve = j->action == FIDX__REPORT_APPROVED;
-    int64_t n = 0;
-    if (approve) {
-        merge_with_view(a, &d->ind, &d->cur);
-        if (fidx__admin_encode_put(recs, &d->cur) != 0 ||
-            fidx_overlay_put(a->ov, &d->cur, seq) != 0) {
-            fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-            return -1;
-        }
-        n++;
-    }
-    d->dec = (fidx__admin_decision_t){.action = j->action,
-                                      .has_status = approve,
-                                      .status = j->status,
-                                      .categories = approve ? d->cur.categories : 0,
-                                      .time = j->now_ms / 1000};
-    snprintf(d->dec.id, sizeof d->dec.id, "%s", j->report_id);
-    snprintf(d->dec.by, sizeof d->dec.by, "%s", j->token);
-    snprintf(d->dec.reason, sizeof d->dec.reason, "%s", j->reason);
-    fidx__admin_encode_decision(recs, &d->dec);
-    return n + 1;
-}
-
-/* Step 2 of a decision: checked, encoded, appended to the log with its audit line. Returns the
- * sequence number to wait for, or -1 (answer set). Under mu. */
-static int64_t record_decision(fidx__admin_job_t *j, decide_t *d, fidx__sbuf_t *recs,
-                               fidx__sbuf_t *audit)
-{
-    fidx__admin_t *a = j->admin;
-    fidx_err_t err = {0};
-    if (log_unavailable(j) || decidable(j, d) != 0)
-        return -1;
-    if (j->action == FIDX__REPORT_APPROVED && approval_indicator(j, &d->rc, &d->ind, &err) != 0) {
-        fidx__admin_job_error(j, 400, "invalid_value", err.reason ? err.reason : "invalid value");
-        return -1;
-    }
-    uint64_t seq = fidx__wal_next_seq(a->wal);
-    int64_t n = encode_decision(j, d, seq, recs);
-    if (n < 0)
-        return -1;
-    audit_decision(j, d, audit);
-    if (recs->failed || audit->failed ||
-        fidx__wal_append(a->wal, recs->p, recs->len, (uint64_t)n, audit->p, audit->len) != 0) {
-        if (!log_unavailable(j))
-            fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-        return -1;
-    }
-    memcpy(a->inflight[a->n_inflight++], j->report_id, sizeof a->inflight[0]);
-    a->n_decisions++;
-    return (int64_t)(seq + (uint64_t)n - 1);
-}
-
-static void decision_answer(fidx__admin_job_t *j, const decide_t *d)
-{
-    int approve = j->action == FIDX__REPORT_APPROVED;
-    j->http_status = 200;
-    fidx__sbuf_puts(&j->out, "{\"id\":");
-    fidx__sbuf_json_string(&j->out, j->report_id, strlen(j->report_id));
-    fidx__sbuf_puts(&j->out, approve ? ",\"state\":\"approved\"" : ",\"state\":\"rejected\"");
-    if (approve) {
-        fidx__sbuf_puts(&j->out, ",\"indicator\":{\"kind\":\"");
-        fidx__sbuf_puts(&j->out, fidx_kind_name(d->cur.kind));
-        fidx__sbuf_puts(&j->out, "\",\"value\":");
-        fidx__sbuf_json_string(&j->out, d->cur.value, d->cur.value_len);
-        fidx__sbuf_puts(&j->out, ",\"status\":\"");
-        fidx__sbuf_puts(&j->out, fidx_status_name(d->cur.status));
-        fidx__sbuf_puts(&j->out, "\",\"categories\":[");
-        const char *sep = "";
-        for (int c = 0; c < FIDX_CAT_COUNT; c++)
-            if (d->cur.categories & (1u << c)) {
-                fidx__sbuf_printf(&j->out, "%s\"%s\"", sep, fidx_category_name(c));
-                sep = ",";
-            }
-        fidx__sbuf_printf(&j->out, "],\"reports\":%u}", d->cur.reports);
-    }
-    fidx__sbuf_puts(&j->out, "}");
-}
-
-void fidx__admin_run_decide(fidx__admin_job_t *j)
-{
-    fidx__admin_t *a = j->admin;
-    decide_t *d = calloc(1, sizeof *d);
-    fidx__sbuf_t recs, audit;
-    if (!d) {
-        fidx__admin_job_error(j, 503, "unavailable", "out of memory");
-        return;
-    }
-    fidx__sbuf_init(&recs, SIZE_MAX / 2);
-    fidx__sbuf_init(&audit, SIZE_MAX / 2);
-    pthread_mutex_lock(&a->mu);
-    int64_t last = record_decision(j, d, &recs, &audit);
-    pthread_mutex_unlock(&a->mu);
-    fidx__sbuf_free(&recs);
-    fidx__sbuf_free(&audit);
-    if (last >= 0 && wait_durable(j, (uint64_t)last) == 0) {
-        /* The log has the decision; now the report store (a crash before this line is
-         * repaired at the next start, when the log's decision is replayed). */
-        fidx_err_t err = {0};
-        if (fidx__admin_record_decision(a->svc->reports, &d->dec, &err) != 0)
-            fidx__log(FIDX__LOG_ERROR,
-                      "report %s: the decision is in the write-ahead log but the report store "
-                      "refused it (%s); it is recorded there at the next start",
-                      j->report_id, err.reason ? err.reason : "error");
-        decision_answer(j, d);
-    }
     if (last >= 0) {
-        pthread_mutex_lock(&a->mu);
-        inflight_del(a, j->report_id);
-        pthread_mutex_unlock(&a->mu);
+        j->wait_seq = (uint64_t)last; /* answered by the worker once durable */
+        delist_answer(j, &m);
     }
-    free(d);
+    free(m.e);
 }

@@ -66,6 +66,19 @@ int fidx__audit_open(const char *dir, char *msg, size_t cap)
     return fd;
 }
 
+int fidx__audit_open_read(const char *dir, char *msg, size_t cap)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, FIDX__AUDIT_FILE) >= sizeof path) {
+        snprintf(msg, cap, "the data directory's path is too long");
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        snprintf(msg, cap, "cannot read the audit log %s: %s", path, strerror(errno));
+    return fd;
+}
+
 static void key(fidx__sbuf_t *out, const char *k)
 {
     fidx__sbuf_put(out, ",", 1);
@@ -73,7 +86,8 @@ static void key(fidx__sbuf_t *out, const char *k)
     fidx__sbuf_put(out, ":", 1);
 }
 
-void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *action)
+void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, const char *role,
+                       const char *action)
 {
     char ts[40];
     struct tm tm;
@@ -89,6 +103,8 @@ void fidx__audit_begin(fidx__sbuf_t *out, int64_t now_ms, const char *token, con
     fidx__sbuf_puts(out, ts);
     fidx__sbuf_puts(out, "\",\"token\":");
     fidx__sbuf_json_string(out, token, strlen(token));
+    fidx__sbuf_puts(out, ",\"role\":");
+    fidx__sbuf_json_string(out, role, strlen(role));
     fidx__sbuf_puts(out, ",\"action\":");
     fidx__sbuf_json_string(out, action, strlen(action));
 }
@@ -114,4 +130,40 @@ void fidx__audit_raw(fidx__sbuf_t *out, const char *k, const char *json, size_t 
 void fidx__audit_end(fidx__sbuf_t *out)
 {
     fidx__sbuf_put(out, "}\n", 2);
+}
+
+void fidx__audit_state(fidx__sbuf_t *out, const char *k, const fidx_indicator_t *ind)
+{
+    key(out, k);
+    if (ind)
+        fidx__audit_state_object(out, ind);
+    else
+        fidx__sbuf_puts(out, "null");
+}
+
+void fidx__audit_state_object(fidx__sbuf_t *out, const fidx_indicator_t *ind)
+{
+    fidx__sbuf_puts(out, "{\"status\":\"");
+    fidx__sbuf_puts(out, fidx_status_name(ind->status));
+    fidx__sbuf_puts(out, "\",\"categories\":[");
+    for (int c = 0, n = 0; c < FIDX_CAT_COUNT; c++)
+        if (ind->categories & (1u << c))
+            fidx__sbuf_printf(out, "%s\"%s\"", n++ ? "," : "", fidx_category_name(c));
+    fidx__sbuf_printf(out, "],\"reports\":%u,\"sources\":[", ind->reports);
+    for (unsigned i = 0; i < ind->n_sources; i++) {
+        if (i)
+            fidx__sbuf_put(out, ",", 1);
+        fidx__sbuf_json_string(out, ind->sources[i], strlen(ind->sources[i]));
+    }
+    fidx__sbuf_put(out, "]", 1);
+    char day[11];
+    if (ind->first_seen) {
+        fidx_day_format(ind->first_seen, day);
+        fidx__sbuf_printf(out, ",\"first_seen\":\"%.10s\"", day);
+    }
+    if (ind->last_seen) {
+        fidx_day_format(ind->last_seen, day);
+        fidx__sbuf_printf(out, ",\"last_seen\":\"%.10s\"", day);
+    }
+    fidx__sbuf_put(out, "}", 1);
 }

@@ -19,6 +19,7 @@
 typedef struct {
     char name[FIDX__TOKEN_NAME_MAX + 1];
     uint8_t digest[SHA256_DIGEST_SIZE];
+    fidx__role_t role;
 } token_t;
 
 struct fidx__tokens {
@@ -95,18 +96,31 @@ static int parse_secret(const char *s, size_t n, token_t *t)
     return 0;
 }
 
-/* One line: blank, a comment, or NAME SECRET. Adds to tk; -1 with msg on a bad line. */
+/* The optional third word: a role (admin when absent). -1 with msg when it is not one. */
+static int parse_role(const char *w, size_t n, size_t lineno, token_t *t, char *msg, size_t cap)
+{
+    t->role = FIDX__ROLE_ADMIN;
+    if (n == 0 || fidx__role_parse(w, n, &t->role) == 0)
+        return 0;
+    return fail(msg, cap,
+                "line %zu: unknown role %.*s (admin, analyst, reviewer, feeder, reader or "
+                "replica)",
+                lineno, (int)(n > 32 ? 32 : n), w);
+}
+
+/* One line: blank, a comment, or NAME SECRET [ROLE]. Adds to tk; -1 with msg on a bad line. */
 static int parse_line(fidx__tokens_t *tk, const char *line, size_t len, size_t lineno, char *msg,
                       size_t cap)
 {
     size_t i = 0;
-    const char *name, *secret, *extra;
+    const char *name, *secret, *role, *extra;
     size_t nn = word(line, len, &i, &name);
     if (nn == 0 || name[0] == '#')
         return 0;
     size_t sn = word(line, len, &i, &secret);
+    size_t rn = word(line, len, &i, &role);
     if (sn == 0 || word(line, len, &i, &extra) != 0)
-        return fail(msg, cap, "line %zu: expected NAME SECRET", lineno);
+        return fail(msg, cap, "line %zu: expected NAME SECRET [ROLE]", lineno);
     if (nn > FIDX__TOKEN_NAME_MAX)
         return fail(msg, cap, "line %zu: the name is longer than %d characters", lineno,
                     FIDX__TOKEN_NAME_MAX);
@@ -122,6 +136,8 @@ static int parse_line(fidx__tokens_t *tk, const char *line, size_t len, size_t l
     for (size_t j = 0; j < tk->n; j++)
         if (strcmp(tk->t[j].name, t->name) == 0)
             return fail(msg, cap, "line %zu: the name %s is given twice", lineno, t->name);
+    if (parse_role(role, rn, lineno, t, msg, cap) != 0)
+        return -1;
     int r = parse_secret(secret, sn, t);
     if (r == -1)
         return fail(msg, cap, "line %zu: sha256: must be followed by 64 hex digits", lineno);
@@ -213,7 +229,8 @@ size_t fidx__tokens_count(const fidx__tokens_t *t)
     return t ? t->n : 0;
 }
 
-int fidx__tokens_check(const fidx__tokens_t *t, const char *auth, size_t len, char *name)
+int fidx__tokens_check(const fidx__tokens_t *t, const char *auth, size_t len, char *name,
+                       fidx__role_t *role)
 {
     size_t i = 0;
     while (i < len && is_blank(auth[i]))
@@ -239,5 +256,6 @@ int fidx__tokens_check(const fidx__tokens_t *t, const char *auth, size_t len, ch
     if (found == SIZE_MAX)
         return -1;
     memcpy(name, t->t[found].name, FIDX__TOKEN_NAME_MAX + 1);
+    *role = t->t[found].role;
     return 0;
 }

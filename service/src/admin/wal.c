@@ -72,6 +72,7 @@ struct fidx__wal {
 
     fidx__wal_durable_cb on_durable;
     fidx__wal_round_cb on_round;
+    fidx__wal_audit_cb on_audit;
     void *ctx;
     uint64_t groups, records, bytes, fsync_ns_total, fsync_ns_max;
 };
@@ -487,7 +488,12 @@ static int write_audit(fidx__wal_t *w, const fidx__sbuf_t *a)
         return 0;
     struct iovec iov[1] = {{a->p, a->len}};
     if (write_all(w->audit_fd, iov, 1) == 0 && fdatasync(w->audit_fd) == 0) {
-        w->audit_bytes += a->len;
+        /* O_APPEND: the file offset is now the end of what was just written. The offset, not
+         * a count, says where: a rotation (copy and truncate) may have cut the file since. */
+        off_t end = lseek(w->audit_fd, 0, SEEK_CUR);
+        w->audit_bytes = end >= (off_t)a->len ? (uint64_t)end : w->audit_bytes + a->len;
+        if (w->on_audit && end >= (off_t)a->len)
+            w->on_audit(w->ctx, (uint64_t)end - a->len, a->p, a->len);
         return 0;
     }
     int e = errno;
@@ -683,6 +689,13 @@ void fidx__wal_close(fidx__wal_t *w)
     pthread_cond_destroy(&w->work);
     pthread_cond_destroy(&w->done);
     free(w);
+}
+
+void fidx__wal_on_audit(fidx__wal_t *w, fidx__wal_audit_cb cb)
+{
+    pthread_mutex_lock(&w->mu);
+    w->on_audit = cb;
+    pthread_mutex_unlock(&w->mu);
 }
 
 uint64_t fidx__wal_next_seq(fidx__wal_t *w)

@@ -53,12 +53,19 @@ typedef void (*fidx__wal_durable_cb)(void *ctx, uint64_t seq);
  * woken: fidx__wal_durable / fidx__wal_failed tell what changed. */
 typedef void (*fidx__wal_round_cb)(void *ctx);
 
+/* Called by the commit thread once audit text of len bytes is written and fsynced at byte
+ * offset off of the audit log, before the round's changes are made visible. */
+typedef void (*fidx__wal_audit_cb)(void *ctx, uint64_t off, const char *text, size_t len);
+
 /* Starts a new segment (numbered after every existing one, and at least from) whose first
  * record will be next_seq, and the commit thread. audit_fd (-1: none) receives the audit text
  * given to fidx__wal_append. Caller owns *out; close with fidx__wal_close. */
 int fidx__wal_open(const char *dir, uint64_t from, uint64_t next_seq, int audit_fd,
                    fidx__wal_durable_cb cb, fidx__wal_round_cb round_cb, void *ctx,
                    fidx__wal_t **out, char *msg, size_t cap);
+
+/* Sets the audit callback (ctx is fidx__wal_open's); before the first append. */
+void fidx__wal_on_audit(fidx__wal_t *w, fidx__wal_audit_cb cb);
 
 /* Writes what is appended, stops the commit thread, closes the files. */
 void fidx__wal_close(fidx__wal_t *w);

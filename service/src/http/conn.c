@@ -283,7 +283,11 @@ static int on_headers_complete(http_parser *p)
 {
     fidx__conn_t *c = p->data;
     int chunked = (p->flags & F_CHUNKED) != 0;
-    if (start_request(c, p, chunked || (c->chk.n_content_length && c->chk.content_length > 0)))
+    /* The parser's count, not the framing check's: that one finishes the last header field
+     * only in fidx__hcheck_headers_done, so a Content-Length sent last was not counted yet and
+     * a refused upload had its body read after all. */
+    int announced = p->content_length > 0 && p->content_length != ULLONG_MAX;
+    if (start_request(c, p, chunked || announced))
         return -1;
     int r = fidx__hcheck_headers_done(&c->chk, p->http_major, p->http_minor, chunked);
     if (r)

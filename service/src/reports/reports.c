@@ -28,7 +28,9 @@
 
 #include "base/dirs.h"
 #include "fidx/durable.h"
+#include "fidx/indicator.h"
 #include "fidx/str.h"
+#include "reports/report_groups.h"
 
 #define FILE_NAME "reports.jsonl"
 #define LINE_MAX_BYTES (256 * 1024) /* longer lines are not ours: skipped at replay */
@@ -39,13 +41,14 @@
 typedef struct {
     char id[FIDX__REPORT_ID_LEN + 1];
     uint64_t seq;
-    int64_t created, decided;
+    int64_t created, decided, amount_vnd;
     uint64_t net, wide; /* salted hashes of the sender's /64 and /48; 0: unknown */
-    int8_t kind, category;
-    uint8_t state, has_status, status;
-    uint16_t categories;
-    size_t value_len, query_len, description_len;
-    char *value, *query, *description, *decided_by, *reason;
+    uint64_t vhash;     /* of kind and value: a walk by value compares this first */
+    int8_t kind, category, channel;
+    uint8_t state, has_status, status, type, claimed;
+    uint16_t categories, date;
+    size_t value_len, query_len, description_len, contact_len;
+    char *value, *query, *description, *contact, *decided_by, *reason;
 } rec_t;
 
 struct fidx__reports {
@@ -57,7 +60,10 @@ struct fidx__reports {
     uint32_t *index; /* rec position + 1, 0 for an empty slot; index_cap is a power of two */
     size_t index_cap;
     size_t max_pending, pending, approved, rejected, skipped; /* counts of the whole file */
-    size_t decided_held;                                      /* decided reports in memory */
+    size_t pending_disputes;
+    size_t decided_held;                             /* decided reports in memory */
+    uint64_t run_approved, run_rejected, run_upheld; /* decisions since the store opened */
+    fidx__groups_t *groups;                          /* the pending reports by value */
     uint64_t last_seq;
     uint16_t counter;
     size_t max_per_net;
@@ -81,6 +87,7 @@ static void rec_dispose(rec_t *r)
     free(r->value);
     free(r->query);
     free(r->description);
+    free(r->contact);
     free(r->decided_by);
     free(r->reason);
 }
@@ -143,25 +150,57 @@ static int grow(fidx__reports_t *st)
     return 0;
 }
 
-static void count_state(fidx__reports_t *st, fidx__report_state_t s, int delta)
+static void count_state(fidx__reports_t *st, const rec_t *r, int delta)
 {
-    size_t *c = s == FIDX__REPORT_PENDING    ? &st->pending
-                : s == FIDX__REPORT_APPROVED ? &st->approved
-                                             : &st->rejected;
+    size_t *c = r->state == FIDX__REPORT_PENDING    ? &st->pending
+                : r->state == FIDX__REPORT_APPROVED ? &st->approved
+                                                    : &st->rejected;
     *c = delta > 0 ? *c + 1 : *c - 1;
+    if (r->state == FIDX__REPORT_PENDING && r->type == FIDX__REPORT_DISPUTE)
+        st->pending_disputes = delta > 0 ? st->pending_disputes + 1 : st->pending_disputes - 1;
 }
 
-/* Adds r (its strings now owned by the store) under a new position. */
+/* A pending report r (numbered already) joins its value's group, or leaves it. */
+static int group_join(fidx__reports_t *st, const rec_t *r)
+{
+    return fidx__groups_add(st->groups, (fidx_kind_t)r->kind, r->value, r->value_len, r->seq,
+                            r->type == FIDX__REPORT_DISPUTE);
+}
+
+static void group_leave(fidx__reports_t *st, const rec_t *r)
+{
+    fidx__groups_remove(st->groups, (fidx_kind_t)r->kind, r->value, r->value_len, r->seq,
+                        r->type == FIDX__REPORT_DISPUTE);
+}
+
+/* Puts r (numbered, its strings now owned by the store, in its group if pending) at the end;
+ * grow() has made room. */
+static uint64_t value_hash(fidx_kind_t kind, const char *v, size_t len)
+{
+    return XXH3_64bits_withSeed(v, len, (XXH64_hash_t)kind);
+}
+
+static void place_rec(fidx__reports_t *st, const rec_t *r)
+{
+    st->last_seq = r->seq;
+    st->recs[st->n] = *r;
+    st->recs[st->n].vhash = value_hash((fidx_kind_t)r->kind, r->value, r->value_len);
+    index_put(st, st->n);
+    st->n++;
+    count_state(st, r, 1);
+}
+
+/* Adds r (its strings now owned by the store) under a new position, and a pending one to
+ * its value's group. */
 static int append_rec(fidx__reports_t *st, rec_t *r)
 {
     int e = grow(st);
     if (e)
         return e;
-    r->seq = ++st->last_seq;
-    st->recs[st->n] = *r;
-    index_put(st, st->n);
-    st->n++;
-    count_state(st, (fidx__report_state_t)r->state, 1);
+    r->seq = st->last_seq + 1;
+    if (r->state == FIDX__REPORT_PENDING && (e = group_join(st, r)) != 0)
+        return e;
+    place_rec(st, r);
     return 0;
 }
 
@@ -248,10 +287,31 @@ static void put_categories(fidx__sbuf_t *b, uint16_t mask)
     fidx__sbuf_puts(b, "]");
 }
 
-/* The fields a report line and the API share, after the opening brace and one first field. */
-static void put_report_body(fidx__sbuf_t *b, const rec_t *r)
+/* The optional members of a report, each only when set. */
+static void put_report_extras(fidx__sbuf_t *b, const rec_t *r)
+{
+    if (r->channel >= 0)
+        fidx__sbuf_printf(b, ",\"channel\":\"%s\"", fidx__report_channel_name(r->channel));
+    if (r->date) {
+        char day[11];
+        fidx_day_format(r->date, day);
+        fidx__sbuf_printf(b, ",\"date\":\"%.10s\"", day);
+    }
+    if (r->amount_vnd >= 0)
+        fidx__sbuf_printf(b, ",\"amount_vnd\":%lld", (long long)r->amount_vnd);
+    if (r->contact)
+        put_kv_str(b, "contact", r->contact, r->contact_len);
+}
+
+/* The fields a report line and the API share, after the opening brace and one first field.
+ * The line says "report_type" only for a dispute (a line without it is a scam report, as
+ * every line was before disputes); the API always says "type". */
+static void put_report_body(fidx__sbuf_t *b, const rec_t *r, int api)
 {
     put_kv_str(b, "id", r->id, FIDX__REPORT_ID_LEN);
+    if (api || r->type == FIDX__REPORT_DISPUTE)
+        fidx__sbuf_printf(b, ",\"%s\":\"%s\"", api ? "type" : "report_type",
+                          fidx__report_type_name((fidx__report_type_t)r->type));
     put_time(b, "time", r->created);
     fidx__sbuf_printf(b, ",\"kind\":\"%s\"", fidx_kind_name((fidx_kind_t)r->kind));
     put_kv_str(b, "value", r->value, r->value_len);
@@ -261,6 +321,7 @@ static void put_report_body(fidx__sbuf_t *b, const rec_t *r)
     else
         fidx__sbuf_puts(b, ",\"category\":null");
     put_kv_str(b, "description", r->description, r->description_len);
+    put_report_extras(b, r);
 }
 
 /* The file's line adds the networks; the analysts' API does not show them. */
@@ -294,7 +355,9 @@ static void put_decision_body(fidx__sbuf_t *b, const rec_t *r, int api)
 {
     if (!api)
         fidx__sbuf_printf(b, ",\"action\":\"%s\"",
-                          r->state == FIDX__REPORT_APPROVED ? "approve" : "reject");
+                          r->state == FIDX__REPORT_REJECTED ? "reject"
+                          : r->type == FIDX__REPORT_DISPUTE ? "uphold"
+                                                            : "approve");
     put_kv_str(b, api ? "decided_by" : "by", r->decided_by, strlen(r->decided_by));
     if (r->has_status)
         fidx__sbuf_printf(b, ",\"status\":\"%s\"", fidx_status_name((fidx_status_t)r->status));
@@ -308,6 +371,44 @@ const char *fidx__report_state_name(fidx__report_state_t s)
     return s == FIDX__REPORT_PENDING    ? "pending"
            : s == FIDX__REPORT_APPROVED ? "approved"
                                         : "rejected";
+}
+
+static const char *const type_names[] = {"scam", "dispute"};
+static const char *const channel_names[FIDX__CHANNEL_COUNT] = {
+    "call", "sms", "zalo", "facebook", "telegram", "web", "other"};
+
+static int name_parse(const char *const *names, int n, const char *p, size_t len, int *out)
+{
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], p, len) == 0) {
+            *out = i;
+            return 0;
+        }
+    return FIDX_EINVAL;
+}
+
+const char *fidx__report_type_name(fidx__report_type_t t)
+{
+    return t == FIDX__REPORT_DISPUTE ? "dispute" : "scam";
+}
+
+int fidx__report_type_parse(const char *p, size_t len, fidx__report_type_t *t)
+{
+    int i;
+    if (name_parse(type_names, 2, p, len, &i) != 0)
+        return FIDX_EINVAL;
+    *t = (fidx__report_type_t)i;
+    return 0;
+}
+
+const char *fidx__report_channel_name(int c)
+{
+    return c >= 0 && c < FIDX__CHANNEL_COUNT ? channel_names[c] : "other";
+}
+
+int fidx__report_channel_parse(const char *p, size_t len, int *c)
+{
+    return name_parse(channel_names, FIDX__CHANNEL_COUNT, p, len, c);
 }
 
 int fidx__report_state_parse(const char *p, size_t len, fidx__report_state_t *s)
@@ -336,6 +437,12 @@ static void view(const rec_t *r, fidx__report_t *v)
     v->description = r->description;
     v->description_len = r->description_len;
     v->category = r->category;
+    v->type = (fidx__report_type_t)r->type;
+    v->channel = r->channel;
+    v->date = r->date;
+    v->amount_vnd = r->amount_vnd;
+    v->contact = r->contact;
+    v->contact_len = r->contact_len;
     v->state = (fidx__report_state_t)r->state;
     v->decided = r->decided;
     v->decided_by = r->decided_by;
@@ -349,8 +456,14 @@ void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *v)
 {
     rec_t r = {
         .created = v->created,
+        .amount_vnd = v->amount_vnd,
         .kind = (int8_t)v->kind,
         .category = (int8_t)v->category,
+        .channel = (int8_t)v->channel,
+        .type = (uint8_t)v->type,
+        .date = v->date,
+        .contact = (char *)v->contact,
+        .contact_len = v->contact_len,
         .state = (uint8_t)v->state,
         .has_status = (uint8_t)v->has_status,
         .status = (uint8_t)v->status,
@@ -366,7 +479,7 @@ void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *v)
     };
     memcpy(r.id, v->id, sizeof r.id);
     fidx__sbuf_printf(out, "{\"state\":\"%s\"", fidx__report_state_name(v->state));
-    put_report_body(out, &r);
+    put_report_body(out, &r, 1);
     if (v->state != FIDX__REPORT_PENDING) {
         put_time(out, "decided_at", v->decided);
         put_decision_body(out, &r, 1);
@@ -420,6 +533,43 @@ static const char *str_field(json_t *o, const char *key, size_t *len)
     return json_string_value(v);
 }
 
+/* The optional members of a report line (report_type, channel, date, amount_vnd, contact):
+ * absent leaves the defaults, present but malformed makes the line unreadable. The contact is
+ * the one string copied here (r owns it). */
+static int replay_extras(json_t *o, rec_t *r)
+{
+    size_t t_len = 0, c_len = 0, d_len = 0, k_len = 0;
+    const char *t = str_field(o, "report_type", &t_len), *c = str_field(o, "channel", &c_len);
+    const char *d = str_field(o, "date", &d_len), *k = str_field(o, "contact", &k_len);
+    json_t *amount = json_object_get(o, "amount_vnd");
+    static const char *const strings[] = {"report_type", "channel", "date", "contact"};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        if (json_object_get(o, strings[i]) && !json_is_string(json_object_get(o, strings[i])))
+            return FIDX_EINVAL; /* present but not text: not a line of ours */
+    fidx__report_type_t type = FIDX__REPORT_SCAM;
+    int channel = -1;
+    fidx_day_t day = 0;
+    r->amount_vnd = -1;
+    if ((t && fidx__report_type_parse(t, t_len, &type)) ||
+        (c && fidx__report_channel_parse(c, c_len, &channel)) ||
+        (d && fidx_day_parse(d, d_len, &day)) ||
+        (k && (k_len > FIDX__REPORT_CONTACT_MAX || memchr(k, 0, k_len))))
+        return FIDX_EINVAL;
+    if (amount) {
+        if (!json_is_integer(amount) || json_integer_value(amount) < 0 ||
+            json_integer_value(amount) > FIDX__REPORT_AMOUNT_MAX)
+            return FIDX_EINVAL;
+        r->amount_vnd = (int64_t)json_integer_value(amount);
+    }
+    r->type = (uint8_t)type;
+    r->channel = (int8_t)channel;
+    r->date = day;
+    if (k && !(r->contact = dup_n(k, k_len)))
+        return FIDX_ENOMEM;
+    r->contact_len = k_len;
+    return 0;
+}
+
 static int replay_report(fidx__reports_t *st, json_t *o)
 {
     size_t id_len = 0, t_len = 0, k_len = 0, v_len = 0, q_len = 0, d_len = 0, c_len = 0;
@@ -429,7 +579,11 @@ static int replay_report(fidx__reports_t *st, json_t *o)
     const char *c = str_field(o, "category", &c_len);
     size_t n_len = 0, w_len = 0;
     const char *net = str_field(o, "net", &n_len), *wide = str_field(o, "wide", &w_len);
-    rec_t r = {.category = -1, .net = hex64(net, n_len), .wide = hex64(wide, w_len)};
+    rec_t r = {.category = -1,
+               .channel = -1,
+               .amount_vnd = -1,
+               .net = hex64(net, n_len),
+               .wide = hex64(wide, w_len)};
     fidx_kind_t kind;
     int cat = -1;
     if (!id || id_len != FIDX__REPORT_ID_LEN || find(st, id, id_len) || !t || !k || !v || !q ||
@@ -440,13 +594,18 @@ static int replay_report(fidx__reports_t *st, json_t *o)
     r.kind = (int8_t)kind;
     r.category = (int8_t)cat;
     r.state = FIDX__REPORT_PENDING;
+    int e = replay_extras(o, &r);
+    if (e) {
+        free(r.contact);
+        return e;
+    }
     r.value = dup_n(v, v_len);
     r.query = dup_n(q, q_len);
     r.description = dup_n(d, d_len);
     r.value_len = v_len;
     r.query_len = q_len;
     r.description_len = d_len;
-    int e = r.value && r.query && r.description ? append_rec(st, &r) : FIDX_ENOMEM;
+    e = r.value && r.query && r.description ? append_rec(st, &r) : FIDX_ENOMEM;
     if (e)
         rec_dispose(&r);
     return e;
@@ -469,9 +628,17 @@ static int apply_decision(fidx__reports_t *st, rec_t *r, const fidx__report_deci
         free(reason);
         return FIDX_ENOMEM;
     }
-    count_state(st, FIDX__REPORT_PENDING, -1);
+    group_leave(st, r);
+    count_state(st, r, -1);
     r->state = (uint8_t)d->action;
-    count_state(st, d->action, 1);
+    r->claimed = 0;
+    count_state(st, r, 1);
+    if (d->action == FIDX__REPORT_REJECTED)
+        st->run_rejected++;
+    else if (r->type == FIDX__REPORT_DISPUTE)
+        st->run_upheld++;
+    else
+        st->run_approved++;
     r->decided = when;
     r->decided_by = by;
     r->reason = reason;
@@ -497,7 +664,7 @@ static int replay_decision(fidx__reports_t *st, json_t *o)
         (s && fidx_status_parse(s, s_len, &d.status)) ||
         parse_categories(json_object_get(o, "categories"), &d.categories))
         return FIDX_EINVAL;
-    if (a_len == 7 && memcmp(a, "approve", 7) == 0)
+    if ((a_len == 7 && memcmp(a, "approve", 7) == 0) || (a_len == 6 && memcmp(a, "uphold", 6) == 0))
         d.action = FIDX__REPORT_APPROVED;
     else if (a_len == 6 && memcmp(a, "reject", 6) == 0)
         d.action = FIDX__REPORT_REJECTED;
@@ -628,6 +795,11 @@ int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **ou
     st->max_pending = max_pending;
     st->max_per_net = FIDX__DEFAULT_MAX_PENDING_PER_NETWORK;
     pthread_mutex_init(&st->lock, NULL);
+    if (fidx__groups_new(&st->groups) != 0) {
+        pthread_mutex_destroy(&st->lock);
+        free(st);
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
+    }
     if (fidx__mkdir_p(dir) != 0)
         goto fail;
     why = "cannot open " FILE_NAME " in the data directory";
@@ -640,6 +812,7 @@ int fidx__reports_open(const char *dir, size_t max_pending, fidx__reports_t **ou
     e = FIDX_EIO;
     if (load_salt(st, dir) != 0)
         goto fail;
+    st->run_approved = st->run_rejected = st->run_upheld = 0; /* counted from now on */
     *out = st;
     return 0;
 fail : {
@@ -658,6 +831,7 @@ void fidx__reports_free(fidx__reports_t *st)
         rec_dispose(&st->recs[i]);
     free(st->recs);
     free(st->index);
+    fidx__groups_free(st->groups);
     if (st->fd >= 0)
         close(st->fd);
     pthread_mutex_destroy(&st->lock);
@@ -691,6 +865,15 @@ static int check_input(const fidx__report_input_t *in, fidx_err_t *err)
         return fidx_err_set(err, FIDX_EINVAL, 0, "unknown category");
     if (in->description_len > FIDX__REPORT_DESCRIPTION_MAX)
         return fidx_err_set(err, FIDX_EINVAL, 0, "description too long");
+    if (in->type != FIDX__REPORT_SCAM && in->type != FIDX__REPORT_DISPUTE)
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown report type");
+    if (in->has_channel && ((int)in->channel < 0 || in->channel >= FIDX__CHANNEL_COUNT))
+        return fidx_err_set(err, FIDX_EINVAL, 0, "unknown channel");
+    if (in->has_amount && (in->amount_vnd < 0 || in->amount_vnd > FIDX__REPORT_AMOUNT_MAX))
+        return fidx_err_set(err, FIDX_EINVAL, 0, "amount_vnd out of range");
+    if (in->contact &&
+        (in->contact_len > FIDX__REPORT_CONTACT_MAX || memchr(in->contact, 0, in->contact_len)))
+        return fidx_err_set(err, FIDX_EINVAL, 0, "contact too long");
     return 0;
 }
 
@@ -716,20 +899,41 @@ static int make_rec(const fidx__reports_t *st, const fidx__report_input_t *in, r
     r->value_len = in->value_len;
     r->query_len = in->query_len;
     r->description_len = in->description_len;
-    if (r->value && r->query && r->description)
+    r->type = (uint8_t)in->type;
+    r->channel = (int8_t)(in->has_channel ? (int)in->channel : -1);
+    r->date = in->date;
+    r->amount_vnd = in->has_amount ? in->amount_vnd : -1;
+    r->contact = in->contact ? dup_n(in->contact, in->contact_len) : NULL;
+    r->contact_len = in->contact ? in->contact_len : 0;
+    if (r->value && r->query && r->description && (r->contact || !in->contact))
         return 0;
     rec_dispose(r);
     return FIDX_ENOMEM;
 }
 
-/* A pending report of r's value from r's /64, or NULL. Pending reports are at most
- * max_pending and reports are rate-limited: a scan is cheap beside the fsync that follows. */
-static const rec_t *pending_duplicate(const fidx__reports_t *st, const rec_t *r)
+/* The record numbered seq (records are in seq order), or NULL when it was dropped. */
+static rec_t *by_seq(fidx__reports_t *st, uint64_t seq)
 {
-    for (size_t i = 0; r->net && i < st->n; i++) {
-        const rec_t *p = &st->recs[i];
-        if (p->state == FIDX__REPORT_PENDING && p->net == r->net && p->kind == r->kind &&
-            p->value_len == r->value_len && memcmp(p->value, r->value, r->value_len) == 0)
+    size_t lo = 0, hi = st->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->recs[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < st->n && st->recs[lo].seq == seq ? &st->recs[lo] : NULL;
+}
+
+/* A pending report of r's value and type from r's /64, or NULL: its value's group lists them. */
+static const rec_t *pending_duplicate(fidx__reports_t *st, const rec_t *r)
+{
+    fidx__group_t g;
+    if (!r->net || !fidx__groups_get(st->groups, (fidx_kind_t)r->kind, r->value, r->value_len, &g))
+        return NULL;
+    for (size_t i = 0; i < g.n; i++) {
+        const rec_t *p = by_seq(st, g.seqs[i]);
+        if (p && p->net == r->net && p->type == r->type)
             return p;
     }
     return NULL;
@@ -759,14 +963,22 @@ static int add_locked(fidx__reports_t *st, rec_t *r, fidx__sbuf_t *line, const r
     if (e)
         return e;
     fidx__sbuf_puts(line, "{\"type\":\"report\"");
-    put_report_body(line, r);
+    put_report_body(line, r, 0);
     put_networks(line, r);
     fidx__sbuf_puts(line, "}\n");
     if (line->failed)
         return FIDX_ENOMEM;
-    if ((e = grow(st)) != 0 || (e = write_line(st, line)) != 0)
+    /* Everything that can fail for lack of memory before the line is written: once it is on
+     * disk, the report must be in memory too. */
+    r->seq = st->last_seq + 1;
+    if ((e = grow(st)) != 0 || (e = group_join(st, r)) != 0)
         return e;
-    return append_rec(st, r); /* cannot fail now: grow made room */
+    if ((e = write_line(st, line)) != 0) {
+        group_leave(st, r);
+        return e;
+    }
+    place_rec(st, r);
+    return 0;
 }
 
 int fidx__reports_add(fidx__reports_t *st, const fidx__report_input_t *in, int64_t now,
@@ -825,27 +1037,34 @@ static int check_decision(const fidx__report_decision_t *d, fidx_err_t *err)
     return 0;
 }
 
-static int decide_locked(fidx__reports_t *st, rec_t *r, const fidx__report_decision_t *d,
-                         int64_t now, fidx_err_t *err)
+/* The decision line of d on r (pending), built from what the record will be, before anything
+ * changes. */
+static void decision_line(fidx__sbuf_t *line, const rec_t *r, const fidx__report_decision_t *d,
+                          int64_t now)
 {
-    fidx__sbuf_t line;
     rec_t tmp = *r;
-    int e;
-    if (r->state != FIDX__REPORT_PENDING)
-        return fidx_err_set(err, FIDX_EINVAL, 0, "the report is already decided");
-    /* The line is built from what the record will be, before anything changes. */
     tmp.state = (uint8_t)d->action;
     tmp.decided_by = (char *)d->by;
     tmp.reason = (char *)d->reason;
     tmp.has_status = (uint8_t)(d->has_status != 0);
     tmp.status = (uint8_t)d->status;
     tmp.categories = d->categories;
+    fidx__sbuf_puts(line, "{\"type\":\"decision\"");
+    put_kv_str(line, "id", r->id, FIDX__REPORT_ID_LEN);
+    put_time(line, "time", now);
+    put_decision_body(line, &tmp, 0);
+    fidx__sbuf_puts(line, "}\n");
+}
+
+static int decide_locked(fidx__reports_t *st, rec_t *r, const fidx__report_decision_t *d,
+                         int64_t now, fidx_err_t *err)
+{
+    fidx__sbuf_t line;
+    int e;
+    if (r->state != FIDX__REPORT_PENDING)
+        return fidx_err_set(err, FIDX_EINVAL, 0, "the report is already decided");
     fidx__sbuf_init(&line, LINE_MAX_BYTES);
-    fidx__sbuf_puts(&line, "{\"type\":\"decision\"");
-    put_kv_str(&line, "id", r->id, FIDX__REPORT_ID_LEN);
-    put_time(&line, "time", now);
-    put_decision_body(&line, &tmp, 0);
-    fidx__sbuf_puts(&line, "}\n");
+    decision_line(&line, r, d, now);
     e = line.failed ? FIDX_ENOMEM : write_line(st, &line);
     fidx__sbuf_free(&line);
     if (!e)
@@ -883,17 +1102,22 @@ size_t fidx__reports_list(fidx__reports_t *st, fidx__report_state_t state, uint6
         else
             hi = mid;
     }
+    uint64_t looked = after; /* the last report looked at */
     for (size_t i = lo; i < st->n; i++) {
         if (st->recs[i].state != state)
             continue;
         if (called == limit) {
-            *next = i > lo ? st->recs[i - 1].seq : after; /* after the last one looked at */
+            *next = looked;
             break;
         }
         fidx__report_t v;
         view(&st->recs[i], &v);
+        int r = cb(&v, ctx);
+        looked = st->recs[i].seq;
+        if (r == FIDX__REPORT_SKIP)
+            continue;
         called++;
-        if (cb(&v, ctx)) {
+        if (r) {
             *next = i + 1 < st->n ? st->recs[i].seq : 0;
             break;
         }
@@ -934,4 +1158,197 @@ size_t fidx__reports_skipped(fidx__reports_t *st)
     size_t n = st->skipped;
     pthread_mutex_unlock(&st->lock);
     return n;
+}
+
+/* ---- bulk decisions, claims ---- */
+
+/* The lines of the decisions that can be recorded (rc[i] says which) into line. */
+static void bulk_lines(fidx__reports_t *st, const char *const *ids,
+                       const fidx__report_decision_t *d, size_t n, int64_t now, int *rc,
+                       fidx__sbuf_t *line)
+{
+    for (size_t i = 0; i < n; i++) {
+        fidx_err_t err = {0};
+        rec_t *r = find(st, ids[i], strlen(ids[i]));
+        rc[i] = check_decision(&d[i], &err);
+        if (rc[i] == 0 && !r)
+            rc[i] = FIDX_ENOTFOUND;
+        else if (rc[i] == 0 && r->state != FIDX__REPORT_PENDING)
+            rc[i] = FIDX_EINVAL;
+        for (size_t k = 0; rc[i] == 0 && k < i; k++)
+            if (rc[k] == 0 && strcmp(ids[k], ids[i]) == 0)
+                rc[i] = FIDX_EINVAL; /* the same report twice: the first decision counts */
+        if (rc[i] == 0)
+            decision_line(line, r, &d[i], now);
+    }
+}
+
+int fidx__reports_decide_many(fidx__reports_t *st, const char *const *ids,
+                              const fidx__report_decision_t *d, size_t n, int64_t now, int *rc)
+{
+    fidx__sbuf_t line;
+    int e = 0;
+    fidx__sbuf_init(&line, SIZE_MAX / 2);
+    pthread_mutex_lock(&st->lock);
+    bulk_lines(st, ids, d, n, now, rc, &line);
+    if (line.failed)
+        e = FIDX_ENOMEM;
+    else if (line.len)
+        e = write_line(st, &line);
+    for (size_t i = 0; i < n && e == 0; i++) {
+        rec_t *r = rc[i] == 0 ? find(st, ids[i], strlen(ids[i])) : NULL;
+        if (r)
+            rc[i] = apply_decision(st, r, &d[i], now); /* may move records: found again */
+    }
+    pthread_mutex_unlock(&st->lock);
+    fidx__sbuf_free(&line);
+    return e ? FIDX_EIO : 0;
+}
+
+int fidx__reports_claim(fidx__reports_t *st, const char *id, size_t id_len, fidx__report_cb cb,
+                        void *ctx)
+{
+    int e = 0;
+    pthread_mutex_lock(&st->lock);
+    rec_t *r = find(st, id, id_len);
+    if (!r)
+        e = FIDX_ENOTFOUND;
+    else if (r->state != FIDX__REPORT_PENDING)
+        e = FIDX_EINVAL;
+    else if (r->claimed)
+        e = FIDX_ELIMIT;
+    if (r && cb && e != FIDX_ELIMIT) {
+        fidx__report_t v;
+        view(r, &v);
+        cb(&v, ctx);
+    }
+    if (e == 0)
+        r->claimed = 1;
+    pthread_mutex_unlock(&st->lock);
+    return e;
+}
+
+void fidx__reports_unclaim(fidx__reports_t *st, const char *id, size_t id_len)
+{
+    pthread_mutex_lock(&st->lock);
+    rec_t *r = find(st, id, id_len);
+    if (r)
+        r->claimed = 0;
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* ---- by value, by group ---- */
+
+static int is_value(const rec_t *r, uint64_t h, fidx_kind_t kind, const char *v, size_t len)
+{
+    return r->vhash == h && r->kind == (int8_t)kind && r->value_len == len &&
+           memcmp(r->value, v, len) == 0;
+}
+
+size_t fidx__reports_of_value(fidx__reports_t *st, fidx_kind_t kind, const char *value, size_t len,
+                              int pending_only, fidx__report_cb cb, void *ctx)
+{
+    size_t n = 0, stop = 0;
+    fidx__group_t g = {0};
+    fidx__report_t v;
+    uint64_t h = value_hash(kind, value, len);
+    pthread_mutex_lock(&st->lock);
+    /* Pending: the group's reports, found by number. Any state: a walk of what memory holds. */
+    int grouped = pending_only && fidx__groups_get(st->groups, kind, value, len, &g);
+    size_t end = pending_only ? g.n : st->n;
+    for (size_t i = 0; i < end && !stop; i++) {
+        const rec_t *r = grouped ? by_seq(st, g.seqs[i]) : &st->recs[i];
+        if (!r || !is_value(r, h, kind, value, len))
+            continue;
+        view(r, &v);
+        n++;
+        stop = (size_t)cb(&v, ctx);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return n;
+}
+
+typedef struct {
+    fidx__reports_t *st;
+    const fidx__group_visit_t *v;
+    fidx_kind_t kind;
+    size_t limit, listed;
+    uint64_t last; /* the last group looked at */
+    int more;      /* a group follows the page */
+} groups_walk_t;
+
+/* One group: asked whether to list it, then its newest members, then done. */
+static int visit_group(fidx__reports_t *st, const fidx__group_t *g, const fidx__group_visit_t *v)
+{
+    const rec_t *first = g->n ? by_seq(st, g->seqs[0]) : NULL;
+    const rec_t *last = g->n ? by_seq(st, g->seqs[g->n - 1]) : NULL;
+    fidx__report_group_t rg = {g->kind,
+                               g->value,
+                               g->value_len,
+                               g->opened,
+                               g->n,
+                               g->disputes,
+                               first ? first->created : 0,
+                               last ? last->created : 0};
+    if (v->group(&rg, v->ctx))
+        return 0;
+    fidx__report_t view_;
+    for (size_t i = g->n, k = 0; i-- > 0 && k < v->members_max;) {
+        const rec_t *r = by_seq(st, g->seqs[i]);
+        if (r) {
+            view(r, &view_);
+            v->member(&view_, v->ctx);
+            k++;
+        }
+    }
+    v->end(&rg, v->ctx);
+    return 1;
+}
+
+static int walk_one(const fidx__group_t *g, void *arg)
+{
+    groups_walk_t *w = arg;
+    if (w->kind != FIDX_KIND_NONE && g->kind != w->kind)
+        return 0;
+    if (w->listed == w->limit) {
+        w->more = 1; /* one more exists: the page ends before it */
+        return 1;
+    }
+    w->last = g->opened;
+    w->listed += (size_t)visit_group(w->st, g, w->v);
+    return 0;
+}
+
+size_t fidx__reports_groups(fidx__reports_t *st, uint64_t after, size_t limit, int disputes_only,
+                            fidx_kind_t kind, const fidx__group_visit_t *v, uint64_t *next)
+{
+    groups_walk_t w = {st, v, kind, limit, 0, 0, 0};
+    pthread_mutex_lock(&st->lock);
+    (void)fidx__groups_each(st->groups, after, disputes_only, walk_one, &w);
+    *next = w.more ? w.last : 0;
+    pthread_mutex_unlock(&st->lock);
+    return w.listed;
+}
+
+int fidx__reports_group(fidx__reports_t *st, fidx_kind_t kind, const char *value, size_t len,
+                        const fidx__group_visit_t *v)
+{
+    fidx__group_t g;
+    pthread_mutex_lock(&st->lock);
+    int found = fidx__groups_get(st->groups, kind, value, len, &g);
+    if (found)
+        visit_group(st, &g, v);
+    pthread_mutex_unlock(&st->lock);
+    return found;
+}
+
+void fidx__reports_backlog(fidx__reports_t *st, size_t *disputes, uint64_t *approved,
+                           uint64_t *rejected, uint64_t *upheld)
+{
+    pthread_mutex_lock(&st->lock);
+    *disputes = st->pending_disputes;
+    *approved = st->run_approved;
+    *rejected = st->run_rejected;
+    *upheld = st->run_upheld;
+    pthread_mutex_unlock(&st->lock);
 }

@@ -1,10 +1,17 @@
 /* Citizens' reports waiting for an analyst: a durable, append-only store.
  *
- * On disk: DATA_DIR/reports.jsonl, one JSON object a line, never rewritten. Two kinds of line:
+ * A report is a scam report (someone says a value is used to scam) or a dispute (someone says
+ * a listed value is wrong). On disk: DATA_DIR/reports.jsonl, one JSON object a line, never
+ * rewritten. Two kinds of line:
  *   {"type":"report","id":"…","time":"2026-11-27T21:33:03Z","kind":"phone",
- *    "value":"+84912345678","query":"0912 345 678","category":"impersonation","description":"…"}
+ *    "value":"+84912345678","query":"0912 345 678","category":"impersonation","description":"…"
+ *    [,"report_type":"dispute"][,"channel":"zalo"][,"date":"2026-11-26"][,"amount_vnd":5000000]
+ *    [,"contact":"…"]}
  *   {"type":"decision","id":"…","time":"…","action":"approve","by":"analyst-name",
  *    "status":"confirmed","categories":["impersonation"],"reason":"…"}
+ * The optional members are written only when set (a scam report without them reads as it
+ * always did, and older code reading a newer file ignores them); a dispute's decision is
+ * "uphold" or "reject".
  * The store's state is the replay of the file at open: a report is pending until a decision
  * line names it. Each line is written with one write(2) and fdatasync'ed before the call that
  * wrote it returns, so a report acknowledged with 202 survives a crash or kill -9. A torn last
@@ -33,8 +40,24 @@
 #define FIDX__REPORT_DESCRIPTION_MAX 4096 /* bytes of UTF-8; the routes also bound characters */
 #define FIDX__REPORT_BY_MAX 64            /* an analyst's (token) name */
 #define FIDX__REPORT_REASON_MAX 1024
+#define FIDX__REPORT_CONTACT_MAX 256 /* bytes of a dispute's contact (a phone, an e-mail) */
+#define FIDX__REPORT_AMOUNT_MAX 1000000000000000LL /* VND: 10^15 */
 #define FIDX__DEFAULT_MAX_PENDING_REPORTS 10000
 #define FIDX__DEFAULT_MAX_PENDING_PER_NETWORK 100 /* pending reports from one /48 or /24 */
+typedef enum { FIDX__REPORT_SCAM = 0, FIDX__REPORT_DISPUTE = 1 } fidx__report_type_t;
+
+/* Where the scam reached the person. */
+typedef enum {
+    FIDX__CHANNEL_CALL = 0,
+    FIDX__CHANNEL_SMS,
+    FIDX__CHANNEL_ZALO,
+    FIDX__CHANNEL_FACEBOOK,
+    FIDX__CHANNEL_TELEGRAM,
+    FIDX__CHANNEL_WEB,
+    FIDX__CHANNEL_OTHER,
+    FIDX__CHANNEL_COUNT
+} fidx__channel_t;
+
 /* err->reason of fidx__reports_add's FIDX_ELIMIT when the whole queue is full (the other
  * FIDX_ELIMIT is one network's share). */
 #define FIDX__REPORTS_FULL "too many reports waiting for review"
@@ -60,6 +83,15 @@ typedef struct {
     /* The sender's networks (reports/netaddr.h: the /64 and the /48, IPv4 /32 and /24), 16
      * bytes each, or NULL when unknown. Stored only as salted hashes ("net", "wide"). */
     const uint8_t *net_key, *wide_key;
+    /* Optional: a report left zero-initialised says none of them. */
+    fidx__report_type_t type; /* FIDX__REPORT_SCAM unless a dispute */
+    int has_channel;
+    fidx__channel_t channel;
+    uint16_t date; /* fidx_day_t of when it happened; 0: not said */
+    int has_amount;
+    int64_t amount_vnd;  /* money lost or asked for, 0..FIDX__REPORT_AMOUNT_MAX */
+    const char *contact; /* a dispute's way to reach the person, valid UTF-8; NULL: none */
+    size_t contact_len;
 } fidx__report_input_t;
 
 /* An analyst's decision on a report. */
@@ -74,6 +106,12 @@ typedef struct {
 
 /* A report as the store holds it. Borrowed: valid only inside the callback it is given to. */
 typedef struct {
+    fidx__report_type_t type;
+    int channel; /* -1: none */
+    uint16_t date;
+    int64_t amount_vnd;  /* -1: none */
+    const char *contact; /* NULL: none */
+    size_t contact_len;
     char id[FIDX__REPORT_ID_LEN + 1];
     uint64_t seq;    /* position in the file's order, from 1: the paging cursor */
     int64_t created; /* seconds since the epoch */
@@ -90,9 +128,11 @@ typedef struct {
     uint16_t categories;
 } fidx__report_t;
 
-/* Called for each report listed; return non-zero to stop early. Runs with the store's lock
- * held: it must not call back into the store. */
+/* Called for each report listed; return non-zero to stop early (FIDX__REPORT_SKIP: go on, but
+ * the report is not listed and not counted). Runs with the store's lock held: it must not
+ * call back into the store. */
 typedef int (*fidx__report_cb)(const fidx__report_t *r, void *ctx);
+#define FIDX__REPORT_SKIP 2
 
 /* Opens (creating it, and dir with mode 0700, when missing) dir/reports.jsonl and replays it.
  * max_pending: how many reports may wait at once before fidx__reports_add refuses more, and
@@ -120,16 +160,32 @@ FIDX_MUST_CHECK int fidx__reports_add(fidx__reports_t *st, const fidx__report_in
  * FIDX__DEFAULT_MAX_PENDING_PER_NETWORK), so that one network cannot fill the queue. */
 void fidx__reports_set_network_cap(fidx__reports_t *st, size_t max_per_network);
 
-/* Records an analyst's decision on report id, durably, and marks the report decided.
- * Returns 0; FIDX_ENOTFOUND when there is no such report; FIDX_EINVAL when it is already
- * decided or the decision is malformed (err->reason); FIDX_EIO; FIDX_ENOMEM. */
+/* Records an analyst's decision on report id, durably, and marks the report decided (and no
+ * longer claimed). Returns 0; FIDX_ENOTFOUND when there is no such report; FIDX_EINVAL when it
+ * is already decided or the decision is malformed (err->reason); FIDX_EIO; FIDX_ENOMEM. */
 FIDX_MUST_CHECK int fidx__reports_decide(fidx__reports_t *st, const char *id, size_t id_len,
                                          const fidx__report_decision_t *d, int64_t now,
                                          fidx_err_t *err);
 
+/* Several decisions at once (a bulk decision): their lines written with one write and one
+ * fdatasync. rc[i] receives each one's result as fidx__reports_decide would return it. Returns
+ * FIDX_EIO when the lines could not be written (none is then recorded), else 0. */
+FIDX_MUST_CHECK int fidx__reports_decide_many(fidx__reports_t *st, const char *const *ids,
+                                              const fidx__report_decision_t *d, size_t n,
+                                              int64_t now, int *rc);
+
+/* Claims pending report id for a decision being made elsewhere (the analysts' log first): a
+ * claimed report cannot be claimed again until fidx__reports_unclaim or a decision. cb (may be
+ * NULL) sees the report. Returns 0; FIDX_ENOTFOUND; FIDX_EINVAL when it is decided already (cb
+ * sees it); FIDX_ELIMIT when it is claimed already. Claims live in memory only. */
+FIDX_MUST_CHECK int fidx__reports_claim(fidx__reports_t *st, const char *id, size_t id_len,
+                                        fidx__report_cb cb, void *ctx);
+void fidx__reports_unclaim(fidx__reports_t *st, const char *id, size_t id_len);
+
 /* Calls cb for up to limit reports in state, in file order, starting after the report whose
- * seq is `after` (0: from the first). *next receives the seq to pass as `after` for the next
- * page, or 0 when there are no more. Returns how many reports cb was called for. */
+ * seq is `after` (0: from the first); reports cb skips are not counted. *next receives the
+ * seq to pass as `after` for the next page, or 0 when there are no more. Returns how many
+ * reports were listed. */
 size_t fidx__reports_list(fidx__reports_t *st, fidx__report_state_t state, uint64_t after,
                           size_t limit, fidx__report_cb cb, void *ctx, uint64_t *next);
 
@@ -137,16 +193,64 @@ size_t fidx__reports_list(fidx__reports_t *st, fidx__report_state_t state, uint6
 FIDX_MUST_CHECK int fidx__reports_get(fidx__reports_t *st, const char *id, size_t id_len,
                                       fidx__report_cb cb, void *ctx);
 
+/* Calls cb for the reports of (kind, value) held in memory, in file order: with pending_only,
+ * the pending ones (from the value's group: no scan). Returns how many. */
+size_t fidx__reports_of_value(fidx__reports_t *st, fidx_kind_t kind, const char *value, size_t len,
+                              int pending_only, fidx__report_cb cb, void *ctx);
+
+/* A group of the review queue: every pending report of one value. */
+typedef struct {
+    fidx_kind_t kind;
+    const char *value; /* canonical, NUL-terminated */
+    size_t value_len;
+    uint64_t cursor; /* pass as `after` to go on after this group */
+    size_t count, disputes;
+    int64_t first, last; /* when its oldest and newest pending reports came */
+} fidx__report_group_t;
+
+/* What the grouped listing does with each group: `group` decides whether it is listed (0) or
+ * skipped (nonzero); a listed one then gets up to `members_max` of its pending reports, newest
+ * first, through `member`, and `end`. All run with the store's lock held. */
+typedef struct {
+    int (*group)(const fidx__report_group_t *g, void *ctx);
+    void (*member)(const fidx__report_t *r, void *ctx);
+    void (*end)(const fidx__report_group_t *g, void *ctx);
+    size_t members_max;
+    void *ctx;
+} fidx__group_visit_t;
+
+/* Visits up to limit groups of the queue in the order they opened (a value's group opens with
+ * its first pending report), from the first opened after `after` (0: the first); with
+ * disputes_only, only groups holding a dispute. *next: the cursor for the next page, or 0. With
+ * kind not FIDX_KIND_NONE, only groups of that kind. Returns how many were listed. */
+size_t fidx__reports_groups(fidx__reports_t *st, uint64_t after, size_t limit, int disputes_only,
+                            fidx_kind_t kind, const fidx__group_visit_t *v, uint64_t *next);
+/* The group of one value, visited alike. 0 when the value has no pending report. */
+int fidx__reports_group(fidx__reports_t *st, fidx_kind_t kind, const char *value, size_t len,
+                        const fidx__group_visit_t *v);
+
 /* Reports in each state now; lines skipped at open because they could not be read. */
 void fidx__reports_counts(fidx__reports_t *st, size_t *pending, size_t *approved, size_t *rejected);
+/* Pending disputes (of the pending reports), and decisions recorded since the store opened:
+ * approvals of scam reports, rejections, disputes upheld. */
+void fidx__reports_backlog(fidx__reports_t *st, size_t *disputes, uint64_t *approved,
+                           uint64_t *rejected, uint64_t *upheld);
 size_t fidx__reports_skipped(fidx__reports_t *st);
 
-/* A report as a JSON object (the file's fields without "type", plus "state", and for a decided
- * report "decided_at", "decided_by", "status", "categories", "reason"), for the analysts' API. */
+/* A report as a JSON object (the file's fields, "type" for the report's type, "state", and for a
+ * decided report "decided_at", "decided_by", "status", "categories", "reason"), for the
+ * analysts' API. */
 void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *r);
 
 /* "pending", "approved", "rejected"; parse: FIDX_EINVAL for anything else. */
 const char *fidx__report_state_name(fidx__report_state_t s);
 FIDX_MUST_CHECK int fidx__report_state_parse(const char *p, size_t len, fidx__report_state_t *s);
+
+/* "scam", "dispute"; "call", "sms", "zalo", "facebook", "telegram", "web", "other". Parse:
+ * FIDX_EINVAL for anything else. */
+const char *fidx__report_type_name(fidx__report_type_t t);
+FIDX_MUST_CHECK int fidx__report_type_parse(const char *p, size_t len, fidx__report_type_t *t);
+const char *fidx__report_channel_name(int c);
+FIDX_MUST_CHECK int fidx__report_channel_parse(const char *p, size_t len, int *c);
 
 #endif

@@ -26,14 +26,19 @@ void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_report_status(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/ID */
 
-/* The analysts' API (admin.c); the router has checked the token (req->principal). */
+/* The analysts' API; the router has checked the token and its role (req->principal). admin.c: */
 void fidx__route_admin_add(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_delist(const fidx__req_t *req, fidx__resp_t *resp);
-void fidx__route_admin_reports(const fidx__req_t *req, fidx__resp_t *resp);
-void fidx__route_admin_report(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/reports/ID */
-void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports/ID */
+void fidx__route_admin_search(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/indicators */
+void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_status(const fidx__req_t *req, fidx__resp_t *resp);
+/* admin_reports.c: the review queue */
+void fidx__route_admin_reports(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_admin_decide_many(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports */
+void fidx__route_admin_report(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/reports/ID */
+void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports/ID */
 
 #endif

@@ -147,6 +147,20 @@ static void gauges(const fidx__worker_t *w, fidx__gauges_t *g)
     g->reloads_failed = atomic_load(&svc->reloads_failed);
     g->wal_failed = log_failure(svc) != NULL;
     g->threads = svc->n_workers;
+    if (svc->reports) {
+        size_t pending, disputes;
+        g->has_reports = 1;
+        fidx__reports_counts(svc->reports, &pending, NULL, NULL);
+        fidx__reports_backlog(svc->reports, &disputes, &g->decisions_approved,
+                              &g->decisions_rejected, &g->decisions_upheld);
+        g->pending_reports = pending;
+        g->pending_disputes = disputes;
+    }
+    if (svc->admin && svc->admin->ov) {
+        g->has_overlay = 1;
+        fidx__admin_gauges(svc->admin, &g->overlay_listed, &g->overlay_delisted, &g->overlay_bytes,
+                           &g->audit_index_bytes);
+    }
 }
 
 void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp)

@@ -35,7 +35,7 @@ static size_t copy_str(char *dst, size_t cap, fidx_str_t s)
 /* w->result, the lookup of a value first seen at match k, as the page lists it. */
 static void fill_found(fidx__page_found_t *f, const fidx_result_t *r, const fidx_scan_match_t *k)
 {
-    memset(f, 0, offsetof(fidx__page_found_t, canonical));
+    memset(f, 0, offsetof(fidx__page_found_t, canonical)); /* the fields before the strings */
     f->start = k->start;
     f->end = k->end;
     f->kind = r->kind;
@@ -44,6 +44,7 @@ static void fill_found(fidx__page_found_t *f, const fidx_result_t *r, const fidx
         copy_str(f->canonical, sizeof f->canonical, fidx_str(r->canonical, r->canonical_len));
     f->label_len = f->site_len = 0;
     if (r->has_match) {
+        f->community = r->verdict == FIDX_VERDICT_SCAM && fidx__page_community_only(&r->match);
         f->categories = r->match.categories;
         f->label_len = copy_str(f->label, sizeof f->label, r->match.label);
     } else if (r->has_lookalike) {
@@ -58,13 +59,18 @@ static void fill_found(fidx__page_found_t *f, const fidx_result_t *r, const fidx
     }
 }
 
-/* Looks value i up; 0 and its verdict, or -1 when it cannot be (it then judges nothing). */
-static int judge(fidx__worker_t *w, const fidx_scan_value_t *v, fidx_verdict_t *verdict)
+/* Looks value v up; 0 and its verdict, or -1 when it cannot be (it then judges nothing). A
+ * scam whose entry more than the community vouches for makes the message's scam verified. */
+static int judge(fidx__worker_t *w, const fidx_scan_value_t *v, fidx__page_message_t *m,
+                 fidx_verdict_t *verdict)
 {
     fidx_err_t err = {0};
+    const fidx_result_t *r = &w->result;
     if (fidx__lookup(w, v->kind, NULL, v->canonical.p, v->canonical.len, &err) != 0)
         return -1;
-    *verdict = w->result.verdict;
+    *verdict = r->verdict;
+    if (r->verdict == FIDX_VERDICT_SCAM && r->has_match && !fidx__page_community_only(&r->match))
+        m->verified = 1;
     return 0;
 }
 
@@ -86,7 +92,7 @@ static void list_matches(fidx__worker_t *w, const fidx_scan_result_t *res,
         fidx_verdict_t v;
         if (*at == -2) { /* first seen */
             *at = -1;
-            if (judge(w, &res->values[k->value], &v) != 0)
+            if (judge(w, &res->values[k->value], m, &v) != 0)
                 continue;
             worsen(m, v, any);
             if (m->n_found == FIDX__PAGE_MAX_FOUND) {
@@ -121,13 +127,14 @@ int fidx__page_message_check(fidx__worker_t *w, const char *text, size_t len,
     fidx__page_message_t *m = &pm->m;
     m->n_found = m->n_marks = 0;
     m->more = res->truncated;
+    m->verified = 0;
     m->verdict = FIDX_VERDICT_UNKNOWN;
     for (size_t i = 0; i < res->nvalues; i++)
         pm->found_of[i] = -2; /* not looked up yet */
     list_matches(w, res, pm, &any);
     for (size_t i = 0; i < res->nvalues; i++) { /* values no listed match showed */
         fidx_verdict_t v;
-        if (pm->found_of[i] == -2 && judge(w, &res->values[i], &v) == 0) {
+        if (pm->found_of[i] == -2 && judge(w, &res->values[i], m, &v) == 0) {
             worsen(m, v, &any);
             m->more = 1;
         }

@@ -43,13 +43,12 @@ static void refuse(fidx__report_outcome_t *o, int status, const char *code, fidx
     o->message = message;
 }
 
-/* Bounded, valid UTF-8 without control characters other than tab and line ends. Carriage
- * returns are not counted: a browser sends each line end of a textarea as CRLF. */
-static const char *check_text(fidx_str_t t)
+/* Valid UTF-8 without control characters other than tab and line ends: 0, 1 (not UTF-8) or
+ * 2 (a control character). *chars: characters, carriage returns not counted (a browser sends
+ * each line end of a textarea as CRLF). */
+static int utf8_text(fidx_str_t t, size_t *chars)
 {
-    size_t chars = 0;
-    if (t.len > FIDX__REPORT_TEXT_MAX_BYTES)
-        return "description too long";
+    *chars = 0;
     for (size_t i = 0; i < t.len;) {
         unsigned char c = (unsigned char)t.p[i];
         size_t n = c < 0x80             ? 1
@@ -58,16 +57,92 @@ static const char *check_text(fidx_str_t t)
                    : (c & 0xf8) == 0xf0 ? 4
                                         : 0;
         if (n == 0 || i + n > t.len || (n == 2 && c < 0xc2))
-            return "description is not valid UTF-8";
+            return 1;
         for (size_t k = 1; k < n; k++)
             if (((unsigned char)t.p[i + k] & 0xc0) != 0x80)
-                return "description is not valid UTF-8";
+                return 1;
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-            return "description has control characters";
-        chars += c != '\r';
+            return 2;
+        *chars += c != '\r';
         i += n;
     }
-    return chars > FIDX__REPORT_TEXT_MAX_CHARS ? "description too long" : NULL;
+    return 0;
+}
+
+/* The description: bounded, valid UTF-8, no control characters. NULL, or why not. */
+static const char *check_text(fidx_str_t t)
+{
+    size_t chars;
+    if (t.len > FIDX__REPORT_TEXT_MAX_BYTES)
+        return "description too long";
+    int r = utf8_text(t, &chars);
+    return r == 1                                ? "description is not valid UTF-8"
+           : r == 2                              ? "description has control characters"
+           : chars > FIDX__REPORT_TEXT_MAX_CHARS ? "description too long"
+                                                 : NULL;
+}
+
+/* amount_vnd: decimal digits, 0..FIDX__REPORT_AMOUNT_MAX. */
+static int parse_amount(fidx_str_t s, int64_t *out)
+{
+    int64_t v = 0;
+    if (s.len == 0 || s.len > 16)
+        return -1;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return -1;
+        v = v * 10 + (s.p[i] - '0');
+    }
+    if (v > FIDX__REPORT_AMOUNT_MAX)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* When it happened: a date, not after tomorrow (UTC: Vietnam is ahead of it). */
+static int parse_date(fidx_str_t s, uint16_t *out)
+{
+    fidx_day_t day, today;
+    char iso[16];
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    if (fidx_day_parse(s.p, s.len, &day) != 0 || !gmtime_r(&t, &tm) ||
+        strftime(iso, sizeof iso, "%Y-%m-%d", &tm) != 10 || fidx_day_parse(iso, 10, &today) != 0 ||
+        day > today)
+        return -1;
+    *out = day;
+    return 0;
+}
+
+/* The optional fields (type, channel, date, amount_vnd, contact) into in. NULL, or why not. */
+static const char *read_extras(const fidx__report_fields_t *f, fidx__report_input_t *in)
+{
+    size_t chars;
+    int channel;
+    if (f->type.len && fidx__report_type_parse(f->type.p, f->type.len, &in->type) != 0)
+        return "type must be scam or dispute";
+    if (f->channel.len) {
+        if (fidx__report_channel_parse(f->channel.p, f->channel.len, &channel) != 0)
+            return "channel must be call, sms, zalo, facebook, telegram, web or other";
+        in->has_channel = 1;
+        in->channel = (fidx__channel_t)channel;
+    }
+    if (f->date.len && parse_date(f->date, &in->date) != 0)
+        return "date must be a day (YYYY-MM-DD), not in the future";
+    if (f->amount_vnd.len) {
+        if (parse_amount(f->amount_vnd, &in->amount_vnd) != 0)
+            return "amount_vnd must be a whole number of dong, 0 to 10^15";
+        in->has_amount = 1;
+    }
+    if (f->contact.len && in->type != FIDX__REPORT_DISPUTE)
+        return "contact is for a dispute only: a scam report is stored without who sent it";
+    if (f->contact.len > FIDX__REPORT_CONTACT_MAX || utf8_text(f->contact, &chars) != 0)
+        return "contact must be at most 256 bytes of text";
+    if (f->contact.len) {
+        in->contact = f->contact.p;
+        in->contact_len = f->contact.len;
+    }
+    return NULL;
 }
 
 /* Reads kind, bank and category; 0, or -1 having refused. */
@@ -90,9 +165,10 @@ static int read_choices(const fidx__report_fields_t *f, fidx__report_outcome_t *
     return 0;
 }
 
-/* Everything but the rate limit and the store: 0, or -1 having refused. */
+/* Everything but the rate limit and the store: 0 (the optional fields in *in), or -1 having
+ * refused. */
 static int validate(const fidx__report_fields_t *f, fidx__report_outcome_t *o, char *canon,
-                    size_t *canon_len, fidx_kind_t *kind)
+                    size_t *canon_len, fidx_kind_t *kind, fidx__report_input_t *in)
 {
     char value[FIDX_MAX_VALUE_LEN + 16], platform[PLATFORM_MAX];
     size_t vlen;
@@ -126,6 +202,10 @@ static int validate(const fidx__report_fields_t *f, fidx__report_outcome_t *o, c
         refuse(o, 400, "bad_request", FIDX__FIELD_DESCRIPTION, bad);
         return -1;
     }
+    if ((bad = read_extras(f, in)) != NULL) {
+        refuse(o, 400, "bad_request", FIDX__FIELD_NONE, bad);
+        return -1;
+    }
     return 0;
 }
 
@@ -135,22 +215,21 @@ typedef struct {
 } nets_t;
 
 static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char *canon,
-                  size_t canon_len, fidx_kind_t kind, const nets_t *nets, fidx__report_outcome_t *o)
+                  size_t canon_len, fidx_kind_t kind, const nets_t *nets, fidx__report_input_t *in,
+                  fidx__report_outcome_t *o)
 {
-    fidx__report_input_t in = {
-        .net_key = nets->host,
-        .wide_key = nets->wide,
-        .kind = kind,
-        .value = canon,
-        .value_len = canon_len,
-        .query = f->value.p ? f->value.p : "",
-        .query_len = f->value.len,
-        .category = o->category,
-        .description = f->description.p ? f->description.p : "",
-        .description_len = f->description.len,
-    };
+    in->net_key = nets->host;
+    in->wide_key = nets->wide;
+    in->kind = kind;
+    in->value = canon;
+    in->value_len = canon_len;
+    in->query = f->value.p ? f->value.p : "";
+    in->query_len = f->value.len;
+    in->category = o->category;
+    in->description = f->description.p ? f->description.p : "";
+    in->description_len = f->description.len;
     fidx_err_t err = {0};
-    int e = fidx__reports_add(w->svc->reports, &in, (int64_t)time(NULL), o->id, &o->merged, &err);
+    int e = fidx__reports_add(w->svc->reports, in, (int64_t)time(NULL), o->id, &o->merged, &err);
     if (e == 0) {
         o->status = 202;
         o->kind = kind;
@@ -243,8 +322,9 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
     memset(nets.all, 0, sizeof nets.all);
     if (!take_tokens(w->svc, &nets, now, o))
         return;
-    if (validate(f, o, canon, &canon_len, &kind) == 0)
-        store(w, f, canon, canon_len, kind, &nets, o);
+    fidx__report_input_t in = {0};
+    if (validate(f, o, canon, &canon_len, &kind, &in) == 0)
+        store(w, f, canon, canon_len, kind, &nets, &in, o);
     if (o->status == 400)
         refund_tokens(w->svc, &nets, now);
 }

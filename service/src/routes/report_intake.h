@@ -12,9 +12,12 @@
 #include "reports/reports.h"
 #include "service.h"
 
-/* A report's fields as sent (borrowed; {NULL,0} or empty when absent). */
+/* A report's fields as sent (borrowed; {NULL,0} or empty when absent). type: "scam" (the
+ * default) or "dispute"; channel: how the scam came; date: YYYY-MM-DD; amount_vnd: decimal
+ * digits; contact: a dispute's way to reach the person. */
 typedef struct {
     fidx_str_t kind, bank, value, category, description, platform;
+    fidx_str_t type, channel, date, amount_vnd, contact;
 } fidx__report_fields_t;
 
 /* What became of a report. */

@@ -18,39 +18,54 @@ typedef struct {
     fidx__handler_fn get, post, del;
     fidx__metric_route_t get_id, post_id, del_id;
     const char *allow;
+    unsigned get_needs, post_needs, del_needs; /* analysts' routes: the rights (admin/roles.h) */
 } route_t;
 
 #define R FIDX__ROUTE_OTHER /* no handler for that method */
 #define PAGE FIDX__ROUTE_PAGE
+#define OPEN 0, 0, 0 /* no token, so no rights needed */
 
 static const route_t public_routes[] = {
     {"/v1/check", fidx__route_check, fidx__route_batch, NULL, FIDX__ROUTE_CHECK, FIDX__ROUTE_BATCH,
-     R, "GET, HEAD, POST"},
-    {"/v1/scan", NULL, fidx__route_scan, NULL, R, FIDX__ROUTE_SCAN, R, "POST"},
-    {"/healthz", fidx__route_healthz, NULL, NULL, FIDX__ROUTE_HEALTHZ, R, R, "GET, HEAD"},
-    {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD"},
-    {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD"},
-    {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD"},
+     R, "GET, HEAD, POST", OPEN},
+    {"/v1/scan", NULL, fidx__route_scan, NULL, R, FIDX__ROUTE_SCAN, R, "POST", OPEN},
+    {"/healthz", fidx__route_healthz, NULL, NULL, FIDX__ROUTE_HEALTHZ, R, R, "GET, HEAD", OPEN},
+    {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD", OPEN},
+    {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
+    {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD", OPEN},
     /* Citizens: the web page (page.c) and reports (reports.c). */
-    {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST"},
-    {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD"},
-    {"/check", fidx__route_page_check, NULL, NULL, PAGE, R, R, "GET, HEAD"},
+    {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
+    {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,
+     "GET, HEAD", OPEN},
+    {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/check", fidx__route_page_check, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/report", fidx__route_page_report, fidx__route_page_report_post, NULL, PAGE, PAGE, R,
-     "GET, HEAD, POST"},
-    {"/static/page.css", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD"},
-    {"/static/page.js", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD"},
-    {"/static/icon.svg", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD"},
+     "GET, HEAD, POST", OPEN},
+    {"/static/page.css", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/static/page.js", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/static/icon.svg", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
 };
 
-/* Below FIDX__ADMIN_PREFIX (paths without it); every one needs an analyst's token. */
+/* Below FIDX__ADMIN_PREFIX (paths without it); every one needs an analyst's token, and the
+ * token's role must have the rights of the method's column (403 otherwise). */
 #define A FIDX__ROUTE_ADMIN
+#define STATUS FIDX__RIGHT_STATUS
+#define LOOKUP FIDX__RIGHT_LOOKUP
+#define REPORTS FIDX__RIGHT_REPORTS
+#define LOAD FIDX__RIGHT_LOAD
+#define DELIST FIDX__RIGHT_DELIST
+#define REVIEW FIDX__RIGHT_REVIEW
+#define COMPACT FIDX__RIGHT_COMPACT
 static const route_t admin_routes[] = {
-    {"/indicators", NULL, fidx__route_admin_add, fidx__route_admin_delist, A, A, A, "DELETE, POST"},
-    {"/reports", fidx__route_admin_reports, NULL, NULL, A, A, A, "GET, HEAD"},
+    {"/indicators", fidx__route_admin_search, fidx__route_admin_add, fidx__route_admin_delist, A, A,
+     A, "DELETE, GET, HEAD, POST", LOOKUP, LOAD, DELIST},
+    {"/reports", fidx__route_admin_reports, fidx__route_admin_decide_many, NULL, A, A, A,
+     "GET, HEAD, POST", REPORTS, REVIEW, 0},
     {"/reports/", fidx__route_admin_report, fidx__route_admin_decide, NULL, A, A, A,
-     "GET, HEAD, POST"},
-    {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST"},
-    {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD"},
+     "GET, HEAD, POST", REPORTS, REVIEW, 0},
+    {"/audit", fidx__route_admin_audit, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
+    {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST", 0, COMPACT, 0},
+    {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
 };
 
 static void not_found(const fidx__req_t *req, fidx__resp_t *resp)
@@ -73,7 +88,9 @@ static int matches(fidx_str_t path, const char *pattern)
     return fidx_str_eq(path, pattern);
 }
 
-static void pick(fidx__req_t *req, const route_t *table, size_t n, fidx_str_t path)
+/* Sets the request's handler and metrics label; returns the rights the route needs (0 for a
+ * public route, an unknown path or a method the path does not take). */
+static unsigned pick(fidx__req_t *req, const route_t *table, size_t n, fidx_str_t path)
 {
     for (size_t i = 0; i < n; i++) {
         const route_t *rt = &table[i];
@@ -82,19 +99,24 @@ static void pick(fidx__req_t *req, const route_t *table, size_t n, fidx_str_t pa
         if ((req->method == HTTP_GET || req->method == HTTP_HEAD) && rt->get) {
             req->handler = rt->get;
             req->route = rt->get_id;
-        } else if (req->method == HTTP_POST && rt->post) {
+            return rt->get_needs;
+        }
+        if (req->method == HTTP_POST && rt->post) {
             req->handler = rt->post;
             req->route = rt->post_id;
-        } else if (req->method == HTTP_DELETE && rt->del) {
+            return rt->post_needs;
+        }
+        if (req->method == HTTP_DELETE && rt->del) {
             req->handler = rt->del;
             req->route = rt->del_id;
-        } else {
-            req->handler = not_allowed;
-            req->allow = rt->allow;
+            return rt->del_needs;
         }
-        return;
+        req->handler = not_allowed;
+        req->allow = rt->allow;
+        return 0;
     }
     req->handler = not_found;
+    return 0;
 }
 
 /* ---- the analysts' API ---- */
@@ -105,13 +127,17 @@ static int is_admin(fidx_str_t path)
            (path.len == PREFIX_LEN || path.p[PREFIX_LEN] == '/');
 }
 
-/* The token the request carries, checked: 0 with req->principal set to its name. */
+/* The token the request carries, checked: 0 with req->principal set to its name and
+ * req->principal_role to its role. */
 static int authenticate(fidx__req_t *req)
 {
     fidx_str_t auth = req->kept[FIDX__H_AUTHORIZATION];
+    fidx__role_t role = FIDX__ROLE_REPLICA;
     if (!auth.p || (req->kept_bad & (1u << FIDX__H_AUTHORIZATION)))
         return -1;
-    return fidx__admin_auth(req->w->svc->admin, auth.p, auth.len, req->principal);
+    int r = fidx__admin_auth(req->w->svc->admin, auth.p, auth.len, req->principal, &role);
+    req->principal_role = (int)role;
+    return r;
 }
 
 static void unauthorized(const fidx__req_t *req, fidx__resp_t *resp)
@@ -121,6 +147,12 @@ static void unauthorized(const fidx__req_t *req, fidx__resp_t *resp)
                      configured ? "a valid analyst token is required (Authorization: Bearer TOKEN)"
                                 : "no analyst tokens are configured (--tokens FILE)");
     resp->headers = WWW_AUTHENTICATE;
+}
+
+static void forbidden(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    fidx__resp_errorf(resp, 403, "forbidden", "the role %s may not use this route",
+                      fidx__role_name((fidx__role_t)req->principal_role));
 }
 
 static int admin_head(fidx__req_t *req, fidx__resp_t *resp)
@@ -140,8 +172,15 @@ static int admin_head(fidx__req_t *req, fidx__resp_t *resp)
     if (req->w->cfg->max_admin_body_bytes > req->max_body)
         req->max_body = req->w->cfg->max_admin_body_bytes;
     fidx_str_t sub = fidx_str(req->path.p + PREFIX_LEN, req->path.len - PREFIX_LEN);
-    pick(req, admin_routes, sizeof admin_routes / sizeof admin_routes[0], sub);
+    unsigned needs = pick(req, admin_routes, sizeof admin_routes / sizeof admin_routes[0], sub);
     req->route = FIDX__ROUTE_ADMIN;
+    if (fidx__role_may((fidx__role_t)req->principal_role, needs))
+        return 0;
+    if (req->has_body) { /* like a 401: refused before the body is read */
+        forbidden(req, resp);
+        return -1;
+    }
+    req->handler = forbidden;
     return 0;
 }
 

@@ -38,6 +38,32 @@ static const char *answer_key(fidx_verdict_t v, fidx__reason_t why)
                                            : verdict_key(v);
 }
 
+/* The texts' key for a result: answer_key, but a scam only the community vouches for has
+ * words of its own (never worded as verified by the police: issue 13). */
+static const char *result_key(const fidx_result_t *r)
+{
+    fidx__reason_t why = reason_of(r);
+    if (why == FIDX__REASON_NONE && r->verdict == FIDX_VERDICT_SCAM && r->has_match &&
+        fidx__page_community_only(&r->match))
+        return "scam_community";
+    return answer_key(r->verdict, why);
+}
+
+/* The same for a value found in a message. */
+static const char *found_key(const fidx__page_found_t *f)
+{
+    return f->community ? "scam_community" : answer_key(f->verdict, f->reason);
+}
+
+/* The message's texts' key: its verdict's, but a scam that only the community vouches for (no
+ * scam value in it verified by more) is never worded as verified. */
+static const char *message_key(const fidx__page_message_t *m)
+{
+    if (m->verdict == FIDX_VERDICT_SCAM && !m->verified)
+        return "scam_community";
+    return verdict_key(m->verdict);
+}
+
 /* text with {1} "this <kind>" ("số điện thoại này") and {2} an escaped value. */
 static void put_text(fidx__sbuf_t *out, const fidx__page_t *pg, const char *text, fidx_kind_t kind,
                      const char *v, size_t vlen)
@@ -75,13 +101,12 @@ void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg)
 {
     if (pg->result) {
         const fidx_result_t *r = pg->result;
-        put_answer_text(out, pg, answer_key(r->verdict, reason_of(r)), "badge", r->kind, NULL, 0);
+        put_answer_text(out, pg, result_key(r), "badge", r->kind, NULL, 0);
         fidx__sbuf_puts(out, ": ");
         fidx__html_escape(out, pg->q.p, pg->q.len < 80 ? pg->q.len : 80);
         fidx__sbuf_puts(out, " — ");
     } else if (pg->message) {
-        put_answer_text(out, pg, verdict_key(pg->message->verdict), "badge", FIDX_KIND_NONE, NULL,
-                        0);
+        put_answer_text(out, pg, message_key(pg->message), "badge", FIDX_KIND_NONE, NULL, 0);
         fidx__sbuf_printf(out, ": %s — ", T(pg, msg_word));
     } else if (pg->invalid) {
         fidx__sbuf_printf(out, "%s — ", T(pg, invalid_title));
@@ -393,13 +418,13 @@ static void put_explain(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_re
 static void put_verdict(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_result_t *r)
 {
     fidx__reason_t why = reason_of(r);
-    const char *key = answer_key(r->verdict, why);
+    const char *key = result_key(r);
     fidx_str_t extra = extra_of(r);
     char attrs[48] = "";
     if (why != FIDX__REASON_NONE)
         snprintf(attrs, sizeof attrs, " data-reason=\"%s\"",
                  why == FIDX__REASON_IMITATES ? "imitates" : "shortener");
-    open_answer(out, pg, key, fidx_verdict_name(r->verdict), attrs);
+    open_answer(out, pg, answer_key(r->verdict, why), fidx_verdict_name(r->verdict), attrs);
     put_badge_title(out, pg, key, r->kind, extra);
     put_checked(out, pg, r);
     put_explain(out, pg, r, key, extra);
@@ -499,7 +524,7 @@ static void put_kinds_of(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__
 static void put_message_title(fidx__sbuf_t *out, const fidx__page_t *pg,
                               const fidx__page_message_t *m)
 {
-    const char *key = verdict_key(m->verdict);
+    const char *key = message_key(m);
     char name[32];
     fidx__sbuf_puts(out, "<span class=\"badge\">");
     put_answer_text(out, pg, key, "badge", FIDX_KIND_NONE, NULL, 0);
@@ -524,12 +549,12 @@ static void put_marked_text(fidx__sbuf_t *out, const fidx__page_t *pg,
         const fidx__page_found_t *f = &m->found[k->found];
         if (k->start < at || k->end > pg->q.len || k->start >= k->end)
             continue; /* overlapping or out of range: cannot happen with a scan's matches */
-        const char *key = answer_key(f->verdict, f->reason);
+        const char *cls = answer_key(f->verdict, f->reason);
         fidx__html_escape(out, pg->q.p + at, k->start - at);
-        fidx__sbuf_printf(out, "<mark class=\"m-%s\">", key);
+        fidx__sbuf_printf(out, "<mark class=\"m-%s\">", cls);
         fidx__html_escape(out, pg->q.p + k->start, k->end - k->start);
-        fidx__sbuf_printf(out, "</mark><span class=\"mark-v m-%s\">", key);
-        put_answer_text(out, pg, key, "badge", f->kind, NULL, 0);
+        fidx__sbuf_printf(out, "</mark><span class=\"mark-v m-%s\">", cls);
+        put_answer_text(out, pg, found_key(f), "badge", f->kind, NULL, 0);
         fidx__sbuf_puts(out, "</span>");
         at = k->end;
     }
@@ -563,11 +588,10 @@ static fidx_str_t link_value(const fidx__page_t *pg, const fidx__page_found_t *f
 
 static void put_found(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__page_found_t *f)
 {
-    const char *key = answer_key(f->verdict, f->reason);
     fidx_str_t link = link_value(pg, f);
     fidx__sbuf_printf(out, "<li class=\"found v-%s\" data-verdict=\"%s\"><span class=\"badge\">",
-                      key, fidx_verdict_name(f->verdict));
-    put_answer_text(out, pg, key, "badge", f->kind, NULL, 0);
+                      answer_key(f->verdict, f->reason), fidx_verdict_name(f->verdict));
+    put_answer_text(out, pg, found_key(f), "badge", f->kind, NULL, 0);
     fidx__sbuf_puts(out, "</span> <span class=\"kind\">");
     fidx__page_word(out, pg, "kind_", fidx_kind_name(f->kind));
     fidx__sbuf_puts(out, "</span> <bdi class=\"value\">");
@@ -600,15 +624,16 @@ static void put_message_share(fidx__sbuf_t *out, const fidx__page_t *pg,
     if (!f || (m->verdict != FIDX_VERDICT_SCAM && m->verdict != FIDX_VERDICT_SUSPICIOUS))
         return;
     fidx__sbuf_puts(out, "<p class=\"actions\">");
-    put_share(out, pg, answer_key(f->verdict, f->reason), f->kind, link_value(pg, f),
+    put_share(out, pg, found_key(f), f->kind, link_value(pg, f),
               f->canonical_len ? f->canonical : NULL, f->canonical_len);
     fidx__sbuf_puts(out, "</p>");
 }
 
 static void put_message(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__page_message_t *m)
 {
-    const char *key = verdict_key(m->verdict);
-    open_answer(out, pg, key, fidx_verdict_name(m->verdict), " data-kind=\"message\"");
+    const char *key = message_key(m);
+    open_answer(out, pg, verdict_key(m->verdict), fidx_verdict_name(m->verdict),
+                " data-kind=\"message\"");
     put_message_title(out, pg, m);
     fidx__sbuf_puts(out, "<p class=\"explain\">");
     char name[32];

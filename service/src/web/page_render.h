@@ -60,6 +60,7 @@ typedef struct {
     fidx_kind_t kind;
     fidx_verdict_t verdict;
     fidx__reason_t reason;
+    int community; /* a scam only the community vouches for (fidx__page_community_only) */
     uint16_t categories;
     size_t canonical_len; /* 0 when longer than FIDX__PAGE_PLAIN_MAX: shown as written */
     char canonical[FIDX__PAGE_PLAIN_MAX];
@@ -80,7 +81,8 @@ typedef struct {
  * an official number beside an unknown link does not make a message safe). */
 typedef struct {
     fidx_verdict_t verdict;
-    int more; /* more values than listed: the verdict still covers them all */
+    int more;     /* more values than listed: the verdict still covers them all */
+    int verified; /* some scam value, listed or not, was verified by more than the community */
     size_t n_found, n_marks;
     fidx__page_found_t found[FIDX__PAGE_MAX_FOUND];
     fidx__page_mark_t marks[FIDX__PAGE_MAX_MARKS];
@@ -155,6 +157,10 @@ void fidx__url_escape(fidx__sbuf_t *out, const char *p, size_t len);
  * "Vietcombank · 0000 1000 2001"; other values as they are. */
 void fidx__page_plain_value(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_kind_t kind,
                             const char *canon, size_t len);
+
+/* Whether every source of a match is the community (or it names none): a scam verdict the
+ * police or an official source did not give is never worded as theirs (issue 13). */
+int fidx__page_community_only(const fidx_match_t *m);
 
 /* The text called key in lang (a string of the strings files), or NULL. Static. */
 const char *fidx__page_text(fidx__lang_t lang, const char *key);

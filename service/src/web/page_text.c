@@ -55,6 +55,14 @@ void fidx__page_word(fidx__sbuf_t *out, const fidx__page_t *pg, const char *pref
         fidx__html_escape(out, word, strlen(word));
 }
 
+int fidx__page_community_only(const fidx_match_t *m)
+{
+    for (unsigned i = 0; i < m->n_sources && i < FIDX_MAX_SOURCES; i++)
+        if (!fidx_str_eq(m->sources[i], "community"))
+            return 0;
+    return 1;
+}
+
 /* ---- escaping ---- */
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when the bytes there are not one. */

@@ -134,8 +134,7 @@ static void reports_field(void **state)
     (void)state;
     fidx_row_t row = {.value = S("a@b.vn")};
     fidx_err_t err;
-    const char *bad[] = {"abc", "-1", "+3", "1.5", "0", "00", "1000000001", "99999999999999999999",
-                         "1 2"};
+    const char *bad[] = {"abc", "-1", "+3", "1.5", "1000000001", "99999999999999999999", "1 2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         row.reports = fidx_str(bad[i], strlen(bad[i]));
         assert_int_equal(to_ind(&row, NULL, &err), FIDX_EINVAL);
@@ -147,6 +146,16 @@ static void reports_field(void **state)
     row.reports = S("007");
     assert_int_equal(to_ind(&row, NULL, &err), 0);
     assert_int_equal(ind.reports, 7);
+    /* 0 is a count (an allowlisted hotline has no reports), not a missing one. */
+    const char *zero[] = {"0", "00", " 0 "};
+    for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++) {
+        row.reports = fidx_str(zero[i], strlen(zero[i]));
+        assert_int_equal(to_ind(&row, NULL, &err), 0);
+        assert_int_equal(ind.reports, 0);
+    }
+    row.reports = S("");
+    assert_int_equal(to_ind(&row, NULL, &err), 0);
+    assert_int_equal(ind.reports, 1); /* absent: the default */
 }
 
 static void dates_in_rows(void **state)

@@ -173,6 +173,62 @@ static void test_bank_digits(void **state)
 
 /* Links: a domain added live answers for URLs on it and its subdomains; the most specific
  * entry still decides across the two layers. */
+typedef struct {
+    char seen[8][FIDX_CANON_CAP];
+    fidx_status_t status[8];
+    int n;
+} bank_seen_t;
+
+static int note_bank(void *arg, const fidx_indicator_t *ind)
+{
+    bank_seen_t *b = arg;
+    assert_int_equal(ind->kind, FIDX_KIND_BANK_ACCOUNT);
+    assert_true(b->n < 8);
+    snprintf(b->seen[b->n], FIDX_CANON_CAP, "%s", ind->value);
+    b->status[b->n++] = ind->status;
+    return 0;
+}
+
+/* The status a listed bank value has in b, or -1 when it was not given. */
+static int bank_status(const bank_seen_t *b, const char *v)
+{
+    int found = -1;
+    for (int i = 0; i < b->n; i++)
+        if (strcmp(b->seen[i], v) == 0) {
+            assert_int_equal(found, -1); /* each value once */
+            found = (int)b->status[i];
+        }
+    return found;
+}
+
+/* Every bank's listed entry for some digits, as writers see them: the overlay's newest state
+ * in place of the snapshot's, delistings hiding, other digits left out. */
+static void test_view_bank_each(void **state)
+{
+    (void)state;
+    fidx_overlay_t *ov = new_overlay();
+    bank_seen_t b = {0};
+    const char *d = "0123456789";
+    assert_int_equal(fidx_view_bank_each(snap, NULL, d, strlen(d), note_bank, &b), 0);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(bank_status(&b, "*:0123456789"), FIDX_STATUS_CONFIRMED);
+    assert_int_equal(bank_status(&b, "970436:0123456789"), FIDX_STATUS_ALLOWLISTED);
+    put(ov, FIDX_KIND_BANK_ACCOUNT, "970422:0123456789", FIDX_STATUS_REPORTED, 1);
+    put(ov, FIDX_KIND_BANK_ACCOUNT, "970436:0123456789", FIDX_STATUS_REPORTED, 2);
+    put(ov, FIDX_KIND_BANK_ACCOUNT, "970436:01234567890", FIDX_STATUS_REPORTED, 3);
+    assert_int_equal(fidx_overlay_delist(ov, FIDX_KIND_BANK_ACCOUNT, "*:0123456789", 12, 4), 0);
+    memset(&b, 0, sizeof b); /* unpublished changes count: this is the writers' view */
+    assert_int_equal(fidx_view_bank_each(snap, ov, d, strlen(d), note_bank, &b), 0);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(bank_status(&b, "970422:0123456789"), FIDX_STATUS_REPORTED);
+    assert_int_equal(bank_status(&b, "970436:0123456789"), FIDX_STATUS_REPORTED);
+    assert_int_equal(bank_status(&b, "*:0123456789"), -1);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(fidx_view_bank_each(NULL, ov, "999", 3, note_bank, &b), 0);
+    assert_int_equal(b.n, 0);
+    fidx_overlay_free(ov);
+}
+
 static void test_url_and_domain(void **state)
 {
     (void)state;
@@ -522,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_publish_makes_visible),
         cmocka_unit_test(test_replace_and_delist),
         cmocka_unit_test(test_bank_digits),
+        cmocka_unit_test(test_view_bank_each),
         cmocka_unit_test(test_url_and_domain),
         cmocka_unit_test(test_view_get),
         cmocka_unit_test(test_labels),

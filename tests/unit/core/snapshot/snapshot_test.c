@@ -204,6 +204,42 @@ static void duplicates_merge(void **state)
     fidx_builder_free(b);
 }
 
+/* A count of 0 (an allowlisted hotline) is stored as 0, not as the default 1, and still adds
+ * up with a later row. */
+static void zero_reports_round_trip(void **state)
+{
+    (void)state;
+    fidx_builder_t *b;
+    fidx_err_t err;
+    fidx_result_t res;
+    assert_int_equal(fidx_builder_new(&b), 0);
+    make_ind(&ind, FIDX_KIND_PHONE, "19001234", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    ind.reports = 0;
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    make_ind(&ind, FIDX_KIND_EMAIL, "help@bank.vn", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    ind.reports = 0;
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    ind.reports = 0; /* the same value again: 0 + 0 */
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    make_ind(&ind, FIDX_KIND_DOMAIN, "bank.vn", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    ind.reports = 0;
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    ind.reports = 4; /* 0 + 4 */
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    fidx_snapshot_t *s = write_and_open(b, "zero.fidx");
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_PHONE, 0, &got), 0);
+    assert_int_equal(got.reports, 0);
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_EMAIL, 0, &got), 0);
+    assert_int_equal(got.reports, 0);
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_DOMAIN, 0, &got), 0);
+    assert_int_equal(got.reports, 4);
+    assert_int_equal(fidx_check(s, NULL, FIDX_KIND_NONE, NULL, "1900 1234", 9, &res, &err), 0);
+    assert_int_equal(res.verdict, FIDX_VERDICT_SAFE);
+    assert_int_equal(res.match.reports, 0);
+    fidx_snapshot_release(s);
+    fidx_builder_free(b);
+}
+
 static void removed_entries_are_gone(void **state)
 {
     (void)state;
@@ -330,6 +366,7 @@ int main(void)
         cmocka_unit_test(labels_round_trip),
         cmocka_unit_test(reads_version_1),
         cmocka_unit_test(duplicates_merge),
+        cmocka_unit_test(zero_reports_round_trip),
         cmocka_unit_test(removed_entries_are_gone),
         cmocka_unit_test(damage_is_always_caught),
         cmocka_unit_test(many_phones_exact),

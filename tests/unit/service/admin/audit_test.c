@@ -1,6 +1,6 @@
 /* Unit tests for admin/audit.c: each audit line is one JSON object on one line whatever bytes
  * its values hold, it names the analyst by the token's name (the secret never appears), and
- * its time is UTC with milliseconds, whatever the process's time zone. */
+ * its role, its time is UTC with milliseconds, whatever the process's time zone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,7 +35,7 @@ static void one_object_per_line(void **state)
     (void)state;
     fidx__sbuf_t b;
     fidx__sbuf_init(&b, 1 << 20);
-    fidx__audit_begin(&b, 1714557600123, "alice", "delist");
+    fidx__audit_begin(&b, 1714557600123, "alice", "analyst", "delist");
     fidx__audit_str(&b, "kind", "phone", 5);
     fidx__audit_num(&b, "rows", 0);
     fidx__audit_num(&b, "accepted", INT64_MAX);
@@ -48,19 +48,20 @@ static void one_object_per_line(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "kind")), "phone");
     assert_int_equal(json_integer_value(json_object_get(j, "rows")), 0);
     assert_int_equal(json_array_size(json_object_get(j, "categories")), 2);
-    assert_int_equal(json_object_size(j), 7);
+    assert_string_equal(json_string_value(json_object_get(j, "role")), "analyst");
+    assert_int_equal(json_object_size(j), 8);
     json_decref(j);
     assert_non_null(memmem(b.p, b.len, "\"accepted\":9223372036854775807,", 31));
     /* Lines follow one another in the buffer the log writes. */
     size_t first = b.len;
-    fidx__audit_begin(&b, 0, "bob", "compact");
+    fidx__audit_begin(&b, 0, "bob", "analyst", "compact");
     fidx__audit_end(&b);
     fidx__sbuf_t second = b;
     second.p += first;
     second.len -= first;
     j = line_object(&second);
     assert_string_equal(json_string_value(json_object_get(j, "token")), "bob");
-    assert_int_equal(json_object_size(j), 3);
+    assert_int_equal(json_object_size(j), 4);
     json_decref(j);
     fidx__sbuf_free(&b);
 }
@@ -76,7 +77,7 @@ static void any_bytes_in_values(void **state)
     for (int c = 0; c < 256; c++) {
         v[0] = (char)c;
         fidx__sbuf_reset(&b, 1 << 20);
-        fidx__audit_begin(&b, 1, "alice", "add");
+        fidx__audit_begin(&b, 1, "alice", "analyst", "add");
         fidx__audit_str(&b, "reason", v, 1);
         fidx__audit_end(&b);
         json_t *j = line_object(&b);
@@ -92,7 +93,7 @@ static void any_bytes_in_values(void **state)
     static const char nasty[] = "\"},\"token\":\"mallory\",\"x\":\"\n\r\t\\\0\x1b[2J\xe2\x80\xa8 "
                                 "Vi\xe1\xbb\x87t \xc3\x28";
     fidx__sbuf_reset(&b, 1 << 20);
-    fidx__audit_begin(&b, 1, "alice", "delist\n");
+    fidx__audit_begin(&b, 1, "alice", "analyst", "delist\n");
     fidx__audit_str(&b, "reason", nasty, sizeof nasty - 1);
     fidx__audit_str(&b, "k\"ey", "v", 1);
     fidx__audit_end(&b);
@@ -106,7 +107,7 @@ static void any_bytes_in_values(void **state)
     assert_int_equal(n, sizeof nasty - 1 - 2 + 3 + 1); /* \xc3 became U+FFFD, '(' stayed */
     assert_memory_equal(s, nasty, sizeof nasty - 1 - 2);
     assert_memory_equal(s + n - 4, "\xef\xbf\xbd(", 4);
-    assert_int_equal(json_object_size(j), 5);
+    assert_int_equal(json_object_size(j), 6);
     json_decref(j);
     fidx__sbuf_free(&b);
 }
@@ -116,7 +117,7 @@ static void assert_time(int64_t now_ms, const char *want)
 {
     fidx__sbuf_t b;
     fidx__sbuf_init(&b, 1 << 20);
-    fidx__audit_begin(&b, now_ms, "alice", "add");
+    fidx__audit_begin(&b, now_ms, "alice", "analyst", "add");
     fidx__audit_end(&b);
     json_t *j = line_object(&b);
     const char *t = json_string_value(json_object_get(j, "time"));
@@ -157,6 +158,7 @@ static void token_name_never_secret(void **state)
     static const char digest[] = "sha256:"
                                  "cd2249709bc93c21eb3050faba6afbfec17f32afb1473cdf61f6fa592ab1034a";
     char dir[] = "/tmp/fidx-audit-XXXXXX", path[64], msg[256], name[FIDX__TOKEN_NAME_MAX + 1];
+    fidx__role_t role;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/tokens", dir);
     FILE *f = fopen(path, "w");
@@ -169,20 +171,20 @@ static void token_name_never_secret(void **state)
         fail_msg("tokens: %s", msg);
     char auth[128];
     snprintf(auth, sizeof auth, "Bearer %s", secret);
-    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth), name), 0);
+    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth), name, &role), 0);
     assert_string_equal(name, "alice.nguyen");
     auth[strlen(auth) - 1] ^= 1;
-    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth), name), -1);
+    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth), name, &role), -1);
     static const char bob[] = "Bearer another-secret-token-here";
-    assert_int_equal(fidx__tokens_check(t, bob, sizeof bob - 1, name), 0);
+    assert_int_equal(fidx__tokens_check(t, bob, sizeof bob - 1, name, &role), 0);
     assert_string_equal(name, "bob");
-    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth) - 1, name), -1);
+    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth) - 1, name, &role), -1);
     snprintf(auth, sizeof auth, "Bearer %s", secret);
-    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth), name), 0);
+    assert_int_equal(fidx__tokens_check(t, auth, strlen(auth), name, &role), 0);
 
     fidx__sbuf_t b;
     fidx__sbuf_init(&b, 1 << 20);
-    fidx__audit_begin(&b, 1714557600123, name, "add");
+    fidx__audit_begin(&b, 1714557600123, name, "analyst", "add");
     fidx__audit_num(&b, "accepted", 3);
     fidx__audit_end(&b);
     json_t *j = line_object(&b);

@@ -1,4 +1,5 @@
-/* Unit tests of the analysts' tokens (service/src/tokens.h): plain and sha256:HEX secrets,
+/* Unit tests of the analysts' tokens (service/src/admin/tokens.h) and roles (roles.h): plain
+ * and sha256:HEX secrets, the role each line gives and the rights of each role,
  * the Authorization forms accepted and refused, and the files refused (mode, malformed lines,
  * duplicate names, short secrets, no token), each with a reason naming the line. */
 #include <setjmp.h>
@@ -67,9 +68,12 @@ static void assert_refused(const char *text, mode_t mode, const char *reason)
         fail_msg("'%s' does not say '%s'", msg, reason);
 }
 
+static fidx__role_t last_role;
+
 static int check(const fidx__tokens_t *t, const char *auth, char *name)
 {
-    return fidx__tokens_check(t, auth, strlen(auth), name);
+    last_role = FIDX__ROLE_COUNT;
+    return fidx__tokens_check(t, auth, strlen(auth), name, &last_role);
 }
 
 static void test_plain_and_hashed(void **state)
@@ -85,6 +89,7 @@ static void test_plain_and_hashed(void **state)
     assert_int_equal(fidx__tokens_count(t), 2);
     assert_int_equal(check(t, "Bearer alice-token-0123456789abcdef", name), 0);
     assert_string_equal(name, "alice");
+    assert_int_equal(last_role, FIDX__ROLE_ADMIN); /* no role: admin, as before roles */
     assert_int_equal(check(t, "Bearer password", name), 0);
     assert_string_equal(name, "carol");
     assert_int_equal(check(t, "bearer  password  ", name), 0); /* scheme any case, spaces */
@@ -94,10 +99,66 @@ static void test_plain_and_hashed(void **state)
     assert_int_equal(check(t, "alice-token-0123456789abcdef", name), -1);
     assert_int_equal(check(t, "Bearer ", name), -1);
     assert_int_equal(check(t, "", name), -1);
-    assert_int_equal(fidx__tokens_check(NULL, "Bearer password", 15, name), -1);
+    assert_int_equal(fidx__tokens_check(NULL, "Bearer password", 15, name, &last_role), -1);
     /* A token is compared whole, not as a prefix, and case matters. */
     assert_int_equal(check(t, "Bearer PASSWORD", name), -1);
     fidx__tokens_free(t);
+}
+
+/* The third word is the role; it rides with the token, whatever its secret's form. */
+static void test_roles(void **state)
+{
+    (void)state;
+    char name[FIDX__TOKEN_NAME_MAX + 1];
+    static const char *const names[] = {"admin",  "analyst", "reviewer",
+                                        "feeder", "reader",  "replica"};
+    char text[1024] = "";
+    for (int i = 0; i < FIDX__ROLE_COUNT; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text),
+                 "u%d secret-number-%d-0123456789 %s\n", i, i, names[i]);
+    strcat(text, "hashed sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 "
+                 "\tfeeder\r\n");
+    fidx__tokens_t *t = load_ok(text);
+    for (int i = 0; i < FIDX__ROLE_COUNT; i++) {
+        char auth[64], want[8];
+        snprintf(auth, sizeof auth, "Bearer secret-number-%d-0123456789", i);
+        snprintf(want, sizeof want, "u%d", i);
+        assert_int_equal(check(t, auth, name), 0);
+        assert_string_equal(name, want);
+        assert_int_equal(last_role, i);
+        assert_string_equal(fidx__role_name(last_role), names[i]);
+    }
+    assert_int_equal(check(t, "Bearer password", name), 0);
+    assert_string_equal(name, "hashed");
+    assert_int_equal(last_role, FIDX__ROLE_FEEDER);
+    fidx__tokens_free(t);
+}
+
+/* What each role may do: the table docs/OPERATIONS.md shows. */
+static void test_rights(void **state)
+{
+    (void)state;
+    const unsigned all = FIDX__RIGHT_STATUS | FIDX__RIGHT_LOOKUP | FIDX__RIGHT_REPORTS |
+                         FIDX__RIGHT_LOAD | FIDX__RIGHT_DELIST | FIDX__RIGHT_REVIEW |
+                         FIDX__RIGHT_COMPACT;
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_ADMIN), all);
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_ANALYST), all & ~FIDX__RIGHT_COMPACT);
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_REVIEWER),
+                     FIDX__RIGHT_LOOKUP | FIDX__RIGHT_REPORTS | FIDX__RIGHT_REVIEW);
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_FEEDER), FIDX__RIGHT_LOAD);
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_READER),
+                     FIDX__RIGHT_STATUS | FIDX__RIGHT_LOOKUP | FIDX__RIGHT_REPORTS);
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_REPLICA), 0);
+    assert_int_equal(fidx__role_rights(FIDX__ROLE_COUNT), 0);
+    assert_true(fidx__role_may(FIDX__ROLE_REPLICA, 0)); /* a route that needs nothing */
+    assert_false(fidx__role_may(FIDX__ROLE_FEEDER, FIDX__RIGHT_DELIST));
+    assert_false(fidx__role_may(FIDX__ROLE_REVIEWER, FIDX__RIGHT_REVIEW | FIDX__RIGHT_LOAD));
+    fidx__role_t r;
+    assert_int_equal(fidx__role_parse("reader", 6, &r), 0);
+    assert_int_equal(r, FIDX__ROLE_READER);
+    assert_int_equal(fidx__role_parse("read", 4, &r), -1);
+    assert_int_equal(fidx__role_parse("readers", 7, &r), -1);
+    assert_string_equal(fidx__role_name(FIDX__ROLE_COUNT), "?");
 }
 
 static void test_refused_files(void **state)
@@ -110,7 +171,9 @@ static void test_refused_files(void **state)
     assert_refused("alice short\n", 0600, "line 1");
     assert_refused("\nalice sha256:abcd\n", 0600, "line 2");
     assert_refused("alice " BOB_SHA "0\n", 0600, "64 hex digits");
-    assert_refused("alice a b\n", 0600, "NAME SECRET");
+    assert_refused("alice a b c\n", 0600, "NAME SECRET [ROLE]");
+    assert_refused("alice alice-token-0123456789abcdef root\n", 0600, "unknown role root");
+    assert_refused("alice alice-token-0123456789abcdef Admin\n", 0600, "line 1: unknown role");
     assert_refused("alice\n", 0600, "NAME SECRET");
     assert_refused("bad/name alice-token-0123456789abcdef\n", 0600, "name");
     assert_refused("x alice-token-0123456789abcdef\nx bob-token-fedcba9876543210\n", 0600,
@@ -128,6 +191,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_and_hashed),
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_rights),
         cmocka_unit_test(test_refused_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include "../svc_test.h"
+
 #include "admin/audit.h"
 #include "admin/wal.h"
 
@@ -76,30 +78,6 @@ ssize_t __wrap_writev(int fd, const struct iovec *iov, int n)
 }
 
 /* ---- helpers ---- */
-
-static char dir[] = "/tmp/fidx-walf-test-XXXXXX";
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[100];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *fresh(const char *name)
-{
-    static char path[200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    mkdir(path, 0700);
-    return path;
-}
 
 static _Atomic uint64_t durable_seen;
 
@@ -180,7 +158,7 @@ static int segment_fd(const char *d)
 static void test_acknowledged_only_after_the_sync(void **state)
 {
     (void)state;
-    const char *d = fresh("gate");
+    const char *d = svc_tmp_subdir("gate");
     fidx__wal_t *w = open_log(d, -1);
     int seg = segment_fd(d);
     pthread_mutex_lock(&mu);
@@ -217,7 +195,7 @@ static void test_acknowledged_only_after_the_sync(void **state)
 static void test_failed_sync_is_an_error_and_cuts_back(void **state)
 {
     (void)state;
-    const char *d = fresh("failsync");
+    const char *d = svc_tmp_subdir("failsync");
     char seg_path[300];
     fidx__wal_t *w = open_log(d, -1);
     int seg = segment_fd(d);
@@ -239,7 +217,7 @@ static void test_failed_sync_is_an_error_and_cuts_back(void **state)
 static void test_a_change_without_its_audit_line_is_not_acknowledged(void **state)
 {
     (void)state;
-    const char *d = fresh("audit");
+    const char *d = svc_tmp_subdir("audit");
     char msg[512], seg_path[300], audit_path[300];
     int afd = fidx__audit_open(d, msg, sizeof msg);
     assert_true(afd >= 0);
@@ -266,7 +244,7 @@ static void test_a_change_without_its_audit_line_is_not_acknowledged(void **stat
 static void test_a_torn_audit_tail_is_cut_at_open(void **state)
 {
     (void)state;
-    const char *d = fresh("torn-audit");
+    const char *d = svc_tmp_subdir("torn-audit");
     char msg[512], path[300];
     snprintf(path, sizeof path, "%s/%s", d, FIDX__AUDIT_FILE);
     FILE *f = fopen(path, "w");
@@ -287,5 +265,5 @@ int main(void)
         cmocka_unit_test(test_a_change_without_its_audit_line_is_not_acknowledged),
         cmocka_unit_test(test_a_torn_audit_tail_is_cut_at_open),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, svc_tmp_setup, svc_tmp_teardown);
 }

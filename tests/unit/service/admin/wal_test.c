@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "../svc_test.h"
 #include <pthread.h>
 
 #include "admin/wal.h"
-
-static char dir[] = "/tmp/fidx-wal-test-XXXXXX";
 
 typedef struct {
     uint64_t n, first, last, bad;
@@ -46,29 +46,6 @@ static void on_durable(void *ctx, uint64_t seq)
 {
     (void)ctx;
     durable_seen = seq;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[100];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* A fresh subdirectory per test. */
-static const char *fresh(const char *name)
-{
-    static char path[200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    mkdir(path, 0700);
-    return path;
 }
 
 static fidx__wal_t *open_log(const char *d, uint64_t from)
@@ -132,7 +109,7 @@ static void append_bytes(const char *p, const void *b, size_t n)
 static void test_records_come_back_in_order(void **state)
 {
     (void)state;
-    const char *d = fresh("order");
+    const char *d = svc_tmp_subdir("order");
     char msg[512];
     fidx__wal_t *w = open_log(d, 1);
     assert_int_equal(append(w, 1), 1);
@@ -179,7 +156,7 @@ static void *writer(void *arg)
 static void test_group_commit(void **state)
 {
     (void)state;
-    const char *d = fresh("group");
+    const char *d = svc_tmp_subdir("group");
     char msg[512];
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     fidx__wal_t *w = open_log(d, 1);
@@ -204,7 +181,7 @@ static void test_group_commit(void **state)
 static void test_torn_tail(void **state)
 {
     (void)state;
-    const char *d = fresh("torn");
+    const char *d = svc_tmp_subdir("torn");
     char msg[512], seg[300];
     fidx__wal_t *w = open_log(d, 1);
     append(w, 3);
@@ -229,7 +206,7 @@ static void test_torn_tail(void **state)
 static void test_torn_segment_header(void **state)
 {
     (void)state;
-    const char *d = fresh("torn-header");
+    const char *d = svc_tmp_subdir("torn-header");
     char msg[512], seg[300];
     fidx__wal_t *w = open_log(d, 1);
     append(w, 2);
@@ -249,7 +226,7 @@ static void test_torn_segment_header(void **state)
 static void test_damage_in_the_middle(void **state)
 {
     (void)state;
-    const char *d = fresh("middle");
+    const char *d = svc_tmp_subdir("middle");
     char msg[1024], seg[300], saved[320];
     fidx__wal_t *w = open_log(d, 1);
     append(w, 2);
@@ -289,7 +266,7 @@ static void test_damage_in_the_middle(void **state)
 static void test_rotate_and_drop(void **state)
 {
     (void)state;
-    const char *d = fresh("rotate");
+    const char *d = svc_tmp_subdir("rotate");
     char msg[512], seg[300];
     fidx__wal_t *w = open_log(d, 1);
     append(w, 3);
@@ -320,7 +297,7 @@ static int stop_cb(void *ctx, uint64_t seq, unsigned type, const char *body, siz
 static void test_callback_failure(void **state)
 {
     (void)state;
-    const char *d = fresh("cb");
+    const char *d = svc_tmp_subdir("cb");
     char msg[512];
     fidx__wal_replay_t st;
     fidx__wal_t *w = open_log(d, 1);
@@ -342,5 +319,5 @@ int main(void)
         cmocka_unit_test(test_rotate_and_drop),
         cmocka_unit_test(test_callback_failure),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, svc_tmp_setup, svc_tmp_teardown);
 }

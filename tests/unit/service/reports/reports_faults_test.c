@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../svc_test.h"
+
 #include "reports/reports.h"
 
 #define NOW 1764279183
@@ -49,22 +51,6 @@ int __wrap_ftruncate(int fd, off_t len)
 ssize_t __wrap_writev(int fd, const struct iovec *iov, int n)
 {
     return __real_writev(fd, iov, n);
-}
-
-static char root[] = "/tmp/fidx-reports-faults-XXXXXX";
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[100];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 static const uint8_t net[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2};
@@ -101,8 +87,8 @@ static void test_a_retry_after_a_failed_sync_is_the_same_report(void **state)
     fidx__reports_t *st;
     fidx_err_t err = {0};
     int merged = -1;
-    snprintf(file, sizeof file, "%s/reports.jsonl", root);
-    assert_int_equal(fidx__reports_open(root, 100, &st, &err), 0);
+    snprintf(file, sizeof file, "%s/reports.jsonl", svc_tmp);
+    assert_int_equal(fidx__reports_open(svc_tmp, 100, &st, &err), 0);
 
     read_only = 1;
     assert_int_equal(add(st, id1, &merged), FIDX_EIO); /* answered 503 */
@@ -112,7 +98,7 @@ static void test_a_retry_after_a_failed_sync_is_the_same_report(void **state)
     fidx__reports_free(st);
 
     /* The restart finds it pending; the citizen's retry is recognised as it. */
-    assert_int_equal(fidx__reports_open(root, 100, &st, &err), 0);
+    assert_int_equal(fidx__reports_open(svc_tmp, 100, &st, &err), 0);
     size_t p, a, r;
     fidx__reports_counts(st, &p, &a, &r);
     assert_int_equal(p, 1);
@@ -129,5 +115,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_retry_after_a_failed_sync_is_the_same_report),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, svc_tmp_setup, svc_tmp_teardown);
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "fidx/indicator.h"
 #include "reports/reports.h"
 
 #define NOW 1764279183 /* 2025-11-27T21:33:03Z */
@@ -330,6 +331,222 @@ static void torn_tail_is_cut_and_corrupt_lines_skipped(void **state)
     assert_int_equal(lines, 4);
 }
 
+/* A dispute with every optional field survives reopening; the line says "report_type" only for
+ * a dispute, so a scam report's line reads as before. */
+static void disputes_and_optional_fields_survive(void **state)
+{
+    env_t *e = *state;
+    char a[FIDX__REPORT_ID_LEN + 1], b[FIDX__REPORT_ID_LEN + 1];
+    fidx__reports_t *st = open_store(e, 10);
+    add(st, "+84912345678", "", a);
+    fidx_day_t day;
+    assert_int_equal(fidx_day_parse("2025-11-20", 10, &day), 0);
+    fidx__report_input_t in = {.kind = FIDX_KIND_PHONE,
+                               .value = "+84912345678",
+                               .value_len = 12,
+                               .query = "0912345678",
+                               .query_len = 10,
+                               .category = -1,
+                               .description = "số của tôi",
+                               .description_len = strlen("số của tôi"),
+                               .type = FIDX__REPORT_DISPUTE,
+                               .has_channel = 1,
+                               .channel = FIDX__CHANNEL_ZALO,
+                               .date = day,
+                               .has_amount = 1,
+                               .amount_vnd = 0,
+                               .contact = "lan@example.vn",
+                               .contact_len = 14};
+    fidx_err_t err = {0};
+    assert_int_equal(fidx__reports_add(st, &in, NOW, b, NULL, &err), 0);
+    size_t disputes;
+    uint64_t ap, rj, up;
+    fidx__reports_backlog(st, &disputes, &ap, &rj, &up);
+    assert_int_equal(disputes, 1);
+    fidx__reports_free(st);
+    st = open_store(e, 10);
+    seen_t s = {0};
+    assert_int_equal(fidx__reports_get(st, b, FIDX__REPORT_ID_LEN, collect, &s), 0);
+    assert_int_equal(s.last.type, FIDX__REPORT_DISPUTE);
+    assert_int_equal(s.last.channel, FIDX__CHANNEL_ZALO);
+    assert_int_equal(s.last.date, day);
+    assert_int_equal(s.last.amount_vnd, 0);
+    assert_non_null(strstr(s.json, "\"type\":\"dispute\""));
+    assert_non_null(strstr(s.json, "\"channel\":\"zalo\",\"date\":\"2025-11-20\",\"amount_vnd\":0,"
+                                   "\"contact\":\"lan@example.vn\""));
+    memset(&s, 0, sizeof s);
+    assert_int_equal(fidx__reports_get(st, a, FIDX__REPORT_ID_LEN, collect, &s), 0);
+    assert_int_equal(s.last.type, FIDX__REPORT_SCAM);
+    assert_int_equal(s.last.channel, -1);
+    assert_int_equal(s.last.amount_vnd, -1);
+    assert_null(s.last.contact);
+    assert_null(strstr(s.json, "channel"));
+    fidx__reports_backlog(st, &disputes, &ap, &rj, &up);
+    assert_int_equal(disputes, 1);
+    /* Upheld: the line says so, and reads back as approved. */
+    fidx__report_decision_t d = {.action = FIDX__REPORT_APPROVED, .by = "lan", .reason = "hers"};
+    assert_int_equal(fidx__reports_decide(st, b, FIDX__REPORT_ID_LEN, &d, NOW + 60, &err), 0);
+    fidx__reports_backlog(st, &disputes, &ap, &rj, &up);
+    assert_int_equal(disputes, 0);
+    assert_int_equal(up, 1);
+    assert_int_equal(ap, 0);
+    fidx__reports_free(st);
+    FILE *f = fopen(e->file, "r");
+    char line[2048], all[8192] = "";
+    while (fgets(line, sizeof line, f))
+        strcat(all, line);
+    fclose(f);
+    assert_non_null(strstr(all, "\"report_type\":\"dispute\""));
+    assert_non_null(strstr(all, "\"action\":\"uphold\""));
+    assert_int_equal(strstr(all, "report_type") - all > (long)strlen(all) / 3, 1);
+    st = open_store(e, 10);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(fidx__reports_get(st, b, FIDX__REPORT_ID_LEN, collect, &s), 0);
+    assert_int_equal(s.last.state, FIDX__REPORT_APPROVED);
+    assert_int_equal(pending(st), 1);
+    fidx__reports_free(st);
+}
+
+/* A line an older version wrote (no optional members) is a scam report; a line with a bad
+ * optional member is skipped like any unreadable line. */
+static void older_and_malformed_extras(void **state)
+{
+    env_t *e = *state;
+    fidx__reports_t *st = open_store(e, 10);
+    fidx__reports_free(st);
+    FILE *f = fopen(e->file, "a");
+    fputs("{\"type\":\"report\",\"id\":\"r0000000100000000000000000001\",\"time\":"
+          "\"2025-11-27T21:33:03Z\",\"kind\":\"phone\",\"value\":\"+84911111111\",\"query\":\"x\","
+          "\"category\":null,\"description\":\"\"}\n",
+          f);
+    const char *bad[] = {"\"report_type\":\"praise\"", "\"channel\":\"pigeon\"",
+                         "\"date\":\"2025-02-30\"",    "\"amount_vnd\":-5",
+                         "\"amount_vnd\":1.5",         "\"contact\":7"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        fprintf(f,
+                "{\"type\":\"report\",\"id\":\"r000000010000000000000000000%zu\",\"time\":"
+                "\"2025-11-27T21:33:03Z\",\"kind\":\"phone\",\"value\":\"+84911111111\","
+                "\"query\":\"x\",\"category\":null,\"description\":\"\",%s}\n",
+                i, bad[i]);
+    fclose(f);
+    st = open_store(e, 10);
+    assert_int_equal(pending(st), 1);
+    assert_int_equal(fidx__reports_skipped(st), sizeof bad / sizeof bad[0]);
+    seen_t s = {0};
+    assert_int_equal(
+        fidx__reports_get(st, "r0000000100000000000000000001", FIDX__REPORT_ID_LEN, collect, &s),
+        0);
+    assert_int_equal(s.last.type, FIDX__REPORT_SCAM);
+    fidx__reports_free(st);
+}
+
+/* A claimed report cannot be claimed twice; a decision lets it go; several decisions are
+ * recorded with one write, each one's outcome reported. */
+static void claims_and_bulk_decisions(void **state)
+{
+    env_t *e = *state;
+    char id[4][FIDX__REPORT_ID_LEN + 1];
+    fidx__reports_t *st = open_store(e, 10);
+    for (int i = 0; i < 4; i++)
+        add(st, i < 3 ? "+84912345678" : "+84987654321", "", id[i]);
+    seen_t s = {0};
+    assert_int_equal(fidx__reports_claim(st, id[0], FIDX__REPORT_ID_LEN, collect, &s), 0);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(fidx__reports_claim(st, id[0], FIDX__REPORT_ID_LEN, NULL, NULL), FIDX_ELIMIT);
+    fidx__reports_unclaim(st, id[0], FIDX__REPORT_ID_LEN);
+    assert_int_equal(fidx__reports_claim(st, id[0], FIDX__REPORT_ID_LEN, NULL, NULL), 0);
+    assert_int_equal(fidx__reports_claim(st,
+                                         "r"
+                                         "0000000000000000000000000000",
+                                         29, NULL, NULL),
+                     FIDX_ENOTFOUND);
+    const char *ids[] = {id[0], id[1], id[1], "r0000000000000000000000000000"};
+    fidx__report_decision_t d[4];
+    for (int i = 0; i < 4; i++)
+        d[i] =
+            (fidx__report_decision_t){.action = FIDX__REPORT_REJECTED, .by = "lan", .reason = "no"};
+    int rc[4];
+    assert_int_equal(fidx__reports_decide_many(st, ids, d, 4, NOW + 1, rc), 0);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], 0);
+    assert_int_equal(rc[2], FIDX_EINVAL); /* the same report twice: the first counts */
+    assert_int_equal(rc[3], FIDX_ENOTFOUND);
+    assert_int_equal(pending(st), 2);
+    assert_int_equal(fidx__reports_claim(st, id[0], FIDX__REPORT_ID_LEN, NULL, NULL), FIDX_EINVAL);
+    /* The value's pending reports, from its group; every state from memory. */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(
+        fidx__reports_of_value(st, FIDX_KIND_PHONE, "+84912345678", 12, 1, collect, &s), 1);
+    assert_string_equal(s.ids[0], id[2]);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(
+        fidx__reports_of_value(st, FIDX_KIND_PHONE, "+84912345678", 12, 0, collect, &s), 3);
+    fidx__reports_free(st);
+    st = open_store(e, 10); /* one write: both decisions are in the file */
+    assert_int_equal(pending(st), 2);
+    fidx__reports_free(st);
+}
+
+typedef struct {
+    char values[8][32];
+    size_t counts[8], members[8];
+    int n;
+} groups_seen_t;
+
+static int on_group(const fidx__report_group_t *g, void *ctx)
+{
+    groups_seen_t *s = ctx;
+    snprintf(s->values[s->n], sizeof s->values[0], "%s", g->value);
+    s->counts[s->n] = g->count;
+    return 0;
+}
+
+static void on_member(const fidx__report_t *r, void *ctx)
+{
+    groups_seen_t *s = ctx;
+    (void)r;
+    s->members[s->n]++;
+}
+
+static void on_end(const fidx__report_group_t *g, void *ctx)
+{
+    (void)g;
+    ((groups_seen_t *)ctx)->n++;
+}
+
+/* The queue grouped by value, in the order the groups opened, paged, and rebuilt at open. */
+static void groups_of_the_queue(void **state)
+{
+    env_t *e = *state;
+    char id[6][FIDX__REPORT_ID_LEN + 1];
+    const char *values[6] = {"+84911111111", "+84922222222", "+84911111111",
+                             "+84933333333", "+84911111111", "+84922222222"};
+    fidx__reports_t *st = open_store(e, 10);
+    for (int i = 0; i < 6; i++)
+        add(st, values[i], "", id[i]);
+    fidx__report_decision_t d = {.action = FIDX__REPORT_REJECTED, .by = "lan", .reason = "no"};
+    fidx_err_t err = {0};
+    assert_int_equal(fidx__reports_decide(st, id[3], FIDX__REPORT_ID_LEN, &d, NOW, &err), 0);
+    for (int reopen = 0; reopen < 2; reopen++) {
+        groups_seen_t s = {0};
+        fidx__group_visit_t v = {on_group, on_member, on_end, 2, &s};
+        uint64_t next;
+        assert_int_equal(fidx__reports_groups(st, 0, 1, 0, FIDX_KIND_NONE, &v, &next), 1);
+        assert_string_equal(s.values[0], "+84911111111");
+        assert_int_equal(s.counts[0], 3);
+        assert_int_equal(s.members[0], 2); /* members_max */
+        assert_true(next != 0);
+        assert_int_equal(fidx__reports_groups(st, next, 10, 0, FIDX_KIND_NONE, &v, &next), 1);
+        assert_string_equal(s.values[1], "+84922222222"); /* +84933333333's group closed */
+        assert_int_equal(next, 0);
+        assert_int_equal(fidx__reports_groups(st, 0, 10, 1, FIDX_KIND_NONE, &v, &next), 0);
+        assert_int_equal(fidx__reports_groups(st, 0, 10, 0, FIDX_KIND_EMAIL, &v, &next), 0);
+        fidx__reports_free(st);
+        st = open_store(e, 10);
+    }
+    fidx__reports_free(st);
+}
+
 static void pending_limit_refuses_more(void **state)
 {
     env_t *e = *state;
@@ -419,6 +636,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(decided_reports_are_bounded_in_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(torn_tail_is_cut_and_corrupt_lines_skipped, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(disputes_and_optional_fields_survive, setup, teardown),
+        cmocka_unit_test_setup_teardown(older_and_malformed_extras, setup, teardown),
+        cmocka_unit_test_setup_teardown(claims_and_bulk_decisions, setup, teardown),
+        cmocka_unit_test_setup_teardown(groups_of_the_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(pending_limit_refuses_more, setup, teardown),
         cmocka_unit_test_setup_teardown(input_is_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(ids_are_unique, setup, teardown),

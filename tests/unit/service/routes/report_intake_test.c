@@ -16,27 +16,13 @@
 
 #include <cmocka.h>
 
+#include "../svc_test.h"
+
 #include "fidx/snapshot.h"
 #include "reports/ratelimit.h"
 #include "reports/reports.h"
 #include "routes/report_intake.h"
 #include "service.h"
-
-static char dir[] = "/tmp/fidx-intake-test-XXXXXX";
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[100];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
 
 typedef struct {
     fidx__config_t cfg;
@@ -51,8 +37,8 @@ static svc_t *start(const char *name, void (*tune)(fidx__config_t *))
     fidx_builder_t *b;
     fidx_err_t err = {0};
     assert_non_null(s);
-    snprintf(s->data, sizeof s->data, "%s/%s", dir, name);
-    snprintf(s->snap, sizeof s->snap, "%s/%s.fidx", dir, name);
+    snprintf(s->data, sizeof s->data, "%s/%s", svc_tmp, name);
+    snprintf(s->snap, sizeof s->snap, "%s/%s.fidx", svc_tmp, name);
     assert_int_equal(fidx_builder_new(&b), 0);
     assert_int_equal(fidx_builder_write(b, s->snap, 0, &err), 0);
     fidx_builder_free(b);
@@ -234,5 +220,5 @@ int main(void)
         cmocka_unit_test(test_a_repeat_is_the_same_report),
         cmocka_unit_test(test_a_full_queue_says_when_to_come_back),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, svc_tmp_setup, svc_tmp_teardown);
 }

@@ -113,7 +113,7 @@ static void every_word_is_translated(void **state)
 {
     (void)state;
     char key[64];
-    static const char *verdicts[] = {"scam", "suspicious", "safe", "unknown"};
+    static const char *verdicts[] = {"scam", "suspicious", "safe", "unknown", "scam_community"};
     static const char *parts[] = {"badge", "title", "explain", "todo"};
     static const char *sources[] = {"police", "bank", "telco", "community", "official"};
     for (int lang = 0; lang < 2; lang++) {
@@ -127,7 +127,7 @@ static void every_word_is_translated(void **state)
             snprintf(key, sizeof key, "this_%s", fidx_kind_name((fidx_kind_t)k));
             assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
         }
-        for (int v = 0; v < 4; v++)
+        for (int v = 0; v < 5; v++)
             for (int p = 0; p < 4; p++) {
                 snprintf(key, sizeof key, "verdict_%s_%s", verdicts[v], parts[p]);
                 assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
@@ -230,6 +230,39 @@ static void scam_is_explained_in_english(void **state)
     assert_non_null(strstr(html, "call 113"));
     /* The switch leads back to the same answer in Vietnamese. */
     assert_non_null(strstr(html, "href=\"/check?q=0910001001&amp;lang=vi\""));
+}
+
+/* A confirmed entry only the community vouches for is a scam, but it is never worded as if the
+ * police or an official source had verified it; one that an analysts' unit confirmed is. */
+static void community_confirmed_is_not_called_verified(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    static const char *const verified[2] = {"Đã được xác nhận là lừa đảo", "Confirmed as a scam"};
+    static const char *const sourced[2] = {"đã xác minh rằng", "have verified that"};
+    static const char *const community[2] = {"chưa được công an xác minh",
+                                             "not verified by the police"};
+    for (int lang = 0; lang < 2; lang++) {
+        scam_result(&r);
+        r.match.n_sources = 1;
+        r.match.sources[0] = FIDX_STR("community");
+        const char *html = render_result((fidx__lang_t)lang, &r, "0910001001");
+        assert_non_null(strstr(html, "data-verdict=\"scam\"")); /* the verdict stays */
+        assert_null(strstr(html, verified[lang]));
+        assert_null(strstr(html, sourced[lang]));
+        assert_non_null(strstr(html, community[lang]));
+        r.match.n_sources = 0; /* no source at all: nobody verified it either */
+        html = render_result((fidx__lang_t)lang, &r, "0910001001");
+        assert_null(strstr(html, verified[lang]));
+        assert_non_null(strstr(html, community[lang]));
+        /* Approved as confirmed by an analysts' unit: community and the unit's name. */
+        r.match.n_sources = 2;
+        r.match.sources[1] = FIDX_STR("c02-hanoi");
+        html = render_result((fidx__lang_t)lang, &r, "0910001001");
+        assert_non_null(strstr(html, verified[lang]));
+        assert_null(strstr(html, community[lang]));
+        assert_non_null(strstr(html, "c02-hanoi"));
+    }
 }
 
 static void unknown_is_not_called_safe(void **state)
@@ -470,6 +503,7 @@ static void message_shows_each_value_and_one_answer(void **state)
                     (size_t)(strstr(q, "vcb.") - q)};
     memset(&m, 0, sizeof m);
     m.verdict = FIDX_VERDICT_SCAM;
+    m.verified = 1;
     m.n_found = 3;
     m.found[0] = (fidx__page_found_t){.start = at[0],
                                       .end = at[0] + 12,
@@ -510,6 +544,16 @@ static void message_shows_each_value_and_one_answer(void **state)
     assert_non_null(strstr(html, "<li class=\"found v-unknown\" data-verdict=\"unknown\">"));
     assert_non_null(strstr(html, "data-share-text=\"Cảnh báo lừa đảo: số điện thoại 0910 001 001 "
                                  "đã được xác nhận là lừa đảo."));
+    /* Scams only the community vouches for: the same badge, never worded as verified. */
+    m.verified = 0;
+    m.found[0].community = m.found[1].community = 1;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render_result(&out, &pg);
+    html = text();
+    assert_null(strstr(html, "đã được xác nhận"));
+    assert_non_null(strstr(html, "bị liệt kê là lừa đảo theo báo cáo của người dân"));
+    assert_non_null(strstr(html, "<span class=\"mark-v m-scam\">Lừa đảo</span>"));
+    assert_non_null(strstr(html, "data-share-text=\"Cảnh báo: 0910 001 001 bị liệt kê là lừa đảo"));
     /* Nothing found in a message of lines: said so, and still not called safe. */
     m.n_found = m.n_marks = 0;
     m.verdict = FIDX_VERDICT_UNKNOWN;
@@ -620,6 +664,7 @@ int main(void)
         cmocka_unit_test(empty_page_is_whole_and_in_its_language),
         cmocka_unit_test(scam_is_explained_in_vietnamese),
         cmocka_unit_test(scam_is_explained_in_english),
+        cmocka_unit_test(community_confirmed_is_not_called_verified),
         cmocka_unit_test(unknown_is_not_called_safe),
         cmocka_unit_test(values_in_plain_words),
         cmocka_unit_test(official_names_its_owner),
