@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import unittest
+import urllib.parse
 from urllib.parse import urlencode
 
 import fidxsvc
@@ -72,6 +73,27 @@ class LabelsAndLookalikes(AdminTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["accepted"], 0)
         self.assertIn("label", r.json()["rejected"][0]["reason"])
+
+    def test_analysts_see_and_correct_a_label(self):
+        svc = self.start_admin()
+        # Only the label changes (reports 0 adds none): counted as a change, and the new
+        # label answers; the same row again changes nothing.
+        up = ("kind,value,status,source,reports,label\n"
+              "phone,1900 54 54 13,allowlisted,official,0,Vietcombank — tổng đài 24/7\n")
+        r = self.add(svc, up, CSV)
+        self.assertEqual((r.json()["changed"], r.json()["unchanged"]), (1, 0), r)
+        self.assertEqual(self.check(svc, "1900545413")["match"]["label"],
+                         "Vietcombank — tổng đài 24/7")
+        r = self.add(svc, up, CSV)
+        self.assertEqual((r.json()["changed"], r.json()["unchanged"]), (0, 1), r)
+        # The analysts' search shows it, and the audit log keeps its before and after.
+        q = urllib.parse.urlencode({"q": "1900 54 54 13"})
+        r = self.admin(svc, "GET", "/v1/admin/indicators?" + q)
+        self.assertEqual(r.status, 200, r)
+        e = r.json()["entries"][0]
+        self.assertEqual(e["entry"]["label"], "Vietcombank — tổng đài 24/7")
+        self.assertEqual(e["history"][-1]["before"]["label"], "Vietcombank — tổng đài chính thức")
+        self.assertEqual(e["history"][-1]["after"]["label"], "Vietcombank — tổng đài 24/7")
 
     def test_both_shapes_suspicious_real_site_safe(self):
         svc = self.start()
