@@ -9,6 +9,11 @@
 #
 #   bench/http/instructions.sh                 # BUILD=build-bench (Release), ~2 minutes
 #   BUILD=/tmp/old/build SKIP_BUILD=1 bench/http/instructions.sh   # another build
+#   SETS="phone_hit phone_miss link_hit link_miss" bench/http/instructions.sh
+#       GET /v1/check per kind of lookup (query_sets.py): a mixed snapshot (fraudidx-gen --kind
+#       mixed, plus data/allowlist.csv, so the look-alike index has its sites), one set at a
+#       time; N1, N2 default to 500 and 4500 there (ALLOWLIST: another build's allowlist.csv,
+#       for a build whose indexer does not read this one's columns)
 #
 # Needs valgrind. Listens on 127.0.0.1 only; bounded by `timeout`.
 set -euo pipefail
@@ -18,6 +23,11 @@ ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build-bench}
 ROWS=${ROWS:-100000}
+SETS=${SETS:-}
+if [ -n "$SETS" ]; then
+    N1=${N1:-500}
+    N2=${N2:-4500}
+fi
 N1=${N1:-1000}
 N2=${N2:-11000}
 
@@ -27,24 +37,42 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 T=$(mktemp -d /tmp/fidx-instr.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-"$BUILD/data/fraudidx-gen" --rows "$ROWS" --seed 7 >"$T/rows.csv"
-"$BUILD/indexer/fraudidx-indexer" build -o "$T/s.fidx" "$T/rows.csv" >/dev/null
-awk -v n=20000 -v seed=11 -f "$HERE/queries.awk" "$T/rows.csv" >"$T/queries.txt"
+if [ -n "$SETS" ]; then
+    "$BUILD/data/fraudidx-gen" --rows "$ROWS" --seed 7 --kind mixed >"$T/rows.csv"
+    "$BUILD/indexer/fraudidx-indexer" build -o "$T/s.fidx" "$T/rows.csv" \
+        "${ALLOWLIST:-$ROOT/data/allowlist.csv}" >/dev/null
+    python3 "$HERE/query_sets.py" "$T/rows.csv" "$T/sets" 5000
+else
+    "$BUILD/data/fraudidx-gen" --rows "$ROWS" --seed 7 >"$T/rows.csv"
+    "$BUILD/indexer/fraudidx-indexer" build -o "$T/s.fidx" "$T/rows.csv" >/dev/null
+    awk -v n=20000 -v seed=11 -f "$HERE/queries.awk" "$T/rows.csv" >"$T/queries.txt"
+fi
 
-# Instructions of one service run that answers n requests of the mode.
+# Instructions of one service run that answers n requests of the mode (from QUERIES).
+QUERIES=$T/queries.txt
 run() {
-    local n=$1 mode=$2 out=$T/cg.$1.$2 port=''
+    local n=$1 mode=$2 out=$T/cg.$1.${2// /_} port=''
     timeout 600 valgrind --tool=callgrind --callgrind-out-file="$out" \
         "$BUILD/service/fraudidx-service" --snapshot "$T/s.fidx" --listen 127.0.0.1:0 \
         --threads 1 --data-dir "$T/data" 2>"$T/log" &
     local pid=$!
     port=$(service_port "$T/log" "$pid") || exit 1
-    timeout 600 python3 "$HERE/sequential_client.py" "$port" "$T/queries.txt" "$n" $mode
+    timeout 600 python3 "$HERE/sequential_client.py" "$port" "$QUERIES" "$n" $mode
     kill -TERM "$pid"
     wait "$pid" || true
     sed -n 's/^summary: *//p' "$out"
 }
 
+if [ -n "$SETS" ]; then
+    printf '%-10s %14s %14s %12s\n' set "Ir($N1)" "Ir($N2)" "Ir/request"
+    for set in $SETS; do
+        QUERIES=$T/sets/$set.txt
+        a=$(run "$N1" get)
+        b=$(run "$N2" get)
+        printf '%-10s %14s %14s %12.0f\n' "$set" "$a" "$b" "$(echo "($b - $a) / ($N2 - $N1)" | bc -l)"
+    done
+    exit 0
+fi
 printf '%-10s %14s %14s %12s\n' mode "Ir($N1)" "Ir($N2)" "Ir/unit"
 for mode in get "batch 100"; do
     a=$(run "$N1" "$mode")

@@ -237,6 +237,57 @@ static int check_note(fidx_str_t s, fidx_err_t *err)
     return 0;
 }
 
+/* Whether the UTF-8 character p[0..n) is a control: C0, DEL, C1, the line and paragraph
+ * separators, or a bidirectional formatting character (U+200E/F, U+202A..E, U+2066..9). */
+static int is_control(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0] < 0x20 || p[0] == 0x7F;
+    if (n == 2)
+        return p[0] == 0xC2 && p[1] < 0xA0;
+    if (n != 3 || p[0] != 0xE2)
+        return 0;
+    unsigned cp = ((unsigned)(p[1] & 0x3F) << 6) | (p[2] & 0x3F); /* U+2000 + cp */
+    return cp == 0x0E || cp == 0x0F || cp == 0x28 || cp == 0x29 || (cp >= 0x2A && cp <= 0x2E) ||
+           (cp >= 0x66 && cp <= 0x69);
+}
+
+int fidx_label_check(const char *label, size_t len, fidx_err_t *err)
+{
+    if (len > FIDX_MAX_LABEL_LEN)
+        return fidx_err_set(err, FIDX_ETOOBIG, 0, "label is longer than 256 bytes");
+    const unsigned char *p = (const unsigned char *)label;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_char(p + i, len - i);
+        if (n == 0)
+            return fidx_err_set(err, FIDX_EINVAL, i, "label is not valid UTF-8");
+        if (is_control(p + i, n))
+            return fidx_err_set(err, FIDX_EINVAL, i, "label has a control character");
+        i += n;
+    }
+    return 0;
+}
+
+/* The public label, spaces around it dropped; absent or empty: none. */
+static int parse_label(fidx_str_t s, fidx_indicator_t *out, fidx_err_t *err)
+{
+    s = trim(s);
+    out->label_len = 0;
+    out->label[0] = '\0';
+    if (!given(s))
+        return 0;
+    int rc = fidx_label_check(s.p, s.len, err);
+    if (rc) {
+        if (err)
+            err->offset = 0;
+        return rc;
+    }
+    memcpy(out->label, s.p, s.len);
+    out->label[s.len] = '\0';
+    out->label_len = s.len;
+    return 0;
+}
+
 /* first_seen and last_seen: dates or absent (0), and not the wrong way round. */
 static int parse_dates(const fidx_row_t *row, fidx_indicator_t *out, fidx_err_t *err)
 {
@@ -324,7 +375,7 @@ int fidx_row_to_indicator(const fidx_row_t *row, const fidx_row_defaults_t *def,
     memcpy(out->note, note.p, note.len);
     out->note[note.len] = '\0';
     out->note_len = note.len;
-    return 0;
+    return parse_label(row->label, out, err);
 }
 
 /* ---- merge -------------------------------------------------------------------------------- */
@@ -348,5 +399,9 @@ void fidx_indicator_merge(fidx_indicator_t *dst, const fidx_indicator_t *src)
     if (dst->note_len == 0 && src->note_len > 0) {
         memcpy(dst->note, src->note, src->note_len + 1);
         dst->note_len = src->note_len;
+    }
+    if (src->label_len > 0) {
+        memcpy(dst->label, src->label, src->label_len + 1);
+        dst->label_len = src->label_len;
     }
 }

@@ -1,4 +1,5 @@
-/* `lookup`: the JSON of GET /v1/check for each value, one line each, straight from the file.
+/* `lookup`: the JSON of GET /v1/check for each value, one line each, straight from the file
+ * (look-alike links included: the index is built from the file as the service builds it).
  * A value that cannot be read prints its error object; the exit status is then 1. */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,18 +34,25 @@ int cmd_lookup(int argc, char **argv)
         fprintf(stderr, "%s: refused: %s\n", argv[optind], err.reason);
         return 1;
     }
+    fidx_lookalike_t *la = NULL;
+    if (fidx_lookalike_new(&la, &err) != 0 || fidx_lookalike_add_snapshot(la, s, &err) != 0)
+        fprintf(stderr, "%s: no look-alike check: %s\n", argv[optind],
+                err.reason ? err.reason : "out of memory");
     static fidx_result_t res;
     static char out[FIDX_CHECK_JSON_MAX];
     int status = 0;
     for (int i = optind + 1; i < argc; i++) {
         size_t qlen = strlen(argv[i]), n;
-        if (fidx_check(s, NULL, kind, platform, argv[i], qlen, &res, &err) == 0)
+        if (fidx_check(s, NULL, kind, platform, argv[i], qlen, &res, &err) == 0) {
+            (void)fidx_check_lookalike(la, &res);
             n = fidx_result_json(&res, argv[i], qlen, out, sizeof out);
-        else
+        } else {
             n = fidx_error_item_json(argv[i], qlen, &err, out, sizeof out), status = 1;
+        }
         fwrite(out, 1, n, stdout);
         fputc('\n', stdout);
     }
+    fidx_lookalike_free(la);
     fidx_snapshot_release(s);
     return status;
 }

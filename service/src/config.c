@@ -2,6 +2,7 @@
  * lists them with their flags). main.c then applies the command line. */
 #include <string.h>
 
+#include "fidx/indicator.h"
 #include "reports/ratelimit.h"
 #include "reports/reports.h"
 #include "service.h"
@@ -35,4 +36,30 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->keep_log_ms = FIDX__DEFAULT_KEEP_LOG_MS;
     cfg->sync_timeout_ms = FIDX__DEFAULT_SYNC_TIMEOUT_MS;
     cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
+}
+
+#define OPERATOR_NAME_MAX 200
+#define OPERATOR_URL_MAX 512
+
+int fidx__config_operator_name(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= OPERATOR_NAME_MAX && fidx_label_check(s, n, NULL) == 0 ? 0 : -1;
+}
+
+/* Shown as a link on the page: a scheme that opens a page, a mail or a call, never one that
+ * runs anything (javascript:, data:). */
+int fidx__config_operator_url(const char *s)
+{
+    static const char *const schemes[] = {"https://", "http://", "mailto:", "tel:"};
+    size_t n = strlen(s), k = 0;
+    while (k < 4 && strncmp(s, schemes[k], strlen(schemes[k])) != 0)
+        k++;
+    if (k == 4 || n <= strlen(schemes[k]) || n > OPERATOR_URL_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f || s[i] == '"' || s[i] == '<' ||
+            s[i] == '>')
+            return -1;
+    return 0;
 }

@@ -77,6 +77,10 @@ static const char usage_text[] =
     "                             replication_timeout (default 5000; the change is kept)\n"
     "      --keep-log SEC         log segments folded by a compaction are kept this long\n"
     "                             for readers behind (default 600; 0: deleted at once)\n"
+    "      --operator-name TEXT   who runs this service, named at the foot of the\n"
+    "                             citizens' page (one line, at most 200 bytes)\n"
+    "      --operator-url URL     how to reach them: https://, http://, mailto: or tel:\n"
+    "                             (at most 512 bytes), linked from that name\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "\n"
@@ -114,6 +118,8 @@ enum {
     OPT_SYNC_REPLICAS,
     OPT_SYNC_TIMEOUT,
     OPT_KEEP_LOG,
+    OPT_OPERATOR_NAME,
+    OPT_OPERATOR_URL,
 };
 
 static const struct option long_options[] = {
@@ -148,6 +154,8 @@ static const struct option long_options[] = {
     {"sync-replicas", required_argument, NULL, OPT_SYNC_REPLICAS},
     {"sync-timeout-ms", required_argument, NULL, OPT_SYNC_TIMEOUT},
     {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
+    {"operator-name", required_argument, NULL, OPT_OPERATOR_NAME},
+    {"operator-url", required_argument, NULL, OPT_OPERATOR_URL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -410,6 +418,19 @@ int main(int argc, char **argv)
             break;
         case OPT_FOLLOW_TOKEN:
             cfg.follow_token_path = optarg;
+            break;
+        case OPT_OPERATOR_NAME:
+            if (fidx__config_operator_name(optarg) != 0)
+                return usage_error("--operator-name must be one line of text, 1 to %s bytes",
+                                   "200");
+            cfg.operator_name = optarg;
+            break;
+        case OPT_OPERATOR_URL:
+            if (fidx__config_operator_url(optarg) != 0)
+                return usage_error("--operator-url must start with https://, http://, mailto: "
+                                   "or tel:, without spaces, at most %s bytes",
+                                   "512");
+            cfg.operator_url = optarg;
             break;
         case OPT_DATA_DIR:
             if (!optarg[0])

@@ -18,6 +18,7 @@
 #include "http/accept.h"
 #include "http/conn.h"
 #include "base/log.h"
+#include "lookalikes.h"
 #include "reload.h"
 #include "replica/replica.h"
 #include "routes/handlers.h"
@@ -123,6 +124,7 @@ static void on_wake(uv_async_t *a)
 {
     fidx__worker_t *w = a->data;
     take_snapshot(w);
+    fidx__lookalikes_take(w);
     if (atomic_load(&w->stop) && !w->draining) {
         w->draining = 1;
         if (w->feed_wake) /* replicas' parked polls are answered now, not at the timeout */
@@ -181,6 +183,9 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     w->snap = fidx_snapshot_acquire(svc->snap);
     atomic_init(&w->current, w->snap);
     atomic_init(&w->incoming, NULL);
+    w->looks = svc->looks ? fidx__lookalikes_acquire(svc->looks) : NULL;
+    w->la = w->looks ? w->looks->la : NULL;
+    atomic_init(&w->looks_incoming, NULL);
     atomic_init(&w->stop, 0);
     fidx__sbuf_init(&w->scratch, FIDX__OUT_MAX);
     fidx__sbuf_init(&w->access, 4 * 1024 * 1024);
@@ -223,11 +228,14 @@ static void worker_dispose(fidx__worker_t *w)
         fidx_snapshot_release(s);
     if (w->snap)
         fidx_snapshot_release(w->snap);
+    fidx__lookalikes_release(atomic_exchange(&w->looks_incoming, NULL));
+    fidx__lookalikes_release(w->looks);
     fidx__sbuf_free(&w->scratch);
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
     free(w->decode);
     free(w->scan_ws);
+    free(w->page_msg);
     free(w);
 }
 
@@ -246,6 +254,7 @@ static void publish(fidx__service_t *svc, fidx_snapshot_t *s)
             fidx_snapshot_release(old);
         uv_async_send(&w->wake);
     }
+    fidx__lookalikes_rebuild(svc, s, "snapshot published");
 }
 
 /* ---- file descriptors ---- */
@@ -325,6 +334,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     }
     fidx__reload_stop(svc);
     fidx__follower_stopping(svc);
+    fidx__lookalikes_stop(svc);
     fidx__admin_stopping(svc);
     for (unsigned i = 0; i < svc->n_workers; i++) {
         atomic_store(&svc->workers[i]->stop, 1);
@@ -425,6 +435,7 @@ static void cleanup(fidx__service_t *svc)
     free(svc->metrics);
     if (svc->snap)
         fidx_snapshot_release(svc->snap);
+    fidx__lookalikes_release(svc->looks);
     if (svc->access_fd >= 0)
         close(svc->access_fd);
     fidx_scanner_free(svc->scanner);
@@ -461,6 +472,8 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     if (!holds)
         start_takeover(svc);
+    if (fidx__lookalikes_start(svc) != 0)
+        return -1;
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the post scanner: %s",

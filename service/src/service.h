@@ -16,6 +16,7 @@
 
 #include <uv.h>
 
+#include "fidx/lookalike.h"
 #include "fidx/lookup.h"
 #include "fidx/scan.h"
 #include "fidx/overlay.h"
@@ -83,6 +84,8 @@ typedef struct {
     const char *follow_url;
     const char *follow_token_path;
     uint64_t max_lag_ms;
+    /* Who runs the service, for the citizens' page (NULL: not said). */
+    const char *operator_name, *operator_url;
 } fidx__config_t;
 
 typedef struct fidx__service fidx__service_t;
@@ -111,6 +114,11 @@ struct fidx__worker {
      * reference can only change between requests (in the wake callback). */
     fidx_snapshot_t *snap;
     _Atomic(fidx_snapshot_t *) incoming; /* a reference handed over by the main thread */
+    /* The look-alike index beside it (lookalikes.h), handed over and swapped the same way; la
+     * is what routes check with (NULL: none). */
+    struct fidx__lookalikes *looks;
+    _Atomic(struct fidx__lookalikes *) looks_incoming;
+    const fidx_lookalike_t *la;
     atomic_int stop;
     int draining;
 
@@ -127,9 +135,11 @@ struct fidx__worker {
     fidx__sbuf_t scratch; /* the response body being built */
     char *decode;         /* a decoded query value (max_header_bytes) */
     fidx_result_t result;
-    struct fidx__scan_ws *scan_ws; /* POST /v1/scan's workspace (routes/scan.c), made on the
-                                    * first scan */
-    fidx__sbuf_t access;           /* access log lines not yet written */
+    struct fidx__page_msg *page_msg; /* the page's whole-message check (routes/page_message.c),
+                                      * made on the first one */
+    struct fidx__scan_ws *scan_ws;   /* POST /v1/scan's workspace (routes/scan.c), made on the
+                                      * first scan */
+    fidx__sbuf_t access;             /* access log lines not yet written */
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */
@@ -189,6 +199,7 @@ struct fidx__service {
 
     fidx_snapshot_t *snap; /* the main thread's reference to the newest snapshot */
     _Atomic int64_t loaded_at;
+    _Atomic int64_t data_changed_at; /* when analysts' changes were last made visible, 0: never */
     _Atomic int64_t build_time;
     atomic_uint open_connections;
     fidx__log_limit_t accept_log; /* accept failures, logged once a second at most */
@@ -216,6 +227,13 @@ struct fidx__service {
     struct fidx__follower *follower;
     _Atomic uint64_t replica_applied;
     _Atomic uint64_t replica_current_ms, replica_fresh_until_ms;
+    /* The look-alike index (lookalikes.c), main thread: the newest one, the overlay reader it
+     * is built as, the allowlist change it includes, and the timer that watches for more. */
+    struct fidx__lookalikes *looks;
+    fidx_overlay_reader_t *looks_reader;
+    uint64_t looks_seq;
+    uv_timer_t looks_timer;
+    int looks_watching;
 
     fidx__worker_t **workers;
     fidx__metrics_t **metrics; /* &workers[i]->metrics, for rendering */
@@ -224,7 +242,12 @@ struct fidx__service {
 };
 
 /* server.c */
-void fidx__config_defaults(fidx__config_t *cfg);  /* config.c: every limit at its default */
+void fidx__config_defaults(fidx__config_t *cfg); /* config.c: every limit at its default */
+/* config.c: whether --operator-name is one line of UTF-8 without controls (1..200 bytes), and
+ * --operator-url an https:, http:, mailto: or tel: address without spaces or controls
+ * (at most 512 bytes): 0, or -1. */
+int fidx__config_operator_name(const char *s);
+int fidx__config_operator_url(const char *s);
 int fidx__service_run(const fidx__config_t *cfg); /* returns the process exit code */
 /* The pieces of fidx__service_run, for programs that drive a worker's loop themselves (the
  * fuzz targets of the HTTP path): open loads the snapshot, reports, analysts' state and the

@@ -28,6 +28,26 @@ const UNKNOWN_PHONE = "0911 111 111";
 const HOTLINE = "1900 54 54 13"; /* Vietcombank's, allowlisted (data/allowlist.csv) */
 const SCAM_ACCOUNT = "0000 1000 2001"; /* Vietcombank, confirmed */
 const REPORT_BURST = 3;
+/* The SMS of issue 15: a confirmed scam number and a confirmed scam account. */
+const SMS = "Cán bộ công an gọi 0910.001.001, chuyển tiền vào STK Vietcombank 0000 1000 2001 " +
+            "để xác minh.\nKhông chuyển sẽ bị khởi tố.";
+/* Both look-alike shapes of issue 15, and the real site. */
+const FAKE_SITES = ["https://vietcombank.com.vn.xac-minh.top/login", "vietcombank-xacminh.top"];
+const REAL_SITE = "https://vietcombank.com.vn/";
+const OPERATOR = "Nhóm thử nghiệm fraudidx";
+const OPERATOR_URL = "https://example.org/lien-he";
+const SIZES = [{ width: 360, height: 800 }, { width: 1280, height: 800 }];
+/* What each language says, for the tests that run in both. */
+const WORDS = {
+  vi: { scam: "LỪA ĐẢO", msgScam: "Tin nhắn này chứa số điện thoại và số tài khoản ngân hàng lừa đảo",
+        owner: "kênh chính thức của: Vietcombank — tổng đài chính thức", fake: "Giả mạo trang web chính thức",
+        real: "Trang web thật", updated: "Dữ liệu cập nhật lúc", runs: "Trang này do " + OPERATOR + " vận hành",
+        copied: "Đã chép lời cảnh báo", plainAccount: "Vietcombank · 0000 1000 2001" },
+  en: { scam: "SCAM", msgScam: "This message contains a phone number and a bank account confirmed as a scam",
+        owner: "an official channel of: Vietcombank — tổng đài chính thức", fake: "Imitates the official website",
+        real: "The real website", updated: "Data updated at", runs: "This page is run by " + OPERATOR,
+        copied: "The warning and its link are copied", plainAccount: "Vietcombank · 0000 1000 2001" },
+};
 
 function fail(msg) {
   console.error("browser tests: " + msg);
@@ -74,7 +94,8 @@ function startService(snapshot, dataDir) {
   return new Promise((resolve, reject) => {
     const args = ["--snapshot", snapshot, "--listen", "127.0.0.1:0", "--threads", "2",
                   "--data-dir", dataDir, "--report-rate", "1/h", "--report-burst",
-                  String(REPORT_BURST)];
+                  String(REPORT_BURST), "--operator-name", OPERATOR, "--operator-url",
+                  OPERATOR_URL];
     const proc = spawn(SERVICE, args, { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     const timer = setTimeout(() => reject(new Error("the service did not start:\n" + log)), 15000);
@@ -153,7 +174,7 @@ async function closePage(page) {
 }
 
 async function verdictOf(page) {
-  const section = page.locator("#result [data-verdict]");
+  const section = page.locator("#result > [data-verdict]");
   await section.waitFor({ timeout: 10000 });
   return section.getAttribute("data-verdict");
 }
@@ -162,13 +183,13 @@ async function verdictOf(page) {
  * answer to be in place with the focus on its heading; returns its verdict. */
 async function check(page, value) {
   await page.evaluate(() => {
-    const old = document.querySelector("#result [data-verdict]");
+    const old = document.querySelector("#result > [data-verdict]");
     if (old) old.setAttribute("data-stale", "1");
   });
   await page.fill("#q", value);
   await page.press("#q", "Enter");
   await page.waitForFunction(() => {
-    const s = document.querySelector("#result [data-verdict]:not([data-stale])");
+    const s = document.querySelector("#result > [data-verdict]:not([data-stale])");
     return s && document.activeElement && document.activeElement.id === "result-h";
   }, null, { timeout: 10000 });
   return verdictOf(page);
@@ -177,6 +198,7 @@ async function check(page, value) {
 /* The page from its top to the end of the answer. */
 async function shot(page, name) {
   const file = path.join(shots, name);
+  await page.evaluate(() => window.scrollTo(0, 0)); /* boxes are measured from the top */
   const box = await page.locator("#result").boundingBox();
   const width = page.viewportSize().width;
   await page.screenshot({ path: file, fullPage: true,
@@ -253,11 +275,15 @@ test("a bank chosen from the list and the kind chosen by hand", async () => {
   await page.click(".more summary");
   await page.selectOption("#bank", "970436");
   assert((await check(page, SCAM_ACCOUNT)) === "scam", "the Vietcombank account is not a scam");
-  assertIncludes(await page.innerText("#result"), "970436:000010002001");
+  assertIncludes(await page.innerText("#result"), "Vietcombank · 0000 1000 2001", "plain words");
+  /* The technical form is behind "Chi tiết". */
+  assert(!(await page.innerText("#result")).includes("970436:000010002001"), "jargon in view");
+  await page.click("#result details.tech summary");
+  assertIncludes(await page.innerText("#result"), "970436:000010002001", "the details");
   await page.selectOption("#bank", "");
   await page.selectOption("#kind", "phone");
   assert((await check(page, "12")) === "invalid", "a two-digit phone was accepted");
-  assertIncludes(await page.innerText("#result"), "too short to be a phone number");
+  assertIncludes(await page.innerText("#result"), "Số này ngắn hơn một số điện thoại");
   await closePage(page);
 });
 
@@ -341,7 +367,10 @@ test("fits a 360 px wide screen without sideways scrolling", async () => {
 
 test("labels, keyboard and visible focus", async () => {
   const page = await newPage();
+  /* The address of an answer opens with the answer's heading focused. */
   await page.goto(base + "/check?q=" + encodeURIComponent(SCAM_PHONE));
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === "result-h");
+  await page.goto(base + "/");
   const unlabelled = await page.evaluate(() =>
     Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
       .filter((el) => !el.labels || el.labels.length === 0).map((el) => el.id || el.name));
@@ -359,7 +388,7 @@ test("labels, keyboard and visible focus", async () => {
     return s.outlineStyle + " " + s.outlineWidth;
   });
   assert(/^solid [3-9]/.test(outline), "no visible focus on the input: " + outline);
-  /* The check works from the keyboard alone. */
+  /* The check works from the keyboard alone (Enter checks; Shift+Enter is a new line). */
   await page.fill("#q", "");
   await page.keyboard.type(UNKNOWN_PHONE);
   await page.keyboard.press("Enter");
@@ -371,8 +400,10 @@ test("labels, keyboard and visible focus", async () => {
 test("text contrast meets WCAG AA", async () => {
   const page = await newPage();
   const low = [];
-  for (const q of [SCAM_PHONE, UNKNOWN_PHONE, HOTLINE, "0700.001.003"]) {
+  for (const q of [SCAM_PHONE, UNKNOWN_PHONE, HOTLINE, "0700.001.003", SMS, FAKE_SITES[0],
+                   "bit.ly/x", SMS + " 1900 54 54 13 0911 111 111 0700.001.003"]) {
     await page.goto(base + "/check?q=" + encodeURIComponent(q));
+    await page.$$eval("details", (ds) => ds.forEach((d) => { d.open = true; }));
     low.push(...await page.evaluate(() => {
       function rgb(c) {
         const m = c.match(/rgba?\(([^)]+)\)/);
@@ -409,6 +440,230 @@ test("text contrast meets WCAG AA", async () => {
     }));
   }
   assert(low.length === 0, "low contrast: " + low.join("; "));
+  await closePage(page);
+});
+
+
+/* ---- issue 15: whole messages, named owners, look-alikes, plain words, trust ---- */
+
+/* A page of the given size in the given language (the language is chosen by its address). */
+async function pageIn(lang, size, options) {
+  const page = await newPage(Object.assign({ viewport: size }, size.width < 600 ?
+    { isMobile: true, hasTouch: true } : {}, options || {}));
+  await page.goto(base + "/?lang=" + lang);
+  return page;
+}
+
+/* The answer's heading is on the screen, at least its first line, and has the focus. */
+async function assertAnswerInView(page, what) {
+  const where = await page.evaluate(() => {
+    const h = document.getElementById("result-h");
+    const r = h.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: window.innerHeight,
+             focused: document.activeElement === h };
+  });
+  assert(where.focused, what + ": the answer's heading has not the focus");
+  assert(where.top >= 0 && where.top < where.height - 40,
+         what + ": the answer is not in view (its heading at " + where.top + " of " +
+         where.height + " px)");
+}
+
+for (const lang of ["vi", "en"]) {
+  for (const size of SIZES) {
+    const at = lang + " " + size.width + "x" + size.height;
+
+    test("the pasted SMS shows both indicators with verdict scam (" + at + ")", async () => {
+      const page = await pageIn(lang, size);
+      assert((await check(page, SMS)) === "scam", "the message is not called a scam");
+      await assertAnswerInView(page, "the message");
+      const text = await page.innerText("#result");
+      assertIncludes(text, WORDS[lang].msgScam, "the message's answer");
+      const marks = await page.$$eval("#result mark", (ms) => ms.map((m) => m.className + " " + m.textContent));
+      assert(marks.includes("m-scam 0910.001.001") && marks.includes("m-scam 0000 1000 2001"),
+             "the indicators are not highlighted as scams: " + JSON.stringify(marks));
+      const found = await page.$$eval("#result .found", (ls) => ls.map((l) => l.dataset.verdict));
+      assert(found.length === 2 && found.every((v) => v === "scam"), "found: " + found);
+      assertIncludes(text, WORDS[lang].plainAccount, "the account in plain words");
+      /* Each badge after a highlight says the verdict in words (colour is not the only sign). */
+      assert((await page.$$eval("#result .mark-v", (b) => b.length)) === 2, "no words by the marks");
+      if (size.width === 360 && lang === "vi") {
+        await page.screenshot({ path: path.join(shots, "screenshot-message-360.png") });
+      }
+      await closePage(page);
+    });
+
+    test("the official hotline names its bank (" + at + ")", async () => {
+      const page = await pageIn(lang, size);
+      assert((await check(page, HOTLINE)) === "safe", "the hotline is not official");
+      await assertAnswerInView(page, "the hotline");
+      assertIncludes(await page.innerText("#result"), WORDS[lang].owner, "the owner");
+      await closePage(page);
+    });
+
+    test("both look-alike shapes answer suspicious; the real site stays safe (" + at + ")",
+         async () => {
+      const page = await pageIn(lang, size);
+      for (const site of FAKE_SITES) {
+        assert((await check(page, site)) === "suspicious", site + " is not suspicious");
+        await assertAnswerInView(page, site);
+        const text = await page.innerText("#result");
+        assertIncludes(text, WORDS[lang].fake, site);
+        assertIncludes(text, WORDS[lang].real, site);
+        assert((await page.getAttribute("#result > [data-verdict]", "data-reason")) === "imitates",
+               site + ": no reason");
+      }
+      if (size.width === 1280 && lang === "en") {
+        await shot(page, "screenshot-lookalike-en.png");
+      }
+      assert((await check(page, REAL_SITE)) === "safe", "the real site is not safe");
+      assert((await check(page, "https://bit.ly/3xYz")) === "unknown", "a short link judged");
+      assert((await page.getAttribute("#result > [data-verdict]", "data-reason")) === "shortener",
+             "the short link is not said to be one");
+      await closePage(page);
+    });
+
+    test("the page says when its data was updated and who runs it (" + at + ")", async () => {
+      const page = await pageIn(lang, size);
+      const foot = await page.innerText("footer");
+      assertIncludes(foot, WORDS[lang].updated, "the footer");
+      assertIncludes(foot, WORDS[lang].runs, "the footer");
+      assert((await page.getAttribute("footer .operator a", "href")) === OPERATOR_URL, "no link");
+      assert((await check(page, SCAM_PHONE)) === "scam", "not a scam");
+      assertIncludes(await page.innerText("#result"), WORDS[lang].updated, "the answer");
+      await closePage(page);
+    });
+  }
+}
+
+test("no English on the Vietnamese page for an invalid value", async () => {
+  const page = await newPage();
+  /* English words that would show a message was not translated (the page's own Vietnamese
+   * has none of them). */
+  const english = /\b(the|is|not|cannot|tell|kind|value|phone|number|too|short|long|letters|allowed|digits|account|starts|with|must|invalid|missing|malformed)\b/i;
+  const cases = [["12", "phone"], ["0912 34", "phone"], ["abc", "bank_account"],
+                 ["ab@@cd", "email"], ["hello", ""], ["http://", "url"]];
+  for (const [value, kind] of cases) {
+    await page.goto(base + "/?lang=vi");
+    if (kind) {
+      await page.click(".more summary");
+      await page.selectOption("#kind", kind);
+    }
+    assert((await check(page, value)) === "invalid", value + " was accepted");
+    await page.$$eval("details", (ds) => ds.forEach((d) => { d.open = true; }));
+    const text = await page.innerText("main");
+    const m = english.exec(text.replace(/https?:\S+/g, ""));
+    assert(!m, value + " (" + kind + "): English on the Vietnamese page: '" + (m && m[0]) +
+           "' in:\n" + text.slice(0, 800));
+  }
+  /* The report form's refusal, answered in place, likewise. */
+  await page.goto(base + "/?lang=vi");
+  await page.selectOption("#r-kind", "phone");
+  await page.fill("#r-value", "12");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#report-status .notice:not(.pending)");
+  const form = await page.innerText("#report");
+  assert(!/too short|phone number/.test(form), "English in the report form: " + form);
+  await closePage(page);
+});
+
+test("the share button shares (Web Share API) or copies the warning with its link", async () => {
+  /* Copying: Chromium headless has no Web Share API. */
+  const page = await newPage({ viewport: SIZES[1] });
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  await page.goto(base + "/");
+  assert((await check(page, SCAM_PHONE)) === "scam", "not a scam");
+  await page.click("#share");
+  await page.waitForFunction(() => document.getElementById("share-status").textContent !== "");
+  assertIncludes(await page.innerText("#share-status"), WORDS.vi.copied, "the status");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assertIncludes(copied, "0910 001 001", "the copied warning");
+  assertIncludes(copied, "đã được xác nhận là lừa đảo", "the copied warning");
+  assertIncludes(copied, base + "/check?kind=phone&q=0910%20001%20001", "the copied link");
+  await closePage(page);
+  /* Sharing, where the browser offers it (a phone): what the page hands to navigator.share. */
+  const phone = await newPage({ viewport: SIZES[0], isMobile: true, hasTouch: true });
+  await phone.addInitScript(() => {
+    window.__shared = [];
+    navigator.share = (data) => { window.__shared.push(data); return Promise.resolve(); };
+  });
+  await phone.goto(base + "/?lang=en");
+  assert((await check(phone, SMS)) === "scam", "not a scam");
+  await phone.click("#share");
+  const shared = await phone.evaluate(() => window.__shared);
+  assert(shared.length === 1, "navigator.share not called: " + JSON.stringify(shared));
+  assertIncludes(shared[0].text, "Scam warning: 0910 001 001 is confirmed as a scam", "the text");
+  assert(shared[0].url.startsWith(base + "/check?kind=phone&q=%2B84910001001"), "url " + shared[0].url);
+  /* A warning only: none under an unknown value. */
+  await check(phone, UNKNOWN_PHONE);
+  assert((await phone.$$("#share")).length === 0, "a share button under an unknown number");
+  await closePage(phone);
+});
+
+test("without JavaScript: a pasted message is answered whole", async () => {
+  const page = await newPage({ javaScriptEnabled: false, viewport: SIZES[0] });
+  await page.goto(base + "/");
+  await page.fill("#q", SMS);
+  await Promise.all([page.waitForNavigation(), page.click("#check-form button[type=submit]")]);
+  assert((await verdictOf(page)) === "scam", "no verdict on the server-rendered page");
+  assert((await page.getAttribute("#result > [data-verdict]", "data-kind")) === "message", "not a message");
+  assert((await page.$$eval("#result .found", (l) => l.length)) === 2, "not both indicators");
+  /* The page is scrolled to the answer (#result) and its heading has the focus (autofocus). */
+  assert(page.url().endsWith("#result"), "the answer is not the page's target: " + page.url());
+  const top = await page.evaluate(() => document.getElementById("result").getBoundingClientRect().top);
+  assert(top >= 0 && top < 100, "the answer is not at the top: " + top);
+  await closePage(page);
+});
+
+test("accessibility checks: landmarks, names, roles, references, contrast", async () => {
+  const page = await newPage();
+  const urls = ["/", "/check?q=" + encodeURIComponent(SMS), "/check?q=" + encodeURIComponent(HOTLINE),
+                "/check?q=" + encodeURIComponent(FAKE_SITES[1]) + "&lang=en",
+                "/check?q=bit.ly%2Fx", "/check?q=12&kind=phone", "/report?kind=phone&value=1"];
+  const problems = [];
+  for (const url of urls) {
+    await page.goto(base + url);
+    problems.push(...(await page.evaluate(() => {
+      const bad = [];
+      const ids = new Set();
+      for (const el of document.querySelectorAll("[id]")) {
+        if (ids.has(el.id)) bad.push("duplicate id " + el.id);
+        ids.add(el.id);
+      }
+      for (const el of document.querySelectorAll("[aria-labelledby], [aria-describedby]")) {
+        for (const attr of ["aria-labelledby", "aria-describedby"]) {
+          for (const id of (el.getAttribute(attr) || "").split(/\s+/).filter(Boolean)) {
+            if (!document.getElementById(id)) bad.push(attr + " names a missing #" + id);
+          }
+        }
+      }
+      if (!document.documentElement.lang) bad.push("no lang on html");
+      for (const sel of ["header", "main", "footer", "[role=search]"]) {
+        if (!document.querySelector(sel)) bad.push("no " + sel);
+      }
+      for (const el of document.querySelectorAll("a, button")) {
+        if (!el.hidden && !el.textContent.trim() && !el.getAttribute("aria-label")) {
+          bad.push("a " + el.tagName + " without a name");
+        }
+      }
+      for (const el of document.querySelectorAll("[tabindex]")) {
+        if (Number(el.getAttribute("tabindex")) > 0) bad.push("positive tabindex on " + el.id);
+      }
+      for (const el of document.querySelectorAll("[role]")) {
+        const ok = ["search", "status", "alert"];
+        if (!ok.includes(el.getAttribute("role"))) bad.push("unexpected role " + el.getAttribute("role"));
+      }
+      const h = Array.from(document.querySelectorAll("h1, h2, h3")).map((x) => Number(x.tagName[1]));
+      if (h[0] !== 1) bad.push("the first heading is not h1");
+      for (let i = 1; i < h.length; i++) {
+        if (h[i] > h[i - 1] + 1) bad.push("heading level jumps from h" + h[i - 1] + " to h" + h[i]);
+      }
+      for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+        if (!el.labels || !el.labels.length) bad.push("unlabelled " + el.id);
+      }
+      return bad;
+    })).map((p) => url + ": " + p));
+  }
+  assert(problems.length === 0, problems.join("\n"));
   await closePage(page);
 });
 

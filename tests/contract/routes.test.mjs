@@ -184,6 +184,29 @@ describe("lookups", () => {
     await ask("GET", "/v1/check?q=VCB+0000111122&kind=", { valid: true, status: 200 });
   });
 
+  test("GET /v1/check: labels, look-alike links and shorteners", async () => {
+    const official = json(await ask("GET", "/v1/check?q=1900%2054%2054%2013", { valid: true }));
+    assert.equal(official.match.label, "Vietcombank — tổng đài chính thức");
+    for (const q of ["vietcombank.com.vn.xac-minh.top/login", "vietcombank-xacminh.top"]) {
+      const r = json(await ask("GET", "/v1/check?q=" + encodeURIComponent(q), { valid: true }));
+      assert.deepEqual([r.verdict, r.reason, r.imitates.value, r.imitates.label],
+                       ["suspicious", "imitates", "vietcombank.com.vn",
+                        "Vietcombank — trang web chính thức"]);
+    }
+    const short = json(await ask("GET", "/v1/check?q=" + encodeURIComponent("https://bit.ly/x1"),
+                                 { valid: true }));
+    assert.deepEqual([short.verdict, short.reason, short.shortener], ["unknown", "shortener",
+                                                                      "bit.ly"]);
+    const batch = json(await postJSON("/v1/check", { items: ["vietc0mbank.com.vn", "tinyurl.com/a"] },
+                                      { valid: true, status: 200 }));
+    assert.deepEqual(batch.results.map((x) => [x.verdict, x.reason]),
+                     [["suspicious", "imitates"], ["unknown", "shortener"]]);
+    const scan = json(await postJSON("/v1/scan", { text: "Xác minh tại vietcombank-xacminh.top ngay" },
+                                     { valid: true, status: 200 }));
+    assert.equal(scan.verdict, "review");
+    assert.equal(scan.matches[0].reason, "imitates");
+  });
+
   test("GET /v1/check: bad requests", async () => {
     await ask("GET", "/v1/check", { status: 400, code: "bad_request" });
     await ask("GET", "/v1/check?q=hello&kind=phone", { status: 400, code: "invalid_value" });

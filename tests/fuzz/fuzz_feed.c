@@ -68,9 +68,9 @@ static void check_field(fidx_str_t s, const input_t *in)
 static void check_row_fields(const fidx_row_t *row, const input_t *in)
 {
     FUZZ_CHECK(row->line >= 1 && row->line <= in->lines, "row line outside the input's lines");
-    const fidx_str_t *f[] = {&row->kind,       &row->value,     &row->status,
-                             &row->categories, &row->source,    &row->reports,
-                             &row->first_seen, &row->last_seen, &row->note};
+    const fidx_str_t *f[] = {&row->kind,   &row->value,   &row->status,     &row->categories,
+                             &row->source, &row->reports, &row->first_seen, &row->last_seen,
+                             &row->note,   &row->label};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         check_field(*f[i], in);
 }
@@ -114,6 +114,9 @@ static void check_indicator(const fidx_row_t *row)
         FUZZ_CHECK(ind->n_sources <= FIDX_MAX_SOURCES, "too many sources");
         FUZZ_CHECK(ind->note_len <= FIDX_MAX_NOTE_LEN && ind->note[ind->note_len] == '\0',
                    "note too long or not terminated");
+        FUZZ_CHECK(ind->label_len <= FIDX_MAX_LABEL_LEN && ind->label[ind->label_len] == '\0' &&
+                       strlen(ind->label) == ind->label_len,
+                   "label too long, not terminated or with a NUL inside");
         FUZZ_CHECK(ind->value_len > 0 && ind->value_len < FIDX_CANON_CAP &&
                        ind->value[ind->value_len] == '\0',
                    "stored value empty, too long or not terminated");

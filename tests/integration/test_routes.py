@@ -187,7 +187,7 @@ class Operations(fidxsvc.ServiceTest):
     def test_info_counts_match_the_built_snapshot(self):
         info = self.svc.get("/v1/info").json()
         snap = info["snapshot"]
-        self.assertEqual(snap["version"], 1)
+        self.assertEqual(snap["version"], 2)  # format 2: public labels (docs/SNAPSHOT.md)
         self.assertEqual(snap["total"], sum(fidxsvc.BASE_COUNTS.values()))
         self.assertEqual(snap["kinds"], fidxsvc.BASE_COUNTS)
         self.assertEqual(snap["statuses"], {"confirmed": 3, "reported": 3, "allowlisted": 0})

@@ -32,6 +32,7 @@
 
 #include "fidx/error.h"
 #include "fidx/kind.h"
+#include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "fidx/str.h"
 
@@ -81,6 +82,13 @@ FIDX_MUST_CHECK int fidx_lookalike_add(fidx_lookalike_t *la, fidx_kind_t kind, c
 /* Adds every allowlisted domain and url entry of a snapshot. */
 FIDX_MUST_CHECK int fidx_lookalike_add_snapshot(fidx_lookalike_t *la, const fidx_snapshot_t *s,
                                                 fidx_err_t *err);
+
+/* Adds every allowlisted domain and url entry as lookups see them now: the snapshot's (s),
+ * except values the live overlay ov has changed or delisted, then the overlay's visible
+ * allowlisted ones. ov NULL: fidx_lookalike_add_snapshot. The caller is an online reader of ov
+ * (fidx/overlay.h) or holds its writers' lock. Labels come with the entries. */
+FIDX_MUST_CHECK int fidx_lookalike_add_view(fidx_lookalike_t *la, const fidx_snapshot_t *s,
+                                            const fidx_overlay_t *ov, fidx_err_t *err);
 
 /* Number of allowlisted sites and of brands the index holds. */
 size_t fidx_lookalike_count(const fidx_lookalike_t *la);

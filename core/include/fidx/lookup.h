@@ -14,6 +14,7 @@
 #include "fidx/error.h"
 #include "fidx/indicator.h"
 #include "fidx/kind.h"
+#include "fidx/lookalike.h"
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "fidx/str.h"
@@ -29,6 +30,8 @@ typedef struct {
     fidx_day_t first_seen, last_seen;
     uint8_t n_sources;
     fidx_str_t sources[FIDX_MAX_SOURCES];
+    fidx_str_t label; /* the entry's public label ("Vietcombank — tổng đài chính thức"); empty
+                       * when it has none. Never the analysts' note. */
     char value_buf[32];
 } fidx_match_t;
 
@@ -37,6 +40,11 @@ typedef struct {
     fidx_verdict_t verdict;
     int has_match;
     fidx_match_t match;
+    /* Set by fidx_check_lookalike (fidx_check clears it): a url or domain nothing matched that
+     * imitates an allowlisted site (verdict suspicious) or is a link shortener's (verdict
+     * still unknown). Strings borrowed from the index until it is freed. */
+    int has_lookalike;
+    fidx_lookalike_match_t lookalike;
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
 } fidx_result_t;
@@ -51,10 +59,17 @@ FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *o
                                const char *platform, const char *q, size_t len, fidx_result_t *res,
                                fidx_err_t *err);
 
+/* After fidx_check: when nothing matched a url or domain, whether its host imitates a site of
+ * the look-alike index la (fidx/lookalike.h) — the verdict becomes suspicious — or is a link
+ * shortener's, whose destination cannot be seen — the verdict stays unknown. Either fills
+ * res->lookalike and answers 1; otherwise 0 (also when la is NULL). No allocation, no lock. */
+int fidx_check_lookalike(const fidx_lookalike_t *la, fidx_result_t *res);
+
 /* The contract's JSON object for a result ({"query":…,"kind":…,"canonical":…,"verdict":…,
- * "match":{…}}), written into out (cap bytes). Returns the length, or 0 when cap is too small
- * (FIDX_CHECK_JSON_MAX is always enough for a query of at most FIDX_MAX_VALUE_LEN bytes). */
-#define FIDX_CHECK_JSON_MAX (4 * FIDX_CANON_CAP)
+ * "match":{…}}, or after the verdict the look-alike members "reason":…), written into out (cap
+ * bytes). Returns the length, or 0 when cap is too small (FIDX_CHECK_JSON_MAX is always enough
+ * for a query of at most FIDX_MAX_VALUE_LEN bytes). */
+#define FIDX_CHECK_JSON_MAX (4 * FIDX_CANON_CAP + FIDX_LOOKALIKE_JSON_MAX)
 size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,
                         size_t cap);
 

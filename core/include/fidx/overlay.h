@@ -106,6 +106,17 @@ typedef int (*fidx_overlay_each_fn)(void *arg, const fidx_indicator_t *ind, int 
 FIDX_MUST_CHECK int fidx_overlay_each(const fidx_overlay_t *ov, uint64_t max_seq,
                                       fidx_overlay_each_fn fn, void *arg);
 
+/* The sequence number of the newest change that may have changed the allowlisted domain and
+ * url entries (a domain or url allowlisted before or after it, or delisted), 0 before any.
+ * Whoever keeps something derived from them (the look-alike index) rebuilds it once this
+ * passes what it was built from and is visible. Any thread. */
+uint64_t fidx_overlay_allow_seq(const fidx_overlay_t *ov);
+
+/* The sequence number of the newest change of any value (put or delisting), 0 before any: a
+ * reader that tells people when the data last changed compares it with what it saw before.
+ * Any thread. */
+uint64_t fidx_overlay_change_seq(const fidx_overlay_t *ov);
+
 typedef struct {
     uint64_t values;   /* distinct values with a change (listed + delisted) */
     uint64_t listed;   /* of which listed */

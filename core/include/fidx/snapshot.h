@@ -14,7 +14,7 @@
 #include "fidx/kind.h"
 #include "fidx/str.h"
 
-#define FIDX_SNAPSHOT_VERSION 1
+#define FIDX_SNAPSHOT_VERSION 2            /* written; version 1 (no labels) is still read */
 #define FIDX_MAX_SNAPSHOT_SOURCES 255      /* distinct source names in one snapshot */
 #define FIDX_MAX_SNAPSHOT_SOURCE_SETS 1023 /* distinct combinations of sources */
 
@@ -78,6 +78,9 @@ void fidx_snapshot_bytes(const fidx_snapshot_t *s, const char **p, size_t *len);
 /* A hash that names the file's content (XXH3-64 of its header and section table, which hold
  * the hash of every section): two files with the same value hold the same bytes. */
 uint64_t fidx_snapshot_content_hash(const fidx_snapshot_t *s);
+/* Public label of entry i of a kind (borrowed from the snapshot), empty when it has none (every
+ * entry of a version 1 file) or i is out of range. */
+fidx_str_t fidx_snapshot_entry_label(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i);
 
 typedef struct fidx_builder fidx_builder_t;
 

@@ -34,7 +34,7 @@ static inline size_t fidx__feed_skip_bom(const char *p, size_t len)
 /* ---- feed_row.c ---- */
 /* The text fields of fidx_row_t by their schema names, in the order of the schema; `value`
  * is entry FIDX__ROW_VALUE. */
-#define FIDX__ROW_NFIELDS 9
+#define FIDX__ROW_NFIELDS 10
 #define FIDX__ROW_VALUE 1
 extern const char *const fidx__feed_row_field_names[FIDX__ROW_NFIELDS];
 extern const size_t fidx__feed_row_field_offsets[FIDX__ROW_NFIELDS];

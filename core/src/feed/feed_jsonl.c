@@ -20,7 +20,7 @@ static const char *const wrong_type[FIDX__ROW_NFIELDS] = {
     "status is not a string",     "categories is not a string or an array of strings",
     "source is not a string",     "reports is not a whole number or a string",
     "first_seen is not a string", "last_seen is not a string",
-    "note is not a string",
+    "note is not a string",       "label is not a string",
 };
 
 typedef struct {

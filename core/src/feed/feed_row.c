@@ -7,14 +7,15 @@
 #include "feed/feed_internal.h"
 
 const char *const fidx__feed_row_field_names[FIDX__ROW_NFIELDS] = {
-    "kind", "value", "status", "categories", "source", "reports", "first_seen", "last_seen", "note",
+    "kind",    "value",      "status",    "categories", "source",
+    "reports", "first_seen", "last_seen", "note",       "label",
 };
 const size_t fidx__feed_row_field_offsets[FIDX__ROW_NFIELDS] = {
     offsetof(fidx_row_t, kind),       offsetof(fidx_row_t, value),
     offsetof(fidx_row_t, status),     offsetof(fidx_row_t, categories),
     offsetof(fidx_row_t, source),     offsetof(fidx_row_t, reports),
     offsetof(fidx_row_t, first_seen), offsetof(fidx_row_t, last_seen),
-    offsetof(fidx_row_t, note),
+    offsetof(fidx_row_t, note),       offsetof(fidx_row_t, label),
 };
 
 int fidx__feed_row_scratch_init(fidx__feed_scratch_t *s, size_t cap)

@@ -148,7 +148,7 @@ int fidx_overlay_is_online(const fidx_overlay_reader_t *r)
 
 static size_t entry_size(const ov_entry_t *e)
 {
-    size_t n = sizeof *e + e->value_len + 1u + e->note_len + 1u;
+    size_t n = sizeof *e + e->value_len + 1u + e->label_len + 1u + e->note_len + 1u;
     for (unsigned i = 0; i < e->n_sources; i++)
         n += e->source_len[i] + 1u;
     return n;
@@ -171,6 +171,7 @@ static ov_entry_t *entry_new(const fidx_indicator_t *ind, fidx_kind_t kind, cons
         head.first_seen = ind->first_seen;
         head.last_seen = ind->last_seen;
         head.note_len = (uint16_t)ind->note_len;
+        head.label_len = (uint16_t)ind->label_len;
         head.n_sources = ind->n_sources;
         for (unsigned i = 0; i < ind->n_sources; i++)
             head.source_len[i] = (uint8_t)strnlen(ind->sources[i], FIDX_MAX_SOURCE_LEN);
@@ -184,6 +185,10 @@ static ov_entry_t *entry_new(const fidx_indicator_t *ind, fidx_kind_t kind, cons
     p[len] = '\0';
     p += len + 1;
     if (ind)
+        memcpy(p, ind->label, ind->label_len);
+    p[head.label_len] = '\0';
+    p += head.label_len + 1;
+    if (ind)
         memcpy(p, ind->note, ind->note_len);
     p[head.note_len] = '\0';
     p += head.note_len + 1;
@@ -195,7 +200,7 @@ static ov_entry_t *entry_new(const fidx_indicator_t *ind, fidx_kind_t kind, cons
     return e;
 }
 
-/* e copied into an indicator: its match (ov_entry_match) and its note. */
+/* e copied into an indicator: its match (ov_entry_match, the label with it) and its note. */
 static void entry_decode(const ov_entry_t *e, fidx_indicator_t *out)
 {
     fidx_match_t m;
@@ -212,6 +217,8 @@ static void entry_decode(const ov_entry_t *e, fidx_indicator_t *out)
         memcpy(out->sources[i], m.sources[i].p, m.sources[i].len);
     out->note_len = e->note_len;
     memcpy(out->note, ov_note(e), e->note_len + 1u);
+    out->label_len = m.label.len;
+    memcpy(out->label, m.label.p, m.label.len + 1u); /* its NUL too */
     out->value_len = m.value.len;
     memcpy(out->value, m.value.p, m.value.len + 1u); /* the value's NUL too */
 }
@@ -298,6 +305,17 @@ static int rebuild(fidx_overlay_t *ov, size_t cap, int drop, uint64_t drop_seq)
     return 0;
 }
 
+/* Whether replacing old (may be NULL) by e may change which domains and sites are allowlisted:
+ * a domain or url value allowlisted before or after, or delisted (the snapshot's entry it hides
+ * may have been allowlisted; delistings are rare). */
+static int touches_allowlist(const ov_entry_t *e, const ov_entry_t *old)
+{
+    if (e->kind != FIDX_KIND_DOMAIN && e->kind != FIDX_KIND_URL)
+        return 0;
+    return e->delisted || e->status == FIDX_STATUS_ALLOWLISTED ||
+           (old && !old->delisted && old->status == FIDX_STATUS_ALLOWLISTED);
+}
+
 /* Publishes e as the newest version of its value (invisible to lookups until its seq is). */
 static int install(fidx_overlay_t *ov, ov_entry_t *e)
 {
@@ -310,6 +328,9 @@ static int install(fidx_overlay_t *ov, ov_entry_t *e)
     }
     size_t i = writer_find(t, (fidx_kind_t)e->kind, e->hash, ov_value(e), e->value_len);
     ov_entry_t *old = writer_slot(t, i);
+    if (touches_allowlist(e, old))
+        atomic_store_explicit(&ov->allow_seq, e->seq, memory_order_release);
+    atomic_store_explicit(&ov->change_seq, e->seq, memory_order_release);
     e->prev = old;
     atomic_store_explicit(&t->slot[i], e, memory_order_release);
     ov->bytes += entry_size(e);
@@ -336,7 +357,7 @@ int fidx_overlay_put(fidx_overlay_t *ov, const fidx_indicator_t *ind, uint64_t s
 {
     if (!valid_value(ind->kind, ind->value_len) || ind->status >= FIDX_STATUS_COUNT ||
         ind->n_sources > FIDX_MAX_SOURCES || ind->note_len > FIDX_MAX_NOTE_LEN ||
-        seq <= ov->last_seq)
+        ind->label_len > FIDX_MAX_LABEL_LEN || seq <= ov->last_seq)
         return FIDX_EINVAL;
     ov_entry_t *e = entry_new(ind, ind->kind, ind->value, ind->value_len, seq);
     if (!e)
@@ -570,6 +591,16 @@ int fidx_overlay_each(const fidx_overlay_t *ov, uint64_t max_seq, fidx_overlay_e
     }
     free(ind);
     return rc;
+}
+
+uint64_t fidx_overlay_allow_seq(const fidx_overlay_t *ov)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)&ov->allow_seq, memory_order_acquire);
+}
+
+uint64_t fidx_overlay_change_seq(const fidx_overlay_t *ov)
+{
+    return atomic_load_explicit((_Atomic uint64_t *)&ov->change_seq, memory_order_acquire);
 }
 
 void fidx_overlay_stats(const fidx_overlay_t *ov, fidx_overlay_stats_t *st)

@@ -42,10 +42,10 @@ struct ov_entry {
     uint32_t reports;
     uint16_t categories;
     fidx_day_t first_seen, last_seen;
-    uint16_t value_len, note_len;
+    uint16_t value_len, note_len, label_len;
     uint8_t kind, status, n_sources, delisted;
     uint8_t source_len[FIDX_MAX_SOURCES];
-    char data[]; /* value NUL note NUL source0 NUL source1 NUL ... */
+    char data[]; /* value NUL label NUL note NUL source0 NUL source1 NUL ... */
 };
 
 typedef struct ov_table ov_table_t;
@@ -61,9 +61,14 @@ static inline const char *ov_value(const ov_entry_t *e)
     return e->data;
 }
 
-static inline const char *ov_note(const ov_entry_t *e)
+static inline const char *ov_label(const ov_entry_t *e)
 {
     return e->data + e->value_len + 1;
+}
+
+static inline const char *ov_note(const ov_entry_t *e)
+{
+    return ov_label(e) + e->label_len + 1;
 }
 
 /* Source i of e (i < n_sources). */
@@ -90,6 +95,7 @@ static inline void ov_entry_match(const ov_entry_t *e, fidx_match_t *m)
     for (unsigned j = 0; j < e->n_sources; j++)
         m->sources[j] = ov_source(e, j);
     m->value = fidx_str(ov_value(e), e->value_len);
+    m->label = fidx_str(ov_label(e), e->label_len);
 }
 
 /* The hash a value is filed under: XXH3-64 of the value seeded with the kind, as the snapshot
@@ -137,6 +143,10 @@ struct fidx_overlay {
     _Atomic(ov_table_t *) table; /* NULL until the first change */
     _Atomic uint64_t visible;    /* changes with seq <= visible are seen by lookups */
     _Atomic uint64_t epoch;      /* reclamation epoch, starts at 1 */
+    /* seq of the newest change that may change the allowlisted sites (fidx_overlay_allow_seq);
+     * stored by writers, read by anyone */
+    _Atomic uint64_t allow_seq;
+    _Atomic uint64_t change_seq; /* of the newest change of any value (fidx_overlay_change_seq) */
     /* writers only */
     uint64_t last_seq;
     uint64_t n_listed, n_delisted, bytes;

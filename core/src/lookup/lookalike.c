@@ -15,6 +15,7 @@
 
 #include "fidx/bank.h"
 #include "fidx/json.h"
+#include "live/overlay_internal.h"
 #include "lookup/lookalike_internal.h"
 
 /* Kinds of key; also the hash seed, so equal bytes of two kinds are two keys. */
@@ -404,7 +405,18 @@ int fidx_lookalike_add(fidx_lookalike_t *la, fidx_kind_t kind, const char *value
     return 0;
 }
 
-int fidx_lookalike_add_snapshot(fidx_lookalike_t *la, const fidx_snapshot_t *s, fidx_err_t *err)
+/* Whether the overlay (visible up to `visible`) says anything of (kind, v): then it decides. */
+static int overlay_knows(const ov_table_t *t, uint64_t visible, fidx_kind_t kind, fidx_str_t v)
+{
+    if (!t)
+        return 0;
+    uint64_t hash = fidx__overlay_hash(kind, v.p, v.len);
+    return ov_visible(ov_find(t, kind, hash, v.p, v.len), visible) != NULL;
+}
+
+/* The snapshot's allowlisted domain and url entries, but those the overlay table t knows. */
+static int add_snapshot_sites(fidx_lookalike_t *la, const fidx_snapshot_t *s, const ov_table_t *t,
+                              uint64_t visible, fidx_err_t *err)
 {
     static const fidx_kind_t kinds[] = {FIDX_KIND_DOMAIN, FIDX_KIND_URL};
     for (size_t k = 0; k < 2; k++) {
@@ -414,15 +426,51 @@ int fidx_lookalike_add_snapshot(fidx_lookalike_t *la, const fidx_snapshot_t *s, 
             fidx_str_t v;
             if (fidx_snapshot_entry_value(s, kinds[k], i, &status, &v) != 0)
                 return fidx_err_set(err, FIDX_ECORRUPT, 0, "snapshot entry out of range");
-            if (status != FIDX_STATUS_ALLOWLISTED)
+            if (status != FIDX_STATUS_ALLOWLISTED || overlay_knows(t, visible, kinds[k], v))
                 continue;
-            /* The snapshot has no public label yet (issue 15, item 2): none is passed. */
-            int rc = fidx_lookalike_add(la, kinds[k], v.p, v.len, NULL, 0, err);
+            fidx_str_t label = fidx_snapshot_entry_label(s, kinds[k], i);
+            int rc = fidx_lookalike_add(la, kinds[k], v.p, v.len, label.p, label.len, err);
             if (rc != 0 && rc != FIDX_EINVAL) /* a value that is no host name is skipped */
                 return rc;
         }
     }
     return 0;
+}
+
+int fidx_lookalike_add_snapshot(fidx_lookalike_t *la, const fidx_snapshot_t *s, fidx_err_t *err)
+{
+    return add_snapshot_sites(la, s, NULL, 0, err);
+}
+
+typedef struct {
+    fidx_lookalike_t *la;
+    fidx_err_t *err;
+} view_ctx_t;
+
+static int add_overlay_site(void *arg, const fidx_indicator_t *ind, int delisted)
+{
+    view_ctx_t *c = arg;
+    if (delisted || ind->status != FIDX_STATUS_ALLOWLISTED ||
+        (ind->kind != FIDX_KIND_DOMAIN && ind->kind != FIDX_KIND_URL))
+        return 0;
+    int rc = fidx_lookalike_add(c->la, ind->kind, ind->value, ind->value_len, ind->label,
+                                ind->label_len, c->err);
+    return rc == FIDX_EINVAL ? 0 : rc;
+}
+
+int fidx_lookalike_add_view(fidx_lookalike_t *la, const fidx_snapshot_t *s,
+                            const fidx_overlay_t *ov, fidx_err_t *err)
+{
+    if (!ov)
+        return add_snapshot_sites(la, s, NULL, 0, err);
+    uint64_t visible = fidx__overlay_visible(ov);
+    int rc = add_snapshot_sites(la, s, fidx__overlay_table(ov), visible, err);
+    view_ctx_t c = {la, err};
+    if (rc == 0)
+        rc = fidx_overlay_each(ov, visible, add_overlay_site, &c);
+    if (rc == FIDX_ENOMEM)
+        fidx_err_set(err, rc, 0, "out of memory");
+    return rc;
 }
 
 /* ---- checking ----------------------------------------------------------------------------- */

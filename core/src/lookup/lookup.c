@@ -289,6 +289,7 @@ static void fill_match(const best_t *b, fidx_result_t *res)
     unsigned set = SNAP_REC_SOURCESET(rec);
     for (unsigned j = 0; set < s->n_sets && j < s->set_n[set]; j++)
         m->sources[m->n_sources++] = s->source[s->set_ids[set][j]];
+    m->label = fidx__snapshot_entry_label(s, gid);
     if (b->kind != FIDX_KIND_PHONE) /* a phone's value was copied when it was found */
         m->value = snap_value(k, b->i);
 }
@@ -334,10 +335,24 @@ int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t k
         probe_string(&b, res->kind, c, n, SPEC_EXACT);
     }
     res->has_match = b.found;
+    res->has_lookalike = 0;
     res->verdict = FIDX_VERDICT_UNKNOWN;
     if (b.found) {
         fill_match(&b, res);
         res->verdict = verdict_of(res->match.status);
     }
     return 0;
+}
+
+int fidx_check_lookalike(const fidx_lookalike_t *la, fidx_result_t *res)
+{
+    if (!la || res->has_match || (res->kind != FIDX_KIND_URL && res->kind != FIDX_KIND_DOMAIN))
+        return 0;
+    if (!fidx_lookalike_check_canonical(la, res->kind, res->canonical, res->canonical_len,
+                                        &res->lookalike))
+        return 0;
+    res->has_lookalike = 1;
+    if (res->lookalike.rule != FIDX_LOOKALIKE_SHORTENER)
+        res->verdict = FIDX_VERDICT_SUSPICIOUS;
+    return 1;
 }

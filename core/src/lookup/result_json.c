@@ -51,7 +51,22 @@ static void put_match(fidx_buf_t *b, const fidx_match_t *m)
             fidx_buf_puts(b, ",");
         fidx_json_string(b, m->sources[i].p, m->sources[i].len);
     }
-    fidx_buf_puts(b, "]}");
+    fidx_buf_puts(b, "]");
+    if (m->label.len) {
+        put_key(b, "label");
+        fidx_json_string(b, m->label.p, m->label.len);
+    }
+    fidx_buf_puts(b, "}");
+}
+
+/* "reason":"imitates","imitates":{…} or "reason":"shortener",…, written in place. */
+static void put_lookalike(fidx_buf_t *b, const fidx_lookalike_match_t *m)
+{
+    fidx_buf_puts(b, ",");
+    size_t n = b->ok ? fidx_lookalike_json_members(m, b->p + b->len, b->cap - b->len) : 0;
+    if (n == 0)
+        b->ok = 0;
+    b->len += n;
 }
 
 static void put_members(fidx_buf_t *b, const fidx_result_t *res)
@@ -65,6 +80,8 @@ static void put_members(fidx_buf_t *b, const fidx_result_t *res)
     fidx_buf_puts(b, "\"");
     if (res->has_match)
         put_match(b, &res->match);
+    else if (res->has_lookalike)
+        put_lookalike(b, &res->lookalike);
 }
 
 size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,

@@ -46,6 +46,7 @@ void fidx_builder_free(fidx_builder_t *b)
     free(b->map);
     free(b->arena);
     free(b->notes);
+    free(b->labels);
     free(b);
 }
 
@@ -244,6 +245,8 @@ static int merge_into(fidx_builder_t *b, builder_entry_t *e, const builder_entry
         e->status = n->status;
     if (!e->note)
         e->note = n->note;
+    if (n->label) /* a later label is the correction (fidx_indicator_merge) */
+        e->label = n->label;
     return merge_sets(b, e->sourceset, n->sourceset, &e->sourceset);
 }
 
@@ -263,6 +266,12 @@ static int fill_entry(fidx_builder_t *b, const fidx_indicator_t *ind, builder_en
         uint32_t off;
         rc = arena_put(&b->notes, &b->notes_len, &b->notes_cap, ind->note, ind->note_len, &off);
         e->note = off + 1;
+    }
+    if (!rc && ind->label_len) {
+        uint32_t off;
+        rc =
+            arena_put(&b->labels, &b->labels_len, &b->labels_cap, ind->label, ind->label_len, &off);
+        e->label = off + 1;
     }
     return rc;
 }

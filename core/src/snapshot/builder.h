@@ -11,7 +11,8 @@ typedef struct {
     uint64_t ident; /* phone key, or XXH3-64 of the value seeded with the kind */
     uint32_t str;   /* offset of the value in the arena (not for phones) */
     uint32_t reports;
-    uint32_t note; /* offset + 1 of the note in notes, 0 for none */
+    uint32_t note;  /* offset + 1 of the note in notes, 0 for none */
+    uint32_t label; /* offset + 1 of the public label in labels, 0 for none */
     uint16_t first_seen, last_seen;
     uint16_t categories;
     uint16_t sourceset;
@@ -31,6 +32,8 @@ struct fidx_builder {
     size_t arena_len, arena_cap;
     char *notes; /* notes, same layout */
     size_t notes_len, notes_cap;
+    char *labels; /* public labels, same layout (kept apart from the analysts' notes) */
+    size_t labels_len, labels_cap;
     unsigned n_sources;
     char source[FIDX_MAX_SNAPSHOT_SOURCES][FIDX_MAX_SOURCE_LEN + 1];
     unsigned n_sets, set_last;

@@ -30,16 +30,30 @@ uint32_t fidx__snapshot_entry_reports(const fidx_snapshot_t *s, uint32_t gid, ui
     return p ? p->value : r;
 }
 
+/* The string gid's pair points to in blob (uint16_t length then bytes), or an empty slice. */
+static fidx_str_t blob_string(const snap_pair_t *v, size_t n, uint32_t gid, const char *blob,
+                              size_t blob_len)
+{
+    const snap_pair_t *p = pair_find(v, n, gid);
+    uint16_t len;
+    if (!p || (size_t)p->value + 2 > blob_len)
+        return fidx_str("", 0);
+    memcpy(&len, blob + p->value, 2);
+    if ((size_t)p->value + 2 + len > blob_len)
+        return fidx_str("", 0);
+    return fidx_str(blob + p->value + 2, len);
+}
+
 fidx_str_t fidx__snapshot_entry_note(const fidx_snapshot_t *s, uint32_t gid)
 {
-    const snap_pair_t *p = pair_find(s->notes, s->n_notes, gid);
-    uint16_t len;
-    if (!p || (size_t)p->value + 2 > s->noteblob_len)
+    return blob_string(s->notes, s->n_notes, gid, s->noteblob, s->noteblob_len);
+}
+
+fidx_str_t fidx__snapshot_entry_label(const fidx_snapshot_t *s, uint32_t gid)
+{
+    if (!s->n_labels) /* a version 1 file, or none labelled: no search */
         return fidx_str("", 0);
-    memcpy(&len, s->noteblob + p->value, 2);
-    if ((size_t)p->value + 2 + len > s->noteblob_len)
-        return fidx_str("", 0);
-    return fidx_str(s->noteblob + p->value + 2, len);
+    return blob_string(s->labels, s->n_labels, gid, s->labelblob, s->labelblob_len);
 }
 
 /* Inverse of snap_phone_mix: xor-shifts undone by iteration, multiplies by the inverse of the
@@ -123,6 +137,10 @@ int fidx_snapshot_entry(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i,
     out->note_len = note.len > FIDX_MAX_NOTE_LEN ? FIDX_MAX_NOTE_LEN : note.len;
     memcpy(out->note, note.p, out->note_len);
     out->note[out->note_len] = '\0';
+    fidx_str_t label = fidx__snapshot_entry_label(s, gid);
+    out->label_len = label.len > FIDX_MAX_LABEL_LEN ? FIDX_MAX_LABEL_LEN : label.len;
+    memcpy(out->label, label.p, out->label_len);
+    out->label[out->label_len] = '\0';
     if (kind == FIDX_KIND_PHONE)
         return fidx_phone_from_key(phone_key_at(k, i), out->value, sizeof out->value,
                                    &out->value_len);
@@ -143,6 +161,13 @@ int fidx_snapshot_entry_value(const fidx_snapshot_t *s, fidx_kind_t kind, uint64
     *status = (fidx_status_t)SNAP_REC_STATUS(s->kind[kind].rec[i]);
     *value = snap_value(&s->kind[kind], i);
     return 0;
+}
+
+fidx_str_t fidx_snapshot_entry_label(const fidx_snapshot_t *s, fidx_kind_t kind, uint64_t i)
+{
+    if (kind < 0 || kind >= FIDX_KIND_COUNT || i >= s->kind[kind].meta.n)
+        return fidx_str("", 0);
+    return fidx__snapshot_entry_label(s, (uint32_t)(s->kind[kind].meta.base + i));
 }
 
 /* Posting list i of the table: bounds checked, read with CRoaring's _safe reader. Caller owns

@@ -12,6 +12,9 @@
 #endif
 
 #define SNAP_MAGIC "FIDXSNAP"
+/* Versions read: 1 (no labels) and 2 (FIDX_SNAPSHOT_VERSION, the one written: version 1 with
+ * the two sections of public labels). */
+#define SNAP_VERSION_MIN 1
 #define SNAP_ALIGN 64
 #define SNAP_MAX_SECTIONS 64
 #define SNAP_MAX_DIR_BITS 28
@@ -46,6 +49,8 @@ enum {
     SEC_NOTEBLOB, /* notes: uint16_t length then the bytes */
     SEC_POSTINGS, /* uint32_t count, snap_posting_t[count], then portable Roaring bitmaps */
     SEC_DIRBASE,  /* uint32_t[(2^dir_bits >> SNAP_GROUP_BITS) + 1]: start of each group */
+    SEC_LABELS,   /* version 2: snap_pair_t[]: global id → offset of its label in SEC_LABELBLOB */
+    SEC_LABELBLOB, /* version 2: public labels, uint16_t length then the bytes */
     SEC_TYPE_MAX
 };
 

@@ -36,10 +36,10 @@ struct fidx_snapshot {
     unsigned n_sets;
     uint8_t set_n[FIDX_MAX_SNAPSHOT_SOURCE_SETS];
     uint8_t set_ids[FIDX_MAX_SNAPSHOT_SOURCE_SETS][FIDX_MAX_SOURCES];
-    const snap_pair_t *reports, *notes;
-    size_t n_reports, n_notes;
-    const char *noteblob, *postings;
-    size_t noteblob_len, postings_len;
+    const snap_pair_t *reports, *notes, *labels;
+    size_t n_reports, n_notes, n_labels; /* n_labels: 0 in a version 1 file */
+    const char *noteblob, *postings, *labelblob;
+    size_t noteblob_len, postings_len, labelblob_len;
 };
 
 /* Index of the first entry of bucket b (0 <= b <= 2^dir_bits). */
@@ -101,6 +101,9 @@ uint32_t fidx__snapshot_entry_reports(const fidx_snapshot_t *s, uint32_t gid, ui
 
 /* Note of global id gid, or an empty slice. */
 fidx_str_t fidx__snapshot_entry_note(const fidx_snapshot_t *s, uint32_t gid);
+
+/* Public label of global id gid, or an empty slice (always, in a version 1 file). */
+fidx_str_t fidx__snapshot_entry_label(const fidx_snapshot_t *s, uint32_t gid);
 
 /* Posting list i (CRoaring _safe reader, bounds checked); caller frees. NULL if malformed. */
 #include <roaring/roaring.h>

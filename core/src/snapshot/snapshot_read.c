@@ -25,7 +25,7 @@ static int check_header(fidx_snapshot_t *s, fidx_err_t *err)
     memcpy(&h, s->base, sizeof h);
     if (memcmp(h.magic, SNAP_MAGIC, 8) != 0)
         return corrupt(err, 0, "not a fraudidx snapshot (bad magic)");
-    if (h.version != FIDX_SNAPSHOT_VERSION)
+    if (h.version < SNAP_VERSION_MIN || h.version > FIDX_SNAPSHOT_VERSION)
         return fidx_err_set(err, FIDX_EVERSION, 8, "unsupported snapshot format version");
     if (h.file_size != s->size)
         return corrupt(err, 24, "file size differs from the header (truncated or extended)");
@@ -169,6 +169,21 @@ static int load_sources(fidx_snapshot_t *s, fidx_err_t *err)
     return 0;
 }
 
+/* Version 2's public labels; a version 1 file has none (and may not carry the sections). */
+static int load_labels(fidx_snapshot_t *s, fidx_err_t *err)
+{
+    size_t len;
+    int has = find_section(s, SEC_LABELS, 0) || find_section(s, SEC_LABELBLOB, 0);
+    if (s->hdr->version < 2)
+        return has ? corrupt(err, 0, "label sections in a version 1 snapshot") : 0;
+    s->labels = (const snap_pair_t *)section(s, SEC_LABELS, 0, SIZE_MAX, &len);
+    s->n_labels = len / sizeof(snap_pair_t);
+    s->labelblob = section(s, SEC_LABELBLOB, 0, SIZE_MAX, &s->labelblob_len);
+    if (!s->labels || len % sizeof(snap_pair_t) || !s->labelblob)
+        return corrupt(err, 0, "missing or malformed labels section");
+    return 0;
+}
+
 static int load_tables(fidx_snapshot_t *s, fidx_err_t *err)
 {
     size_t len;
@@ -184,7 +199,7 @@ static int load_tables(fidx_snapshot_t *s, fidx_err_t *err)
     s->postings = section(s, SEC_POSTINGS, 0, SIZE_MAX, &s->postings_len);
     if (!s->noteblob || !s->postings || s->postings_len < 8)
         return corrupt(err, 0, "missing notes or posting lists");
-    return 0;
+    return load_labels(s, err);
 }
 
 /* Reads the whole file into anonymous memory advised for transparent huge pages: lookups in a

@@ -174,6 +174,24 @@ static int verify_postings(const fidx_snapshot_t *s, fidx_err_t *err)
     return 0;
 }
 
+/* Labels are shown to citizens: each one inside its blob and a label the schema accepts. */
+static int verify_labels(const fidx_snapshot_t *s, uint64_t total, fidx_err_t *err)
+{
+    int rc = verify_pairs(s->labels, s->n_labels, total, err);
+    for (size_t i = 0; !rc && i < s->n_labels; i++) {
+        uint32_t off = s->labels[i].value;
+        uint16_t len;
+        if ((size_t)off + 2 > s->labelblob_len)
+            return corrupt(err, i, "a label lies outside its section");
+        memcpy(&len, s->labelblob + off, 2);
+        if ((size_t)off + 2 + len > s->labelblob_len)
+            return corrupt(err, i, "a label lies outside its section");
+        if (len == 0 || fidx_label_check(s->labelblob + off + 2, len, NULL) != 0)
+            return corrupt(err, i, "a label is empty, too long, not UTF-8 or has a control");
+    }
+    return rc;
+}
+
 int fidx_snapshot_verify(const fidx_snapshot_t *s, fidx_err_t *err)
 {
     uint64_t total = 0;
@@ -186,5 +204,7 @@ int fidx_snapshot_verify(const fidx_snapshot_t *s, fidx_err_t *err)
     int rc = verify_pairs(s->reports, s->n_reports, total, err);
     if (!rc)
         rc = verify_pairs(s->notes, s->n_notes, total, err);
+    if (!rc)
+        rc = verify_labels(s, total, err);
     return rc ? rc : verify_postings(s, err);
 }

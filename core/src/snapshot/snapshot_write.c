@@ -105,8 +105,8 @@ typedef struct {
     roaring_bitmap_t *post_status[FIDX_STATUS_COUNT];
     roaring_bitmap_t *post_cat[FIDX_CAT_COUNT];
     roaring_bitmap_t *post_source[FIDX_MAX_SNAPSHOT_SOURCES];
-    snap_pair_t *reports, *notes;
-    size_t n_reports, cap_reports, n_notes, cap_notes;
+    snap_pair_t *reports, *notes, *labels;
+    size_t n_reports, cap_reports, n_notes, cap_notes, n_labels, cap_labels;
     char *noteblob;
     size_t noteblob_len;
     uint64_t next_gid;
@@ -127,7 +127,7 @@ static int push_pair(snap_pair_t **v, size_t *n, size_t *cap, uint32_t gid, uint
 }
 
 /* Everything about one entry that is not its key: the packed record, posting lists, and the
- * side tables for large report counts and notes. */
+ * side tables for large report counts, notes and labels. */
 static int emit_record(const fidx_builder_t *b, globals_t *g, const builder_entry_t *e,
                        uint32_t gid, uint64_t *rec)
 {
@@ -144,6 +144,8 @@ static int emit_record(const fidx_builder_t *b, globals_t *g, const builder_entr
         rc = push_pair(&g->reports, &g->n_reports, &g->cap_reports, gid, e->reports);
     if (!rc && e->note) /* notes keep their arena offsets: the arena becomes SEC_NOTEBLOB */
         rc = push_pair(&g->notes, &g->n_notes, &g->cap_notes, gid, e->note - 1);
+    if (!rc && e->label) /* likewise labels: their arena becomes SEC_LABELBLOB */
+        rc = push_pair(&g->labels, &g->n_labels, &g->cap_labels, gid, e->label - 1);
     return rc;
 }
 
@@ -432,6 +434,7 @@ static void globals_dispose(globals_t *g)
             roaring_bitmap_free(g->post_source[i]);
     free(g->reports);
     free(g->notes);
+    free(g->labels);
 }
 
 static int build_layout(const fidx_builder_t *b, layout_t *l)
@@ -448,7 +451,10 @@ static int build_layout(const fidx_builder_t *b, layout_t *l)
         add_section(l, SEC_NOTES, 0, copy_bytes(g.notes, g.n_notes * sizeof(snap_pair_t)),
                     g.n_notes * sizeof(snap_pair_t));
         add_section(l, SEC_NOTEBLOB, 0, copy_bytes(b->notes, b->notes_len), b->notes_len);
-        for (unsigned i = l->n - 3; i < l->n; i++)
+        add_section(l, SEC_LABELS, 0, copy_bytes(g.labels, g.n_labels * sizeof(snap_pair_t)),
+                    g.n_labels * sizeof(snap_pair_t));
+        add_section(l, SEC_LABELBLOB, 0, copy_bytes(b->labels, b->labels_len), b->labels_len);
+        for (unsigned i = l->n - 5; i < l->n; i++)
             if (!l->sec[i].data)
                 rc = FIDX_ENOMEM;
     }

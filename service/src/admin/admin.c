@@ -145,10 +145,17 @@ int fidx__admin_prepare(fidx__service_t *svc)
 
 /* ---- start and stop ---- */
 
+/* Commit thread: changes up to seq are durable, so lookups may see them; when values changed
+ * (not only reports' decisions), the page says the data was updated now. */
 static void on_durable(void *ctx, uint64_t seq)
 {
     fidx__admin_t *a = ctx;
     fidx_overlay_publish(a->ov, seq);
+    uint64_t changed = fidx_overlay_change_seq(a->ov);
+    if (changed > a->changes_marked) {
+        a->changes_marked = changed;
+        atomic_store(&a->svc->data_changed_at, (int64_t)time(NULL));
+    }
 }
 
 /* Commit thread, after each round: wakes the workers that have changes waiting, or
@@ -260,6 +267,9 @@ static int replay(fidx__admin_t *a)
     a->base_next_seq = st.segments ? st.first_seq : st.next_seq;
     fidx_overlay_stats_t os;
     fidx_overlay_stats(a->ov, &os);
+    a->changes_marked = fidx_overlay_change_seq(a->ov);
+    if (os.values) /* the replayed changes were made at the latest when the log was written */
+        atomic_store(&a->svc->data_changed_at, fidx__admin_log_mtime(a));
     fidx__log(FIDX__LOG_INFO,
               "write-ahead log %s: %llu changes replayed from %llu segments (%llu listed, %llu "
               "delisted values over the snapshot)%s",
@@ -296,7 +306,8 @@ int fidx__admin_start(fidx__service_t *svc)
     if (!a->writable && !fidx__admin_has_log(a))
         return 0; /* no analysts' changes: lookups read the snapshot alone */
     a->workers = calloc(svc->cfg.threads, sizeof *a->workers);
-    if (!a->workers || fidx_overlay_new(svc->cfg.threads + 2, &a->ov) != 0 ||
+    /* Readers: the workers, compaction, the main thread's look-alike index, one spare. */
+    if (!a->workers || fidx_overlay_new(svc->cfg.threads + 3, &a->ov) != 0 ||
         fidx_overlay_reader_add(a->ov, &a->compact_reader) != 0) {
         fidx__log(FIDX__LOG_ERROR, "out of memory");
         return -1;

@@ -88,6 +88,8 @@ struct fidx__admin {
     uint64_t pub_hash, pub_next;
     char base_path[FIDX__ADMIN_PATH_MAX + 64]; /* the compacted snapshot, "" when none */
     uint64_t n_adds, n_delists, n_decisions, n_compactions;
+    uint64_t changes_marked;  /* commit thread: the overlay's change_seq last made the service's
+                               * data_changed_at */
     fidx__worker_t **workers; /* those to wake after a commit round */
     atomic_uint n_workers;
 
@@ -200,6 +202,8 @@ int fidx__admin_adopt_base(fidx__admin_t *a, fidx_snapshot_t *s, const char *pat
 
 /* The base snapshot's content hash and the first change not in it (any thread, no wait). */
 void fidx__admin_base_id(fidx__admin_t *a, uint64_t *hash, uint64_t *next_seq);
+/* The newest modification time of those segments (seconds), 0 when none. */
+int64_t fidx__admin_log_mtime(const fidx__admin_t *a);
 
 /* Whether an Authorization value carries a valid token; its name into name
  * (FIDX__TOKEN_NAME_MAX + 1 bytes) and its role into *role. Any thread. */

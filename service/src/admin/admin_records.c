@@ -2,11 +2,15 @@
  * into the overlay at start.
  *
  * All integers little-endian.
- *   PUT       kind u8, status u8, n_sources u8, 0 u8, categories u16, first_seen u16,
+ *   PUT       kind u8, status u8, n_sources u8, flags u8, categories u16, first_seen u16,
  *             last_seen u16, value_len u16, note_len u16, reports u32,
  *             source lengths u8[n_sources], value, note, sources
+ *             [, label_len u16, label   when flags has PUT_LABEL]
  *             — the whole indicator as it stands after the change (merged already), so a
  *             replay is a plain overwrite and replaying a record twice changes nothing.
+ *             flags was 0 before public labels (issue 15): those records still replay, as
+ *             indicators without a label; the label goes last so the value stays where the
+ *             audit reads it.
  *   DELIST    kind u8, value_len u16, value
  *   DECISION  action u8 (1 approve, 2 reject), has_status u8, status u8, 0 u8, categories u16,
  *             time i64 (seconds), id_len u8, by_len u8, reason_len u16, id, by, reason
@@ -21,6 +25,7 @@
 #include "base/log.h"
 
 #define PUT_FIXED 18
+#define PUT_LABEL 1u /* flags: a label follows the sources */
 #define DECISION_FIXED 18
 
 int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind)
@@ -28,13 +33,15 @@ int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind)
     char h[PUT_FIXED + FIDX_MAX_SOURCES];
     size_t slen[FIDX_MAX_SOURCES], body;
     if (ind->value_len == 0 || ind->value_len > UINT16_MAX || ind->note_len > UINT16_MAX ||
-        ind->n_sources > FIDX_MAX_SOURCES)
+        ind->n_sources > FIDX_MAX_SOURCES || ind->label_len > FIDX_MAX_LABEL_LEN)
         return FIDX_EINVAL;
     body = PUT_FIXED + ind->n_sources + ind->value_len + ind->note_len;
+    if (ind->label_len)
+        body += 2 + ind->label_len;
     h[0] = (char)ind->kind;
     h[1] = (char)ind->status;
     h[2] = (char)ind->n_sources;
-    h[3] = 0;
+    h[3] = ind->label_len ? (char)PUT_LABEL : 0;
     fidx__put16(h + 4, ind->categories);
     fidx__put16(h + 6, ind->first_seen);
     fidx__put16(h + 8, ind->last_seen);
@@ -55,7 +62,28 @@ int fidx__admin_encode_put(fidx__sbuf_t *out, const fidx_indicator_t *ind)
     fidx__sbuf_put(out, ind->note, ind->note_len);
     for (unsigned i = 0; i < ind->n_sources; i++)
         fidx__sbuf_put(out, ind->sources[i], slen[i]);
+    if (ind->label_len) {
+        char ll[2];
+        fidx__put16(ll, (uint16_t)ind->label_len);
+        fidx__sbuf_put(out, ll, 2);
+        fidx__sbuf_put(out, ind->label, ind->label_len);
+    }
     return out->failed ? FIDX_ENOMEM : 0;
+}
+
+/* The label after the sources of a PUT record whose other parts end at p[need]: 0 and the
+ * label in out, or FIDX_ECORRUPT when it does not fill the record exactly. */
+static int decode_label(const char *p, size_t len, size_t need, fidx_indicator_t *out)
+{
+    if (need + 2 > len)
+        return FIDX_ECORRUPT;
+    size_t ll = fidx__get16(p + need);
+    if (ll == 0 || need + 2 + ll != len || fidx_label_check(p + need + 2, ll, NULL) != 0)
+        return FIDX_ECORRUPT;
+    memcpy(out->label, p + need + 2, ll);
+    out->label[ll] = '\0';
+    out->label_len = ll;
+    return 0;
 }
 
 int fidx__admin_decode_put(const char *p, size_t len, fidx_indicator_t *out)
@@ -63,14 +91,18 @@ int fidx__admin_decode_put(const char *p, size_t len, fidx_indicator_t *out)
     if (len < PUT_FIXED)
         return FIDX_ECORRUPT;
     unsigned kind = (unsigned char)p[0], status = (unsigned char)p[1], n = (unsigned char)p[2];
+    unsigned flags = (unsigned char)p[3];
     size_t vlen = fidx__get16(p + 10), nlen = fidx__get16(p + 12),
            need = PUT_FIXED + n + vlen + nlen;
     if (kind >= FIDX_KIND_COUNT || status >= FIDX_STATUS_COUNT || n > FIDX_MAX_SOURCES ||
-        vlen == 0 || vlen >= sizeof out->value || nlen > FIDX_MAX_NOTE_LEN || need > len)
+        (flags & ~PUT_LABEL) || vlen == 0 || vlen >= sizeof out->value ||
+        nlen > FIDX_MAX_NOTE_LEN || need > len)
         return FIDX_ECORRUPT;
     for (unsigned i = 0; i < n; i++)
         need += (unsigned char)p[PUT_FIXED + i];
-    if (need != len)
+    out->label_len = 0;
+    out->label[0] = '\0';
+    if (flags & PUT_LABEL ? decode_label(p, len, need, out) != 0 : need != len)
         return FIDX_ECORRUPT;
     out->kind = (fidx_kind_t)kind;
     out->status = (fidx_status_t)status;

@@ -24,12 +24,13 @@ int fidx__admin_same(const fidx_indicator_t *x, const fidx_indicator_t *y)
     if (x->kind != y->kind || x->status != y->status || x->categories != y->categories ||
         x->reports != y->reports || x->first_seen != y->first_seen ||
         x->last_seen != y->last_seen || x->n_sources != y->n_sources ||
-        x->note_len != y->note_len || x->value_len != y->value_len)
+        x->note_len != y->note_len || x->label_len != y->label_len || x->value_len != y->value_len)
         return 0;
     for (unsigned i = 0; i < x->n_sources; i++)
         if (strcmp(x->sources[i], y->sources[i]) != 0)
             return 0;
     return memcmp(x->note, y->note, x->note_len) == 0 &&
+           memcmp(x->label, y->label, x->label_len) == 0 &&
            memcmp(x->value, y->value, x->value_len) == 0;
 }
 

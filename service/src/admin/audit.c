@@ -165,5 +165,9 @@ void fidx__audit_state_object(fidx__sbuf_t *out, const fidx_indicator_t *ind)
         fidx_day_format(ind->last_seen, day);
         fidx__sbuf_printf(out, ",\"last_seen\":\"%.10s\"", day);
     }
+    if (ind->label_len) { /* public: who owns the value (issue 15) */
+        fidx__sbuf_puts(out, ",\"label\":");
+        fidx__sbuf_json_string(out, ind->label, ind->label_len);
+    }
     fidx__sbuf_put(out, "}", 1);
 }

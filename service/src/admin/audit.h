@@ -32,8 +32,8 @@ void fidx__audit_raw(fidx__sbuf_t *out, const char *key, const char *json, size_
 void fidx__audit_end(fidx__sbuf_t *out); /* "}\n" */
 
 /* A state of a value as the member key: {"status","categories":[…],"reports","sources":[…],
- * "first_seen","last_seen"} (dates when known), or null for "not listed" (ind NULL). The
- * history of a value is read from these (before and after each change). */
+ * "first_seen","last_seen","label"} (dates and label when known), or null for "not listed"
+ * (ind NULL). The history of a value is read from these (before and after each change). */
 void fidx__audit_state(fidx__sbuf_t *out, const char *key, const fidx_indicator_t *ind);
 /* The same object alone (ind not NULL). */
 void fidx__audit_state_object(fidx__sbuf_t *out, const fidx_indicator_t *ind);

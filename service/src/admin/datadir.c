@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -87,21 +88,40 @@ void fidx__admin_scan_dir(fidx__admin_t *a)
         fidx__admin_snapshot_path(a->dir, newest, a->base_path, sizeof a->base_path);
 }
 
-/* Whether the directory holds segments of the log that are not folded into a snapshot. */
+/* Whether name is a segment of the log that is not folded into a snapshot. */
+static int live_segment(const fidx__admin_t *a, const char *name)
+{
+    unsigned long long n;
+    char tail[8];
+    return strlen(name) == 24 && sscanf(name, "wal-%16llu%4s", &n, tail) == 2 &&
+           strcmp(tail, ".log") == 0 && n >= a->from_segment;
+}
+
 int fidx__admin_has_log(const fidx__admin_t *a)
 {
     DIR *d = opendir(a->dir);
     int found = 0;
     if (!d)
         return 0;
-    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
-        unsigned long long n;
-        char tail[8];
-        found = strlen(e->d_name) == 24 && sscanf(e->d_name, "wal-%16llu%4s", &n, tail) == 2 &&
-                strcmp(tail, ".log") == 0 && n >= a->from_segment;
-    }
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;)
+        found = live_segment(a, e->d_name);
     closedir(d);
     return found;
+}
+
+int64_t fidx__admin_log_mtime(const fidx__admin_t *a)
+{
+    DIR *d = opendir(a->dir);
+    int64_t newest = 0;
+    struct stat st;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (live_segment(a, e->d_name) && fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
+            st.st_mtime > newest)
+            newest = st.st_mtime;
+    closedir(d);
+    return newest;
 }
 
 /* ---- the log's history id ----

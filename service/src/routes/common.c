@@ -6,8 +6,8 @@
 #include "fidx/lookup.h"
 #include "http/query.h"
 
-int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
-                      size_t len, fidx__sbuf_t *out, fidx_err_t *err)
+int fidx__lookup(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
+                 size_t len, fidx_err_t *err)
 {
     fidx_result_t *res = &w->result;
     fidx__worker_online(w); /* the overlay may be read: see service.h */
@@ -16,7 +16,18 @@ int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
         fidx__counter_add(&w->metrics.lookup_invalid, 1);
         return r;
     }
+    (void)fidx_check_lookalike(w->la, res); /* only a url or domain nothing matched */
     fidx__metrics_lookup(&w->metrics, res->kind, res->verdict);
+    return 0;
+}
+
+int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
+                      size_t len, fidx__sbuf_t *out, fidx_err_t *err)
+{
+    fidx_result_t *res = &w->result;
+    int r = fidx__lookup(w, kind, platform, q, len, err);
+    if (r)
+        return r;
     if (fidx__sbuf_reserve(out, FIDX_CHECK_JSON_MAX) != 0)
         return FIDX_ENOMEM;
     size_t n = fidx_result_json(res, q, len, out->p + out->len, out->cap - out->len);

@@ -14,6 +14,12 @@
 #define FIDX__KIND_HELP                                                                            \
     "kind must be one of phone, bank_account, url, domain, social_account, email"
 
+/* Looks q[0..len) up as every route does: the snapshot and the overlay (fidx_check), then,
+ * for a url or domain nothing matched, the look-alike index; counted in the metrics. The
+ * result is left in w->result. 0 or the fidx_check error. */
+FIDX_MUST_CHECK int fidx__lookup(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
+                                 const char *q, size_t len, fidx_err_t *err);
+
 /* Checks q[0..len) against w's snapshot and appends its JSON result to out. Returns 0, or the
  * fidx_check error (err filled; nothing appended; FIDX_EINVAL/FIDX_ETOOBIG/FIDX_EKIND mean an
  * invalid value), or FIDX_ENOMEM/FIDX_ENOSPC when out cannot hold the result. */

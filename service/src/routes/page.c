@@ -1,7 +1,8 @@
 /* The citizens' web page over HTTP:
  *   GET /                       the page: check form, report form, advice
  *   GET /check?q=…[&kind=…][&bank=BIN][&lang=vi|en][&part=result]
- *                               the answer rendered on the server (the no-JavaScript path);
+ *                               the answer rendered on the server (the no-JavaScript path):
+ *                               one value's, or a whole message's (page_message.c);
  *                               part=result gives only the answer, for page.js
  *   GET /report?[kind=…&value=…] the page with the report form (prefilled)
  *   POST /report                the plain HTML form's report (form-encoded) → a page
@@ -10,6 +11,7 @@
  * Content-Security-Policy: nothing but this origin, no inline script or style. Pages holding a
  * value someone checked are never cached (Cache-Control: no-store); the static files are
  * cached for a year under their content hash (?v=HASH, as the page links them). */
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,6 +19,7 @@
 #include "web/page_render.h"
 #include "http/query.h"
 #include "routes/common.h"
+#include "routes/page_message.h"
 #include "routes/report_intake.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
@@ -71,12 +74,25 @@ static void read_short(fidx_str_t src, short_params_t *sp)
     sp->category_len = param(src, "category", sp->category, sizeof sp->category, &bad);
 }
 
+/* What the page says of itself: how fresh its data is, and who runs it. */
+static void trust(const fidx__req_t *req, fidx__page_t *pg)
+{
+    const fidx__config_t *cfg = req->w->cfg;
+    pg->data_built = fidx_snapshot_build_time(req->w->snap);
+    pg->data_changed = atomic_load(&req->w->svc->data_changed_at);
+    if (cfg->operator_name)
+        pg->operator_name = fidx_str(cfg->operator_name, strlen(cfg->operator_name));
+    if (cfg->operator_url)
+        pg->operator_url = fidx_str(cfg->operator_url, strlen(cfg->operator_url));
+}
+
 /* Language, kind and bank choices of a request; anything unknown reads as "not chosen". */
-static void apply_choices(fidx__page_t *pg, const short_params_t *sp, fidx_kind_t *kind,
-                          const fidx_bank_t **bank)
+static void apply_choices(const fidx__req_t *req, fidx__page_t *pg, const short_params_t *sp,
+                          fidx_kind_t *kind, const fidx_bank_t **bank)
 {
     fidx__lang_t lang = FIDX__LANG_VI;
     fidx__page_init(pg, FIDX__LANG_VI);
+    trust(req, pg);
     pg->lang_given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
     pg->lang = lang;
     if (fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
@@ -103,7 +119,7 @@ void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp)
     fidx_kind_t kind;
     const fidx_bank_t *bank;
     read_short(req->query, &sp);
-    apply_choices(&pg, &sp, &kind, &bank);
+    apply_choices(req, &pg, &sp, &kind, &bank);
     send_page(resp, &pg, 200, 0);
 }
 
@@ -126,6 +142,40 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
     return r;
 }
 
+static int is_invalid(int r)
+{
+    return r == FIDX_EINVAL || r == FIDX_ETOOBIG || r == FIDX_EKIND;
+}
+
+/* The answer to q: one value, or, when q is a whole message (it has lines, or it does not read
+ * as one value and holds some), every value in it, as POST /v1/scan finds them. A kind or bank
+ * chosen by hand says q is one value. 0, or FIDX_ENOMEM / FIDX_ENOSPC (500). */
+static int answer(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, const char *q,
+                  size_t qlen)
+{
+    fidx_err_t err = {0};
+    int chosen = pg->kind != FIDX_KIND_NONE || pg->bank;
+    int lines = !chosen && memchr(q, '\n', qlen) != NULL;
+    int r = lines ? FIDX_EINVAL : check(req, resp, pg, q, qlen, &err);
+    if (!is_invalid(r))
+        return r;
+    if (!chosen) {
+        const fidx__page_message_t *m;
+        int mr = fidx__page_message_check(req->w, q, qlen, &m);
+        if (mr == 0 && (m->n_found || lines)) {
+            pg->message = m;
+            return 0;
+        }
+        if (mr == FIDX_ENOMEM)
+            return mr;
+        if (mr == FIDX_ETOOBIG)
+            err.reason = "message too long";
+    }
+    pg->invalid = err.reason ? err.reason : fidx_strerror(r);
+    pg->invalid_kind = pg->kind;
+    return 0;
+}
+
 void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
 {
     short_params_t sp;
@@ -133,7 +183,7 @@ void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
     int bad = 0;
     char *q = req->w->decode; /* max_header_bytes: the query string cannot be longer */
     read_short(req->query, &sp);
-    apply_choices(&pg, &sp, &pg.kind, &pg.bank);
+    apply_choices(req, &pg, &sp, &pg.kind, &pg.bank);
     size_t qlen = param(req->query, "q", q, req->w->cfg->max_header_bytes, &bad);
     int part_only = sp.part_len == 6 && memcmp(sp.part, "result", 6) == 0;
     pg.q = fidx_str(q, qlen);
@@ -142,16 +192,14 @@ void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
     if (bad) {
         pg.invalid = "malformed or repeated parameter q";
     } else if (qlen) {
-        fidx_err_t err = {0};
-        int r = check(req, resp, &pg, q, qlen, &err);
-        if (r == FIDX_ENOMEM || r == FIDX_ENOSPC) {
+        int r = answer(req, resp, &pg, q, qlen);
+        if (r) {
             fidx__resp_error(resp, 500, "internal", fidx_strerror(r));
             return;
         }
-        if (r)
-            pg.invalid = err.reason ? err.reason : fidx_strerror(r);
     }
     pg.report_kind = pg.kind;
+    pg.answer_focus = !part_only;
     send_page(resp, &pg, pg.invalid ? 400 : 200, part_only);
 }
 
@@ -165,7 +213,7 @@ void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp)
     int bad = 0;
     char *value = req->w->decode;
     read_short(req->query, &sp);
-    apply_choices(&pg, &sp, &kind, &pg.report_bank);
+    apply_choices(req, &pg, &sp, &kind, &pg.report_bank);
     size_t vlen = param(req->query, "value", value, req->w->cfg->max_header_bytes, &bad);
     pg.focus_report = 1;
     pg.report_kind = kind;
@@ -226,7 +274,7 @@ void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
     char *v = req->w->decode;
     size_t vcap = req->w->cfg->max_header_bytes;
     read_short(body, &sp);
-    apply_choices(&pg, &sp, &kind, &bank);
+    apply_choices(req, &pg, &sp, &kind, &bank);
     fidx__report_fields_t f = {
         .kind = fidx_str(sp.kind, sp.kind_len),
         .bank = fidx_str(sp.bank, sp.bank_len),

@@ -17,6 +17,7 @@
 #include "http/json_body.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/scan.h"
 
 /* What one scan knows of each of its values: whether it was looked up and its verdict, and
  * where the JSON of its result sits in the answer once a listed match has written it. */
@@ -40,13 +41,10 @@ static value_state_t *judge(fidx__worker_t *w, size_t i)
     value_state_t *st = &ws->v[i];
     const fidx_scan_value_t *val = &ws->res.values[i];
     fidx_err_t err = {0};
-    fidx__worker_online(w);
-    if (fidx_check(w->snap, w->ov, val->kind, NULL, val->canonical.p, val->canonical.len,
-                   &w->result, &err)) {
+    if (fidx__lookup(w, val->kind, NULL, val->canonical.p, val->canonical.len, &err)) {
         st->state = VALUE_UNREADABLE; /* not a value the snapshot can hold: it judges nothing */
         return st;
     }
-    fidx__metrics_lookup(&w->metrics, w->result.kind, w->result.verdict);
     st->state = VALUE_JUDGED;
     st->verdict = (uint8_t)w->result.verdict;
     ws->scam |= w->result.verdict == FIDX_VERDICT_SCAM;
@@ -117,15 +115,29 @@ static const char *post_verdict(const struct fidx__scan_ws *ws)
     return ws->scam ? "block" : ws->suspicious ? "review" : "allow";
 }
 
-static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
+/* Scans text into the worker's workspace (made on the first scan). */
+static int scan_text(fidx__worker_t *w, const char *text, size_t len)
 {
     fidx_err_t err = {0};
-    if (!w->scan_ws && !(w->scan_ws = malloc(sizeof *w->scan_ws))) {
+    if (!w->scan_ws && !(w->scan_ws = malloc(sizeof *w->scan_ws)))
+        return FIDX_ENOMEM;
+    return fidx_scan(w->svc->scanner, text, len, &w->scan_ws->res, &err);
+}
+
+const fidx_scan_result_t *fidx__scan_found(fidx__worker_t *w, const char *text, size_t len, int *rc)
+{
+    *rc = scan_text(w, text, len);
+    return *rc ? NULL : &w->scan_ws->res;
+}
+
+static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
+{
+    int rc = scan_text(w, text, len);
+    if (rc == FIDX_ENOMEM) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
         return;
     }
     struct fidx__scan_ws *ws = w->scan_ws;
-    int rc = fidx_scan(w->svc->scanner, text, len, &ws->res, &err);
     if (rc != 0) {
         fidx__resp_error(resp, 413, "too_large",
                          rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"

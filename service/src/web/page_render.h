@@ -9,9 +9,11 @@
 #define FIDX_SERVICE_PAGE_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fidx/bank.h"
 #include "fidx/error.h"
+#include "fidx/indicator.h"
 #include "fidx/kind.h"
 #include "fidx/lookup.h"
 #include "fidx/str.h"
@@ -38,6 +40,54 @@ typedef enum {
     FIDX__FIELD_DESCRIPTION,
 } fidx__field_t;
 
+/* Why a url or domain nothing matched is answered anyway (fidx_result_t's has_lookalike). */
+typedef enum {
+    FIDX__REASON_NONE = 0,
+    FIDX__REASON_IMITATES, /* it imitates an allowlisted site: suspicious */
+    FIDX__REASON_SHORTENER /* a link shortener's: we cannot see where it leads */
+} fidx__reason_t;
+
+#define FIDX__PAGE_MAX_FOUND 32  /* values listed from one message */
+#define FIDX__PAGE_MAX_MARKS 64  /* places highlighted in one message */
+#define FIDX__PAGE_PLAIN_MAX 256 /* a value kept for display; a longer one shows as written */
+#define FIDX__PAGE_MAX_MESSAGE                                                                     \
+    4096 /* bytes of a message checked on the page (the URL of a GET                               \
+          * holds it); /v1/scan takes 64 KiB */
+
+/* One value found in a message, judged, as the page lists it. */
+typedef struct {
+    size_t start, end; /* its first occurrence: bytes into the message */
+    fidx_kind_t kind;
+    fidx_verdict_t verdict;
+    fidx__reason_t reason;
+    int community; /* a scam only the community vouches for (fidx__page_community_only) */
+    uint16_t categories;
+    size_t canonical_len; /* 0 when longer than FIDX__PAGE_PLAIN_MAX: shown as written */
+    char canonical[FIDX__PAGE_PLAIN_MAX];
+    size_t label_len; /* the entry's public label, or the imitated site's */
+    char label[FIDX_MAX_LABEL_LEN + 1];
+    size_t site_len; /* the imitated site, or the shortener */
+    char site[FIDX__PAGE_PLAIN_MAX];
+} fidx__page_found_t;
+
+/* One occurrence to highlight: found[found] at message bytes [start, end). */
+typedef struct {
+    size_t start, end;
+    unsigned found;
+} fidx__page_mark_t;
+
+/* A whole message checked (the same scan as POST /v1/scan): what was found in it, and one
+ * answer for it all, the worst of its values' verdicts (scam, suspicious, unknown, then safe:
+ * an official number beside an unknown link does not make a message safe). */
+typedef struct {
+    fidx_verdict_t verdict;
+    int more;     /* more values than listed: the verdict still covers them all */
+    int verified; /* some scam value, listed or not, was verified by more than the community */
+    size_t n_found, n_marks;
+    fidx__page_found_t found[FIDX__PAGE_MAX_FOUND];
+    fidx__page_mark_t marks[FIDX__PAGE_MAX_MARKS];
+} fidx__page_message_t;
+
 /* Everything a page shows. Strings are borrowed until the render call returns. */
 typedef struct {
     fidx__lang_t lang;
@@ -48,10 +98,20 @@ typedef struct {
     fidx_kind_t kind;        /* FIDX_KIND_NONE: detect */
     const fidx_bank_t *bank; /* NULL: no bank chosen */
 
-    /* The answer: a result, or why the value could not be read (a static, English reason
-     * from the normaliser), or neither (no question asked). */
+    /* The answer: a result, a message's (q was a whole text), or why the value could not be
+     * read (a static, English reason from the normaliser, shown as it is only on the English
+     * page; invalid_kind is the kind asked for, FIDX_KIND_NONE when detected), or none (no
+     * question asked). */
     const fidx_result_t *result;
+    const fidx__page_message_t *message;
     const char *invalid;
+    fidx_kind_t invalid_kind;
+    int answer_focus; /* a whole page with an answer: its heading takes the focus on load */
+
+    /* Trust: when the data was last updated (the snapshot's build time, the last analysts'
+     * change made visible; 0 when unknown), who runs the page (empty when not configured). */
+    int64_t data_built, data_changed;
+    fidx_str_t operator_name, operator_url;
 
     /* The report section. */
     fidx__report_view_t report;
@@ -92,6 +152,15 @@ void fidx__html_escape(fidx__sbuf_t *out, const char *p, size_t len);
 
 /* p[0..len) percent-encoded for a query string (all but A-Z a-z 0-9 - . _ ~). */
 void fidx__url_escape(fidx__sbuf_t *out, const char *p, size_t len);
+
+/* A canonical value (kind) in plain words, escaped: a phone "0910 001 001", a bank account
+ * "Vietcombank · 0000 1000 2001"; other values as they are. */
+void fidx__page_plain_value(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_kind_t kind,
+                            const char *canon, size_t len);
+
+/* Whether every source of a match is the community (or it names none): a scam verdict the
+ * police or an official source did not give is never worded as theirs (issue 13). */
+int fidx__page_community_only(const fidx_match_t *m);
 
 /* The text called key in lang (a string of the strings files), or NULL. Static. */
 const char *fidx__page_text(fidx__lang_t lang, const char *key);

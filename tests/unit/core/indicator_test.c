@@ -227,6 +227,55 @@ static void note_field(void **state)
     assert_int_equal(to_ind(&row, NULL, &err), 0);
 }
 
+/* The public label: one line of UTF-8, trimmed, no control of any kind, at most 256 bytes;
+ * absent or blank is none. */
+static void label_field(void **state)
+{
+    (void)state;
+    fidx_row_t row = {.value = S("1900 54 54 13"), .note = S("private")};
+    fidx_err_t err;
+    assert_int_equal(to_ind(&row, NULL, &err), 0);
+    assert_int_equal(ind.label_len, 0);
+    assert_string_equal(ind.label, "");
+    row.label = S("  Vietcombank — tổng đài chính thức \t");
+    assert_int_equal(to_ind(&row, NULL, &err), 0);
+    assert_string_equal(ind.label, "Vietcombank — tổng đài chính thức");
+    assert_int_equal(ind.label_len, strlen("Vietcombank — tổng đài chính thức"));
+    assert_string_equal(ind.note, "private"); /* the two never mix */
+    row.label = S("   ");
+    assert_int_equal(to_ind(&row, NULL, &err), 0);
+    assert_int_equal(ind.label_len, 0);
+    static char big[FIDX_MAX_LABEL_LEN + 1];
+    memset(big, 'l', sizeof big);
+    row.label = fidx_str(big, FIDX_MAX_LABEL_LEN);
+    assert_int_equal(to_ind(&row, NULL, &err), 0);
+    assert_int_equal(ind.label_len, FIDX_MAX_LABEL_LEN);
+    row.label = fidx_str(big, FIDX_MAX_LABEL_LEN + 1);
+    reject(&row, FIDX_ETOOBIG, "label is longer than 256 bytes");
+    /* Line breaks, tabs inside, DEL, C1, separators, bidirectional controls, NUL. */
+    const char *controls[] = {"a\nb",
+                              "a\tb",
+                              "a\x7F",
+                              "a\xC2\x85",
+                              "a\xE2\x80\xA8",
+                              "a\xE2\x80\xAE",
+                              "a\xE2\x81\xA6"
+                              "b",
+                              "a\xE2\x80\x8F"};
+    for (size_t i = 0; i < sizeof controls / sizeof controls[0]; i++) {
+        row.label = fidx_str(controls[i], strlen(controls[i]));
+        reject(&row, FIDX_EINVAL, "label has a control character");
+    }
+    row.label = S("a\0b");
+    reject(&row, FIDX_EINVAL, "label has a control character");
+    row.label = S("VCB \xC0\x80");
+    reject(&row, FIDX_EINVAL, "label is not valid UTF-8");
+    /* Neighbours of the controls are letters or punctuation: accepted. */
+    row.label = S("\xC2\xA0\xE2\x80\x94\xE2\x80\xA6\xE2\x81\xA0");
+    assert_int_equal(to_ind(&row, NULL, &err), 0);
+    assert_int_equal(fidx_label_check("ok", 2, NULL), 0);
+}
+
 static void other_kinds(void **state)
 {
     (void)state;
@@ -341,6 +390,28 @@ static void merge_rules(void **state)
     assert_int_equal(ind.status, FIDX_STATUS_ALLOWLISTED);
 }
 
+/* A label given later replaces the one before (a correction); no label keeps it. */
+static void merge_labels(void **state)
+{
+    (void)state;
+    make(&ind, FIDX_STATUS_ALLOWLISTED, 0, 1, "", "", "", "");
+    make(&other, FIDX_STATUS_ALLOWLISTED, 0, 1, "", "", "", "");
+    memcpy(other.label, "Vietcombank", 12);
+    other.label_len = 11;
+    fidx_indicator_merge(&ind, &other);
+    assert_string_equal(ind.label, "Vietcombank");
+    other.label_len = 0;
+    other.label[0] = '\0';
+    fidx_indicator_merge(&ind, &other);
+    assert_string_equal(ind.label, "Vietcombank");
+    memcpy(other.label, "VCB", 4);
+    other.label_len = 3;
+    fidx_indicator_merge(&ind, &other);
+    assert_string_equal(ind.label, "VCB");
+    assert_int_equal(ind.label_len, 3);
+    assert_string_equal(ind.note, ""); /* a label is never a note */
+}
+
 static void merge_sources_capped(void **state)
 {
     (void)state;
@@ -373,6 +444,7 @@ int main(void)
         cmocka_unit_test(note_field),    cmocka_unit_test(other_kinds),
         cmocka_unit_test(day_numbers),   cmocka_unit_test(day_round_trip),
         cmocka_unit_test(merge_rules),   cmocka_unit_test(merge_sources_capped),
+        cmocka_unit_test(label_field),   cmocka_unit_test(merge_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,10 @@
    forms, pages rendered by the server); with it:
    - the language chosen with the switch is remembered (localStorage) and reapplied;
    - a check is answered in place: the server renders the answer (GET /check?…&part=result)
-     and it replaces the previous one, so both paths say exactly the same words;
+     and it replaces the previous one, so both paths say exactly the same words; the answer is
+     scrolled to the top of the screen and its heading takes the focus (screen readers read
+     it); Enter in the box checks (Shift+Enter makes a new line of a pasted message);
+   - the share button under a warning shares it (Web Share API) or copies it with its link;
    - a report is sent to POST /v1/reports and its outcome shown in place.
    No other host is ever contacted. */
 (function () {
@@ -69,6 +72,19 @@
     sw.setAttribute("href", "/check?" + p.toString());
   }
 
+  /* The answer at the top of the screen, its heading focused (and so read out). */
+  function bringAnswer() {
+    var section = $("result").querySelector("[data-verdict]");
+    var heading = $("result-h");
+    if (section) {
+      section.scrollIntoView({ block: "start" });
+    }
+    if (heading) {
+      heading.focus({ preventScroll: true });
+    }
+    showShare();
+  }
+
   function showResult(html, params) {
     var slot = $("result");
     slot.innerHTML = html;
@@ -77,11 +93,11 @@
       document.title = section.getAttribute("data-title");
     }
     updateLangSwitch(params);
-    var heading = $("result-h");
-    if (heading) {
-      heading.focus();
-    }
+    bringAnswer();
   }
+
+  /* Longer than a web address can carry (the service's header limit is 8 KiB). */
+  var MAX_QUERY = 6000;
 
   function onCheck(event) {
     var form = event.currentTarget;
@@ -91,6 +107,14 @@
     }
     event.preventDefault();
     var params = formParams(form, ["q", "kind", "bank", "lang"]);
+    var tooLong = $("q-too-long");
+    if (params.toString().length > MAX_QUERY) {
+      tooLong.textContent = form.getAttribute("data-msg-too-long");
+      tooLong.hidden = false;
+      q.focus();
+      return;
+    }
+    tooLong.hidden = true;
     var button = form.querySelector("button[type=submit]");
     var slot = $("result");
     button.disabled = true;
@@ -116,6 +140,68 @@
         button.disabled = false;
         slot.removeAttribute("aria-busy");
       });
+  }
+
+  /* Enter checks; Shift+Enter is a new line (a pasted message keeps its lines). */
+  function onQueryKey(event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("check-form").requestSubmit();
+    }
+  }
+
+  /* ---- sharing a warning ---- */
+
+  function showShare() {
+    var button = $("share");
+    if (button) {
+      button.hidden = false;
+    }
+  }
+
+  function shareStatus(button, name) {
+    var status = $("share-status");
+    if (status) {
+      status.textContent = button.getAttribute("data-msg-" + name) || "";
+    }
+  }
+
+  /* Copies text with a hidden field, for browsers without the clipboard API. */
+  function copyByHand(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "offscreen";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch (e) {
+      ok = false;
+    }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  function onShare(button) {
+    var text = button.getAttribute("data-share-text");
+    var url = new URL(button.getAttribute("data-share-url"), window.location.href).href;
+    if (navigator.share) {
+      navigator.share({ text: text, url: url }).catch(function () {
+        /* closed by the person, or refused: nothing to say */
+      });
+      return;
+    }
+    var whole = text + " " + url;
+    var copy = navigator.clipboard && navigator.clipboard.writeText
+      ? navigator.clipboard.writeText(whole)
+      : Promise.reject(new Error("no clipboard"));
+    copy.then(function () {
+      shareStatus(button, "copied");
+    }, function () {
+      shareStatus(button, copyByHand(whole) ? "copied" : "failed");
+    });
   }
 
   /* ---- reporting ---- */
@@ -181,7 +267,9 @@
       return notice("error", msg(form, "limited", String(Math.max(1, Math.ceil(seconds / 60)))));
     }
     if (r.status === 400) {
-      var detail = answer && answer.error ? " (" + answer.error.message + ")" : "";
+      /* The service's own words are English: shown only on the English page. */
+      var english = document.documentElement.lang === "en";
+      var detail = english && answer && answer.error ? " (" + answer.error.message + ")" : "";
       var isValue = answer && answer.error && answer.error.code === "invalid_value";
       fieldError(isValue ? value : text, msg(form, isValue ? "value" : "description") + detail);
       notice("error", msg(form, "invalid"));
@@ -233,8 +321,14 @@
       });
   }
 
-  /* "Report this number" under an answer fills the report form instead of loading a page. */
+  /* "Report this number" under an answer fills the report form instead of loading a page;
+     the share button shares. */
   function onResultClick(event) {
+    var share = event.target.closest ? event.target.closest("#share") : null;
+    if (share) {
+      onShare(share);
+      return;
+    }
     var link = event.target.closest ? event.target.closest("#report-this") : null;
     if (!link) {
       return;
@@ -256,6 +350,10 @@
       return;
     }
     check.addEventListener("submit", onCheck);
+    $("q").addEventListener("keydown", onQueryKey);
+    if ($("result").querySelector("[data-verdict]")) {
+      bringAnswer(); /* a whole page with its answer (the address of a check) */
+    }
     report.addEventListener("submit", onReport);
     $("result").addEventListener("click", onResultClick);
     if (sw) {

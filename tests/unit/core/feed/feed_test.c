@@ -271,6 +271,36 @@ static void jsonl_rows(void **state)
     fidx_feed_free(f);
 }
 
+/* The public label is a column (CSV) and a member (JSON Lines) of its own, apart from note. */
+static void label_column(void **state)
+{
+    (void)state;
+    static const char csv[] = "kind,value,note,label\n"
+                              "phone,1900 54 54 13,checked 2026-11-27,\"Vietcombank — tổng đài\"\n"
+                              "domain,evil.com,,\n";
+    fidx_feed_t *f = open_feed(FIDX_FEED_CSV, csv, sizeof csv - 1);
+    fidx_row_t row;
+    fidx_err_t err;
+    assert_int_equal(fidx_feed_next(f, &row, &err), 0);
+    assert_true(field_is(row.label, "Vietcombank — tổng đài"));
+    assert_true(field_is(row.note, "checked 2026-11-27"));
+    assert_int_equal(fidx_feed_next(f, &row, &err), 0);
+    assert_int_equal(row.label.len, 0);
+    fidx_feed_free(f);
+    static const char jl[] = "{\"value\":\"tpb.vn\",\"label\":\"TPBank\",\"note\":\"n\"}\n"
+                             "{\"value\":\"b.vn\",\"label\":3}\n"
+                             "{\"value\":\"c.vn\"}\n";
+    f = open_feed(FIDX_FEED_JSONL, jl, sizeof jl - 1);
+    assert_int_equal(fidx_feed_next(f, &row, &err), 0);
+    assert_true(field_is(row.label, "TPBank"));
+    assert_true(field_is(row.note, "n"));
+    assert_int_equal(fidx_feed_next(f, &row, &err), FIDX_EINVAL);
+    assert_string_equal(err.reason, "label is not a string");
+    assert_int_equal(fidx_feed_next(f, &row, &err), 0);
+    assert_null(row.label.p);
+    fidx_feed_free(f);
+}
+
 static void jsonl_bad_rows(void **state)
 {
     (void)state;
@@ -656,6 +686,7 @@ int main(void)
         cmocka_unit_test(csv_nul_bytes),
         cmocka_unit_test(csv_many_rows),
         cmocka_unit_test(jsonl_rows),
+        cmocka_unit_test(label_column),
         cmocka_unit_test(jsonl_bad_rows),
         cmocka_unit_test(jsonl_deep_nesting),
         cmocka_unit_test(list_rows),

@@ -278,6 +278,57 @@ static void test_view_get(void **state)
     fidx_overlay_free(ov);
 }
 
+/* A live entry's public label is kept beside its note and answered in the match; the note
+ * never is. */
+static void test_labels(void **state)
+{
+    (void)state;
+    fidx_overlay_t *ov = new_overlay();
+    fidx_indicator_t *got = malloc(sizeof *got);
+    fidx_indicator_t *ind = make(FIDX_KIND_PHONE, "+84911112222", FIDX_STATUS_ALLOWLISTED);
+    strcpy(ind->note, "checked by phone");
+    ind->note_len = strlen(ind->note);
+    strcpy(ind->label, "Ngân hàng X — tổng đài");
+    ind->label_len = strlen(ind->label);
+    assert_int_equal(fidx_overlay_put(ov, ind, 1), 0);
+    fidx_overlay_publish(ov, 1);
+    assert_int_equal(check_in(snap, ov, "0911 112 222"), FIDX_VERDICT_SAFE);
+    assert_int_equal(res.match.label.len, strlen("Ngân hàng X — tổng đài"));
+    assert_memory_equal(res.match.label.p, "Ngân hàng X — tổng đài", res.match.label.len);
+    assert_int_equal(fidx_view_get(snap, ov, FIDX_KIND_PHONE, "+84911112222", 12, got), 0);
+    assert_string_equal(got->label, "Ngân hàng X — tổng đài");
+    assert_string_equal(got->note, "checked by phone");
+    /* A snapshot entry has none; an overlong label is refused. */
+    assert_int_equal(check_in(snap, ov, "0912345678"), FIDX_VERDICT_SCAM);
+    assert_int_equal(res.match.label.len, 0);
+    ind->label_len = FIDX_MAX_LABEL_LEN + 1;
+    assert_int_equal(fidx_overlay_put(ov, ind, 2), FIDX_EINVAL);
+    free(got);
+    fidx_overlay_free(ov);
+}
+
+/* allow_seq follows the changes that can change the allowlisted sites, and only those. */
+static void test_allow_seq(void **state)
+{
+    (void)state;
+    fidx_overlay_t *ov = new_overlay();
+    assert_int_equal(fidx_overlay_allow_seq(ov), 0);
+    put(ov, FIDX_KIND_DOMAIN, "scam.example", FIDX_STATUS_CONFIRMED, 1);
+    put(ov, FIDX_KIND_PHONE, "+84911111111", FIDX_STATUS_ALLOWLISTED, 2);
+    assert_int_equal(fidx_overlay_allow_seq(ov), 0);
+    put(ov, FIDX_KIND_DOMAIN, "bank.example", FIDX_STATUS_ALLOWLISTED, 3);
+    assert_int_equal(fidx_overlay_allow_seq(ov), 3);
+    put(ov, FIDX_KIND_URL, "other.example/x", FIDX_STATUS_REPORTED, 4);
+    assert_int_equal(fidx_overlay_allow_seq(ov), 3);
+    put(ov, FIDX_KIND_URL, "site.example/", FIDX_STATUS_ALLOWLISTED, 5);
+    assert_int_equal(fidx_overlay_allow_seq(ov), 5);
+    assert_int_equal(fidx_overlay_delist(ov, FIDX_KIND_DOMAIN, "gone.example", 12, 6), 0);
+    assert_int_equal(fidx_overlay_allow_seq(ov), 6);
+    put(ov, FIDX_KIND_DOMAIN, "scam.example", FIDX_STATUS_REPORTED, 7);
+    assert_int_equal(fidx_overlay_allow_seq(ov), 6);
+    fidx_overlay_free(ov);
+}
+
 /* Bad changes are refused: sequence numbers must grow, kinds and values must be sound. */
 static void test_refusals(void **state)
 {
@@ -530,6 +581,8 @@ int main(void)
         cmocka_unit_test(test_view_bank_each),
         cmocka_unit_test(test_url_and_domain),
         cmocka_unit_test(test_view_get),
+        cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_allow_seq),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_reclaim_waits_for_readers),

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "fidx/lookalike.h"
+#include "fidx/lookup.h"
+#include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 
 #define MAX_SITES 64
@@ -331,6 +333,67 @@ static void adding(void **state)
     fidx_lookalike_free(la);
 }
 
+/* The index of snapshot + overlay as lookups see it: a delisted site is no brand any more, a
+ * site allowlisted live is one (with its label), changes not yet visible count for nothing;
+ * and a lookup that found nothing answers through it (fidx_check_lookalike). */
+static void from_view(const fidx_snapshot_t *s)
+{
+    fidx_overlay_t *ov;
+    fidx_lookalike_t *la;
+    fidx_lookalike_match_t m;
+    fidx_err_t err;
+    static fidx_indicator_t ind;
+    assert_int_equal(fidx_overlay_new(2, &ov), 0);
+    assert_int_equal(fidx_overlay_delist(ov, FIDX_KIND_DOMAIN, "vietcombank.com.vn", 18, 1), 0);
+    memset(&ind, 0, sizeof ind);
+    ind.kind = FIDX_KIND_DOMAIN;
+    ind.status = FIDX_STATUS_ALLOWLISTED;
+    ind.reports = 1;
+    strcpy(ind.value, "sacombank.com.vn");
+    ind.value_len = strlen(ind.value);
+    strcpy(ind.label, "Sacombank");
+    ind.label_len = strlen(ind.label);
+    assert_int_equal(fidx_overlay_put(ov, &ind, 2), 0);
+    strcpy(ind.value, "hdbank.com.vn"); /* not visible: not in the index */
+    ind.value_len = strlen(ind.value);
+    assert_int_equal(fidx_overlay_put(ov, &ind, 3), 0);
+    fidx_overlay_publish(ov, 2);
+    assert_int_equal(fidx_lookalike_new(&la, &err), 0);
+    assert_int_equal(fidx_lookalike_add_view(la, s, ov, &err), 0);
+    assert_int_equal(fidx_lookalike_count(la), 2); /* tpb.vn/ and sacombank.com.vn */
+    expect_none(la, "vietcombank-xacminh.top");
+    expect_none(la, "hdbank-xacminh.top");
+    assert_int_equal(check(la, "sacombank-xacminh.top", &m), 1);
+    assert_memory_equal(m.label.p, "Sacombank", 9);
+    static fidx_result_t res;
+    static char json[FIDX_CHECK_JSON_MAX];
+    const char *q = "https://sacombank.com.vn.xac-minh.top/login";
+    assert_int_equal(fidx_check(s, ov, FIDX_KIND_NONE, NULL, q, strlen(q), &res, &err), 0);
+    assert_int_equal(res.verdict, FIDX_VERDICT_UNKNOWN);
+    assert_int_equal(fidx_check_lookalike(la, &res), 1);
+    assert_int_equal(res.verdict, FIDX_VERDICT_SUSPICIOUS);
+    assert_true(fidx_result_json(&res, q, strlen(q), json, sizeof json) > 0);
+    assert_non_null(strstr(json, "\"verdict\":\"suspicious\",\"reason\":\"imitates\",\"imitates\":"
+                                 "{\"value\":\"sacombank.com.vn\",\"kind\":\"domain\","
+                                 "\"rule\":\"domain_labels\",\"label\":\"Sacombank\"}}"));
+    /* A value that matched, or another kind, is never checked. */
+    assert_int_equal(fidx_check(s, ov, FIDX_KIND_NONE, NULL, "evil.example", 12, &res, &err), 0);
+    assert_int_equal(fidx_check_lookalike(la, &res), 0);
+    assert_int_equal(res.verdict, FIDX_VERDICT_SCAM);
+    assert_int_equal(fidx_check(s, ov, FIDX_KIND_NONE, NULL, "0912345678", 10, &res, &err), 0);
+    assert_int_equal(fidx_check_lookalike(la, &res), 0);
+    assert_int_equal(fidx_check_lookalike(NULL, &res), 0);
+    /* A shortener is advice: still unknown. */
+    assert_int_equal(fidx_check(s, ov, FIDX_KIND_NONE, NULL, "bit.ly/x", 8, &res, &err), 0);
+    assert_int_equal(fidx_check_lookalike(la, &res), 1);
+    assert_int_equal(res.verdict, FIDX_VERDICT_UNKNOWN);
+    assert_true(fidx_result_json(&res, "bit.ly/x", 8, json, sizeof json) > 0);
+    assert_non_null(strstr(json, "\"verdict\":\"unknown\",\"reason\":\"shortener\","
+                                 "\"shortener\":\"bit.ly\"}"));
+    fidx_lookalike_free(la);
+    fidx_overlay_free(ov);
+}
+
 static void from_snapshot(void **state)
 {
     (void)state;
@@ -345,10 +408,11 @@ static void from_snapshot(void **state)
         fidx_kind_t kind;
         const char *value;
         fidx_status_t status;
-    } rows[] = {{FIDX_KIND_DOMAIN, "vietcombank.com.vn", FIDX_STATUS_ALLOWLISTED},
-                {FIDX_KIND_URL, "tpb.vn/", FIDX_STATUS_ALLOWLISTED},
-                {FIDX_KIND_URL, "sites.google.com/view/official", FIDX_STATUS_ALLOWLISTED},
-                {FIDX_KIND_DOMAIN, "evil.example", FIDX_STATUS_CONFIRMED}};
+        const char *label;
+    } rows[] = {{FIDX_KIND_DOMAIN, "vietcombank.com.vn", FIDX_STATUS_ALLOWLISTED, "Vietcombank"},
+                {FIDX_KIND_URL, "tpb.vn/", FIDX_STATUS_ALLOWLISTED, ""},
+                {FIDX_KIND_URL, "sites.google.com/view/official", FIDX_STATUS_ALLOWLISTED, ""},
+                {FIDX_KIND_DOMAIN, "evil.example", FIDX_STATUS_CONFIRMED, ""}};
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         memset(&ind, 0, sizeof ind);
         ind.kind = rows[i].kind;
@@ -356,6 +420,8 @@ static void from_snapshot(void **state)
         ind.reports = 1;
         ind.value_len = strlen(rows[i].value);
         memcpy(ind.value, rows[i].value, ind.value_len + 1);
+        ind.label_len = strlen(rows[i].label);
+        memcpy(ind.label, rows[i].label, ind.label_len + 1);
         assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
     }
     assert_int_equal(fidx_builder_write(b, path, 0, &err), 0);
@@ -370,6 +436,11 @@ static void from_snapshot(void **state)
     expect_flag(la, "tpbank.vn", FIDX_LOOKALIKE_BRAND, "tpb.vn/");
     expect_none(la, "evil-example.com");
     expect_none(la, "google-official.com");
+    fidx_lookalike_match_t m;
+    assert_int_equal(check(la, "vietcombank-xacminh.top", &m), 1);
+    assert_int_equal(m.label.len, strlen("Vietcombank")); /* the entry's label comes along */
+    assert_memory_equal(m.label.p, "Vietcombank", m.label.len);
+    from_view(s);
     fidx_status_t st;
     fidx_str_t v;
     assert_int_equal(fidx_snapshot_entry_value(s, FIDX_KIND_PHONE, 0, &st, &v), FIDX_ENOTFOUND);

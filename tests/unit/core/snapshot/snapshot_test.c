@@ -97,6 +97,83 @@ static void round_trip(void **state)
     fidx_builder_free(b);
 }
 
+/* Public labels are stored apart from notes, read back with their entry, answered in a match,
+ * and a later label replaces an earlier one. */
+static void labels_round_trip(void **state)
+{
+    (void)state;
+    fidx_builder_t *b;
+    fidx_err_t err;
+    assert_int_equal(fidx_builder_new(&b), 0);
+    make_ind(&ind, FIDX_KIND_PHONE, "19005454", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    strcpy(ind.label, "Vietcombank — tổng đài chính thức");
+    ind.label_len = strlen(ind.label);
+    strcpy(ind.note, "checked 2026-11-27");
+    ind.note_len = strlen(ind.note);
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    make_ind(&ind, FIDX_KIND_DOMAIN, "tpb.vn", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    strcpy(ind.label, "TP Bank");
+    ind.label_len = strlen(ind.label);
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    strcpy(ind.label, "TPBank — trang web chính thức"); /* the later label wins */
+    ind.label_len = strlen(ind.label);
+    assert_int_equal(fidx_builder_add(b, &ind, &err), 0);
+    add(b, FIDX_KIND_EMAIL, "a@example.com", FIDX_STATUS_REPORTED, 2, "community");
+    fidx_snapshot_t *s = write_and_open(b, "labels.fidx");
+    fidx_builder_free(b);
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_PHONE, 0, &got), 0);
+    assert_string_equal(got.label, "Vietcombank — tổng đài chính thức");
+    assert_string_equal(got.note, "checked 2026-11-27");
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_DOMAIN, 0, &got), 0);
+    assert_string_equal(got.label, "TPBank — trang web chính thức");
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_EMAIL, 0, &got), 0);
+    assert_int_equal(got.label_len, 0);
+    assert_int_equal(fidx_snapshot_entry_label(s, FIDX_KIND_DOMAIN, 0).len,
+                     strlen("TPBank — trang web chính thức"));
+    assert_int_equal(fidx_snapshot_entry_label(s, FIDX_KIND_DOMAIN, 1).len, 0); /* past the end */
+    static fidx_result_t res;
+    static char json[FIDX_CHECK_JSON_MAX];
+    assert_int_equal(fidx_check(s, NULL, FIDX_KIND_NONE, NULL, "1900 5454", 9, &res, &err), 0);
+    size_t n = fidx_result_json(&res, "1900 5454", 9, json, sizeof json);
+    assert_true(n > 0);
+    assert_non_null(strstr(json, "\"label\":\"Vietcombank — tổng đài chính thức\"}"));
+    assert_null(strstr(json, "checked")); /* the note is never answered */
+    assert_int_equal(fidx_check(s, NULL, FIDX_KIND_NONE, NULL, "a@example.com", 13, &res, &err), 0);
+    fidx_result_json(&res, "a@example.com", 13, json, sizeof json);
+    assert_null(strstr(json, "label"));
+    fidx_snapshot_release(s);
+}
+
+/* A file of format version 1 (written by the version-1 indexer before labels: v1.csv) still
+ * opens, verifies and answers as before, every entry without a label. */
+static void reads_version_1(void **state)
+{
+    (void)state;
+    fidx_snapshot_t *s = NULL;
+    fidx_err_t err = {0};
+    fidx_snapshot_info_t info;
+    static fidx_result_t res;
+    assert_int_equal(
+        fidx_snapshot_open(FIDX_SOURCE_DIR "/tests/unit/core/snapshot/v1.fidx", 0, &s, &err), 0);
+    assert_int_equal(fidx_snapshot_verify(s, &err), 0);
+    assert_int_equal(fidx_snapshot_info(s, &info, &err), 0);
+    assert_int_equal(info.version, 1);
+    assert_int_equal(info.total, 7);
+    assert_int_equal(fidx_check(s, NULL, FIDX_KIND_NONE, NULL, "0912 345 678", 12, &res, &err), 0);
+    assert_int_equal(res.verdict, FIDX_VERDICT_SCAM);
+    assert_int_equal(res.match.reports, 300);
+    assert_int_equal(res.match.label.len, 0);
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_PHONE, 0, &got), 0);
+    assert_int_equal(got.label_len, 0);
+    int notes = 0;
+    for (uint64_t i = 0; i < fidx_snapshot_count(s, FIDX_KIND_PHONE); i++) {
+        assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_PHONE, i, &got), 0);
+        notes += got.note_len > 0;
+    }
+    assert_int_equal(notes, 2);
+    fidx_snapshot_release(s);
+}
+
 static void duplicates_merge(void **state)
 {
     (void)state;
@@ -239,6 +316,11 @@ static void damage_is_always_caught(void **state)
     assert_int_equal(fidx_builder_new(&b), 0);
     add(b, FIDX_KIND_PHONE, "+84912345678", FIDX_STATUS_CONFIRMED, 1, "police");
     add(b, FIDX_KIND_EMAIL, "a@example.com", FIDX_STATUS_REPORTED, 2, "community");
+    make_ind(&ind, FIDX_KIND_DOMAIN, "tpb.vn", FIDX_STATUS_ALLOWLISTED, 0, "official");
+    strcpy(ind.label, "TPBank");
+    ind.label_len = 6;
+    fidx_err_t aerr;
+    assert_int_equal(fidx_builder_add(b, &ind, &aerr), 0);
     fidx_snapshot_release(write_and_open(b, "good.fidx"));
     fidx_builder_free(b);
     path_in_dir(path, sizeof path, "good.fidx");
@@ -281,6 +363,8 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(labels_round_trip),
+        cmocka_unit_test(reads_version_1),
         cmocka_unit_test(duplicates_merge),
         cmocka_unit_test(zero_reports_round_trip),
         cmocka_unit_test(removed_entries_are_gone),

@@ -340,7 +340,13 @@ static void values_from_outside_are_escaped(void **state)
     assert_null(strstr(html, "</textarea><b>"));
     assert_non_null(strstr(html, "&lt;/textarea&gt;&lt;b&gt;</textarea>"));
     assert_non_null(strstr(html, "data-verdict=\"invalid\""));
-    assert_non_null(strstr(html, "cannot tell the kind of this value"));
+    /* The normaliser's English words only on the English page; in Vietnamese, its meaning. */
+    assert_null(strstr(html, "cannot tell the kind of this value"));
+    assert_non_null(strstr(html, "Không nhận ra đây là số điện thoại"));
+    pg.lang = FIDX__LANG_EN;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_non_null(strstr(text(), "cannot tell the kind of this value"));
 }
 
 static void report_states(void **state)
@@ -373,9 +379,277 @@ static void report_states(void **state)
     assert_non_null(strstr(html, "aria-describedby=\"r-value-hint r-value-error\" "
                                  "aria-invalid=\"true\""));
     assert_non_null(strstr(html, "id=\"r-value-error\""));
-    assert_non_null(strstr(html, "not a phone number: too short"));
+    assert_null(strstr(html, "not a phone number: too short")); /* no English in Vietnamese */
     assert_non_null(strstr(html, "value=\"12\""));
     assert_null(strstr(html, "id=\"r-description-error\""));
+    pg.lang = FIDX__LANG_EN;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_non_null(strstr(text(), "not a phone number: too short"));
+}
+
+/* ---- issue 15: plain words, named owners, look-alikes, messages, trust ---- */
+
+static const char *plain(fidx__lang_t lang, fidx_kind_t kind, const char *canon)
+{
+    fidx__page_t pg;
+    fidx__page_init(&pg, lang);
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_plain_value(&out, &pg, kind, canon, strlen(canon));
+    return text();
+}
+
+static void values_in_plain_words(void **state)
+{
+    (void)state;
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_PHONE, "+84910001001"), "0910 001 001");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_PHONE, "+842613123456"), "0261 3123 456");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_PHONE, "1900545413"), "1900 545 413");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_PHONE, "19009247"), "1900 9247");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_PHONE, "+12025550100"), "+12025550100");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_BANK_ACCOUNT, "970436:000010002001"),
+                        "Vietcombank · 0000 1000 2001");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_BANK_ACCOUNT, "*:0123456789"),
+                        "Ngân hàng chưa rõ · 0123 4567 89");
+    assert_string_equal(plain(FIDX__LANG_EN, FIDX_KIND_BANK_ACCOUNT, "*:0123456789"),
+                        "Bank not known · 0123 4567 89");
+    assert_string_equal(plain(FIDX__LANG_VI, FIDX_KIND_URL, "https://a.vn/<b>"),
+                        "https://a.vn/&lt;b&gt;");
+}
+
+/* An official number names its owner; the technical form is behind "details". */
+static void official_names_its_owner(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    r.verdict = FIDX_VERDICT_SAFE;
+    r.match.status = FIDX_STATUS_ALLOWLISTED;
+    strcpy(r.canonical, "1900545413");
+    r.canonical_len = 10;
+    r.match.value = fidx_str(r.canonical, r.canonical_len);
+    r.match.label = FIDX_STR("Vietcombank — tổng đài chính thức");
+    const char *html = render_result(FIDX__LANG_VI, &r, "1900 54 54 13");
+    assert_non_null(strstr(html, "kênh chính thức của: <strong>Vietcombank — tổng đài chính "
+                                 "thức</strong>"));
+    assert_null(strstr(html, "1900 545 413")); /* only regrouped: not said again */
+    html = render_result(FIDX__LANG_VI, &r, "1900545413");
+    assert_null(strstr(html, "<p class=\"plain\">"));
+    strcpy(r.canonical, "+84910001001");
+    r.canonical_len = 12;
+    r.kind = FIDX_KIND_PHONE;
+    html = render_result(FIDX__LANG_VI, &r, "+84 910 001 001");
+    assert_non_null(strstr(html, "<bdi class=\"value\">0910 001 001</bdi>")); /* a new form */
+    strcpy(r.canonical, "1900545413");
+    r.canonical_len = 10;
+    html = render_result(FIDX__LANG_VI, &r, "1900 54 54 13");
+    assert_non_null(strstr(html, "<details class=\"tech\"><summary>Chi tiết</summary>"));
+    assert_null(strstr(html, "id=\"share\"")); /* nothing to warn of */
+    /* A label on another entry is said as what it is known as; it is escaped. */
+    scam_result(&r);
+    r.match.label = FIDX_STR("giả danh <Vietcombank>");
+    html = render_result(FIDX__LANG_VI, &r, "0910 001 001");
+    assert_non_null(strstr(html, "<dt>Được biết là</dt><dd>giả danh &lt;Vietcombank&gt;</dd>"));
+}
+
+static void lookalike_result(fidx_result_t *r, fidx_lookalike_rule_t rule)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = FIDX_KIND_DOMAIN;
+    strcpy(r->canonical, "vietcombank-xacminh.top");
+    r->canonical_len = strlen(r->canonical);
+    r->has_lookalike = 1;
+    r->lookalike.rule = rule;
+    r->lookalike.kind = FIDX_KIND_DOMAIN;
+    r->lookalike.value = FIDX_STR("vietcombank.com.vn");
+    r->lookalike.label = FIDX_STR("Vietcombank — trang web chính thức");
+    r->lookalike.brand = FIDX_STR("vietcombank");
+    r->verdict = FIDX_VERDICT_SUSPICIOUS;
+}
+
+static void lookalike_says_fake_and_names_the_real_site(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    lookalike_result(&r, FIDX_LOOKALIKE_BRAND);
+    const char *html = render_result(FIDX__LANG_VI, &r, "vietcombank-xacminh.top");
+    assert_non_null(strstr(html, "data-verdict=\"suspicious\" data-reason=\"imitates\""));
+    assert_non_null(strstr(html, "<span class=\"badge\">Giả mạo</span>"));
+    assert_non_null(strstr(html, "Giả mạo trang web chính thức vietcombank.com.vn"));
+    assert_non_null(strstr(html, "<dt>Trang web thật</dt><dd><bdi class=\"value\">"
+                                 "vietcombank.com.vn</bdi> — Vietcombank — trang web chính thức"));
+    assert_non_null(strstr(html, "tên thương hiệu nằm trong một tên miền khác")); /* the rule */
+    assert_non_null(strstr(html, "data-share-text=\"Cảnh báo: vietcombank-xacminh.top là trang "
+                                 "web giả mạo."));
+    html = render_result(FIDX__LANG_EN, &r, "vietcombank-xacminh.top");
+    assert_non_null(strstr(html, "Imitates the official website vietcombank.com.vn"));
+    /* A shortener: no data, with the advice. */
+    lookalike_result(&r, FIDX_LOOKALIKE_SHORTENER);
+    r.verdict = FIDX_VERDICT_UNKNOWN;
+    r.lookalike.brand = FIDX_STR("bit.ly");
+    html = render_result(FIDX__LANG_VI, &r, "bit.ly/x");
+    assert_non_null(strstr(html, "data-verdict=\"unknown\" data-reason=\"shortener\""));
+    assert_non_null(strstr(html, "link rút gọn của <bdi>bit.ly</bdi>"));
+    assert_null(strstr(html, "id=\"share\""));
+}
+
+/* "Cán bộ công an gọi 0910.001.001, chuyển tiền vào STK 0000 1000 2001, xem vcb.example": */
+static void message_shows_each_value_and_one_answer(void **state)
+{
+    (void)state;
+    static fidx__page_message_t m;
+    const char *q = "Gọi <0910.001.001>, STK 0000 1000 2001, xem vcb.example";
+    size_t at[3] = {(size_t)(strstr(q, "0910") - q), (size_t)(strstr(q, "0000") - q),
+                    (size_t)(strstr(q, "vcb.") - q)};
+    memset(&m, 0, sizeof m);
+    m.verdict = FIDX_VERDICT_SCAM;
+    m.verified = 1;
+    m.n_found = 3;
+    m.found[0] = (fidx__page_found_t){.start = at[0],
+                                      .end = at[0] + 12,
+                                      .kind = FIDX_KIND_PHONE,
+                                      .verdict = FIDX_VERDICT_SCAM,
+                                      .canonical_len = 12,
+                                      .categories = 1u << FIDX_CAT_IMPERSONATION};
+    strcpy(m.found[0].canonical, "+84910001001");
+    m.found[1] = (fidx__page_found_t){.start = at[1],
+                                      .end = at[1] + 14,
+                                      .kind = FIDX_KIND_BANK_ACCOUNT,
+                                      .verdict = FIDX_VERDICT_SCAM,
+                                      .canonical_len = 19};
+    strcpy(m.found[1].canonical, "970436:000010002001");
+    m.found[2] = (fidx__page_found_t){.start = at[2],
+                                      .end = at[2] + 11,
+                                      .kind = FIDX_KIND_DOMAIN,
+                                      .verdict = FIDX_VERDICT_UNKNOWN};
+    m.n_marks = 3;
+    for (unsigned i = 0; i < 3; i++)
+        m.marks[i] = (fidx__page_mark_t){m.found[i].start, m.found[i].end, i};
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    pg.q = fidx_str(q, strlen(q));
+    pg.message = &m;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render_result(&out, &pg);
+    const char *html = text();
+    assert_non_null(strstr(html, "data-verdict=\"scam\" data-kind=\"message\""));
+    assert_non_null(strstr(html, "Tin nhắn này chứa số điện thoại và số tài khoản ngân hàng lừa "
+                                 "đảo đã được xác nhận"));
+    assert_non_null(strstr(html, "Gọi &lt;<mark class=\"m-scam\">0910.001.001</mark>"
+                                 "<span class=\"mark-v m-scam\">Lừa đảo</span>&gt;, STK"));
+    assert_non_null(strstr(html, "<mark class=\"m-unknown\">vcb.example</mark>"));
+    assert_non_null(strstr(html, "<bdi class=\"value\">0910 001 001</bdi>"));
+    assert_non_null(strstr(html, "<bdi class=\"value\">Vietcombank · 0000 1000 2001</bdi>"));
+    assert_non_null(strstr(html, "href=\"/check?kind=bank_account&amp;q=970436%3A000010002001"));
+    assert_non_null(strstr(html, "<li class=\"found v-unknown\" data-verdict=\"unknown\">"));
+    assert_non_null(strstr(html, "data-share-text=\"Cảnh báo lừa đảo: số điện thoại 0910 001 001 "
+                                 "đã được xác nhận là lừa đảo."));
+    /* Scams only the community vouches for: the same badge, never worded as verified. */
+    m.verified = 0;
+    m.found[0].community = m.found[1].community = 1;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render_result(&out, &pg);
+    html = text();
+    assert_null(strstr(html, "đã được xác nhận"));
+    assert_non_null(strstr(html, "bị liệt kê là lừa đảo theo báo cáo của người dân"));
+    assert_non_null(strstr(html, "<span class=\"mark-v m-scam\">Lừa đảo</span>"));
+    assert_non_null(strstr(html, "data-share-text=\"Cảnh báo: 0910 001 001 bị liệt kê là lừa đảo"));
+    /* Nothing found in a message of lines: said so, and still not called safe. */
+    m.n_found = m.n_marks = 0;
+    m.verdict = FIDX_VERDICT_UNKNOWN;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render_result(&out, &pg);
+    html = text();
+    assert_non_null(strstr(html, "Không tìm thấy số điện thoại, số tài khoản hay đường link nào"));
+    assert_null(strstr(html, "Chính thức"));
+    assert_null(strstr(html, "id=\"share\""));
+}
+
+/* When the data was updated, in Vietnam's time, and who runs the page. */
+static void trust_in_the_page(void **state)
+{
+    (void)state;
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    pg.data_built = 1764676800;   /* 2025-12-02T12:00:00Z */
+    pg.data_changed = 1764681300; /* 13:15Z, 20:15 in Vietnam */
+    pg.operator_name = FIDX_STR("Trung tâm <thử>");
+    pg.operator_url = FIDX_STR("https://example.org/lien-he?a=1&b=2");
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    const char *html = text();
+    assert_non_null(strstr(html, "Dữ liệu cập nhật lúc <time datetime=\"2025-12-02T13:15:00Z\">"
+                                 "20:15 ngày 02/12/2025 (giờ Việt Nam)</time>."));
+    assert_non_null(strstr(html, "Bản dữ liệu gốc lúc <time datetime=\"2025-12-02T12:00:00Z\">"
+                                 "19:00 ngày 02/12/2025"));
+    assert_non_null(strstr(html, "Trang này do <a href=\"https://example.org/lien-he?a=1&amp;b=2\" "
+                                 "rel=\"noopener\">Trung tâm &lt;thử&gt;</a> vận hành."));
+    pg.lang = FIDX__LANG_EN;
+    pg.data_changed = 0;
+    pg.operator_url = FIDX_STR("");
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    html = text();
+    assert_non_null(strstr(html, "Data updated at <time datetime=\"2025-12-02T12:00:00Z\">19:00 "
+                                 "on 2 Dec 2025 (Vietnam time)</time>."));
+    assert_null(strstr(html, "latest change"));
+    assert_non_null(strstr(html, "This page is run by Trung tâm &lt;thử&gt;."));
+    /* Neither known: nothing said. */
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_null(strstr(text(), "cập nhật lúc"));
+    assert_null(strstr(text(), "vận hành"));
+}
+
+/* Every answer's texts exist in both languages, and the ones put into attributes (the share
+ * texts) hold no character that would end one. */
+static void new_texts_complete(void **state)
+{
+    (void)state;
+    static const char *keys[] = {"verdict_imitates_badge",
+                                 "verdict_imitates_title",
+                                 "verdict_imitates_explain",
+                                 "verdict_imitates_todo",
+                                 "verdict_shortener_badge",
+                                 "verdict_shortener_title",
+                                 "verdict_shortener_explain",
+                                 "verdict_shortener_todo",
+                                 "share_scam",
+                                 "share_suspicious",
+                                 "share_imitates",
+                                 "share_copied",
+                                 "share_failed",
+                                 "q_too_long",
+                                 "msg_scam_title",
+                                 "msg_suspicious_title",
+                                 "msg_safe_title",
+                                 "msg_unknown_title",
+                                 "msg_none_title",
+                                 "msg_scam_explain",
+                                 "msg_suspicious_explain",
+                                 "msg_safe_explain",
+                                 "msg_unknown_explain",
+                                 "msg_none_explain",
+                                 "rule_domain_labels",
+                                 "rule_brand",
+                                 "rule_brand_affix",
+                                 "rule_confusable"};
+    char key[64];
+    for (int lang = 0; lang < 2; lang++) {
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            const char *t = fidx__page_text((fidx__lang_t)lang, keys[i]);
+            assert_non_null(t);
+            if (strncmp(keys[i], "share_", 6) == 0 || strcmp(keys[i], "q_too_long") == 0)
+                assert_null(strpbrk(t, "\"<>&"));
+        }
+        for (int k = 0; k < FIDX_KIND_COUNT; k++) {
+            snprintf(key, sizeof key, "kindn_%s", fidx_kind_name((fidx_kind_t)k));
+            assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+            snprintf(key, sizeof key, "invalid_kind_%s", fidx_kind_name((fidx_kind_t)k));
+            assert_non_null(fidx__page_text((fidx__lang_t)lang, key));
+        }
+    }
 }
 
 int main(void)
@@ -392,6 +666,12 @@ int main(void)
         cmocka_unit_test(scam_is_explained_in_english),
         cmocka_unit_test(community_confirmed_is_not_called_verified),
         cmocka_unit_test(unknown_is_not_called_safe),
+        cmocka_unit_test(values_in_plain_words),
+        cmocka_unit_test(official_names_its_owner),
+        cmocka_unit_test(lookalike_says_fake_and_names_the_real_site),
+        cmocka_unit_test(message_shows_each_value_and_one_answer),
+        cmocka_unit_test(trust_in_the_page),
+        cmocka_unit_test(new_texts_complete),
         cmocka_unit_test(official_shows_no_report_count),
         cmocka_unit_test(match_other_than_the_value_is_named),
         cmocka_unit_test(values_from_outside_are_escaped),

@@ -1,0 +1,18 @@
+/* The citizens' page given a whole message (page.c): every indicator in it found and looked
+ * up as the API does (page_message.c). */
+#ifndef FIDX_SERVICE_ROUTE_PAGE_MESSAGE_H
+#define FIDX_SERVICE_ROUTE_PAGE_MESSAGE_H
+
+#include <stddef.h>
+
+#include "fidx/error.h"
+#include "service.h"
+#include "web/page_render.h"
+
+/* Scans text[0..len) (at most FIDX__PAGE_MAX_MESSAGE bytes) and judges every value found:
+ * 0 and *out (the worker's, valid until its next message), FIDX_ETOOBIG (text too long),
+ * FIDX_ENOMEM, or the scan's FIDX_ELIMIT. Finding nothing is not an error. */
+FIDX_MUST_CHECK int fidx__page_message_check(fidx__worker_t *w, const char *text, size_t len,
+                                             const fidx__page_message_t **out);
+
+#endif

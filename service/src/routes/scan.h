@@ -1,0 +1,17 @@
+/* The post scanner as the routes use it (scan.c): POST /v1/scan, and the citizens' page when
+ * it is given a whole message (page_message.c), so both find the same indicators. */
+#ifndef FIDX_SERVICE_ROUTE_SCAN_H
+#define FIDX_SERVICE_ROUTE_SCAN_H
+
+#include <stddef.h>
+
+#include "fidx/scan.h"
+#include "service.h"
+
+/* Scans text[0..len) with the service's scanner into the worker's scan workspace (made on the
+ * first scan): the matches and every distinct value, borrowed until the worker's next scan;
+ * or NULL with *rc FIDX_ETOOBIG, FIDX_ELIMIT or FIDX_ENOMEM. */
+const fidx_scan_result_t *fidx__scan_found(fidx__worker_t *w, const char *text, size_t len,
+                                           int *rc);
+
+#endif

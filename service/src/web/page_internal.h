@@ -1,0 +1,53 @@
+/* Private to the page's renderer (web/): the pieces its files share. page_text.c writes texts,
+ * words, dates and plain values; page_answer.c the answers (a value, a message, an error);
+ * page_render.c the page around them (template, forms, report section). Each file uses only
+ * the ones before it. */
+#ifndef FIDX_SERVICE_PAGE_INTERNAL_H
+#define FIDX_SERVICE_PAGE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web/page_render.h"
+#include "web_strings.h"
+
+/* The text id in the page's language. */
+#define T(pg, id) (fidx__strings[(pg)->lang][FIDX__S_##id])
+
+/* ---- page_text.c ---- */
+
+extern const char *const fidx__lang_codes[FIDX__LANG_COUNT];
+
+/* A vocabulary word ("cat_phishing", "kind_phone", "src_police") in the page's language; the
+ * word itself, escaped, when the strings have none (a source named by a feed, say). */
+void fidx__page_word(fidx__sbuf_t *out, const fidx__page_t *pg, const char *prefix,
+                     const char *word);
+
+/* Writes text up to its next placeholder {1}..{9} and returns that number, having moved *pos
+ * past it; at the end of the text returns 0. The caller writes the argument in between. */
+int fidx__page_until_arg(fidx__sbuf_t *out, const char *text, size_t *pos);
+
+/* A text whose placeholders {1}, {2} are escaped values (v2 may be NULL when there is no {2}). */
+void fidx__page_with_values(fidx__sbuf_t *out, const char *text, const char *v1, size_t len1,
+                            const char *v2, size_t len2);
+
+/* A day as people write it in the page's language, in a <time> element. */
+void fidx__page_date(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_day_t day);
+
+/* A moment (seconds since the epoch) as Vietnam's clock shows it (UTC+7, no summer time): the
+ * time and the day, in a <time> element. */
+void fidx__page_moment(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t);
+
+/* A link to this site with the page's language kept when the request named it. */
+void fidx__page_href(fidx__sbuf_t *out, const fidx__page_t *pg, const char *path, int first);
+
+/* ---- page_answer.c ---- */
+
+/* The page's <title>: the answer's badge and the question first when there is an answer. */
+void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg);
+
+/* "Data updated at …" (the newer of the snapshot's build time and the last change), or
+ * nothing when neither is known. */
+void fidx__page_data_time(fidx__sbuf_t *out, const fidx__page_t *pg);
+
+#endif
