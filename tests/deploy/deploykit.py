@@ -7,6 +7,7 @@ tests/integration/fidxsvc.py. Standard library only.
 
 import os
 import re
+import random
 import shutil
 import socket
 import ssl
@@ -52,10 +53,26 @@ def run(argv, check=True, timeout=120, **kw):
 
 
 def free_port():
-    """A loopback port nobody listens on now (the kernel's pick)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on now, below the kernel's range for ephemeral ports:
+    services started with port 0 (as every other test starts them) take their ports from that
+    range, and since fraudidx-service binds with SO_REUSEPORT, a service given a port another
+    one had picked would join it and share its connections instead of failing."""
+    low = 32768
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below %d" % low)
 
 
 def wait_port(port, timeout=15):

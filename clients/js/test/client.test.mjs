@@ -78,13 +78,24 @@ function metrics(svc) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+/* A loopback port nobody listens on, below the kernel's ephemeral range: services started with
+   port 0 take theirs from that range, so none of them can be listening there (see
+   tests/deploy/deploykit.py's free_port). */
+async function freePort() {
+  let low = 32768;
+  try {
+    low = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]);
+  } catch { /* keep the usual bound */ }
+  for (let i = 0; i < 200; i++) {
+    const port = Math.max(1024, low - 12000) + Math.floor(Math.random() * Math.min(12000, low - 1024));
+    const ok = await new Promise((resolve) => {
+      const s = net.createServer();
+      s.once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
     });
-  });
+    if (ok) return port;
+  }
+  throw new Error("no free loopback port");
 }
 
 /* A service with --max-connections 1 and that connection held. */

@@ -6,6 +6,7 @@ built once with the real indexer) and a data directory. Needs FIDX_SERVICE and F
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -46,12 +47,26 @@ def sample_snapshot() -> str:
 
 
 def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A loopback port nobody listens on now, below the kernel's range for ephemeral ports:
+    services started with port 0 (as every other test starts them) take their ports from that
+    range, and since fraudidx-service binds with SO_REUSEPORT, a service given a port another
+    one had picked would join it and share its connections instead of failing."""
+    low = 32768
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below %d" % low)
 
 
 class ServiceCase(unittest.TestCase):
