@@ -47,5 +47,24 @@ class Fifos(common.AdminTest):
         self.assertEqual(svc.stop(), 0, svc.log())
 
 
+class Modes(common.AdminTest):
+    def test_compacted_snapshots_are_private_and_the_indexer_output_is_not(self):
+        # The indexer's output is a feed build to ship (docs/SNAPSHOT.md): readable by all.
+        self.assertEqual(os.stat(self.snapshot).st_mode & 0o777, 0o644)
+        old = os.umask(0)  # the mode must not depend on the umask it happens to run under
+        try:
+            svc = self.start_admin()
+        finally:
+            os.umask(old)
+        self.add_ok(svc, [common.phone(i) for i in range(3)])
+        r = self.admin(svc, "POST", "/v1/admin/compact")
+        self.assertEqual(r.status, 200, r)
+        path = r.json()["snapshot"]
+        self.assertTrue(os.path.basename(path).startswith("snapshot-"), path)
+        # It holds the analysts' notes: 0600 like everything in the data directory.
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assertEqual(svc.stop(), 0, svc.log())
+
+
 if __name__ == "__main__":
     fidxsvc.main()
