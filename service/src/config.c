@@ -36,6 +36,10 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->keep_log_ms = FIDX__DEFAULT_KEEP_LOG_MS;
     cfg->sync_timeout_ms = FIDX__DEFAULT_SYNC_TIMEOUT_MS;
     cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
+    cfg->lookup_rate = FIDX__DEFAULT_LOOKUP_RATE;
+    cfg->lookup_period_s = FIDX__DEFAULT_LOOKUP_PERIOD_S;
+    cfg->lookup_burst = FIDX__DEFAULT_LOOKUP_BURST;
+    cfg->lookup_limits = 1;
 }
 
 #define OPERATOR_NAME_MAX 200

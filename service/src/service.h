@@ -44,7 +44,10 @@
 #define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000      /* --sync-replicas: wait for readers */
 #define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)   /* a reader's /healthz: 503 beyond */
 
-#define FIDX__TRUSTED_PROXIES_MAX 64 /* --trusted-proxy given this many times */
+#define FIDX__DEFAULT_LOOKUP_RATE 1200   /* anonymous lookups per address ... */
+#define FIDX__DEFAULT_LOOKUP_PERIOD_S 60 /* ... a minute (a /48 or IPv4 /24: 4 times that) */
+#define FIDX__DEFAULT_LOOKUP_BURST 300   /* at most this many at once */
+#define FIDX__TRUSTED_PROXIES_MAX 64     /* --trusted-proxy given this many times */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -87,6 +90,12 @@ typedef struct {
     const char *follow_url;
     const char *follow_token_path;
     uint64_t max_lag_ms;
+    /* Bots (routes/limits.h): API keys (NULL: none), and anonymous lookups per network:
+     * lookup_rate per lookup_period_s, bursts of lookup_burst (rate 0 or lookup_limits 0: not
+     * limited). */
+    const char *api_keys_path;
+    uint32_t lookup_rate, lookup_period_s, lookup_burst;
+    int lookup_limits;
     /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
      * (--trusted-proxy; routes/proxy.h). */
     fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
@@ -222,7 +231,8 @@ struct fidx__service {
     /* Report limits (reports/ratelimit.h; thread-safe): per subscriber (/64, IPv4 address),
      * per customer network (/48, IPv4 /24), and everyone's together. */
     struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
-    struct fidx__admin *admin; /* analysts' side (admin.h) */
+    struct fidx__admin *admin;   /* analysts' side (admin.h) */
+    struct fidx__limits *limits; /* API keys and lookup limits (routes/limits.h) */
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
 

@@ -85,6 +85,7 @@ void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp)
     } else {
         fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
         fidx__proxy_req_client(req, &client);
+        f.reporter = req->principal[0] ? req->principal : NULL; /* an API key's name */
         fidx__report_submit(req->w, client.text, &f, &o);
         answer(resp, &o);
     }

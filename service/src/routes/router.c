@@ -10,6 +10,7 @@
 #include "admin/admin.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/limits.h"
 
 #define PREFIX_LEN (sizeof FIDX__ADMIN_PREFIX - 1)
 #define REPLICA_PREFIX "/v1/replica"
@@ -260,6 +261,12 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
     pick(req, public_routes, sizeof public_routes / sizeof public_routes[0], req->path);
     if (req->handler == fidx__route_reports && req->w->cfg->follow_url)
         return not_writer_head(req, resp);
+    /* Lookups and reports are limited per client or API key (limits.h); the rest is not. */
+    fidx__handler_fn h = req->handler;
+    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan)
+        return fidx__limits_head(req, resp, FIDX__LIMIT_LOOKUP);
+    if (h == fidx__route_reports || h == fidx__route_page_report_post)
+        return fidx__limits_head(req, resp, FIDX__LIMIT_REPORT);
     return 0;
 }
 
