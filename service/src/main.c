@@ -27,8 +27,9 @@ static const char usage_text[] =
     "                             [ADDR]:PORT, all interfaces as :PORT; port 0 picks a free\n"
     "                             port (the log line \"listening on ...\" tells which)\n"
     "  -t, --threads N            event-loop threads (default: one per core)\n"
-    "      --load MODE            lazy, populate (default: fault the file in at load) or\n"
-    "                             resident (copy into huge-page-backed memory)\n"
+    "      --load MODE            populate (default: copy the file into memory at load) or\n"
+    "                             resident (copy into huge-page-backed memory); lazy is\n"
+    "                             populate (the file is never served mapped)\n"
     "      --max-header-bytes N   request line and headers (default 8K; 413)\n"
     "      --max-body-bytes N     request body (default 1M; 413)\n"
     "      --max-batch N          items in one POST /v1/check (default 1000; 413)\n"
@@ -266,9 +267,10 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss)
 
 static int parse_load(const char *s, int *mode)
 {
-    if (strcmp(s, "lazy") == 0)
-        *mode = FIDX_OPEN_LAZY;
-    else if (strcmp(s, "populate") == 0)
+    /* The service never serves a mapping of the file: truncating or writing over the file in
+     * place would then crash it or change its answers. "lazy" stays accepted for existing
+     * configurations and copies, as "populate" does. */
+    if (strcmp(s, "lazy") == 0 || strcmp(s, "populate") == 0)
         *mode = FIDX_OPEN_POPULATE;
     else if (strcmp(s, "resident") == 0)
         *mode = FIDX_OPEN_RESIDENT;

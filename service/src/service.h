@@ -212,6 +212,8 @@ struct fidx__service {
     uv_signal_t sig_hup, sig_term, sig_int;
     uv_fs_poll_t watch;
     int watching;
+    int reloading;         /* a reload is being read on the thread pool (reload.c) */
+    char reload_again[32]; /* why another was asked for meanwhile ("" none) */
 
     fidx_snapshot_t *snap; /* the main thread's reference to the newest snapshot */
     _Atomic int64_t loaded_at;
