@@ -130,34 +130,38 @@ const fidx_scan_result_t *fidx__scan_found(fidx__worker_t *w, const char *text, 
     return *rc ? NULL : &w->scan_ws->res;
 }
 
-static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
+int fidx__scan_json(fidx__worker_t *w, const char *text, size_t len, fidx__sbuf_t *out,
+                    const char **verdict)
 {
     int rc = scan_text(w, text, len);
-    if (rc == FIDX_ENOMEM) {
-        fidx__resp_error(resp, 503, "unavailable", "out of memory");
-        return;
-    }
+    if (rc != 0)
+        return rc;
     struct fidx__scan_ws *ws = w->scan_ws;
-    if (rc != 0) {
-        fidx__resp_error(resp, 413, "too_large",
-                         rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"
-                                            : "text holds more indicators than a scan can judge");
-        return;
-    }
     memset(ws->v, 0, ws->res.nvalues * sizeof ws->v[0]);
     ws->scam = ws->suspicious = 0;
-    fidx__sbuf_t *out = resp->body;
     fidx__sbuf_puts(out, "{\"matches\":[");
-    if (put_matches(w, text, out) != 0) {
-        fidx__resp_error(resp, 503, "unavailable", "out of memory");
-        return;
-    }
+    if (put_matches(w, text, out) != 0)
+        return FIDX_ENOMEM;
     /* The values no listed match showed: they judge the post all the same. */
     for (size_t i = 0; i < ws->res.nvalues; i++)
         if (ws->v[i].state == VALUE_NEW)
             (void)judge(w, i);
+    *verdict = post_verdict(ws);
     fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"}",
-                      ws->res.truncated ? "true" : "false", post_verdict(ws));
+                      ws->res.truncated ? "true" : "false", *verdict);
+    return out->failed ? FIDX_ENOMEM : 0;
+}
+
+static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
+{
+    const char *verdict;
+    int rc = fidx__scan_json(w, text, len, resp->body, &verdict);
+    if (rc == FIDX_ENOMEM)
+        fidx__resp_error(resp, 503, "unavailable", "out of memory");
+    else if (rc != 0)
+        fidx__resp_error(resp, 413, "too_large",
+                         rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"
+                                            : "text holds more indicators than a scan can judge");
 }
 
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
