@@ -22,6 +22,7 @@
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "base/log.h"
+#include "reports/netaddr.h"
 #include "metrics.h"
 #include "base/sbuf.h"
 
@@ -45,6 +46,8 @@
 #define FIDX__DEFAULT_IMAGE_THREADS 2           /* POST /v1/image's pool (docs/IMAGES.md) */
 #define FIDX__DEFAULT_IMAGE_QUEUE 8
 #define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
+
+#define FIDX__TRUSTED_PROXIES_MAX 64 /* --trusted-proxy given this many times */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -91,6 +94,10 @@ typedef struct {
      * jobs that may wait besides the running ones, the time limit per image. */
     unsigned image_threads, image_queue;
     uint64_t image_timeout_ms;
+    /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+     * (--trusted-proxy; routes/proxy.h). */
+    fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
+    size_t n_trusted_proxies;
     /* Who runs the service, for the citizens' page (NULL: not said). */
     const char *operator_name, *operator_url;
 } fidx__config_t;
