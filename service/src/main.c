@@ -93,6 +93,12 @@ static const char usage_text[] =
     "                             replication_timeout (default 5000; the change is kept)\n"
     "      --keep-log SEC         log segments folded by a compaction are kept this long\n"
     "                             for readers behind (default 600; 0: deleted at once)\n"
+    "\nImages (POST /v1/image):\n"
+    "      --image-threads N      threads that read images, each with its own OCR engine\n"
+    "                             (default 2; 0: no images, the route answers 503)\n"
+    "      --image-queue N        images that may wait for a thread besides those being\n"
+    "                             read (default 8; 503 with Retry-After beyond)\n"
+    "      --image-timeout SEC    time limit per image, waiting included (default 10)\n"
     "      --operator-name TEXT   who runs this service, named at the foot of the\n"
     "                             citizens' page (one line, at most 200 bytes)\n"
     "      --operator-url URL     how to reach them: https://, http://, mailto: or tel:\n"
@@ -136,6 +142,9 @@ enum {
     OPT_KEEP_LOG,
     OPT_OPERATOR_NAME,
     OPT_OPERATOR_URL,
+    OPT_IMAGE_THREADS,
+    OPT_IMAGE_QUEUE,
+    OPT_IMAGE_TIMEOUT,
     OPT_TRUSTED_PROXY,
     OPT_API_KEYS,
     OPT_LOOKUP_RATE,
@@ -177,6 +186,9 @@ static const struct option long_options[] = {
     {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
     {"operator-name", required_argument, NULL, OPT_OPERATOR_NAME},
     {"operator-url", required_argument, NULL, OPT_OPERATOR_URL},
+    {"image-threads", required_argument, NULL, OPT_IMAGE_THREADS},
+    {"image-queue", required_argument, NULL, OPT_IMAGE_QUEUE},
+    {"image-timeout", required_argument, NULL, OPT_IMAGE_TIMEOUT},
     {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
     {"api-keys", required_argument, NULL, OPT_API_KEYS},
     {"lookup-rate", required_argument, NULL, OPT_LOOKUP_RATE},
@@ -305,6 +317,15 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         break;
     case OPT_HEADER_TIMEOUT:
         bad = parse_seconds(arg, 1, 86400000, &cfg->header_timeout_ms);
+        break;
+    case OPT_IMAGE_THREADS:
+        bad = parse_count(arg, 0, 0, 64, &v) || ((cfg->image_threads = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_QUEUE:
+        bad = parse_count(arg, 0, 0, 10000, &v) || ((cfg->image_queue = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_TIMEOUT:
+        bad = parse_seconds(arg, 100, 600000, &cfg->image_timeout_ms);
         break;
     case OPT_BODY_TIMEOUT:
         bad = parse_seconds(arg, 1, 86400000, &cfg->body_timeout_ms);

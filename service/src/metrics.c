@@ -18,10 +18,11 @@ static const char *const bucket_le[FIDX__LATENCY_BUCKETS] = {
 static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
-    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"},
-    {"any", "page"},      {"any", "/v1/admin"},  {"GET", "/v1/replica"},  {"GET", "/v1/changes"},
-    {"other", "other"},
+    {"GET", "/v1/check"},    {"POST", "/v1/check"},     {"GET", "/healthz"},
+    {"GET", "/v1/info"},     {"GET", "/metrics"},       {"POST", "/v1/scan"},
+    {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"}, {"any", "page"},
+    {"any", "/v1/admin"},    {"GET", "/v1/replica"},    {"GET", "/v1/changes"},
+    {"POST", "/v1/image"},   {"other", "other"},
 };
 
 static size_t status_slot(int status)

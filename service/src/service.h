@@ -43,6 +43,9 @@
 #define FIDX__DEFAULT_KEEP_LOG_MS (600u * 1000) /* folded log kept for replicas behind */
 #define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000      /* --sync-replicas: wait for readers */
 #define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)   /* a reader's /healthz: 503 beyond */
+#define FIDX__DEFAULT_IMAGE_THREADS 2           /* POST /v1/image's pool (docs/IMAGES.md) */
+#define FIDX__DEFAULT_IMAGE_QUEUE 8
+#define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
 
 #define FIDX__DEFAULT_LOOKUP_RATE 1200   /* anonymous lookups per address ... */
 #define FIDX__DEFAULT_LOOKUP_PERIOD_S 60 /* ... a minute (a /48 or IPv4 /24: 4 times that) */
@@ -96,6 +99,10 @@ typedef struct {
     const char *api_keys_path;
     uint32_t lookup_rate, lookup_period_s, lookup_burst;
     int lookup_limits;
+    /* Images (POST /v1/image, routes/image_task.h): the pool's threads (0: no images), the
+     * jobs that may wait besides the running ones, the time limit per image. */
+    unsigned image_threads, image_queue;
+    uint64_t image_timeout_ms;
     /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
      * (--trusted-proxy; routes/proxy.h). */
     fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
@@ -192,6 +199,15 @@ struct fidx__worker {
     struct fidx__poll *polls; /* this thread only */
     uv_timer_t poll_timer;
     int poll_timer_open;
+
+    /* Images read on the pool and handed back to this loop (routes/image_task.c): pool threads
+     * push finished tasks under image_mu and wake image_wake, unless image_closed (the loop is
+     * ending: the tasks then wait for fidx__image_task_worker_dispose). */
+    uv_async_t image_wake;
+    int image_open;
+    pthread_mutex_t image_mu;
+    int image_closed;
+    struct fidx__image_task *image_done;
 };
 
 /* Before a request reads the overlay (fidx__check_value calls it). */
@@ -236,7 +252,8 @@ struct fidx__service {
     struct fidx__admin *admin;   /* analysts' side (admin.h) */
     struct fidx__limits *limits; /* API keys and lookup limits (routes/limits.h) */
 
-    fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
+    fidx_scanner_t *scanner;          /* read-only once made: shared by every worker's scans */
+    struct fidx__image_tasks *images; /* POST /v1/image (routes/image_task.c); NULL: off */
 
     /* A reader (--follow; replica/replica.h): the follower writes these, routes read them.
      * applied: the last change applied and durable here; current_ms (monotonic): every
