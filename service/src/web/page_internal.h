@@ -38,8 +38,23 @@ void fidx__page_date(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_day_t day);
  * time and the day, in a <time> element. */
 void fidx__page_moment(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t);
 
+/* The day in Vietnam of a moment (seconds since the epoch), in a <time> element. */
+void fidx__page_day_at(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t);
+
+/* A report's reference (its id) as the link to its follow-up page, /report/ID; and a text
+ * whose placeholder {1} is that link. */
+void fidx__page_report_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char *id);
+void fidx__page_with_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char *text,
+                          const char *id);
+
 /* A link to this site with the page's language kept when the request named it. */
 void fidx__page_href(fidx__sbuf_t *out, const fidx__page_t *pg, const char *path, int first);
+
+/* ---- page_follow.c ---- */
+
+/* What follows a report: its status page (pg->follow), or the dispute form and its outcome
+ * (pg->dispute), in the place of an answer. */
+void fidx__page_follow_render(fidx__sbuf_t *out, const fidx__page_t *pg);
 
 /* ---- page_answer.c ---- */
 
