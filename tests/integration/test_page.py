@@ -116,7 +116,7 @@ class Followup(AdminTest):
         rid = line["id"]
         html = r.body.decode()
         # The reference is the link to its status page.
-        self.assertIn('<a class="report-code" href="/report/%s?lang=vi#result">' % rid, html)
+        self.assertIn('<a class="report-code" href="/report/%s?lang=vi">' % rid, html)
         page = svc.get("/report/" + rid)
         self.assertEqual(page.status, 200, page)
         self.assertEqual(page.headers["cache-control"], "no-store")
@@ -196,7 +196,7 @@ class Followup(AdminTest):
         self.assertEqual(r.status, 200, r)
         [line] = self.lines()
         self.assertEqual((line["report_type"], line["contact"]), ("dispute", "0909 111 222"))
-        self.assertIn('(reference <a class="report-code" href="/report/%s?lang=en#result">'
+        self.assertIn('(reference <a class="report-code" href="/report/%s?lang=en">'
                       % line["id"], r.body.decode())
         q = self.admin(svc, "GET", "/v1/admin/reports?type=dispute").json()
         [rep] = [x for x in q["reports"] if x["id"] == line["id"]]

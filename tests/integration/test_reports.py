@@ -223,7 +223,7 @@ class HtmlForm(ReportTest):
         [line] = self.lines()
         self.assertIn("Thank you!", html)
         # The reference is the link to the report's status page (GET /report/ID).
-        self.assertIn('(reference <a class="report-code" href="/report/%s?lang=en#result">'
+        self.assertIn('(reference <a class="report-code" href="/report/%s?lang=en">'
                       '<bdi>%s</bdi></a>)' % (line["id"], line["id"]), html)
         self.assertEqual(line["value"], "970436:0123456789")
         self.assertEqual(line["category"], "investment")

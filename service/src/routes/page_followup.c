@@ -151,7 +151,7 @@ void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp)
     if (bad_value)
         refuse(&o, kind, FIDX__FIELD_VALUE, "value too long");
     else if (bad_why || f.description.len == 0) /* a dispute without a reason helps no one */
-        refuse(&o, kind, FIDX__FIELD_DESCRIPTION, "say why the value is listed by mistake");
+        refuse(&o, kind, FIDX__FIELD_DESCRIPTION, bad_why ? "description too long" : NULL);
     else if (bad_contact)
         refuse(&o, kind, FIDX__FIELD_CONTACT, "contact must be at most 256 bytes of text");
     else

@@ -331,7 +331,7 @@ static void put_dispute_link(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_kin
     if (pg->bank)
         fidx__sbuf_printf(out, "&amp;bank=%s", pg->bank->bin);
     fidx__page_href(out, pg, "", 0);
-    fidx__sbuf_printf(out, "#result\">%s</a></p>", words);
+    fidx__sbuf_printf(out, "\">%s</a></p>", words);
 }
 
 static void put_todo(fidx__sbuf_t *out, const fidx__page_t *pg, const char *key, fidx_kind_t kind,

@@ -193,7 +193,7 @@ static void put_dispute_form(fidx__sbuf_t *out, const fidx__page_t *pg)
          T(pg, dispute_contact_error), FIDX__FIELD_CONTACT, 0, 0, FIDX__DISPUTE_CONTACT_MAX,
          pg->dispute_contact},
     };
-    fidx__sbuf_puts(out, "<form id=\"dispute-form\" action=\"/dispute#result\" method=\"post\" "
+    fidx__sbuf_puts(out, "<form id=\"dispute-form\" action=\"/dispute\" method=\"post\" "
                          "novalidate>");
     put_hidden(out, "lang", fidx__lang_codes[pg->lang]);
     if (pg->dispute_kind != FIDX_KIND_NONE)

@@ -1,7 +1,8 @@
 /* Private to the page's renderer (web/): the pieces its files share. page_text.c writes texts,
- * words, dates and plain values; page_answer.c the answers (a value, a message, an error);
+ * words, dates, plain values and a report's reference; page_follow.c what follows a report
+ * (its status, the dispute form); page_answer.c the answers (a value, a message, an error);
  * page_render.c the page around them (template, forms, report section). Each file uses only
- * the ones before it. */
+ * page_text.c, and page_render.c the others. */
 #ifndef FIDX_SERVICE_PAGE_INTERNAL_H
 #define FIDX_SERVICE_PAGE_INTERNAL_H
 

@@ -256,7 +256,7 @@ void fidx__page_report_code(fidx__sbuf_t *out, const fidx__page_t *pg, const cha
     fidx__sbuf_puts(out, "<a class=\"report-code\" href=\"/report/");
     fidx__url_escape(out, id, strlen(id));
     fidx__page_href(out, pg, "", 1);
-    fidx__sbuf_puts(out, "#result\"><bdi>");
+    fidx__sbuf_puts(out, "\"><bdi>");
     fidx__html_escape(out, id, strlen(id));
     fidx__sbuf_puts(out, "</bdi></a>");
 }

@@ -76,7 +76,7 @@
 
   /* The answer at the top of the screen, its heading focused (and so read out). */
   function bringAnswer() {
-    var section = $("result").querySelector("[data-verdict]");
+    var section = $("result").querySelector("[data-verdict], [data-follow]");
     var heading = $("result-h");
     if (section) {
       section.scrollIntoView({ block: "start" });
@@ -222,7 +222,7 @@
       var a = document.createElement("a");
       var lang = document.documentElement.lang;
       a.className = "report-code";
-      a.href = "/report/" + encodeURIComponent(id) + "?lang=" + encodeURIComponent(lang) + "#result";
+      a.href = "/report/" + encodeURIComponent(id) + "?lang=" + encodeURIComponent(lang);
       a.textContent = id;
       p.appendChild(document.createTextNode(parts[0]));
       p.appendChild(a);
@@ -302,7 +302,7 @@
   function reportAnswered(form, r, answer) {
     if (r.status === 202) {
       form.reset();
-      return notice("ok", msg(form, "ok"), answer.id);
+      return notice("ok", form.getAttribute("data-msg-ok") || "", answer.id);
     }
     if (r.status === 429) {
       var seconds = parseInt(r.headers.get("Retry-After") || "60", 10);
@@ -401,8 +401,8 @@
     }
     check.addEventListener("submit", onCheck);
     $("q").addEventListener("keydown", onQueryKey);
-    if ($("result").querySelector("[data-verdict]")) {
-      bringAnswer(); /* a whole page with its answer (the address of a check) */
+    if ($("result").querySelector("[data-verdict], [data-follow]")) {
+      bringAnswer(); /* a whole page with its answer (a check's, a report's status, a dispute) */
     }
     report.addEventListener("submit", onReport);
     $("result").addEventListener("click", onResultClick);

@@ -362,7 +362,7 @@ static void report_states(void **state)
     assert_non_null(strstr(text(), "role=\"status\""));
     /* The reference is the link to the report's status page. */
     assert_non_null(strstr(text(), "(mã <a class=\"report-code\" "
-                                   "href=\"/report/r0000000100000123456789abcdef#result\">"
+                                   "href=\"/report/r0000000100000123456789abcdef\">"
                                    "<bdi>r0000000100000123456789abcdef</bdi></a>)"));
 
     pg.report = FIDX__REPORT_LIMITED;
@@ -757,12 +757,12 @@ static void dispute_link_only_under_warnings(void **state)
     scam_result(&r);
     const char *html = render_result(FIDX__LANG_VI, &r, "0910 001 001");
     assert_non_null(strstr(html, "<a id=\"dispute-this\" href=\"/dispute?kind=phone&amp;"
-                                 "value=0910%20001%20001#result\">Đây là số điện thoại của tôi, "
+                                 "value=0910%20001%20001\">Đây là số điện thoại của tôi, "
                                  "bị báo nhầm?</a>"));
     r.verdict = FIDX_VERDICT_SUSPICIOUS;
     r.match.status = FIDX_STATUS_REPORTED;
     html = render_result(FIDX__LANG_EN, &r, "0910 001 001");
-    assert_non_null(strstr(html, "&amp;lang=en#result\">This is my phone number"));
+    assert_non_null(strstr(html, "&amp;lang=en\">This is my phone number"));
     r.verdict = FIDX_VERDICT_UNKNOWN;
     r.has_match = 0;
     assert_null(strstr(render_result(FIDX__LANG_VI, &r, "0910 001 001"), "dispute-this"));
@@ -789,7 +789,7 @@ static void dispute_form_states(void **state)
     fidx__page_render(&out, &pg);
     const char *html = text();
     assert_non_null(strstr(html, "data-follow=\"dispute\""));
-    assert_non_null(strstr(html, "<form id=\"dispute-form\" action=\"/dispute#result\" "
+    assert_non_null(strstr(html, "<form id=\"dispute-form\" action=\"/dispute\" "
                                  "method=\"post\""));
     assert_non_null(strstr(html, "<input type=\"hidden\" name=\"kind\" value=\"phone\">"));
     assert_non_null(strstr(html, "value=\"0910 001 001&quot;&gt;&lt;script&gt;\""));
@@ -815,7 +815,7 @@ static void dispute_form_states(void **state)
     fidx__page_render(&out, &pg);
     html = text();
     assert_non_null(strstr(html, "Đã nhận đề nghị của bạn (mã <a class=\"report-code\" "
-                                 "href=\"/report/r0000000100000123456789abcdef#result\">"));
+                                 "href=\"/report/r0000000100000123456789abcdef\">"));
     assert_null(strstr(html, "id=\"dispute-form\""));
 }
 
