@@ -40,13 +40,16 @@ static const route_t public_routes[] = {
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
     {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD", OPEN},
     {"/v1/changes", fidx__route_changes, NULL, NULL, FIDX__ROUTE_CHANGES, R, R, "GET, HEAD", OPEN},
-    /* Citizens: the web page (page.c) and reports (reports.c). */
+    /* Citizens: the web page (page.c, page_followup.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
     {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,
      "GET, HEAD", OPEN},
     {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/check", fidx__route_page_check, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/report", fidx__route_page_report, fidx__route_page_report_post, NULL, PAGE, PAGE, R,
+     "GET, HEAD, POST", OPEN},
+    {"/report/", fidx__route_page_report_status, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/dispute", fidx__route_page_dispute, fidx__route_page_dispute_post, NULL, PAGE, PAGE, R,
      "GET, HEAD, POST", OPEN},
     {"/static/page.css", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/static/page.js", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
