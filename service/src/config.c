@@ -36,6 +36,10 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->keep_log_ms = FIDX__DEFAULT_KEEP_LOG_MS;
     cfg->sync_timeout_ms = FIDX__DEFAULT_SYNC_TIMEOUT_MS;
     cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
+    cfg->session_idle_ms = FIDX__DEFAULT_SESSION_IDLE_MS;
+    cfg->session_max_ms = FIDX__DEFAULT_SESSION_MAX_MS;
+    cfg->signin_rate = FIDX__DEFAULT_SIGNIN_RATE;
+    cfg->signin_period_s = FIDX__DEFAULT_SIGNIN_PERIOD_S;
 }
 
 #define OPERATOR_NAME_MAX 200

@@ -24,6 +24,7 @@
 #include "routes/handlers.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
+#include "routes/session.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -440,6 +441,7 @@ static void cleanup(fidx__service_t *svc)
         close(svc->access_fd);
     fidx_scanner_free(svc->scanner);
     fidx__report_intake_stop(svc);
+    fidx__session_stop(svc);
     uv_loop_close(&svc->loop);
     free(svc);
 }
@@ -468,7 +470,8 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
-    if (fidx__report_intake_start(svc, holds) != 0 || fidx__admin_start(svc) != 0)
+    if (fidx__report_intake_start(svc, holds) != 0 || fidx__session_start(svc) != 0 ||
+        fidx__admin_start(svc) != 0)
         return -1;
     if (!holds)
         start_takeover(svc);

@@ -39,9 +39,14 @@
 #define FIDX__DEFAULT_DRAIN_TIMEOUT_MS 10000
 #define FIDX__DEFAULT_WATCH_INTERVAL_MS 1000
 #define FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES (256u * 1024 * 1024) /* analysts' uploads */
-#define FIDX__DEFAULT_KEEP_LOG_MS (600u * 1000) /* folded log kept for replicas behind */
-#define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000      /* --sync-replicas: wait for readers */
-#define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)   /* a reader's /healthz: 503 beyond */
+#define FIDX__DEFAULT_KEEP_LOG_MS (600u * 1000)         /* folded log kept for replicas behind */
+#define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000              /* --sync-replicas: wait for readers */
+#define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)           /* a reader's /healthz: 503 beyond */
+#define FIDX__DEFAULT_SESSION_IDLE_MS (30u * 60 * 1000) /* the console: idle sessions end */
+#define FIDX__DEFAULT_SESSION_MAX_MS (12u * 60 * 60 * 1000) /* ... and every one after this */
+#define FIDX__DEFAULT_SIGNIN_RATE 10                        /* failed sign-ins ... */
+#define FIDX__DEFAULT_SIGNIN_PERIOD_S 3600                  /* ... per hour per network */
+#define FIDX__SIGNIN_BURST 5                                /* ... at most this many at once */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -84,6 +89,11 @@ typedef struct {
     const char *follow_url;
     const char *follow_token_path;
     uint64_t max_lag_ms;
+    /* The analysts' console (routes/session.c): a session ends after session_idle_ms unused or
+     * session_max_ms after its sign-in; sign-ins per client network, signin_rate per
+     * signin_period_s (failed ones only: a success gives its token back). */
+    uint64_t session_idle_ms, session_max_ms;
+    uint32_t signin_rate, signin_period_s;
     /* Who runs the service, for the citizens' page (NULL: not said). */
     const char *operator_name, *operator_url;
 } fidx__config_t;
@@ -216,6 +226,9 @@ struct fidx__service {
      * per customer network (/48, IPv4 /24), and everyone's together. */
     struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
     struct fidx__admin *admin; /* analysts' side (admin.h) */
+    /* The console's sessions (admin/sessions.h) and its sign-in limit (thread-safe). */
+    struct fidx__sessions *sessions;
+    struct fidx__ratelimit *signin_limit;
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
 

@@ -202,6 +202,10 @@ static int kept_header(const char *name, size_t len)
         return FIDX__H_RANGE;
     if (len == 13 && strncasecmp(name, "if-none-match", 13) == 0)
         return FIDX__H_IF_NONE_MATCH;
+    if (len == 6 && strncasecmp(name, "cookie", 6) == 0)
+        return FIDX__H_COOKIE;
+    if (len == 12 && strncasecmp(name, "x-csrf-token", 12) == 0)
+        return FIDX__H_CSRF_TOKEN;
     return -1;
 }
 

@@ -35,6 +35,8 @@ typedef enum {
     FIDX__H_AUTHORIZATION = 0,
     FIDX__H_RANGE,         /* a replica resuming a snapshot download */
     FIDX__H_IF_NONE_MATCH, /* a replica asking whether its snapshot is still the writer's */
+    FIDX__H_COOKIE,        /* the analysts' console's session */
+    FIDX__H_CSRF_TOKEN,    /* X-CSRF-Token: the console's proof that a change is its own */
     FIDX__H_COUNT
 } fidx__header_id_t;
 #define FIDX__KEPT_HEADER_MAX 576 /* a bearer token of 512 bytes and its scheme, with room */
