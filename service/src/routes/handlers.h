@@ -35,6 +35,8 @@ void fidx__route_admin_search(const fidx__req_t *req, fidx__resp_t *resp); /* GE
 void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_status(const fidx__req_t *req, fidx__resp_t *resp);
+/* admin_stats.c: the dashboard's figures (GET …/stats) */
+void fidx__route_admin_stats(const fidx__req_t *req, fidx__resp_t *resp);
 /* admin_reports.c: the review queue */
 void fidx__route_admin_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_decide_many(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports */

@@ -83,6 +83,7 @@ static const route_t admin_routes[] = {
     {"/audit", fidx__route_admin_audit, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
     {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST", 0, COMPACT, 0},
     {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
+    {"/stats", fidx__route_admin_stats, NULL, NULL, A, A, A, "GET, HEAD", REPORTS, 0, 0},
 };
 
 /* Below REPLICA_PREFIX; every one needs a token whose role may follow this writer (replica,
