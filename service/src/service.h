@@ -22,6 +22,7 @@
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "base/log.h"
+#include "reports/netaddr.h"
 #include "metrics.h"
 #include "base/sbuf.h"
 
@@ -47,6 +48,8 @@
 #define FIDX__DEFAULT_SIGNIN_RATE 10                        /* failed sign-ins ... */
 #define FIDX__DEFAULT_SIGNIN_PERIOD_S 3600                  /* ... per hour per network */
 #define FIDX__SIGNIN_BURST 5                                /* ... at most this many at once */
+
+#define FIDX__TRUSTED_PROXIES_MAX 64 /* --trusted-proxy given this many times */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -94,6 +97,10 @@ typedef struct {
      * signin_period_s (failed ones only: a success gives its token back). */
     uint64_t session_idle_ms, session_max_ms;
     uint32_t signin_rate, signin_period_s;
+    /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+     * (--trusted-proxy; routes/proxy.h). */
+    fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
+    size_t n_trusted_proxies;
     /* Who runs the service, for the citizens' page (NULL: not said). */
     const char *operator_name, *operator_url;
 } fidx__config_t;

@@ -157,6 +157,27 @@ class ConsoleTest(AdminTest):
         for _ in range(6):
             self.session(svc)
 
+    def test_secure_when_a_trusted_proxy_took_it_over_tls(self):
+        svc = self.start_console("--trusted-proxy", "127.0.0.0/8", "--signin-rate", "2/h")
+        body = json.dumps({"token": TOKEN}).encode()
+
+        def signin(headers, token_body=body):
+            h = {"Content-Type": "application/json"}
+            h.update(headers)
+            return svc.request("POST", "/admin/session", body=token_body, headers=h)
+
+        r = signin({"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Secure", [a.strip() for a in r.headers["set-cookie"].split(";")])
+        r = signin({"X-Forwarded-For": "198.51.100.7"})
+        self.assertNotIn("Secure", r.headers["set-cookie"])
+        # Failed sign-ins count per client network behind the proxy, not per proxy.
+        bad = json.dumps({"token": "wrong-token-0123456789"}).encode()
+        for _ in range(2):
+            self.assertEqual(signin({"X-Forwarded-For": "198.51.100.7"}, bad).status, 401)
+        self.assertError(signin({"X-Forwarded-For": "198.51.100.8"}, bad), 429, "rate_limited")
+        self.assertEqual(signin({"X-Forwarded-For": "203.0.113.9"}).status, 200)
+
     def test_the_console_page_and_files(self):
         svc = self.start_console()
         r = svc.get("/admin/")

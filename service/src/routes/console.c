@@ -10,9 +10,9 @@
  * only: never from a URL, never logged, never stored by the page.
  *
  * The cookie is HttpOnly and SameSite=Strict, valid for the whole origin (the API's paths are
- * outside /admin/). It is not marked Secure: the service's own listener is plain HTTP, and
- * which proxies may be trusted to say a request came over TLS is not known here yet
- * (docs/CONSOLE.md). */
+ * outside /admin/), and Secure when the sign-in came over TLS through a proxy the operator
+ * trusts (--trusted-proxy, routes/proxy.h): the service's own listener is plain HTTP. Sign-ins
+ * are limited per client network: the client behind a trusted proxy, else the peer. */
 #include <string.h>
 
 #include <http_parser.h>
@@ -24,6 +24,7 @@
 #include "reports/netaddr.h"
 #include "reports/ratelimit.h"
 #include "routes/handlers.h"
+#include "routes/proxy.h"
 #include "routes/session.h"
 #include "web/web_assets.h"
 
@@ -165,8 +166,10 @@ void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp)
     uint8_t net[16];
     unsigned retry = 0;
     uint64_t now = fidx__clock_mono_ms();
+    fidx__client_t client;
     resp->headers = NO_STORE;
-    fidx__net_key(req->peer, FIDX__NET_HOST_V6, FIDX__NET_WIDE_V4, net);
+    fidx__proxy_req_client(req, &client);
+    fidx__net_key(client.text, FIDX__NET_HOST_V6, FIDX__NET_WIDE_V4, net);
     if (!fidx__ratelimit_take_key(svc->signin_limit, net, now, &retry)) {
         fidx__resp_error(resp, 429, "rate_limited", "too many sign-ins from this network");
         snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", retry);
@@ -185,7 +188,8 @@ void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp)
     }
     whoami_json(resp, &se, req->w->cfg->session_idle_ms);
     snprintf(resp->more, sizeof resp->more,
-             "Set-Cookie: " FIDX__SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict\r\n", id);
+             "Set-Cookie: " FIDX__SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s\r\n", id,
+             client.tls ? "; Secure" : "");
 }
 
 void fidx__route_console_signout(const fidx__req_t *req, fidx__resp_t *resp)

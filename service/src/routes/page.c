@@ -20,6 +20,7 @@
 #include "http/query.h"
 #include "routes/common.h"
 #include "routes/page_message.h"
+#include "routes/proxy.h"
 #include "routes/report_intake.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
@@ -291,7 +292,9 @@ void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
         o.field = bad_text ? FIDX__FIELD_DESCRIPTION : FIDX__FIELD_VALUE;
         o.message = bad_text ? "description too long" : "value too long";
     } else {
-        fidx__report_submit(req->w, req->peer, &f, &o);
+        fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
+        fidx__proxy_req_client(req, &client);
+        fidx__report_submit(req->w, client.text, &f, &o);
     }
     report_page(&pg, &f, &o);
     send_page(resp, &pg, o.status == 202 ? 200 : o.status, 0);
