@@ -26,6 +26,7 @@
 #include "routes/image_task.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
+#include "routes/session.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -446,6 +447,7 @@ static void cleanup(fidx__service_t *svc)
     fidx_scanner_free(svc->scanner);
     fidx__report_intake_stop(svc);
     fidx__limits_stop(svc);
+    fidx__session_stop(svc);
     uv_loop_close(&svc->loop);
     free(svc);
 }
@@ -474,8 +476,8 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
-    if (fidx__report_intake_start(svc, holds) != 0 || fidx__admin_start(svc) != 0 ||
-        fidx__limits_start(svc) != 0)
+    if (fidx__report_intake_start(svc, holds) != 0 || fidx__session_start(svc) != 0 ||
+        fidx__admin_start(svc) != 0 || fidx__limits_start(svc) != 0)
         return -1;
     if (!holds)
         start_takeover(svc);
