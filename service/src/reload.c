@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "routes/limits.h"
 
 void fidx__reload_log_loaded(const fidx__service_t *svc, const fidx_snapshot_t *s, const char *what)
 {
@@ -107,6 +108,7 @@ static void on_sighup(uv_signal_t *h, int signum)
 {
     (void)signum;
     fidx__reload_now(h->data, "SIGHUP");
+    fidx__limits_reload(h->data); /* the API keys are re-read too */
 }
 
 static void on_change(uv_fs_poll_t *h, int status, const uv_stat_t *prev, const uv_stat_t *curr)
