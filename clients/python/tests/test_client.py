@@ -12,7 +12,7 @@ import socket
 import time
 import unittest
 
-from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port,
+from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port, freeze,
                      sample_snapshot)
 
 import fraudidx
@@ -264,7 +264,7 @@ class Retries(ServiceCase):
 
     def test_timeouts_retry_lookups_but_never_a_report(self) -> None:
         svc = self.start("--report-burst", "10")
-        os.kill(svc.proc.pid, signal.SIGSTOP)  # the kernel still takes connections
+        freeze(svc.proc.pid)  # the kernel still takes connections
         # Should an assertion fail while it is stopped: tearDown's SIGKILL ends it all the same.
         rec = Recorder()
         with Client(self.url(svc), timeout=0.3, retries=1, backoff=0.05, on_retry=rec) as fx:
