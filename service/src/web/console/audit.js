@@ -29,7 +29,8 @@
   }
 
   function details(l) {
-    var skip = { time: 1, token: 1, role: 1, action: 1, reason: 1, values: 1, kind: 1, value: 1, before: 1, after: 1 };
+    var skip = { time: 1, token: 1, role: 1, action: 1, reason: 1, values: 1, values_count: 1, kind: 1, value: 1,
+                 before: 1, after: 1 };
     return Object.keys(l).filter(function (k) { return !skip[k]; }).map(function (k) {
       var v = l[k];
       return k + "=" + (typeof v === "object" ? JSON.stringify(v) : v);
@@ -38,7 +39,8 @@
 
   function lineRow(l) {
     var vals = valuesOf(l);
-    var shown = vals.length <= 3 ? vals.map(function (v) { return v.kind + " " + v.value; }).join(", ")
+    var shown = l.values_count !== undefined ? FX.t("audit_values", l.values_count)
+      : vals.length <= 3 ? vals.map(function (v) { return v.kind + " " + v.value; }).join(", ")
       : FX.t("audit_values", vals.length);
     return FX.el("tr", {}, FX.el("td", { text: FX.date(l.time) }),
       FX.el("td", { text: (l.token || "") + (l.role ? " (" + l.role + ")" : "") }),
@@ -85,19 +87,22 @@
     el.append(FX.el("h1", { text: FX.t("audit_title") }), form, note, table, more);
     var next = null;
 
-    function query(after) {
+    /* The table asks for brief lines (an upload's list of values left out, counted); the CSV
+     * export for whole ones. */
+    function query(after, whole) {
       var q = new URLSearchParams();
       ["who", "action", "value", "since"].forEach(function (k) {
         var v = form.querySelector("#audit-" + k).value.trim();
         if (v) q.set(k, v);
       });
-      q.set("limit", "200");
+      q.set("limit", whole ? "200" : "50");
+      if (!whole) q.set("brief", "1");
       if (after) q.set("after", after);
       return "/v1/admin/audit?" + q.toString();
     }
 
-    function page(after) {
-      return FX.call("GET", query(after)).then(function (r) {
+    function page(after, whole) {
+      return FX.call("GET", query(after, whole)).then(function (r) {
         if (r.status !== 200) { note.textContent = FX.t("failed", FX.errorText(r)); return null; }
         return r.data;
       });
@@ -117,7 +122,7 @@
     function exportCsv() {
       var all = [], n = 0;
       function step(after) {
-        return page(after).then(function (d) {
+        return page(after, true).then(function (d) {
           if (!d) return;
           all = all.concat(d.lines);
           if (d.next && ++n < PAGES_MAX) return step(d.next);
