@@ -69,11 +69,14 @@ python3 "$ROOT/bench/admin/queue_bench.py" load "$PORT" "$TOKEN" --rows "$ROWS"
 VALUE=$(curl -sf -H "Authorization: Bearer $TOKEN" \
     "http://127.0.0.1:$PORT/v1/admin/reports?group=value&limit=1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["groups"][0]["value"])')
-curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/admin/reports?limit=1000" |
-    python3 -c 'import json,sys; print(json.dumps({"action":"approve","status":"reported","reason":"bench","ids":[r["id"] for r in json.load(sys.stdin)["reports"] if r["type"]=="scam"]}))' |
-    curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-        --data-binary @- "http://127.0.0.1:$PORT/v1/admin/reports"
-curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/admin/status" |
+curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/admin/reports?type=scam&limit=1000" |
+    python3 -c 'import json,sys; print(json.dumps({"action":"approve","status":"reported","reason":"bench","ids":[r["id"] for r in json.load(sys.stdin)["reports"] if r["type"]=="scam"]}))' \
+    >"$T/decide.json"
+curl -s -o "$T/decided.json" -w 'RESULT decisions http_status=%{http_code} seconds=%{time_total}\n' \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    --data-binary @"$T/decide.json" "http://127.0.0.1:$PORT/v1/admin/reports"
+head -c 300 "$T/decided.json" >&2; echo >&2
+curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/admin/status" |
     python3 -c 'import json,sys; s=json.load(sys.stdin); print("RESULT state reports_pending=%d overlay_values=%d" % (s["reports"]["pending"], s["overlay"]["values"]))'
 echo "RESULT state audit_log_bytes=$(stat -c %s "$T/data/audit.jsonl") rss_kb=$(grep VmRSS /proc/$PID/status | awk '{print $2}')"
 log "timing: $N requests of each kind, one client with the session cookie, interleaved"
