@@ -85,6 +85,7 @@ struct fidx__req {
     const char *allow;  /* for a 405, the methods the path takes */
     char principal[72]; /* who the request authenticated as; "" when nobody */
     int principal_role; /* the application's meaning */
+    char headers[256];  /* header lines sent with the answer, each ending in CRLF; "" none */
 
     /* The transport's own. */
     const fidx__transport_t *transport;

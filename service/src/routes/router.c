@@ -8,8 +8,10 @@
 #include <http_parser.h>
 
 #include "admin/admin.h"
+#include "image/image_probe.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/limits.h"
 #include "routes/session.h"
 
 #define PREFIX_LEN (sizeof FIDX__ADMIN_PREFIX - 1)
@@ -33,18 +35,22 @@ static const route_t public_routes[] = {
     {"/v1/check", fidx__route_check, fidx__route_batch, NULL, FIDX__ROUTE_CHECK, FIDX__ROUTE_BATCH,
      R, "GET, HEAD, POST", OPEN},
     {"/v1/scan", NULL, fidx__route_scan, NULL, R, FIDX__ROUTE_SCAN, R, "POST", OPEN},
+    {"/v1/image", NULL, fidx__route_image, NULL, R, FIDX__ROUTE_IMAGE, R, "POST", OPEN},
     {"/healthz", fidx__route_healthz, NULL, NULL, FIDX__ROUTE_HEALTHZ, R, R, "GET, HEAD", OPEN},
     {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD", OPEN},
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
     {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD", OPEN},
     {"/v1/changes", fidx__route_changes, NULL, NULL, FIDX__ROUTE_CHANGES, R, R, "GET, HEAD", OPEN},
-    /* Citizens: the web page (page.c) and reports (reports.c). */
+    /* Citizens: the web page (page.c, page_followup.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
     {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,
      "GET, HEAD", OPEN},
     {"/", fidx__route_page_home, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/check", fidx__route_page_check, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/report", fidx__route_page_report, fidx__route_page_report_post, NULL, PAGE, PAGE, R,
+     "GET, HEAD, POST", OPEN},
+    {"/report/", fidx__route_page_report_status, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/dispute", fidx__route_page_dispute, fidx__route_page_dispute_post, NULL, PAGE, PAGE, R,
      "GET, HEAD, POST", OPEN},
     {"/static/page.css", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/static/page.js", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
@@ -314,8 +320,16 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
         return 0;
     }
     pick(req, public_routes, sizeof public_routes / sizeof public_routes[0], req->path);
+    if (req->handler == fidx__route_image) /* an image's own limit, whatever --max-body-bytes */
+        req->max_body = FIDX__IMAGE_MAX_BYTES;
     if (req->handler == fidx__route_reports && req->w->cfg->follow_url)
         return not_writer_head(req, resp);
+    /* Lookups and reports are limited per client or API key (limits.h); the rest is not. */
+    fidx__handler_fn h = req->handler;
+    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan)
+        return fidx__limits_head(req, resp, FIDX__LIMIT_LOOKUP);
+    if (h == fidx__route_reports || h == fidx__route_page_report_post)
+        return fidx__limits_head(req, resp, FIDX__LIMIT_REPORT);
     return 0;
 }
 
