@@ -51,7 +51,6 @@ void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* PO
 
 /* The analysts' console (console.c): its page and files, and its session. */
 void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp);
-void fidx__route_console_redirect(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_console_whoami(const fidx__req_t *req, fidx__resp_t *resp);  /* GET */
 void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp);  /* POST */
