@@ -54,6 +54,10 @@ static const char usage_text[] =
     "                             refused (default 10000; 503)\n"
     "      --max-pending-per-network N  of those, from one IPv6 /48 or IPv4 /24\n"
     "                             (default 100; 429)\n"
+    "      --trusted-proxy ADDR[/PREFIX]  a reverse proxy in front whose X-Forwarded-For\n"
+    "                             and X-Forwarded-Proto are believed (repeatable; IPv4 or\n"
+    "                             IPv6, a network with /PREFIX); the client is then the\n"
+    "                             right-most address of X-Forwarded-For not so listed\n"
     "      --tokens FILE          analysts' tokens, one NAME SECRET [ROLE] per line (SECRET\n"
     "                             the token or sha256:HEX of it; ROLE admin (default),\n"
     "                             analyst, reviewer, feeder, reader or replica; the file must\n"
@@ -120,6 +124,7 @@ enum {
     OPT_KEEP_LOG,
     OPT_OPERATOR_NAME,
     OPT_OPERATOR_URL,
+    OPT_TRUSTED_PROXY,
 };
 
 static const struct option long_options[] = {
@@ -156,6 +161,7 @@ static const struct option long_options[] = {
     {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
     {"operator-name", required_argument, NULL, OPT_OPERATOR_NAME},
     {"operator-url", required_argument, NULL, OPT_OPERATOR_URL},
+    {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -431,6 +437,15 @@ int main(int argc, char **argv)
                                    "or tel:, without spaces, at most %s bytes",
                                    "512");
             cfg.operator_url = optarg;
+            break;
+        case OPT_TRUSTED_PROXY:
+            if (cfg.n_trusted_proxies == FIDX__TRUSTED_PROXIES_MAX)
+                return usage_error("--trusted-proxy given more than %s times", "64");
+            if (fidx__net_parse(optarg, &cfg.trusted_proxies[cfg.n_trusted_proxies]) != 0)
+                return usage_error("invalid --trusted-proxy '%s' (an IPv4 or IPv6 address, "
+                                   "or a network ADDR/PREFIX without host bits)",
+                                   optarg);
+            cfg.n_trusted_proxies++;
             break;
         case OPT_DATA_DIR:
             if (!optarg[0])

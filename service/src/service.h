@@ -22,6 +22,7 @@
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "base/log.h"
+#include "reports/netaddr.h"
 #include "metrics.h"
 #include "base/sbuf.h"
 
@@ -42,6 +43,8 @@
 #define FIDX__DEFAULT_KEEP_LOG_MS (600u * 1000) /* folded log kept for replicas behind */
 #define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000      /* --sync-replicas: wait for readers */
 #define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)   /* a reader's /healthz: 503 beyond */
+
+#define FIDX__TRUSTED_PROXIES_MAX 64 /* --trusted-proxy given this many times */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -84,6 +87,10 @@ typedef struct {
     const char *follow_url;
     const char *follow_token_path;
     uint64_t max_lag_ms;
+    /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+     * (--trusted-proxy; routes/proxy.h). */
+    fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
+    size_t n_trusted_proxies;
     /* Who runs the service, for the citizens' page (NULL: not said). */
     const char *operator_name, *operator_url;
 } fidx__config_t;

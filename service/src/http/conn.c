@@ -83,7 +83,7 @@ struct fidx__conn {
     /* Header fields kept for the application (request.h): the current field's name, which
      * kept header it is (-1: none), and the values. */
     size_t hname_len;
-    char hname[16];
+    char hname[24];
     int kept_id;
     unsigned in_hvalue : 1;
     size_t kept_len[FIDX__H_COUNT];
@@ -202,6 +202,10 @@ static int kept_header(const char *name, size_t len)
         return FIDX__H_RANGE;
     if (len == 13 && strncasecmp(name, "if-none-match", 13) == 0)
         return FIDX__H_IF_NONE_MATCH;
+    if (len == 15 && strncasecmp(name, "x-forwarded-for", 15) == 0)
+        return FIDX__H_X_FORWARDED_FOR;
+    if (len == 17 && strncasecmp(name, "x-forwarded-proto", 17) == 0)
+        return FIDX__H_X_FORWARDED_PROTO;
     return -1;
 }
 
@@ -217,16 +221,43 @@ static void note_field(fidx__conn_t *c, const char *at, size_t len)
     c->hname_len += len;
 }
 
+/* X-Forwarded-For keeps its last FIDX__KEPT_HEADER_MAX bytes (request.h). */
+static void keep_tail(fidx__conn_t *c, const char *at, size_t len)
+{
+    char *b = c->kept[FIDX__H_X_FORWARDED_FOR];
+    size_t *n = &c->kept_len[FIDX__H_X_FORWARDED_FOR];
+    if (len > FIDX__KEPT_HEADER_MAX - *n) {
+        c->req.kept_bad |= 1u << FIDX__H_X_FORWARDED_FOR;
+        if (len >= FIDX__KEPT_HEADER_MAX) {
+            at += len - FIDX__KEPT_HEADER_MAX;
+            len = FIDX__KEPT_HEADER_MAX;
+            *n = 0;
+        } else {
+            size_t drop = len - (FIDX__KEPT_HEADER_MAX - *n);
+            memmove(b, b + drop, *n - drop);
+            *n -= drop;
+        }
+    }
+    memcpy(b + *n, at, len);
+    *n += len;
+}
+
 static void note_value(fidx__conn_t *c, const char *at, size_t len)
 {
     if (!c->in_hvalue) {
         c->in_hvalue = 1;
         c->kept_id = c->hname_len <= sizeof c->hname ? kept_header(c->hname, c->hname_len) : -1;
-        if (c->kept_id >= 0 && c->kept_len[c->kept_id])
+        if (c->kept_id == FIDX__H_X_FORWARDED_FOR && c->kept_len[c->kept_id])
+            keep_tail(c, ",", 1); /* a list given in several fields is one list */
+        else if (c->kept_id >= 0 && c->kept_len[c->kept_id])
             c->req.kept_bad |= 1u << c->kept_id; /* given twice */
     }
     if (c->kept_id < 0)
         return;
+    if (c->kept_id == FIDX__H_X_FORWARDED_FOR) {
+        keep_tail(c, at, len);
+        return;
+    }
     size_t *n = &c->kept_len[c->kept_id];
     if (len > FIDX__KEPT_HEADER_MAX - *n) {
         c->req.kept_bad |= 1u << c->kept_id;
@@ -986,12 +1017,19 @@ static void note_peer(fidx__conn_t *c)
 {
     struct sockaddr_storage ss;
     int len = sizeof ss;
+    static const uint8_t v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0)
         return;
-    if (ss.ss_family == AF_INET6)
-        uv_ip6_name((const struct sockaddr_in6 *)&ss, c->peer, sizeof c->peer);
-    else
-        uv_ip4_name((const struct sockaddr_in *)&ss, c->peer, sizeof c->peer);
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        uv_ip6_name(a, c->peer, sizeof c->peer);
+        memcpy(c->req.peer_addr.b, &a->sin6_addr, 16);
+    } else if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        uv_ip4_name(a, c->peer, sizeof c->peer);
+        memcpy(c->req.peer_addr.b, v4_prefix, 12);
+        memcpy(c->req.peer_addr.b + 12, &a->sin_addr, 4);
+    }
 }
 
 void fidx__conn_open(fidx__worker_t *w, int fd)
