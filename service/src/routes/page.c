@@ -20,7 +20,6 @@
 #include "routes/common.h"
 #include "routes/page_message.h"
 #include "routes/page_request.h"
-#include "routes/proxy.h"
 #include "routes/report_intake.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
@@ -252,15 +251,12 @@ void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
     f.description = fidx_str(description, fidx__page_request_param(body, "description", description,
                                                                    sizeof description, &bad_text));
     int details = read_details(body, &d, &f, &bad_detail);
-    if (bad_value || bad_text) {
+    if (bad_value || bad_text)
         refused_form(&o, kind, bad_text ? FIDX__FIELD_DESCRIPTION : FIDX__FIELD_VALUE);
-    } else if (details != 0) {
+    else if (details != 0)
         refused_form(&o, kind, bad_detail);
-    } else {
-        fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
-        fidx__proxy_req_client(req, &client);
-        fidx__report_submit(req->w, client.text, &f, &o);
-    }
+    else
+        fidx__report_submit_req(req, &f, &o);
     report_page(&pg, &f, &o, d.date_typed, d.amount_typed);
     fidx__page_request_send(resp, &pg, o.status == 202 ? 200 : o.status, 0);
     if (o.retry_after)

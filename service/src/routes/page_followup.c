@@ -14,7 +14,6 @@
 
 #include "routes/handlers.h"
 #include "routes/page_request.h"
-#include "routes/proxy.h"
 #include "routes/report_intake.h"
 
 _Static_assert(FIDX__DISPUTE_CONTACT_MAX == FIDX__REPORT_CONTACT_MAX,
@@ -124,16 +123,6 @@ static void refuse(fidx__report_outcome_t *o, fidx_kind_t kind, fidx__field_t fi
     o->message = why;
 }
 
-/* Files it as any report is filed, from the client (behind a trusted proxy, the one it
- * forwards for). */
-static void submit(const fidx__req_t *req, const fidx__report_fields_t *f,
-                   fidx__report_outcome_t *o)
-{
-    fidx__client_t client;
-    fidx__proxy_req_client(req, &client);
-    fidx__report_submit(req->w, client.text, f, o);
-}
-
 void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp)
 {
     fidx__page_params_t sp;
@@ -170,7 +159,7 @@ void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp)
     else if (bad_contact)
         refuse(&o, kind, FIDX__FIELD_CONTACT, "contact must be at most 256 bytes of text");
     else
-        submit(req, &f, &o);
+        fidx__report_submit_req(req, &f, &o);
     dispute_page(&pg, &f, &o);
     fidx__page_request_send(resp, &pg, o.status == 202 ? 200 : o.status, 0);
     if (o.retry_after)
