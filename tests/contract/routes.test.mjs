@@ -250,6 +250,20 @@ describe("lookups", () => {
                                      status: 413, code: "too_large" });
   });
 
+  test("POST /v1/scan: a batch", async () => {
+    const batch = json(await postJSON("/v1/scan", {
+      texts: ["Gọi 0910.001.001 ngay", "Chào buổi sáng cả nhà", "0910 001 001 là ai?"] },
+    { valid: true, status: 200 }));
+    assert.deepEqual(batch.results.map((r) => r.verdict), ["block", "allow", "block"]);
+    /* Texts the document does not allow: each answers its own error, the answer still fits. */
+    const bad = json(await postJSON("/v1/scan", {
+      texts: ["Gọi 0910.001.001 ngay", 42, "x".repeat(70000)] }, { status: 200 }));
+    assert.deepEqual(bad.results.map((r) => r.verdict ?? r.error.code),
+                     ["block", "bad_request", "too_large"]);
+    assert.deepEqual(json(await postJSON("/v1/scan", { texts: [] }, { valid: true, status: 200 })),
+                     { results: [] });
+  });
+
   test("POST /v1/scan", async () => {
     const block = json(await postJSON("/v1/scan", {
       text: "Cán bộ công an gọi 0910.001.001, chuyển tiền vào STK Vietcombank 0000 1000 2001" },
@@ -262,7 +276,8 @@ describe("lookups", () => {
     const allow = json(await postJSON("/v1/scan", { text: "Chào buổi sáng cả nhà" },
                                       { valid: true, status: 200 }));
     assert.deepEqual([allow.verdict, allow.matches], ["allow", []]);
-    await postJSON("/v1/scan", { texts: ["a", "b"] }, { status: 400, code: "bad_request" });
+    await postJSON("/v1/scan", { text: "a", texts: ["a"] }, { status: 400, code: "bad_request" });
+    await postJSON("/v1/scan", { texts: Array(101).fill("a") }, { status: 413, code: "too_large" });
     await postJSON("/v1/scan", { text: "x".repeat(70000) }, { status: 413, code: "too_large" });
     await ask("POST", "/v1/scan", { headers: { "Content-Type": JSON_CT }, body: "[",
                                     status: 400, code: "invalid_json" });

@@ -101,8 +101,15 @@ int fidx_builder_remove(fidx_builder_t *b, fidx_kind_t kind, const char *value, 
 uint64_t fidx_builder_count(const fidx_builder_t *b);
 
 /* Writes the snapshot to path atomically: path.tmp.XXXXXX in the same directory, fsync,
- * rename over path, fsync the directory. build_time is stored in the header. */
+ * rename over path, fsync the directory. build_time is stored in the header. The file is
+ * readable by all (0644): the indexer's output is a feed build meant to be shipped. */
 FIDX_MUST_CHECK int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time,
                                        fidx_err_t *err);
+
+/* The same with the file's permission bits (0600 for the service's data directory: a
+ * compacted snapshot carries the analysts' notes). The mode is set before the rename, so the
+ * file never appears at path with other bits. */
+FIDX_MUST_CHECK int fidx_builder_write_mode(fidx_builder_t *b, const char *path, int64_t build_time,
+                                            unsigned mode, fidx_err_t *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "fidx/file.h"
 #include "snapshot/snapshot_internal.h"
 
 static int corrupt(fidx_err_t *err, size_t off, const char *why)
@@ -236,12 +237,14 @@ static int read_resident(int fd, fidx_snapshot_t *s, fidx_err_t *err)
 
 static int map_file(const char *path, int mode, fidx_snapshot_t *s, fidx_err_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = fidx_file_open_regular(path, 0, &st);
+    if (fd == FIDX_FILE_NOT_REGULAR)
+        return corrupt(err, 0, "not a regular file");
     if (fd < 0)
         return fidx_err_set(err, errno == ENOENT ? FIDX_ENOTFOUND : FIDX_EIO, 0,
                             errno == ENOENT ? "no such file" : "cannot open the file");
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    if (st.st_size <= 0) {
         close(fd);
         return corrupt(err, 0, "not a regular, non-empty file");
     }

@@ -14,6 +14,8 @@
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
+#include "fidx/file.h"
+
 _Static_assert(FIDX__CRED_DIGEST == SHA256_DIGEST_SIZE, "a digest is a SHA-256");
 
 static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -156,17 +158,19 @@ static int parse(const fidx__credfile_spec_t *spec, fidx__cred_t *creds, size_t 
 static char *read_file(const char *path, size_t *len, char *msg, size_t cap)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    /* Non-blocking: a FIFO at the path would otherwise hang the main loop (and its signals)
+     * on a SIGHUP until some writer opened it. */
+    int fd = fidx_file_open_regular(path, O_NOFOLLOW, &st);
+    if (fd == FIDX_FILE_NOT_REGULAR) {
+        fail(msg, cap, "it is not a regular file");
+        return NULL;
+    }
     if (fd < 0) {
         fail(msg, cap, "cannot open it: %s", strerror(errno));
         return NULL;
     }
     char *buf = NULL;
-    if (fstat(fd, &st) != 0)
-        fail(msg, cap, "cannot read it: %s", strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        fail(msg, cap, "it is not a regular file");
-    else if (st.st_mode & (S_IRWXG | S_IRWXO))
+    if (st.st_mode & (S_IRWXG | S_IRWXO))
         fail(msg, cap, "group or others may read or write it (mode %04o); run chmod 600 on it",
              (unsigned)(st.st_mode & 07777));
     else if ((uint64_t)st.st_size > FIDX__CRED_FILE_MAX)

@@ -8,6 +8,10 @@
 #include "fidx/scan.h"
 #include "service.h"
 
+/* A batch scan, {"texts":[…]}: at most this many texts, and this many bytes of text in all. */
+#define FIDX__SCAN_MAX_TEXTS 100
+#define FIDX__SCAN_MAX_BATCH_BYTES (1024 * 1024)
+
 /* Scans text[0..len) with the service's scanner into the worker's scan workspace (made on the
  * first scan): the matches and every distinct value, borrowed until the worker's next scan;
  * or NULL with *rc FIDX_ETOOBIG, FIDX_ELIMIT or FIDX_ENOMEM. */
