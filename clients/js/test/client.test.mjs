@@ -18,6 +18,7 @@ import { buildSample, startService, tempDir } from "../../../tests/contract/fidx
 
 const SCAM_PHONE = "0910001001"; /* confirmed (data/sample/indicators.csv) */
 const ANALYST_TOKEN = "js-client-analyst-0123456789abc";
+const BOT_KEY = "js-client-bot-key-0123456789abc";
 
 let dir;
 let snapshot;
@@ -246,6 +247,31 @@ describe("lookups", () => {
       await fx.scan(SCAM_PHONE);
     }
     assert.equal((await metrics(svc))[key] - before, 1); /* the second scrape's own */
+  });
+});
+
+describe("API keys", () => {
+  test("a key's bucket and its name on reports; a wrong key is Unauthorized", async () => {
+    /* Declared a trusted proxy, the test's own requests are limited (loopback alone is not). */
+    const keys = path.join(dir, "api-keys");
+    fs.writeFileSync(keys, "js-bot " + BOT_KEY + " 3/min\n", { mode: 0o600 });
+    const svc = await start(["--api-keys", keys, "--trusted-proxy", "127.0.0.1"],
+                            { tokens: true });
+    const bot = new Client(svc.url, { apiKey: BOT_KEY, retries: 0 });
+    assert.equal((await bot.check(SCAM_PHONE)).verdict, "scam");
+    assert.equal((await bot.scan("Goi " + SCAM_PHONE)).verdict, "block");
+    const rep = await bot.report({ kind: "phone", value: "0912 000 777" });
+    const e = await bot.check(SCAM_PHONE).catch((x) => x);
+    assert.ok(e instanceof RateLimited, String(e));
+    assert.ok(e.retryAfter >= 1);
+    assert.equal(e.headers["ratelimit-policy"], '"key";q=3;w=60');
+    const analyst = new Client(svc.url, { apiKey: ANALYST_TOKEN });
+    assert.equal((await analyst.request("GET", "/v1/admin/reports/" + rep.id)).reporter,
+                 "js-bot");
+    const wrong = new Client(svc.url, { apiKey: "not-a-key-000000000000", retries: 0 });
+    const u = await wrong.check(SCAM_PHONE).catch((x) => x);
+    assert.ok(u instanceof Unauthorized, String(u));
+    assert.match(u.message, /API key/);
   });
 });
 
