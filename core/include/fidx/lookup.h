@@ -92,6 +92,11 @@ size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t quer
  * small. */
 size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap);
 
+/* "source":"vietqr","qr":{…} for the VietQR payload q (the members a result of a payload
+ * carries), for callers that found the payload themselves (a scan's match). 0 when cap is too
+ * small; 4,096 bytes are always enough (every field at most 99 bytes). */
+size_t fidx_result_qr_json_members(const fidx_emvco_t *q, char *out, size_t cap);
+
 /* The JSON object for a query that failed: {"query":…,"error":{"code":"invalid_value",
  * "message":…}} (batch items) — message from err->reason. */
 size_t fidx_error_item_json(const char *query, size_t query_len, const fidx_err_t *err, char *out,
