@@ -256,6 +256,19 @@ class Payloads(fidxsvc.ServiceTest):
         msg = self.assertError(self.svc.get("/v1/check?q=" + quote(bad)), 400, "invalid_value")
         self.assertIn("CRC", msg)
 
+    def test_the_page_shows_a_pasted_payload(self):
+        from urllib.parse import quote
+        for lang, amount, purpose in (("vi", "50.000 VND", "Nội dung chuyển khoản"),
+                                      ("en", "50,000 VND", "Transfer message")):
+            r = self.svc.get("/check?lang=%s&q=%s" % (lang, quote(self.payload)))
+            self.assertEqual(r.status, 200, r)
+            html = r.body.decode("utf-8")
+            self.assertIn('data-verdict="scam"', html)
+            self.assertIn("Vietcombank · 2413 0194 51", html)  # the bank and the account
+            self.assertIn("<dd>%s</dd>" % amount, html)
+            self.assertIn(purpose, html)
+            self.assertIn("<bdi>chuyen tien hoc phi</bdi>", html)
+
     def test_batch_items_read_payloads(self):
         bad = self.payload[:-4] + "0000"
         r = self.svc.post_json("/v1/check", {"items": [self.payload, bad, "0912345678"]})
