@@ -46,6 +46,7 @@
 #define FIDX__DEFAULT_IMAGE_THREADS 2           /* POST /v1/image's pool (docs/IMAGES.md) */
 #define FIDX__DEFAULT_IMAGE_QUEUE 8
 #define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
+#define FIDX__DEFAULT_IMAGE_NICE 19          /* image threads yield the CPU to the lookups' loops */
 
 #define FIDX__TRUSTED_PROXIES_MAX 64 /* --trusted-proxy given this many times */
 
@@ -91,8 +92,9 @@ typedef struct {
     const char *follow_token_path;
     uint64_t max_lag_ms;
     /* Images (POST /v1/image, routes/image_task.h): the pool's threads (0: no images), the
-     * jobs that may wait besides the running ones, the time limit per image. */
-    unsigned image_threads, image_queue;
+     * jobs that may wait besides the running ones, the threads' nice value, the time limit
+     * per image. */
+    unsigned image_threads, image_queue, image_nice;
     uint64_t image_timeout_ms;
     /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
      * (--trusted-proxy; routes/proxy.h). */
