@@ -91,9 +91,20 @@ class Images(fidxsvc.ServiceTest):
         super().setUp()
         self.snapshot = fidxsvc.build_snapshot(self.dir, "image", IMAGE_CSV)
 
+    # The machine is shared and image threads run at nice 19 (lookups first): an image may take
+    # long under load, so the time limit and the client's wait are generous (no timing asserts).
+    LIMITS = ("--image-timeout", "300")
+
+    def start(self, *args, **kw):
+        return super().start(*(self.LIMITS + args), **kw)
+
     def post(self, svc, data, headers=None):
-        return svc.request("POST", "/v1/image", body=data,
-                           headers=headers or {"Content-Type": "image/png"})
+        conn = svc.connection(timeout=300)
+        try:
+            return svc.request("POST", "/v1/image", body=data, conn=conn,
+                               headers=headers or {"Content-Type": "image/png"})
+        finally:
+            conn.close()
 
     def image(self, svc, name):
         r = self.post(svc, self.files[name])
@@ -192,7 +203,7 @@ class Images(fidxsvc.ServiceTest):
         barrier = threading.Barrier(n)
 
         def send(i):
-            conn = svc.connection(timeout=120)
+            conn = svc.connection(timeout=300)
             try:
                 barrier.wait(30)
                 conn.request("POST", "/v1/image", body=self.files["shot.png"])
@@ -204,7 +215,7 @@ class Images(fidxsvc.ServiceTest):
         for t in threads:
             t.start()
         for t in threads:
-            t.join(300)
+            t.join(600)
         statuses = sorted(a[0] for a in answers)
         self.assertIn(503, statuses, answers)
         self.assertIn(200, statuses, answers)

@@ -46,10 +46,12 @@ typedef struct {
      * still unknown). Strings borrowed from the index until it is freed. */
     int has_lookalike;
     fidx_lookalike_match_t lookalike;
-    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names:
-     * qr's strings are borrowed from the query. */
+    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names.
+     * qr's strings point into qr_text, the result's own copy of the payload, so they live as
+     * long as the result, whatever becomes of the query's buffer. */
     int has_qr;
     fidx_emvco_t qr;
+    char qr_text[FIDX_EMVCO_MAX_LEN];
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
 } fidx_result_t;
