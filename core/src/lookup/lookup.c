@@ -301,13 +301,46 @@ static fidx_verdict_t verdict_of(fidx_status_t st)
                                          : FIDX_VERDICT_SUSPICIOUS;
 }
 
+int fidx_check_start(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform,
+                     const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
+{
+    const snap_kind_t *k = &s->kind[FIDX_KIND_PHONE];
+    uint64_t key;
+    int rc = fidx_normalize(kind, platform, q, len, &res->kind, res->canonical,
+                            sizeof res->canonical, &res->canonical_len, err);
+    res->prefetch_key = 0;
+    if (rc || res->kind != FIDX_KIND_PHONE || !k->meta.n ||
+        fidx_phone_key(res->canonical, res->canonical_len, &key) != 0)
+        return rc;
+    res->prefetch_key = snap_phone_sortkey(key);
+    uint64_t b = snap_bucket(res->prefetch_key, k->meta.dir_bits);
+    __builtin_prefetch(&k->dir[b]);
+    __builtin_prefetch(&k->dirbase[b >> SNAP_GROUP_BITS]);
+    return 0;
+}
+
+void fidx_check_prefetch(const fidx_snapshot_t *s, const fidx_result_t *res)
+{
+    const snap_kind_t *k = &s->kind[FIDX_KIND_PHONE];
+    if (!res->prefetch_key)
+        return;
+    uint64_t lo = snap_bucket_start(k, snap_bucket(res->prefetch_key, k->meta.dir_bits));
+    __builtin_prefetch((const char *)k->fp + lo * (k->meta.fp_bits / 8));
+    __builtin_prefetch(&k->rec[lo]);
+}
+
 int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
                const char *platform, const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
 {
-    int rc = fidx_normalize(kind, platform, q, len, &res->kind, res->canonical,
-                            sizeof res->canonical, &res->canonical_len, err);
+    int rc = fidx_check_start(s, kind, platform, q, len, res, err);
     if (rc)
         return rc;
+    fidx_check_finish(s, ov, res);
+    return 0;
+}
+
+void fidx_check_finish(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_result_t *res)
+{
     const char *c = res->canonical;
     size_t n = res->canonical_len;
     best_t b = {0};
@@ -341,7 +374,6 @@ int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t k
         fill_match(&b, res);
         res->verdict = verdict_of(res->match.status);
     }
-    return 0;
 }
 
 int fidx_check_lookalike(const fidx_lookalike_t *la, fidx_result_t *res)
