@@ -12,6 +12,8 @@ void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp);
  * compares the two). */
 void fidx__route_batch_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp);
+/* POST /v1/scan read by jansson alone (fuzz_body compares it with the in-place reader). */
+void fidx__route_scan_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 
 /* ops.c */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);
