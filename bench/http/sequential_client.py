@@ -24,7 +24,9 @@ def main():
             conn.request("GET", "/v1/check?q=" + queries[i % len(queries)])
         elif mode == "scan":
             texts = [json.loads(queries[(i * items + j) % len(queries)]) for j in range(items)]
-            conn.request("POST", "/v1/scan", body=json.dumps({"texts": texts}),
+            # UTF-8 as it is, as the clients send it (clients/python, clients/js)
+            conn.request("POST", "/v1/scan",
+                         body=json.dumps({"texts": texts}, ensure_ascii=False).encode(),
                          headers={"Content-Type": "application/json"})
         else:
             batch = [urllib.parse.unquote(queries[(i * items + j) % len(queries)])

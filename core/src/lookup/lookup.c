@@ -84,7 +84,8 @@ static const ov_entry_t *overlay_state(const best_t *b, int kind, uint64_t hash,
     return ov_visible(ov_find(b->ot, (fidx_kind_t)kind, hash, v, len), b->visible);
 }
 
-static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec)
+/* sortkey: the phone's sort key when fidx_check_start already made it, else 0. */
+static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec, uint64_t sortkey)
 {
     uint64_t key, first;
     if (b->ot) {
@@ -95,9 +96,12 @@ static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec)
             return;
         }
     }
-    if (fidx_phone_key(canon, len, &key) != 0)
-        return;
-    if (snap_find(&b->s->kind[FIDX_KIND_PHONE], snap_phone_sortkey(key), &first))
+    if (!sortkey) {
+        if (fidx_phone_key(canon, len, &key) != 0)
+            return;
+        sortkey = snap_phone_sortkey(key);
+    }
+    if (snap_find(&b->s->kind[FIDX_KIND_PHONE], sortkey, &first))
         consider(b, FIDX_KIND_PHONE, first, spec, canon, len);
 }
 
@@ -211,15 +215,17 @@ static void probe_social(best_t *b, const char *v, size_t len)
 {
     probe_string(b, FIDX_KIND_SOCIAL, v, len, SPEC_EXACT);
     if (len > 5 && memcmp(v, "zalo:", 5) == 0)
-        probe_phone(b, v + 5, len - 5, SPEC_EXACT);
+        probe_phone(b, v + 5, len - 5, SPEC_EXACT, 0);
 }
 
 /* A phone number is also its Zalo account. */
-static void probe_phone_and_zalo(best_t *b, const char *canon, size_t len)
+static void probe_phone_and_zalo(best_t *b, const char *canon, size_t len, uint64_t sortkey)
 {
     char zalo[40];
-    probe_phone(b, canon, len, SPEC_EXACT);
-    if (canon[0] == '+' && len + 5 < sizeof zalo) {
+    probe_phone(b, canon, len, SPEC_EXACT, sortkey);
+    /* (no Zalo account to look for when neither the snapshot nor the overlay has any) */
+    if (canon[0] == '+' && len + 5 < sizeof zalo &&
+        (b->ot || b->s->kind[FIDX_KIND_SOCIAL].meta.n)) {
         memcpy(zalo, "zalo:", 5);
         memcpy(zalo + 5, canon, len);
         probe_string(b, FIDX_KIND_SOCIAL, zalo, len + 5, SPEC_EXACT);
@@ -350,7 +356,7 @@ void fidx_check_finish(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_
         b.visible = fidx__overlay_visible(ov);
     switch (res->kind) {
     case FIDX_KIND_PHONE:
-        probe_phone_and_zalo(&b, c, n);
+        probe_phone_and_zalo(&b, c, n, res->prefetch_key);
         break;
     case FIDX_KIND_BANK_ACCOUNT:
         probe_bank(&b, c, n);

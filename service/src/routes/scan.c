@@ -116,7 +116,11 @@ static int put_match(fidx__worker_t *w, const char *text, const fidx_scan_match_
     size_t mark = out->len;
     fidx__sbuf_puts(out, "{\"text\":");
     fidx__sbuf_json_string(out, text + m->start, m->end - m->start);
-    fidx__sbuf_printf(out, ",\"start\":%zu,\"end\":%zu,", m->start, m->end);
+    fidx__sbuf_puts(out, ",\"start\":");
+    fidx__sbuf_putu(out, m->start);
+    fidx__sbuf_puts(out, ",\"end\":");
+    fidx__sbuf_putu(out, m->end);
+    fidx__sbuf_put(out, ",", 1);
     int r = put_result(w, m->value, out);
     if (r <= 0)
         out->len = mark;
@@ -245,8 +249,10 @@ static int put_scan(fidx__worker_t *w, const char *text, size_t len, int batch, 
             (void)judge(w, i);
     if (batch)
         remember_values(ws);
-    fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"}",
-                      ws->res.truncated ? "true" : "false", post_verdict(ws));
+    fidx__sbuf_puts(out, ws->res.truncated ? "],\"truncated\":true,\"verdict\":\""
+                                           : "],\"truncated\":false,\"verdict\":\"");
+    fidx__sbuf_puts(out, post_verdict(ws));
+    fidx__sbuf_puts(out, "\"}");
     return out->failed ? FIDX_ENOMEM : 0;
 }
 
