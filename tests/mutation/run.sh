@@ -16,8 +16,11 @@ JOBS=${JOBS:-2}
 TIMEOUT=${TIMEOUT:-180} # per test: a mutant that hangs a test is caught by the timeout
 
 echo "scratch tree: $SCRATCH"
+# The tracked files and those not yet committed, as they are in the working tree; the copy
+# is made afresh (files deleted since the last run must go) with the files' own times, so a
+# reused scratch tree rebuilds only what changed.
+rm -rf "$SCRATCH/src"
 mkdir -p "$SCRATCH/src"
-# The tracked files and those not yet committed, as they are in the working tree.
 (cd "$SRC" && git ls-files -co --exclude-standard -z | xargs -0 tar cf -) |
     (cd "$SCRATCH/src" && tar xf -)
 cmake -S "$SCRATCH/src" -B "$SCRATCH/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$SCRATCH/cmake.log"
