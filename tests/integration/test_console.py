@@ -64,7 +64,7 @@ class ConsoleTest(AdminTest):
                          "unauthorized")
 
     def test_a_bad_token_is_refused_and_never_logged(self):
-        svc = self.start_console()
+        svc = self.start_console("--signin-rate", "0")  # five failures here: no limit
         r = self.signin(svc, "not-a-token-at-all-0000")
         self.assertError(r, 401, "unauthorized")
         self.assertNotIn("set-cookie", r.headers)
