@@ -27,8 +27,9 @@ static const char usage_text[] =
     "                             [ADDR]:PORT, all interfaces as :PORT; port 0 picks a free\n"
     "                             port (the log line \"listening on ...\" tells which)\n"
     "  -t, --threads N            event-loop threads (default: one per core)\n"
-    "      --load MODE            lazy, populate (default: fault the file in at load) or\n"
-    "                             resident (copy into huge-page-backed memory)\n"
+    "      --load MODE            populate (default: copy the file into memory at load) or\n"
+    "                             resident (copy into huge-page-backed memory); lazy is\n"
+    "                             populate (the file is never served mapped)\n"
     "      --max-header-bytes N   request line and headers (default 8K; 413)\n"
     "      --max-body-bytes N     request body (default 1M; 413)\n"
     "      --max-batch N          items in one POST /v1/check (default 1000; 413)\n"
@@ -75,6 +76,12 @@ static const char usage_text[] =
     "                             not be readable by group or others); without it every\n"
     "                             admin call is 401\n"
     "      --max-admin-body-bytes N  body of an analyst's request (default 256M; 413)\n"
+    "      --session-idle SEC     the console (/admin/): a session unused this long ends\n"
+    "                             (default 1800)\n"
+    "      --session-max SEC      every session ends this long after its sign-in\n"
+    "                             (default 43200)\n"
+    "      --signin-rate N[/UNIT] failed console sign-ins per client network (IPv6 /64,\n"
+    "                             IPv4 /24), 5 at once at most (default 10/h; 429 beyond)\n"
     "      --repair-wal           cut the data directory's write-ahead log at its first\n"
     "                             damage (keeping copies as *.damaged) and exit\n"
     "\nReplication (a writer and the readers that follow it):\n"
@@ -92,6 +99,12 @@ static const char usage_text[] =
     "                             replication_timeout (default 5000; the change is kept)\n"
     "      --keep-log SEC         log segments folded by a compaction are kept this long\n"
     "                             for readers behind (default 600; 0: deleted at once)\n"
+    "\nImages (POST /v1/image):\n"
+    "      --image-threads N      threads that read images, each with its own OCR engine\n"
+    "                             (default 2; 0: no images, the route answers 503)\n"
+    "      --image-queue N        images that may wait for a thread besides those being\n"
+    "                             read (default 8; 503 with Retry-After beyond)\n"
+    "      --image-timeout SEC    time limit per image, waiting included (default 10)\n"
     "      --operator-name TEXT   who runs this service, named at the foot of the\n"
     "                             citizens' page (one line, at most 200 bytes)\n"
     "      --operator-url URL     how to reach them: https://, http://, mailto: or tel:\n"
@@ -135,6 +148,12 @@ enum {
     OPT_KEEP_LOG,
     OPT_OPERATOR_NAME,
     OPT_OPERATOR_URL,
+    OPT_IMAGE_THREADS,
+    OPT_IMAGE_QUEUE,
+    OPT_IMAGE_TIMEOUT,
+    OPT_SESSION_IDLE,
+    OPT_SESSION_MAX,
+    OPT_SIGNIN_RATE,
     OPT_TRUSTED_PROXY,
     OPT_API_KEYS,
     OPT_LOOKUP_RATE,
@@ -171,11 +190,17 @@ static const struct option long_options[] = {
     {"follow", required_argument, NULL, OPT_FOLLOW},
     {"follow-token-file", required_argument, NULL, OPT_FOLLOW_TOKEN},
     {"max-lag", required_argument, NULL, OPT_MAX_LAG},
+    {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
+    {"session-max", required_argument, NULL, OPT_SESSION_MAX},
+    {"signin-rate", required_argument, NULL, OPT_SIGNIN_RATE},
     {"sync-replicas", required_argument, NULL, OPT_SYNC_REPLICAS},
     {"sync-timeout-ms", required_argument, NULL, OPT_SYNC_TIMEOUT},
     {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
     {"operator-name", required_argument, NULL, OPT_OPERATOR_NAME},
     {"operator-url", required_argument, NULL, OPT_OPERATOR_URL},
+    {"image-threads", required_argument, NULL, OPT_IMAGE_THREADS},
+    {"image-queue", required_argument, NULL, OPT_IMAGE_QUEUE},
+    {"image-timeout", required_argument, NULL, OPT_IMAGE_TIMEOUT},
     {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
     {"api-keys", required_argument, NULL, OPT_API_KEYS},
     {"lookup-rate", required_argument, NULL, OPT_LOOKUP_RATE},
@@ -266,9 +291,10 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss)
 
 static int parse_load(const char *s, int *mode)
 {
-    if (strcmp(s, "lazy") == 0)
-        *mode = FIDX_OPEN_LAZY;
-    else if (strcmp(s, "populate") == 0)
+    /* The service never serves a mapping of the file: truncating or writing over the file in
+     * place would then crash it or change its answers. "lazy" stays accepted for existing
+     * configurations and copies, as "populate" does. */
+    if (strcmp(s, "lazy") == 0 || strcmp(s, "populate") == 0)
         *mode = FIDX_OPEN_POPULATE;
     else if (strcmp(s, "resident") == 0)
         *mode = FIDX_OPEN_RESIDENT;
@@ -303,6 +329,15 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         break;
     case OPT_HEADER_TIMEOUT:
         bad = parse_seconds(arg, 1, 86400000, &cfg->header_timeout_ms);
+        break;
+    case OPT_IMAGE_THREADS:
+        bad = parse_count(arg, 0, 0, 64, &v) || ((cfg->image_threads = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_QUEUE:
+        bad = parse_count(arg, 0, 0, 10000, &v) || ((cfg->image_queue = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_TIMEOUT:
+        bad = parse_seconds(arg, 100, 600000, &cfg->image_timeout_ms);
         break;
     case OPT_BODY_TIMEOUT:
         bad = parse_seconds(arg, 1, 86400000, &cfg->body_timeout_ms);
@@ -343,6 +378,15 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         break;
     case OPT_MAX_LAG:
         bad = parse_seconds(arg, 1, 86400000, &cfg->max_lag_ms);
+        break;
+    case OPT_SESSION_IDLE:
+        bad = parse_seconds(arg, 1, 86400000, &cfg->session_idle_ms);
+        break;
+    case OPT_SESSION_MAX:
+        bad = parse_seconds(arg, 1, 30 * 86400000ull, &cfg->session_max_ms);
+        break;
+    case OPT_SIGNIN_RATE:
+        bad = fidx__ratelimit_parse_rate(arg, &cfg->signin_rate, &cfg->signin_period_s);
         break;
     case OPT_SYNC_REPLICAS:
         bad = parse_count(arg, 0, 0, 64, &v) || ((cfg->sync_replicas = (unsigned)v), 0);

@@ -18,10 +18,11 @@ static const char *const bucket_le[FIDX__LATENCY_BUCKETS] = {
 static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
-    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"},
-    {"any", "page"},      {"any", "/v1/admin"},  {"GET", "/v1/replica"},  {"GET", "/v1/changes"},
-    {"other", "other"},
+    {"GET", "/v1/check"},    {"POST", "/v1/check"},     {"GET", "/healthz"},
+    {"GET", "/v1/info"},     {"GET", "/metrics"},       {"POST", "/v1/scan"},
+    {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"}, {"any", "page"},
+    {"any", "/v1/admin"},    {"GET", "/v1/replica"},    {"GET", "/v1/changes"},
+    {"POST", "/v1/image"},   {"other", "other"},
 };
 
 static size_t status_slot(int status)
@@ -122,7 +123,7 @@ static void render_limited(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
     for (size_t r = 0; r < FIDX__ROUTE_COUNT; r++) {
         uint64_t v = SUM(rate_limited[r]);
         int limited = r == FIDX__ROUTE_CHECK || r == FIDX__ROUTE_BATCH || r == FIDX__ROUTE_SCAN ||
-                      r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
+                      r == FIDX__ROUTE_IMAGE || r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
         if (v || limited)
             fidx__sbuf_printf(o, "fraudidx_rate_limited_total{route=\"%s\",method=\"%s\"} %llu\n",
                               route_labels[r].route, route_labels[r].method, (unsigned long long)v);

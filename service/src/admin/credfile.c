@@ -1,6 +1,8 @@
 /* Files of named secrets (see credfile.h). */
 #include "admin/credfile.h"
 
+#include "fidx/file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

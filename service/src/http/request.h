@@ -41,6 +41,8 @@ typedef enum {
     FIDX__H_IF_NONE_MATCH,     /* a replica asking whether its snapshot is still the writer's */
     FIDX__H_X_FORWARDED_FOR,   /* the client behind a trusted proxy */
     FIDX__H_X_FORWARDED_PROTO, /* whether a trusted proxy took the request over TLS */
+    FIDX__H_COOKIE,            /* the analysts' console's session */
+    FIDX__H_CSRF_TOKEN,        /* X-CSRF-Token: the console's proof that a change is its own */
     FIDX__H_COUNT
 } fidx__header_id_t;
 #define FIDX__KEPT_HEADER_MAX 576 /* a bearer token of 512 bytes and its scheme, with room */

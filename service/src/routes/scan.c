@@ -236,6 +236,15 @@ static int put_scan(fidx__worker_t *w, const char *text, size_t len, int batch, 
     return out->failed ? FIDX_ENOMEM : 0;
 }
 
+int fidx__scan_json(fidx__worker_t *w, const char *text, size_t len, fidx__sbuf_t *out,
+                    const char **verdict)
+{
+    int rc = put_scan(w, text, len, 0, out);
+    if (rc == 0)
+        *verdict = post_verdict(w->scan_ws);
+    return rc;
+}
+
 static const char *scan_error(int rc)
 {
     return rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"
