@@ -578,6 +578,38 @@ describe("analysts", () => {
   });
 });
 
+describe("the analysts' console", () => {
+  test("its page, files, session, and the dashboard's figures", async () => {
+    await ask("GET", "/admin/", { valid: true, status: 200 });
+    await ask("GET", "/admin", { valid: true, status: 200 });
+    await ask("GET", "/admin/static/queue.js", { valid: true, status: 200 });
+    await ask("GET", "/admin/static/nothing.js", { status: 404, code: "not_found" });
+    await ask("POST", "/admin/", { status: 405 });
+    await ask("GET", "/admin/session", { valid: true, status: 401, code: "unauthorized" });
+    const json = { "Content-Type": "application/json" };
+    await ask("POST", "/admin/session", { valid: true, headers: json, status: 401,
+                                          body: JSON.stringify({ token: "wrong-0123456789abcdef" }) });
+    await ask("POST", "/admin/session", { headers: json, status: 400, body: "{}" });
+    const signin = await ask("POST", "/admin/session", { valid: true, headers: json, status: 200,
+                                                         body: JSON.stringify({ token: ANALYST_TOKEN }) });
+    const cookie = signin.headers["set-cookie"][0].split(";")[0];
+    const csrf = JSON.parse(signin.body).csrf;
+    await ask("GET", "/admin/session", { valid: true, headers: { Cookie: cookie }, status: 200 });
+    await ask("GET", "/v1/admin/stats?days=7", { valid: true, headers: { Cookie: cookie },
+                                                 status: 200 });
+    await ask("GET", "/v1/admin/stats", { valid: true, headers: AUTH, status: 200 });
+    await ask("GET", "/v1/admin/stats?days=0", { headers: AUTH, status: 400 });
+    await ask("POST", "/v1/admin/compact", { headers: { Cookie: cookie }, status: 403,
+                                             code: "csrf" });
+    await ask("DELETE", "/admin/session", { headers: { Cookie: cookie }, status: 403,
+                                            code: "csrf" });
+    await ask("DELETE", "/admin/session", { valid: true, headers: { Cookie: cookie,
+                                                                    "X-CSRF-Token": csrf },
+                                            status: 200 });
+    await ask("DELETE", "/admin/session", { headers: { Cookie: cookie }, status: 401 });
+  });
+});
+
 describe("replication", () => {
   test("the public list of changes", async () => {
     const all = json(await ask("GET", "/v1/changes?since=0", { valid: true, status: 200 }));

@@ -51,6 +51,28 @@ async function start(args = [], { tokens = false, threads = 2 } = {}) {
   return s;
 }
 
+/* Stops the process (SIGSTOP) and waits until each of its threads has stopped: kill(2)
+ * returns before they do, and on a busy machine a worker thread still answered a request sent
+ * just after it. */
+async function freeze(pid) {
+  process.kill(pid, "SIGSTOP");
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    const states = [];
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        states.push(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]);
+      } catch {
+        /* a thread that ended meanwhile */
+      }
+    }
+    if (states.length && states.every((s) => s === "T" || s === "t")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`process ${pid} did not stop within 10 s`);
+}
+
 function storedReports(svc) {
   const file = path.join(svc.data, "reports.jsonl");
   return fs.existsSync(file)
@@ -305,7 +327,7 @@ describe("retries", () => {
 
   test("timeouts: lookups are retried, a report never", async () => {
     const svc = await start(["--report-burst", "10"]);
-    process.kill(svc.pid, "SIGSTOP"); /* the kernel still takes connections */
+    await freeze(svc.pid); /* the kernel still takes connections */
     try {
       const events = [];
       const fx = new Client(svc.url, { timeout: 300, retries: 1, backoff: 50,

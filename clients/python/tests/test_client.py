@@ -12,7 +12,7 @@ import socket
 import time
 import unittest
 
-from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port,
+from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port, freeze,
                      sample_snapshot)
 
 import fraudidx
@@ -20,6 +20,22 @@ from fraudidx import (CheckResult, Client, FraudidxError, HTTPError, InvalidValu
                       Query, RateLimited, Report, RetryEvent, ScanResult, Timeout,
                       Unauthorized, Unavailable)
 from fraudidx.client import _retry_after
+
+
+def vietqr(bin_: str, account: str, amount: str) -> str:
+    """A VietQR payload: EMVCo data objects, NAPAS tag 38, CRC-16/CCITT-FALSE last."""
+    def tlv(i: str, v: str) -> str:
+        return "%s%02d%s" % (i, len(v), v)
+    napas = tlv("00", "A000000727") + tlv("01", tlv("00", bin_) + tlv("01", account)) + \
+        tlv("02", "QRIBFTTA")
+    p = (tlv("00", "01") + tlv("01", "12") + tlv("38", napas) + tlv("53", "704") +
+         tlv("54", amount) + tlv("58", "VN") + "6304")
+    crc = 0xFFFF
+    for b in p.encode("ascii"):
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return p + "%04X" % crc
 
 class Recorder:
     """on_retry that keeps the events (and may act on the first)."""
@@ -110,6 +126,31 @@ class Lookups(ServiceCase):
         with self.assertRaises(HTTPError) as c:
             self.fx.scan("x" * 70000)
         self.assertEqual((c.exception.status, c.exception.code), (413, "too_large"))
+
+    def test_image_and_vietqr(self) -> None:
+        import subprocess
+        # Vietcombank 0000 1000 2001 is confirmed in data/sample; the code made by qrencode.
+        payload = vietqr("970436", "000010002001", "3000000")
+        png = subprocess.run(["qrencode", "-o", "-", "-s", "6", payload], check=True,
+                             capture_output=True).stdout
+        fx = Client(self.url(self.svc), timeout=300)  # OCR on a shared, loaded machine
+        self.addCleanup(fx.close)
+        r = fx.image(png)
+        self.assertIsInstance(r, fraudidx.ImageResult)
+        self.assertEqual((r.verdict, r.format), ("block", "png"))
+        code = r.codes[0]
+        assert isinstance(code, CheckResult)
+        self.assertEqual((code.kind, code.canonical), ("bank_account", "970436:000010002001"))
+        assert code.qr is not None
+        self.assertEqual((code.qr.bank, code.qr.amount, code.qr.currency),
+                         ("Vietcombank", "3000000", "VND"))
+        self.assertEqual(r.scan.verdict, "allow")
+        # The payload as text: GET /v1/check reads it the same way.
+        c = self.fx.check(payload)
+        self.assertEqual((c.verdict, c.qr.account if c.qr else None), ("scam", "000010002001"))
+        with self.assertRaises(HTTPError) as e:
+            fx.image(b"not an image")
+        self.assertEqual((e.exception.status, e.exception.code), (400, "invalid_image"))
 
     def test_scan_many(self) -> None:
         texts = ["Gọi 0910.001.001 nhận quà", "Chào buổi sáng", "x" * 70000,
@@ -302,7 +343,7 @@ class Retries(ServiceCase):
 
     def test_timeouts_retry_lookups_but_never_a_report(self) -> None:
         svc = self.start("--report-burst", "10")
-        os.kill(svc.proc.pid, signal.SIGSTOP)  # the kernel still takes connections
+        freeze(svc.proc.pid)  # the kernel still takes connections
         # Should an assertion fail while it is stopped: tearDown's SIGKILL ends it all the same.
         rec = Recorder()
         with Client(self.url(svc), timeout=0.3, retries=1, backoff=0.05, on_retry=rec) as fx:
