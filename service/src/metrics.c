@@ -123,7 +123,7 @@ static void render_limited(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
     for (size_t r = 0; r < FIDX__ROUTE_COUNT; r++) {
         uint64_t v = SUM(rate_limited[r]);
         int limited = r == FIDX__ROUTE_CHECK || r == FIDX__ROUTE_BATCH || r == FIDX__ROUTE_SCAN ||
-                      r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
+                      r == FIDX__ROUTE_IMAGE || r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
         if (v || limited)
             fidx__sbuf_printf(o, "fraudidx_rate_limited_total{route=\"%s\",method=\"%s\"} %llu\n",
                               route_labels[r].route, route_labels[r].method, (unsigned long long)v);
