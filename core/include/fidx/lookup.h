@@ -46,12 +46,15 @@ typedef struct {
      * still unknown). Strings borrowed from the index until it is freed. */
     int has_lookalike;
     fidx_lookalike_match_t lookalike;
-    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names:
-     * qr's strings are borrowed from the query. */
+    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names.
+     * qr's strings point into qr_text, the result's own copy of the payload, so they live as
+     * long as the result, whatever becomes of the query's buffer. */
     int has_qr;
     fidx_emvco_t qr;
+    char qr_text[FIDX_EMVCO_MAX_LEN];
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
+    uint64_t prefetch_key; /* private to fidx_check_start/_prefetch: a phone's sort key, or 0 */
 } fidx_result_t;
 
 /* Whether q[0..len) is to be read as a VietQR payload: it starts "000201" and is not a bare
@@ -70,6 +73,20 @@ int fidx_check_is_payload(const char *q, size_t len);
 FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
                                const char *platform, const char *q, size_t len, fidx_result_t *res,
                                fidx_err_t *err);
+
+/* fidx_check in steps, so that a batch overlaps the cache misses of many lookups (a lookup
+ * in a large snapshot waits on two: the bucket directory, then the bucket's fingerprints and
+ * records). fidx_check_start reads q into res (the same errors as fidx_check) and, for a phone
+ * number, prefetches its directory entry; fidx_check_prefetch, optional, reads that entry and
+ * prefetches the bucket; fidx_check_finish probes and sets the verdict, as fidx_check would.
+ * Start the next values before finishing this one: a prefetch is only a hint, so any order
+ * gives the same results, and only an interleaved one is faster. The overlay rule of
+ * fidx_check applies to fidx_check_finish. */
+FIDX_MUST_CHECK int fidx_check_start(const fidx_snapshot_t *s, fidx_kind_t kind,
+                                     const char *platform, const char *q, size_t len,
+                                     fidx_result_t *res, fidx_err_t *err);
+void fidx_check_prefetch(const fidx_snapshot_t *s, const fidx_result_t *res);
+void fidx_check_finish(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_result_t *res);
 
 /* After fidx_check: when nothing matched a url or domain, whether its host imitates a site of
  * the look-alike index la (fidx/lookalike.h) — the verdict becomes suspicious — or is a link
@@ -91,6 +108,11 @@ size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t quer
  * without braces, for callers that add their own members (POST /v1/scan). 0 when cap is too
  * small. */
 size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap);
+
+/* "source":"vietqr","qr":{…} for the VietQR payload q (the members a result of a payload
+ * carries), for callers that found the payload themselves (a scan's match). 0 when cap is too
+ * small; 4,096 bytes are always enough (every field at most 99 bytes). */
+size_t fidx_result_qr_json_members(const fidx_emvco_t *q, char *out, size_t cap);
 
 /* The JSON object for a query that failed: {"query":…,"error":{"code":"invalid_value",
  * "message":…}} (batch items) — message from err->reason. */
