@@ -43,6 +43,7 @@ typedef struct {
     fidx__counter_t latency_sum_ns[FIDX__ROUTE_COUNT];
     fidx__counter_t lookups[FIDX_KIND_COUNT][FIDX__VERDICTS];
     fidx__counter_t lookup_invalid;
+    fidx__counter_t rate_limited[FIDX__ROUTE_COUNT]; /* 429s, whoever refused */
     fidx__counter_t connections_accepted;
     fidx__counter_t connections_rejected; /* over --max-connections */
     fidx__counter_t accept_failures;      /* accept(2) failed for lack of descriptors/memory */

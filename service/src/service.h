@@ -47,8 +47,16 @@
 #define FIDX__DEFAULT_IMAGE_QUEUE 8
 #define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
 #define FIDX__DEFAULT_IMAGE_NICE 19          /* image threads yield the CPU to the lookups' loops */
+#define FIDX__DEFAULT_SESSION_IDLE_MS (30u * 60 * 1000)     /* the console: idle sessions end */
+#define FIDX__DEFAULT_SESSION_MAX_MS (12u * 60 * 60 * 1000) /* ... and every one after this */
+#define FIDX__DEFAULT_SIGNIN_RATE 10                        /* failed sign-ins ... */
+#define FIDX__DEFAULT_SIGNIN_PERIOD_S 3600                  /* ... per hour per network */
+#define FIDX__SIGNIN_BURST 5                                /* ... at most this many at once */
 
-#define FIDX__TRUSTED_PROXIES_MAX 64 /* --trusted-proxy given this many times */
+#define FIDX__DEFAULT_LOOKUP_RATE 1200   /* anonymous lookups per address ... */
+#define FIDX__DEFAULT_LOOKUP_PERIOD_S 60 /* ... a minute (a /48 or IPv4 /24: 4 times that) */
+#define FIDX__DEFAULT_LOOKUP_BURST 300   /* at most this many at once */
+#define FIDX__TRUSTED_PROXIES_MAX 64     /* --trusted-proxy given this many times */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -91,11 +99,22 @@ typedef struct {
     const char *follow_url;
     const char *follow_token_path;
     uint64_t max_lag_ms;
+    /* Bots (routes/limits.h): API keys (NULL: none), and anonymous lookups per network:
+     * lookup_rate per lookup_period_s, bursts of lookup_burst (rate 0 or lookup_limits 0: not
+     * limited). */
+    const char *api_keys_path;
+    uint32_t lookup_rate, lookup_period_s, lookup_burst;
+    int lookup_limits;
     /* Images (POST /v1/image, routes/image_task.h): the pool's threads (0: no images), the
      * jobs that may wait besides the running ones, the threads' nice value, the time limit
      * per image. */
     unsigned image_threads, image_queue, image_nice;
     uint64_t image_timeout_ms;
+    /* The analysts' console (routes/session.c): a session ends after session_idle_ms unused or
+     * session_max_ms after its sign-in; sign-ins per client network, signin_rate per
+     * signin_period_s (failed ones only: a success gives its token back). */
+    uint64_t session_idle_ms, session_max_ms;
+    uint32_t signin_rate, signin_period_s;
     /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
      * (--trusted-proxy; routes/proxy.h). */
     fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
@@ -221,6 +240,8 @@ struct fidx__service {
     uv_signal_t sig_hup, sig_term, sig_int;
     uv_fs_poll_t watch;
     int watching;
+    int reloading;         /* a reload is being read on the thread pool (reload.c) */
+    char reload_again[32]; /* why another was asked for meanwhile ("" none) */
 
     fidx_snapshot_t *snap; /* the main thread's reference to the newest snapshot */
     _Atomic int64_t loaded_at;
@@ -240,7 +261,11 @@ struct fidx__service {
     /* Report limits (reports/ratelimit.h; thread-safe): per subscriber (/64, IPv4 address),
      * per customer network (/48, IPv4 /24), and everyone's together. */
     struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
-    struct fidx__admin *admin; /* analysts' side (admin.h) */
+    struct fidx__admin *admin;   /* analysts' side (admin.h) */
+    struct fidx__limits *limits; /* API keys and lookup limits (routes/limits.h) */
+    /* The console's sessions (admin/sessions.h) and its sign-in limit (thread-safe). */
+    struct fidx__sessions *sessions;
+    struct fidx__ratelimit *signin_limit;
 
     fidx_scanner_t *scanner;          /* read-only once made: shared by every worker's scans */
     struct fidx__image_tasks *images; /* POST /v1/image (routes/image_task.c); NULL: off */

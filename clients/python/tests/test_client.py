@@ -12,7 +12,7 @@ import socket
 import time
 import unittest
 
-from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port,
+from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port, freeze,
                      sample_snapshot)
 
 import fraudidx
@@ -220,6 +220,44 @@ class Lookups(ServiceCase):
         self.assertEqual(accepted() - before, 1)
 
 
+BOT_KEY = "py-client-bot-key-0123456789"
+
+
+class ApiKeys(ServiceCase):
+    """A bot's API key (--api-keys): its own bucket, its name on its reports, a wrong key 401.
+    With the test declared a trusted proxy, its requests are limited (loopback alone is not)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        keys = os.path.join(self.dir, "api-keys")
+        with open(keys, "w", encoding="utf-8") as f:
+            f.write("py-bot %s 3/min\n" % BOT_KEY)
+        os.chmod(keys, 0o600)
+        self.svc = self.start("--api-keys", keys, "--trusted-proxy", "127.0.0.1", tokens=True)
+
+    def test_the_key_has_its_bucket_and_its_name(self) -> None:
+        with Client(self.url(self.svc), BOT_KEY, retries=0) as bot:
+            self.assertEqual(bot.check(SCAM_PHONE).verdict, "scam")
+            self.assertEqual(bot.scan("Goi " + SCAM_PHONE).verdict, "block")
+            rep = bot.report("phone", "0912 000 888", "impersonation")
+            with self.assertRaises(RateLimited) as c:
+                bot.check(SCAM_PHONE)
+            self.assertEqual((c.exception.status, c.exception.code), (429, "rate_limited"))
+            assert c.exception.retry_after is not None
+            self.assertGreaterEqual(c.exception.retry_after, 1)
+            self.assertEqual(c.exception.headers.get("ratelimit-policy"), '"key";q=3;w=60')
+        with Client(self.url(self.svc), ANALYST_TOKEN) as analyst:
+            got = analyst.request("GET", "/v1/admin/reports/" + rep.id)
+            self.assertEqual(got["reporter"], "py-bot")
+
+    def test_a_wrong_key_is_unauthorized(self) -> None:
+        with Client(self.url(self.svc), "not-a-key-000000000000", retries=0) as bot:
+            with self.assertRaises(Unauthorized) as c:
+                bot.check(SCAM_PHONE)
+            self.assertEqual((c.exception.status, c.exception.code), (401, "unauthorized"))
+            self.assertIn("API key", c.exception.message)
+
+
 class KeepAlive(ServiceCase):
     def test_a_connection_the_service_closed_is_replaced(self) -> None:
         svc = self.start("--idle-timeout", "0.5")
@@ -305,7 +343,7 @@ class Retries(ServiceCase):
 
     def test_timeouts_retry_lookups_but_never_a_report(self) -> None:
         svc = self.start("--report-burst", "10")
-        os.kill(svc.proc.pid, signal.SIGSTOP)  # the kernel still takes connections
+        freeze(svc.proc.pid)  # the kernel still takes connections
         # Should an assertion fail while it is stopped: tearDown's SIGKILL ends it all the same.
         rec = Recorder()
         with Client(self.url(svc), timeout=0.3, retries=1, backoff=0.05, on_retry=rec) as fx:
