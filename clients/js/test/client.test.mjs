@@ -135,7 +135,8 @@ describe("lookups", () => {
   let svc;
   let fx;
   before(async () => {
-    svc = await start(["--report-burst", "100"], { tokens: true });
+    /* Image threads run at nice 19: on a loaded machine an image may wait long. */
+    svc = await start(["--report-burst", "100", "--image-timeout", "300"], { tokens: true });
     fx = new Client(svc.url, { timeout: 10000 });
   });
 
