@@ -412,6 +412,30 @@ static void bank_accounts_need_context(void **state)
     EXPECT_NONE("Con số 19035678901234 thật lớn");
 }
 
+/* The keyword is looked for in a short window first, then in the wide one (SCAN_WINDOW tokens)
+ * when the short one found nothing: a mutant that never read the wide window survived the
+ * tests above, which all have the keyword close. Both edges, both ways: the keyword as the
+ * farthest token the wide window holds counts, one token farther does not; the same for the
+ * short window's edge. */
+static void the_wide_window_reaches_a_far_keyword(void **state)
+{
+    (void)state;
+    EXPECT("STK của em gái mình ở quê là 0123456789", "bank_account *:0123456789");
+    EXPECT_NONE("của em gái mình ở quê là 0123456789");
+    char text[256];
+    for (int gap = 0; gap <= 12; gap++) {
+        size_t n = (size_t)snprintf(text, sizeof text, "STK");
+        for (int i = 0; i < gap; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, " xa");
+        snprintf(text + n, sizeof text - n, " 0123456789");
+        const fidx_scan_result_t *r = scan(text);
+        /* gap words and STK: the window holds SCAN_WINDOW = 10 tokens */
+        size_t want = gap + 1 <= 10 ? 1 : 0;
+        if (r->n != want || (want && r->m[0].kind != FIDX_KIND_BANK_ACCOUNT))
+            fail_msg("\"%s\": %zu matches, want %zu bank account", text, r->n, want);
+    }
+}
+
 /* A VietQR payload pasted in a post (tests/vectors/vietqr: Vietcombank 2413019451, "chuyen
  * tien hoc phi"; MB 0912345678, "ung ho") is its account, over the whole payload: the phone
  * number inside MB's is not read, nor anything in a payload with a bad CRC. */
@@ -435,30 +459,6 @@ static void vietqr_payloads(void **state)
     const fidx_scan_result_t *r = scan(bad);
     for (size_t i = 0; i < r->n; i++)
         assert_int_not_equal(r->m[i].kind, FIDX_KIND_BANK_ACCOUNT);
-}
-
-/* The keyword is looked for in a short window first, then in the wide one (SCAN_WINDOW tokens)
- * when the short one found nothing: a mutant that never read the wide window survived the
- * tests above, which all have the keyword close. Both edges, both ways: the keyword as the
- * farthest token the wide window holds counts, one token farther does not; the same for the
- * short window's edge. */
-static void the_wide_window_reaches_a_far_keyword(void **state)
-{
-    (void)state;
-    EXPECT("STK của em gái mình ở quê là 0123456789", "bank_account *:0123456789");
-    EXPECT_NONE("của em gái mình ở quê là 0123456789");
-    char text[256];
-    for (int gap = 0; gap <= 12; gap++) {
-        size_t n = (size_t)snprintf(text, sizeof text, "STK");
-        for (int i = 0; i < gap; i++)
-            n += (size_t)snprintf(text + n, sizeof text - n, " xa");
-        snprintf(text + n, sizeof text - n, " 0123456789");
-        const fidx_scan_result_t *r = scan(text);
-        /* gap words and STK: the window holds SCAN_WINDOW = 10 tokens */
-        size_t want = gap + 1 <= 10 ? 1 : 0;
-        if (r->n != want || (want && r->m[0].kind != FIDX_KIND_BANK_ACCOUNT))
-            fail_msg("\"%s\": %zu matches, want %zu bank account", text, r->n, want);
-    }
 }
 
 static void bank_account_or_phone(void **state)
