@@ -35,7 +35,19 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
     cfg->keep_log_ms = FIDX__DEFAULT_KEEP_LOG_MS;
     cfg->sync_timeout_ms = FIDX__DEFAULT_SYNC_TIMEOUT_MS;
+    cfg->image_threads = FIDX__DEFAULT_IMAGE_THREADS;
+    cfg->image_queue = FIDX__DEFAULT_IMAGE_QUEUE;
+    cfg->image_timeout_ms = FIDX__DEFAULT_IMAGE_TIMEOUT_MS;
+    cfg->image_nice = FIDX__DEFAULT_IMAGE_NICE;
     cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
+    cfg->lookup_rate = FIDX__DEFAULT_LOOKUP_RATE;
+    cfg->lookup_period_s = FIDX__DEFAULT_LOOKUP_PERIOD_S;
+    cfg->lookup_burst = FIDX__DEFAULT_LOOKUP_BURST;
+    cfg->lookup_limits = 1;
+    cfg->session_idle_ms = FIDX__DEFAULT_SESSION_IDLE_MS;
+    cfg->session_max_ms = FIDX__DEFAULT_SESSION_MAX_MS;
+    cfg->signin_rate = FIDX__DEFAULT_SIGNIN_RATE;
+    cfg->signin_period_s = FIDX__DEFAULT_SIGNIN_PERIOD_S;
 }
 
 #define OPERATOR_NAME_MAX 200

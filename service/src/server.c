@@ -21,13 +21,26 @@
 #include "lookalikes.h"
 #include "reload.h"
 #include "replica/replica.h"
+#include "routes/limits.h"
 #include "routes/handlers.h"
+#include "routes/image_task.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
+#include "routes/session.h"
 
 #define LISTEN_BACKLOG 1024
 
-static int bind_one(const struct sockaddr_storage *addr, int *fd_out)
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+                                     : ((const struct sockaddr_in *)ss)->sin_port;
+}
+
+/* SO_REUSEADDR (a restart binding its port despite TIME_WAIT) only for a port the operator
+ * chose: Linux lets two sockets that both set it share a port while neither listens yet, so a
+ * port-0 bind could pick a port another process has bound but not yet listened on, and with
+ * SO_REUSEPORT both would then listen there and split each other's connections. */
+static int bind_one(const struct sockaddr_storage *addr, int reuse_addr, int *fd_out)
 {
     int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -35,7 +48,7 @@ static int bind_one(const struct sockaddr_storage *addr, int *fd_out)
         return -errno;
     socklen_t len =
         addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+    if ((reuse_addr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
         bind(fd, (const struct sockaddr *)addr, len) != 0) {
         int e = errno;
@@ -61,7 +74,7 @@ static int bind_all(fidx__service_t *svc, int *fds, unsigned n)
     struct sockaddr_storage addr = svc->cfg.addr, bound;
     socklen_t blen = sizeof bound;
     for (unsigned i = 0; i < n; i++) {
-        int r = bind_one(&addr, &fds[i]);
+        int r = bind_one(&addr, port_of(&svc->cfg.addr) != 0, &fds[i]);
         if (r) {
             fidx__log(FIDX__LOG_ERROR, "cannot listen on %s: %s", svc->cfg.listen, strerror(-r));
             while (i--)
@@ -70,19 +83,16 @@ static int bind_all(fidx__service_t *svc, int *fds, unsigned n)
         }
         if (i == 0) {
             getsockname(fds[0], (struct sockaddr *)&bound, &blen);
-            set_port(&addr, bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                                        : ((struct sockaddr_in *)&bound)->sin_port);
+            set_port(&addr, port_of(&bound));
         }
     }
     char host[48] = ""; /* INET6_ADDRSTRLEN */
     if (bound.ss_family == AF_INET6) {
         uv_ip6_name((struct sockaddr_in6 *)&bound, host, sizeof host);
-        snprintf(svc->bound, sizeof svc->bound, "[%s]:%u", host,
-                 ntohs(((struct sockaddr_in6 *)&bound)->sin6_port));
+        snprintf(svc->bound, sizeof svc->bound, "[%s]:%u", host, ntohs(port_of(&bound)));
     } else {
         uv_ip4_name((struct sockaddr_in *)&bound, host, sizeof host);
-        snprintf(svc->bound, sizeof svc->bound, "%s:%u", host,
-                 ntohs(((struct sockaddr_in *)&bound)->sin_port));
+        snprintf(svc->bound, sizeof svc->bound, "%s:%u", host, ntohs(port_of(&bound)));
     }
     return 0;
 }
@@ -147,6 +157,7 @@ static void worker_finish(fidx__worker_t *w)
     uv_close((uv_handle_t *)&w->heavy_idle, NULL);
     fidx__route_replica_finish(w);
     fidx__admin_worker_finish(w);
+    fidx__image_task_worker_finish(w);
     if (w->ov_reader)
         uv_close((uv_handle_t *)&w->quiesce, NULL);
 }
@@ -204,7 +215,7 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     uv_unref((uv_handle_t *)&w->heavy_check); /* never keeps a draining loop alive */
     uv_timer_start(&w->sweep, on_sweep, sweep_interval(cfg), sweep_interval(cfg));
     int r;
-    if ((r = fidx__admin_worker_init(svc, w)) != 0)
+    if ((r = fidx__admin_worker_init(svc, w)) != 0 || (r = fidx__image_task_worker_init(w)) != 0)
         return r;
     if (w->ov_reader) {
         uv_prepare_init(&w->loop, &w->quiesce);
@@ -230,6 +241,7 @@ static void worker_dispose(fidx__worker_t *w)
         fidx_snapshot_release(w->snap);
     fidx__lookalikes_release(atomic_exchange(&w->looks_incoming, NULL));
     fidx__lookalikes_release(w->looks);
+    fidx__image_task_worker_dispose(w); /* after fidx__image_task_stop: nothing comes back */
     fidx__sbuf_free(&w->scratch);
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
@@ -430,6 +442,7 @@ static void cleanup(fidx__service_t *svc)
      * the log, so it ends first. */
     fidx__follower_free(svc);
     fidx__admin_free(svc);
+    fidx__image_task_stop(svc);
     for (unsigned i = 0; i < svc->n_workers; i++)
         worker_dispose(svc->workers[i]);
     free(svc->workers);
@@ -441,6 +454,8 @@ static void cleanup(fidx__service_t *svc)
         close(svc->access_fd);
     fidx_scanner_free(svc->scanner);
     fidx__report_intake_stop(svc);
+    fidx__limits_stop(svc);
+    fidx__session_stop(svc);
     uv_loop_close(&svc->loop);
     free(svc);
 }
@@ -469,11 +484,12 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
-    if (fidx__report_intake_start(svc, holds) != 0 || fidx__admin_start(svc) != 0)
+    if (fidx__report_intake_start(svc, holds) != 0 || fidx__session_start(svc) != 0 ||
+        fidx__admin_start(svc) != 0 || fidx__limits_start(svc) != 0)
         return -1;
     if (!holds)
         start_takeover(svc);
-    if (fidx__lookalikes_start(svc) != 0)
+    if (fidx__lookalikes_start(svc) != 0 || fidx__image_task_start(svc) != 0)
         return -1;
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {

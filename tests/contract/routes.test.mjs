@@ -6,6 +6,7 @@
  * checked against the document's request schemas too. At the end every operation must have
  * answered with success at least once; the statuses no test reached are listed. */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -22,6 +23,7 @@ const SCAM_PHONE = "0910001001"; /* confirmed, police (data/sample/indicators.cs
 const REPORTED_PHONE = "0700.001.003"; /* reported */
 const REPORT_BURST = 4;
 const READER_TOKEN = "contract-reader-0123456789abcdef";
+const BOT_KEY = "contract-bot-key-0123456789abcdef";
 
 let dir, snapshot, svc;
 
@@ -145,6 +147,23 @@ function requestIsDocumented(method, target, { headers = {}, body }) {
     const err = validate([...opParts, "requestBody", "content", schemaKey, "schema"], value);
     assert.equal(err, null, method + " " + target + " request: " + err);
   }
+}
+
+/* A VietQR payload (EMVCo data objects, CRC-16/CCITT-FALSE last) to an account of bank bin. */
+function vietqr(bin, account, amount) {
+  const tlv = (id, v) => id + String(v.length).padStart(2, "0") + v;
+  const bene = tlv("00", bin) + tlv("01", account);
+  const napas = tlv("00", "A000000727") + tlv("01", bene) + tlv("02", "QRIBFTTA");
+  let p = tlv("00", "01") + tlv("01", "12") + tlv("38", napas) + tlv("53", "704") +
+          tlv("54", amount) + tlv("58", "VN") + "6304";
+  let crc = 0xffff;
+  for (const b of Buffer.from(p, "latin1")) {
+    crc ^= b << 8;
+    for (let i = 0; i < 8; i++) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    }
+  }
+  return p + crc.toString(16).toUpperCase().padStart(4, "0");
 }
 
 function postJSON(target, value, opts = {}) {
@@ -282,6 +301,33 @@ describe("lookups", () => {
     await ask("POST", "/v1/scan", { headers: { "Content-Type": JSON_CT }, body: "[",
                                     status: 400, code: "invalid_json" });
     await ask("GET", "/v1/scan", { status: 405 });
+  });
+});
+
+describe("images", () => {
+  test("POST /v1/image: a VietQR code of a listed account, and what is refused", async () => {
+    /* Vietcombank 0000 1000 2001, confirmed in data/sample; the code made by Debian's qrencode. */
+    const payload = vietqr("970436", "000010002001", "5000000");
+    const png = execFileSync("qrencode", ["-o", "-", "-s", "6", payload]);
+    const res = json(await ask("POST", "/v1/image", { headers: { "Content-Type": "image/png" },
+                                                      body: png, status: 200, valid: true }));
+    assert.equal(res.verdict, "block");
+    assert.equal(res.codes[0].source, "vietqr");
+    assert.equal(res.codes[0].qr.bank, "Vietcombank");
+    assert.equal(res.codes[0].qr.amount, "5000000");
+    const check = json(await ask("GET", "/v1/check?q=" + encodeURIComponent(payload),
+                                 { status: 200, valid: true }));
+    assert.equal(check.canonical, "970436:000010002001");
+    assert.equal(check.verdict, "scam");
+    await ask("GET", "/v1/check?q=" + encodeURIComponent(payload.slice(0, -1) + "0"),
+              { status: 400, code: "invalid_value" });
+    await ask("POST", "/v1/image", { body: "not an image", status: 400, code: "invalid_image" });
+    /* A PNG header declaring 100,000 x 100,000 pixels. */
+    const bomb = Buffer.from(png);
+    bomb.writeUInt32BE(100000, 16);
+    bomb.writeUInt32BE(100000, 20);
+    await ask("POST", "/v1/image", { body: bomb, status: 413, code: "too_large" });
+    await ask("GET", "/v1/image", { status: 405 });
   });
 });
 
@@ -482,6 +528,19 @@ describe("analysts", () => {
                                                                   status: 200 }));
       assert.deepEqual(st, { state: "pending", decided_on: null });
       await ask("GET", "/v1/reports/r0000000000000000000000000000", { svc: d, status: 404 });
+      /* The page's follow-up and dispute routes (WEB.md): the same store, as pages. */
+      await ask("GET", "/report/" + ids[0] + "?lang=en", { svc: d, valid: true, status: 200 });
+      await ask("GET", "/report/r0000000000000000000000000000", { svc: d, valid: true,
+                                                                  status: 404 });
+      await ask("GET", "/dispute?kind=phone&value=" + SCAM_PHONE, { svc: d, valid: true,
+                                                                    status: 200 });
+      const form = { "Content-Type": "application/x-www-form-urlencoded" };
+      await ask("POST", "/dispute", { svc: d, headers: form, valid: true, status: 200,
+                                      body: "kind=phone&value=" + SCAM_PHONE +
+                                            "&description=shop&contact=0909&lang=en" });
+      await ask("POST", "/dispute", { svc: d, headers: form, status: 400,
+                                      body: "kind=phone&value=" + SCAM_PHONE });
+      await ask("PUT", "/dispute", { svc: d, status: 405 });
       const groups = json(await ask("GET", "/v1/admin/reports?group=value",
                                     opts({ valid: true, status: 200 })));
       assert.equal(groups.groups[0].value, "+84910001001"); /* the dispute of a scam first */
@@ -516,6 +575,38 @@ describe("analysts", () => {
     assert.equal(s.last_compaction.snapshot, c.snapshot);
     await ask("GET", "/v1/admin/compact", { headers: AUTH, status: 405 });
     await ask("GET", "/v1/admin/nothing", { headers: AUTH, status: 404 });
+  });
+});
+
+describe("the analysts' console", () => {
+  test("its page, files, session, and the dashboard's figures", async () => {
+    await ask("GET", "/admin/", { valid: true, status: 200 });
+    await ask("GET", "/admin", { valid: true, status: 200 });
+    await ask("GET", "/admin/static/queue.js", { valid: true, status: 200 });
+    await ask("GET", "/admin/static/nothing.js", { status: 404, code: "not_found" });
+    await ask("POST", "/admin/", { status: 405 });
+    await ask("GET", "/admin/session", { valid: true, status: 401, code: "unauthorized" });
+    const json = { "Content-Type": "application/json" };
+    await ask("POST", "/admin/session", { valid: true, headers: json, status: 401,
+                                          body: JSON.stringify({ token: "wrong-0123456789abcdef" }) });
+    await ask("POST", "/admin/session", { headers: json, status: 400, body: "{}" });
+    const signin = await ask("POST", "/admin/session", { valid: true, headers: json, status: 200,
+                                                         body: JSON.stringify({ token: ANALYST_TOKEN }) });
+    const cookie = signin.headers["set-cookie"][0].split(";")[0];
+    const csrf = JSON.parse(signin.body).csrf;
+    await ask("GET", "/admin/session", { valid: true, headers: { Cookie: cookie }, status: 200 });
+    await ask("GET", "/v1/admin/stats?days=7", { valid: true, headers: { Cookie: cookie },
+                                                 status: 200 });
+    await ask("GET", "/v1/admin/stats", { valid: true, headers: AUTH, status: 200 });
+    await ask("GET", "/v1/admin/stats?days=0", { headers: AUTH, status: 400 });
+    await ask("POST", "/v1/admin/compact", { headers: { Cookie: cookie }, status: 403,
+                                             code: "csrf" });
+    await ask("DELETE", "/admin/session", { headers: { Cookie: cookie }, status: 403,
+                                            code: "csrf" });
+    await ask("DELETE", "/admin/session", { valid: true, headers: { Cookie: cookie,
+                                                                    "X-CSRF-Token": csrf },
+                                            status: 200 });
+    await ask("DELETE", "/admin/session", { headers: { Cookie: cookie }, status: 401 });
   });
 });
 
@@ -636,6 +727,50 @@ describe("connection-level answers", () => {
     } finally {
       held.destroy();
       assert.equal(await c.stop(), 0);
+    }
+  });
+});
+
+describe("keys and limits", () => {
+  test("an API key's bucket, a wrong key, per-network limits behind a trusted proxy",
+       async () => {
+    /* The test is the trusted proxy: its lookups are limited (loopback alone is not). */
+    const keys = path.join(dir, "api-keys");
+    fs.writeFileSync(keys, "contract-bot " + BOT_KEY + " 2/min\n", { mode: 0o600 });
+    const k = await startService(snapshot, ["--api-keys", keys, "--tokens", writeTokens(dir),
+                                            "--data-dir", path.join(dir, "data-k"),
+                                            "--trusted-proxy", "127.0.0.1",
+                                            "--lookup-rate", "2/min", "--lookup-burst", "2"],
+                                 { threads: 1 });
+    const KEY = { Authorization: "Bearer " + BOT_KEY };
+    const FWD = { "X-Forwarded-For": "198.51.100.7" };
+    try {
+      let r = await ask("GET", "/v1/check?q=" + SCAM_PHONE, { svc: k, headers: KEY, valid: true,
+                                                             status: 200, noHead: true });
+      assert.equal(r.headers["ratelimit-policy"], '"key";q=2;w=60');
+      r = await postJSON("/v1/reports", { kind: "phone", value: "0912000777" },
+                         { svc: k, headers: KEY, valid: true, status: 202 });
+      const id = json(r).id;
+      await postJSON("/v1/scan", { text: "x" }, { svc: k, headers: KEY, status: 429,
+                                                  code: "rate_limited" });
+      const rep = json(await ask("GET", "/v1/admin/reports/" + id, { svc: k, headers: AUTH,
+                                                                     valid: true, status: 200 }));
+      assert.equal(rep.reporter, "contract-bot");
+      await ask("GET", "/v1/check?q=1", { svc: k, status: 401, code: "unauthorized", noHead: true,
+                                          headers: { Authorization: "Bearer nope-0000000000000000" } });
+      await postJSON("/v1/check", { items: [] }, { svc: k, status: 401, code: "unauthorized",
+        headers: { Authorization: "Bearer nope-0000000000000000" } });
+      for (let i = 0; i < 2; i++) {
+        r = await ask("GET", "/v1/check?q=" + SCAM_PHONE, { svc: k, headers: FWD, status: 200,
+                                                           noHead: true });
+        assert.match(r.headers.ratelimit, /^"addr";r=\d+;t=\d+, "net";r=\d+;t=\d+$/);
+      }
+      r = await ask("GET", "/v1/check?q=" + SCAM_PHONE, { svc: k, headers: FWD, status: 429,
+                                                         code: "rate_limited", noHead: true });
+      assert.ok(Number(r.headers["retry-after"]) >= 1);
+      await postJSON("/v1/check", { items: [SCAM_PHONE] }, { svc: k, headers: FWD, status: 429 });
+    } finally {
+      assert.equal(await k.stop(), 0);
     }
   });
 });

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fidx/emvco.h"
 #include "fidx/error.h"
 #include "fidx/indicator.h"
 #include "fidx/kind.h"
@@ -45,17 +46,30 @@ typedef struct {
      * still unknown). Strings borrowed from the index until it is freed. */
     int has_lookalike;
     fidx_lookalike_match_t lookalike;
+    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names.
+     * qr's strings point into qr_text, the result's own copy of the payload, so they live as
+     * long as the result, whatever becomes of the query's buffer. */
+    int has_qr;
+    fidx_emvco_t qr;
+    char qr_text[FIDX_EMVCO_MAX_LEN];
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
     uint64_t prefetch_key; /* private to fidx_check_start/_prefetch: a phone's sort key, or 0 */
 } fidx_result_t;
 
+/* Whether q[0..len) is to be read as a VietQR payload: it starts "000201" and is not a bare
+ * number short enough to be an account (a payload is at least 40 bytes with letters). */
+int fidx_check_is_payload(const char *q, size_t len);
+
 /* Checks q[0..len) read as kind (FIDX_KIND_NONE: detect) against the snapshot and the live
  * overlay ov (NULL: the snapshot alone; an overlay entry replaces the snapshot's entry of the
  * same kind and value, a delisting hides it). platform is the social platform hint or NULL.
  * FIDX_EINVAL (err->reason) when the value cannot be read as the kind; the result is then
- * undefined. With an overlay the caller must be an online reader of it (fidx/overlay.h) until
- * it is done with the result, whose strings may be borrowed from the overlay. */
+ * undefined. A VietQR payload (fidx_check_is_payload), with kind NONE or bank_account, is
+ * parsed (its CRC and structure checked: FIDX_EINVAL with the parser's reason) and its account
+ * checked as a bank account, res->has_qr set. With an overlay the caller must be an online reader
+ * of it (fidx/overlay.h) until it is done with the result, whose strings may be borrowed from the
+ * overlay. */
 FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
                                const char *platform, const char *q, size_t len, fidx_result_t *res,
                                fidx_err_t *err);
@@ -81,7 +95,9 @@ void fidx_check_finish(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_
 int fidx_check_lookalike(const fidx_lookalike_t *la, fidx_result_t *res);
 
 /* The contract's JSON object for a result ({"query":…,"kind":…,"canonical":…,"verdict":…,
- * "match":{…}}, or after the verdict the look-alike members "reason":…), written into out (cap
+ * "match":{…}}, or after the verdict the look-alike members "reason":…; for a VietQR payload
+ * also "source":"vietqr","qr":{"bank","bin","account","card","amount","currency","purpose",
+ * "name"}), written into out (cap
  * bytes). Returns the length, or 0 when cap is too small (FIDX_CHECK_JSON_MAX is always enough
  * for a query of at most FIDX_MAX_VALUE_LEN bytes). */
 #define FIDX_CHECK_JSON_MAX (4 * FIDX_CANON_CAP + FIDX_LOOKALIKE_JSON_MAX)
@@ -92,6 +108,11 @@ size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t quer
  * without braces, for callers that add their own members (POST /v1/scan). 0 when cap is too
  * small. */
 size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap);
+
+/* "source":"vietqr","qr":{…} for the VietQR payload q (the members a result of a payload
+ * carries), for callers that found the payload themselves (a scan's match). 0 when cap is too
+ * small; 4,096 bytes are always enough (every field at most 99 bytes). */
+size_t fidx_result_qr_json_members(const fidx_emvco_t *q, char *out, size_t cap);
 
 /* The JSON object for a query that failed: {"query":…,"error":{"code":"invalid_value",
  * "message":…}} (batch items) — message from err->reason. */

@@ -171,6 +171,7 @@ static int on_message_begin(http_parser *p)
     c->kept_id = -1;
     memset(c->kept_len, 0, sizeof c->kept_len);
     c->req.kept_bad = 0;
+    c->req.headers[0] = '\0';
     if (c->on_deadline != D_408_HEADER)
         set_deadline(c, c->w->cfg->header_timeout_ms, D_408_HEADER);
     return 0;
@@ -206,6 +207,10 @@ static int kept_header(const char *name, size_t len)
         return FIDX__H_X_FORWARDED_FOR;
     if (len == 17 && strncasecmp(name, "x-forwarded-proto", 17) == 0)
         return FIDX__H_X_FORWARDED_PROTO;
+    if (len == 6 && strncasecmp(name, "cookie", 6) == 0)
+        return FIDX__H_COOKIE;
+    if (len == 12 && strncasecmp(name, "x-csrf-token", 12) == 0)
+        return FIDX__H_CSRF_TOKEN;
     return -1;
 }
 
@@ -307,6 +312,7 @@ static int start_request(fidx__conn_t *c, const http_parser *p, int has_body)
     req->allow = NULL;
     req->principal[0] = '\0';
     req->principal_role = 0;
+    req->headers[0] = '\0';
     req->max_body = c->w->cfg->max_body_bytes;
     c->target_ok = fidx__req_split_target(req) == 0;
     if (c->target_ok) {
@@ -441,7 +447,8 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
         fidx__sbuf_puts(o, "Retry-After: ");
         fidx__sbuf_puts(o, r->retry_after);
         fidx__sbuf_put(o, "\r\n", 2);
-    } else if ((r->status == 503 || r->status == 429) && !strstr(r->more, "Retry-After")) {
+    } else if ((r->status == 503 || r->status == 429) && !strstr(r->more, "Retry-After") &&
+               !(c->in_request && strstr(c->req.headers, "Retry-After"))) {
         /* Every "try again later" says when: clients and proxies back off instead of
          * hammering. The handler's own value, when it knows better, is in r->more. */
         fidx__sbuf_puts(o, "Retry-After: " DEFAULT_RETRY_AFTER "\r\n");
@@ -450,6 +457,8 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
         fidx__sbuf_puts(o, r->headers);
     if (r->more[0])
         fidx__sbuf_puts(o, r->more);
+    if (c->in_request && c->req.headers[0])
+        fidx__sbuf_puts(o, c->req.headers);
     if (!keep)
         fidx__sbuf_puts(o, "Connection: close\r\n");
     else if (c->parser.http_major == 1 && c->parser.http_minor == 0)

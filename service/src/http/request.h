@@ -41,6 +41,8 @@ typedef enum {
     FIDX__H_IF_NONE_MATCH,     /* a replica asking whether its snapshot is still the writer's */
     FIDX__H_X_FORWARDED_FOR,   /* the client behind a trusted proxy */
     FIDX__H_X_FORWARDED_PROTO, /* whether a trusted proxy took the request over TLS */
+    FIDX__H_COOKIE,            /* the analysts' console's session */
+    FIDX__H_CSRF_TOKEN,        /* X-CSRF-Token: the console's proof that a change is its own */
     FIDX__H_COUNT
 } fidx__header_id_t;
 #define FIDX__KEPT_HEADER_MAX 576 /* a bearer token of 512 bytes and its scheme, with room */
@@ -83,6 +85,7 @@ struct fidx__req {
     const char *allow;  /* for a 405, the methods the path takes */
     char principal[72]; /* who the request authenticated as; "" when nobody */
     int principal_role; /* the application's meaning */
+    char headers[256];  /* header lines sent with the answer, each ending in CRLF; "" none */
 
     /* The transport's own. */
     const fidx__transport_t *transport;

@@ -101,3 +101,13 @@ void fidx__addr_text(const fidx__addr_t *addr, char out[FIDX__ADDR_TEXT_MAX])
     else
         inet_ntop(AF_INET6, addr->b, out, FIDX__ADDR_TEXT_MAX);
 }
+
+void fidx__net_key_addr(const fidx__addr_t *addr, unsigned v6_bits, unsigned v4_bits,
+                        uint8_t key[16])
+{
+    memcpy(key, addr->b, 16);
+    if (memcmp(key, v4_prefix, 12) == 0)
+        cut(key, 96 + (v4_bits > 32 ? 32 : v4_bits));
+    else
+        cut(key, v6_bits > 128 ? 128 : v6_bits);
+}

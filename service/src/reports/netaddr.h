@@ -41,6 +41,10 @@ int fidx__addr_parse(const char *p, size_t len, fidx__addr_t *out);
  * likely a typing error than a wish). 0, or -1 when it is none. */
 int fidx__net_parse(const char *s, fidx__net_t *out);
 
+/* The key of fidx__net_key for an address already read. */
+void fidx__net_key_addr(const fidx__addr_t *addr, unsigned v6_bits, unsigned v4_bits,
+                        uint8_t key[16]);
+
 /* 1 when addr is in net. */
 int fidx__net_contains(const fidx__net_t *net, const fidx__addr_t *addr);
 

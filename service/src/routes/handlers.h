@@ -12,6 +12,8 @@ void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp);
  * compares the two). */
 void fidx__route_batch_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp);
+/* image.c: POST /v1/image (its body limit is FIDX__IMAGE_MAX_BYTES, set by the router) */
+void fidx__route_image(const fidx__req_t *req, fidx__resp_t *resp);
 /* POST /v1/scan read by jansson alone (fuzz_body compares it with the in-place reader). */
 void fidx__route_scan_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 
@@ -21,12 +23,16 @@ void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_openapi(const fidx__req_t *req, fidx__resp_t *resp);
 
-/* The citizens' web page (page.c) and reports (reports.c). */
+/* The citizens' web page (page.c, page_followup.c) and reports (reports.c). */
 void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
+/* page_followup.c: a report's status page (GET /report/ID) and the dispute form. */
+void fidx__route_page_report_status(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_dispute(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_report_status(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/ID */
 
@@ -37,11 +43,20 @@ void fidx__route_admin_search(const fidx__req_t *req, fidx__resp_t *resp); /* GE
 void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_status(const fidx__req_t *req, fidx__resp_t *resp);
+/* admin_stats.c: the dashboard's figures (GET …/stats) */
+void fidx__route_admin_stats(const fidx__req_t *req, fidx__resp_t *resp);
 /* admin_reports.c: the review queue */
 void fidx__route_admin_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_decide_many(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports */
 void fidx__route_admin_report(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/reports/ID */
 void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports/ID */
+
+/* The analysts' console (console.c): its page and files, and its session. */
+void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_console_whoami(const fidx__req_t *req, fidx__resp_t *resp);  /* GET */
+void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp);  /* POST */
+void fidx__route_console_signout(const fidx__req_t *req, fidx__resp_t *resp); /* DELETE */
 
 /* Replication (replica.c): the writer's feed for its readers (the router has checked the
  * token), and the public list of changed verdicts. */

@@ -16,6 +16,7 @@
 #include "reports/netaddr.h"
 #include "reports/ratelimit.h"
 #include "routes/common.h"
+#include "routes/proxy.h"
 
 #define PLATFORM_MAX 64
 #define READ_ONLY_RETRY_S 5     /* a read-only replica takes over within about a second */
@@ -114,26 +115,33 @@ static int parse_date(fidx_str_t s, uint16_t *out)
     return 0;
 }
 
-/* The optional fields (type, channel, date, amount_vnd, contact) into in. NULL, or why not. */
-static const char *read_extras(const fidx__report_fields_t *f, fidx__report_input_t *in)
+/* The optional fields (type, channel, date, amount_vnd, contact) into in. NULL, or why not
+ * and, in *field, which field it is about (the page marks it). */
+static const char *read_extras(const fidx__report_fields_t *f, fidx__report_input_t *in,
+                               fidx__field_t *field)
 {
     size_t chars;
     int channel;
+    *field = FIDX__FIELD_NONE;
     if (f->type.len && fidx__report_type_parse(f->type.p, f->type.len, &in->type) != 0)
         return "type must be scam or dispute";
+    *field = FIDX__FIELD_CHANNEL;
     if (f->channel.len) {
         if (fidx__report_channel_parse(f->channel.p, f->channel.len, &channel) != 0)
             return "channel must be call, sms, zalo, facebook, telegram, web or other";
         in->has_channel = 1;
         in->channel = (fidx__channel_t)channel;
     }
+    *field = FIDX__FIELD_DATE;
     if (f->date.len && parse_date(f->date, &in->date) != 0)
         return "date must be a day (YYYY-MM-DD), not in the future";
+    *field = FIDX__FIELD_AMOUNT;
     if (f->amount_vnd.len) {
         if (parse_amount(f->amount_vnd, &in->amount_vnd) != 0)
             return "amount_vnd must be a whole number of dong, 0 to 10^15";
         in->has_amount = 1;
     }
+    *field = FIDX__FIELD_CONTACT;
     if (f->contact.len && in->type != FIDX__REPORT_DISPUTE)
         return "contact is for a dispute only: a scam report is stored without who sent it";
     if (f->contact.len > FIDX__REPORT_CONTACT_MAX || utf8_text(f->contact, &chars) != 0)
@@ -142,6 +150,7 @@ static const char *read_extras(const fidx__report_fields_t *f, fidx__report_inpu
         in->contact = f->contact.p;
         in->contact_len = f->contact.len;
     }
+    *field = FIDX__FIELD_NONE;
     return NULL;
 }
 
@@ -202,8 +211,9 @@ static int validate(const fidx__report_fields_t *f, fidx__report_outcome_t *o, c
         refuse(o, 400, "bad_request", FIDX__FIELD_DESCRIPTION, bad);
         return -1;
     }
-    if ((bad = read_extras(f, in)) != NULL) {
-        refuse(o, 400, "bad_request", FIDX__FIELD_NONE, bad);
+    fidx__field_t field;
+    if ((bad = read_extras(f, in, &field)) != NULL) {
+        refuse(o, 400, "bad_request", field, bad);
         return -1;
     }
     return 0;
@@ -255,17 +265,52 @@ static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char 
     }
 }
 
+/* The RateLimit fields of an anonymous report (routes/limits.h has the form): the address's
+ * bucket and, when it was asked, the network's. */
+static void ratelimit_lines(const fidx__config_t *cfg, const fidx__ratelimit_info_t *host,
+                            const fidx__ratelimit_info_t *wide, fidx__report_outcome_t *o)
+{
+    uint64_t wide_rate = (uint64_t)cfg->report_rate * WIDE_SHARE;
+    int n = snprintf(o->ratelimit, sizeof o->ratelimit,
+                     "RateLimit-Policy: \"addr\";q=%u;w=%u, \"net\";q=%llu;w=%u\r\n"
+                     "RateLimit: \"addr\";r=%u;t=%u",
+                     (unsigned)cfg->report_rate, (unsigned)cfg->report_period_s,
+                     (unsigned long long)wide_rate, (unsigned)cfg->report_period_s, host->remaining,
+                     host->reset_s);
+    if (n > 0 && (size_t)n < sizeof o->ratelimit && wide)
+        n += snprintf(o->ratelimit + n, sizeof o->ratelimit - (size_t)n, ", \"net\";r=%u;t=%u",
+                      wide->remaining, wide->reset_s);
+    if (n > 0 && (size_t)n + 3 <= sizeof o->ratelimit)
+        memcpy(o->ratelimit + n, "\r\n", 3);
+    else
+        o->ratelimit[0] = '\0';
+}
+
 /* Takes a token from each of the client's buckets: its /64, its /48 and everyone's. 1, or 0
  * with the ones taken given back and the refusal set. */
-static int take_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now,
+static int take_tokens(fidx__service_t *svc, const nets_t *n, int keyed, uint64_t now,
                        fidx__report_outcome_t *o)
 {
-    if (!fidx__ratelimit_take_key(svc->report_limit, n->host, now, &o->retry_after)) {
+    if (keyed) { /* the key's bucket decided; everyone's still counts */
+        if (fidx__ratelimit_take_key(svc->report_limit_all, n->all, now, &o->retry_after))
+            return 1;
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports are arriving right now; try again later");
+        return 0;
+    }
+    fidx__ratelimit_info_t hi, wi = {0};
+    int host_ok = fidx__ratelimit_take_info(svc->report_limit, n->host, now, &hi);
+    int wide_ok = host_ok && fidx__ratelimit_take_info(svc->report_limit_wide, n->wide, now, &wi);
+    if (svc->cfg.report_rate)
+        ratelimit_lines(&svc->cfg, &hi, host_ok ? &wi : NULL, o);
+    if (!host_ok) {
+        o->retry_after = hi.retry_after_s;
         refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
                "too many reports from this address; try again later");
         return 0;
     }
-    if (!fidx__ratelimit_take_key(svc->report_limit_wide, n->wide, now, &o->retry_after)) {
+    if (!wide_ok) {
+        o->retry_after = wi.retry_after_s;
         fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
         refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
                "too many reports from this network; try again later");
@@ -288,10 +333,12 @@ static int take_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now,
     return 1;
 }
 
-static void refund_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now)
+static void refund_tokens(fidx__service_t *svc, const nets_t *n, int keyed, uint64_t now)
 {
-    fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
-    fidx__ratelimit_refund_key(svc->report_limit_wide, n->wide, now);
+    if (!keyed) {
+        fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
+        fidx__ratelimit_refund_key(svc->report_limit_wide, n->wide, now);
+    }
     fidx__ratelimit_refund_key(svc->report_limit_all, n->all, now);
 }
 
@@ -326,13 +373,15 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
     fidx__net_key(client, FIDX__NET_HOST_V6, FIDX__NET_HOST_V4, nets.host);
     fidx__net_key(client, FIDX__NET_WIDE_V6, FIDX__NET_WIDE_V4, nets.wide);
     memset(nets.all, 0, sizeof nets.all);
-    if (!take_tokens(w->svc, &nets, now, o))
+    int keyed = f->reporter != NULL;
+    if (!take_tokens(w->svc, &nets, keyed, now, o))
         return;
     fidx__report_input_t in = {0};
+    in.reporter = f->reporter;
     if (validate(f, o, canon, &canon_len, &kind, &in) == 0)
         store(w, f, canon, canon_len, kind, &nets, &in, o);
     if (o->status == 400)
-        refund_tokens(w->svc, &nets, now);
+        refund_tokens(w->svc, &nets, keyed, now);
 }
 
 int fidx__report_intake_open_store(fidx__service_t *svc)
@@ -386,4 +435,14 @@ void fidx__report_intake_stop(fidx__service_t *svc)
     fidx__ratelimit_free(svc->report_limit_wide);
     fidx__ratelimit_free(svc->report_limit_all);
     svc->report_limit = svc->report_limit_wide = svc->report_limit_all = NULL;
+}
+
+void fidx__report_submit_req(const fidx__req_t *req, const fidx__report_fields_t *f,
+                             fidx__report_outcome_t *out)
+{
+    fidx__client_t client;
+    fidx__proxy_req_client(req, &client);
+    fidx__report_fields_t fields = *f;
+    fields.reporter = req->principal[0] ? req->principal : NULL;
+    fidx__report_submit(req->w, client.text, &fields, out);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "fidx/str.h"
+#include "http/request.h"
 #include "web/page_render.h"
 #include "reports/reports.h"
 #include "service.h"
@@ -18,6 +19,10 @@
 typedef struct {
     fidx_str_t kind, bank, value, category, description, platform;
     fidx_str_t type, channel, date, amount_vnd, contact;
+    /* The API key the report came with (routes/limits.h; its name, NUL-terminated), whose own
+     * bucket has already been charged: the per-network buckets are then not, the shared one
+     * for everyone still is. NULL: an anonymous citizen. */
+    const char *reporter;
 } fidx__report_fields_t;
 
 /* What became of a report. */
@@ -32,11 +37,19 @@ typedef struct {
     const fidx_bank_t *bank;
     int category;
     char id[FIDX__REPORT_ID_LEN + 1]; /* with 202 */
+    /* An anonymous report's RateLimit-Policy and RateLimit header lines (routes/limits.h),
+     * each ending in CRLF, for the answer; "" when its buckets were not asked. */
+    char ratelimit[192];
 } fidx__report_outcome_t;
 
 /* Checks and stores one report from client (address text). Never fails to fill *out. */
 void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
                          fidx__report_outcome_t *out);
+
+/* The same for a request: the client is the one a trusted proxy forwards for (routes/proxy.h),
+ * and a request made with an API key files its report under the key's name. */
+void fidx__report_submit_req(const fidx__req_t *req, const fidx__report_fields_t *f,
+                             fidx__report_outcome_t *out);
 
 /* Opens the rate limiter and, when this process holds the data directory's lock, the report
  * store under cfg.data_dir (main thread, at start). Returns 0, or -1 having logged why. */

@@ -11,7 +11,6 @@
 
 #include "http/json_body.h"
 #include "routes/handlers.h"
-#include "routes/proxy.h"
 #include "routes/report_intake.h"
 
 #define REPORT_BODY_MAX (16 * 1024) /* a report is small; anything larger is refused (413) */
@@ -57,11 +56,15 @@ static void answer(fidx__resp_t *resp, const fidx__report_outcome_t *o)
 {
     if (o->status == 202) {
         resp->status = 202;
+        snprintf(resp->more, sizeof resp->more, "%s", o->ratelimit);
         fidx__sbuf_printf(resp->body, "{\"id\":\"%s\",\"status\":\"pending\"}", o->id);
         return;
     }
     if (o->retry_after)
-        snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", o->retry_after);
+        snprintf(resp->more, sizeof resp->more, "%sRetry-After: %u\r\n", o->ratelimit,
+                 o->retry_after);
+    else
+        snprintf(resp->more, sizeof resp->more, "%s", o->ratelimit);
     fidx__resp_error(resp, o->status, o->code, o->message);
 }
 
@@ -83,9 +86,7 @@ void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp)
                          "description, platform, type, channel, date and contact are strings "
                          "and amount_vnd a whole number");
     } else {
-        fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
-        fidx__proxy_req_client(req, &client);
-        fidx__report_submit(req->w, client.text, &f, &o);
+        fidx__report_submit_req(req, &f, &o);
         answer(resp, &o);
     }
     json_decref(root);
