@@ -272,9 +272,21 @@ class ImageForm(fidxsvc.ServiceTest):
     def tearDownClass(cls):
         cls._tmp.cleanup()
 
+    # As test_image.py: image threads run at nice 19 and the machine is shared, so a picture may
+    # take long; the time limit and the client's wait are generous (no timing asserts).
+    LIMITS = ("--image-timeout", "300")
+
+    def start(self, *args, **kw):
+        return super().start(*(self.LIMITS + args), **kw)
+
     def post(self, svc, fields):
         body, ctype = multipart(fields)
-        return svc.request("POST", "/image", body=body, headers={"Content-Type": ctype})
+        conn = svc.connection(timeout=300)
+        try:
+            return svc.request("POST", "/image", body=body, headers={"Content-Type": ctype},
+                               conn=conn)
+        finally:
+            conn.close()
 
     def test_a_screenshot_with_a_listed_vietqr_code_answers_scam(self):
         svc = self.start()
