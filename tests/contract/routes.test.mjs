@@ -176,7 +176,9 @@ before(async () => {
   snapshot = buildSample(dir);
   const tokens = writeTokens(dir);
   svc = await startService(snapshot, ["--tokens", tokens, "--data-dir", path.join(dir, "data"),
-                                      "--report-rate", "1/h", "--report-burst", REPORT_BURST]);
+                                      "--report-rate", "1/h", "--report-burst", REPORT_BURST,
+                                      /* image threads run at nice 19: a loaded machine */
+                                      "--image-timeout", "300"]);
 });
 
 after(async () => {

@@ -329,7 +329,8 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
         return not_writer_head(req, resp);
     /* Lookups and reports are limited per client or API key (limits.h); the rest is not. */
     fidx__handler_fn h = req->handler;
-    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan)
+    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan ||
+        h == fidx__route_image)
         return fidx__limits_head(req, resp, FIDX__LIMIT_LOOKUP);
     if (h == fidx__route_reports || h == fidx__route_page_report_post ||
         h == fidx__route_page_dispute_post)
