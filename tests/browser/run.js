@@ -973,8 +973,11 @@ async function main() {
   }
   await browser.close();
   for (const svc of [service, follow]) {
-    svc.kill("SIGTERM");
-    await new Promise((r) => svc.on("exit", r));
+    if (svc.exitCode === null && svc.signalCode === null) { /* not already gone (a crash) */
+      const gone = new Promise((r) => svc.on("exit", r));
+      svc.kill("SIGTERM");
+      await gone;
+    }
     if (/Sanitizer|runtime error:/.test(svc.log())) {
       failed++;
       console.log("not ok - a sanitizer fired in the service:\n" + svc.log());
