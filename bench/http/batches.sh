@@ -2,7 +2,9 @@
 # Issue 16's batch figures, a build against a baseline build in the same run: POST /v1/check
 # with 1,000 values (lookups a second) and POST /v1/scan with 100 ordinary posts of 300 bytes
 # (posts a second), each service with one thread pinned to CPU 1 and wrk on CPU 0. The machine
-# is shared and noisy, so the two builds alternate (A B A B …) and the medians are compared;
+# is shared and noisy, so the two builds alternate (A B A B …) and the medians are compared,
+# both a second and per CPU-second the service used (its utime + stime over the run: what one
+# thread does when it has its core, less sensitive to other processes taking it);
 # bench/http/instructions.sh gives the repeatable figure (instructions).
 #
 #   BASE=/tmp/main-build bench/http/batches.sh        # BUILD defaults to build
@@ -40,22 +42,34 @@ trap cleanup EXIT
 awk -v n=200000 -v seed=7 -f "$HERE/queries.awk" "$T/ind.csv" >"$T/queries.txt"
 python3 "$HERE/posts.py" 300 1000 >"$T/posts.txt"
 
-start() { # build → port
+start() { # build → PORT (not in a subshell: the service's pid must reach cleanup)
     local log=$T/log.$RANDOM
     taskset -c 1 "$1/service/fraudidx-service" --snapshot "$T/ind.fidx" --listen 127.0.0.1:0 \
-        --threads 1 --watch-interval 0 --max-body-bytes 4194304 2>"$log" &
+        --threads 1 --watch-interval 0 --max-body-bytes 4194304 >/dev/null 2>"$log" &
     PIDS="$PIDS $!"
-    service_port "$log" "$!"
+    PORT=$(service_port "$log" "$!")
 }
-PORT_NEW=$(start "$BUILD")
-PORT_BASE=$(start "$BASE")
+start "$BUILD"
+PORT_NEW=$PORT PID_NEW=${PIDS##* }
+start "$BASE"
+PORT_BASE=$PORT PID_BASE=${PIDS##* }
 
-run() { # port mode → requests a second
-    local script=$HERE/batch.lua args="$T/queries.txt 1000"
-    [ "$2" = scan100 ] && script=$HERE/scan.lua args="$T/posts.txt 100"
+ticks() { # utime + stime of a process, in clock ticks (its command name has no spaces)
+    local f
+    read -r -a f <"/proc/$1/stat"
+    echo $((f[13] + f[14]))
+}
+run() { # port pid mode [seconds] → requests a second, non-2xx, requests per CPU-second
+    local script=$HERE/batch.lua args="$T/queries.txt 1000" t0 t1 out
+    [ "$3" = scan100 ] && script=$HERE/scan.lua args="$T/posts.txt 100"
+    t0=$(ticks "$2")
     # shellcheck disable=SC2086
-    taskset -c 0 wrk -t1 -c"$CONNS" -d"${3:-$DURATION}s" --timeout 10s -s "$script" \
-        "http://127.0.0.1:$1" -- $args | sed -n 's/^RESULT.* rps=\([0-9.]*\) .* status=\([0-9]*\).*/\1 \2/p'
+    out=$(taskset -c 0 wrk -t1 -c"$CONNS" -d"${4:-$DURATION}s" --timeout 10s -s "$script" \
+        "http://127.0.0.1:$1" -- $args | grep '^RESULT')
+    t1=$(ticks "$2")
+    echo "$out" | awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '{
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "%s %d %.1f\n", v["rps"], v["status"], c ? v["requests"] * hz / c : 0 }'
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
@@ -63,20 +77,22 @@ printf 'build: %s (%s)\nbase:  %s (%s)\n' "$BUILD" \
     "$(git -C "$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")" rev-parse --short HEAD 2>/dev/null || echo '?')" \
     "$BASE" "$(cat "$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BASE/CMakeCache.txt")/COMMIT" 2>/dev/null || echo '?')"
 for mode in batch1000 scan100; do
-    per=1000
-    [ "$mode" = scan100 ] && per=100
-    run "$PORT_NEW" "$mode" 1 >/dev/null # warm-up
-    run "$PORT_BASE" "$mode" 1 >/dev/null
+    per=1000 unit=lookups
+    [ "$mode" = scan100 ] && per=100 unit=posts
+    run "$PORT_NEW" "$PID_NEW" "$mode" 1 >/dev/null # warm-up
+    run "$PORT_BASE" "$PID_BASE" "$mode" 1 >/dev/null
     : >"$T/new" && : >"$T/base"
     for rep in $(seq "$REPS"); do
-        read -r a ea <<<"$(run "$PORT_BASE" "$mode")"
-        read -r b eb <<<"$(run "$PORT_NEW" "$mode")"
-        echo "$a" >>"$T/base" && echo "$b" >>"$T/new"
-        printf '  %-9s rep %d: base %8.1f req/s (%s non-2xx)  new %8.1f req/s (%s non-2xx)\n' \
-            "$mode" "$rep" "$a" "${ea:-0}" "$b" "${eb:-0}" >&2
+        read -r a ea ca <<<"$(run "$PORT_BASE" "$PID_BASE" "$mode")"
+        read -r b eb cb <<<"$(run "$PORT_NEW" "$PID_NEW" "$mode")"
+        echo "$a $ca" >>"$T/base" && echo "$b $cb" >>"$T/new"
+        printf '  %-9s rep %d: base %7.1f req/s, %7.1f per CPU-s (%s non-2xx); new %7.1f req/s, %7.1f per CPU-s (%s non-2xx)\n' \
+            "$mode" "$rep" "$a" "$ca" "${ea:-0}" "$b" "$cb" "${eb:-0}" >&2
     done
-    a=$(median <"$T/base") b=$(median <"$T/new")
-    printf '%-9s median of %d: base %10.0f  new %10.0f  %s a second (x %.2f)\n' "$mode" "$REPS" \
-        "$(echo "$a * $per" | bc)" "$(echo "$b * $per" | bc)" \
-        "$([ "$mode" = scan100 ] && echo posts || echo lookups)" "$(echo "$b / $a" | bc -l)"
+    a=$(cut -d' ' -f1 "$T/base" | median) b=$(cut -d' ' -f1 "$T/new" | median)
+    ca=$(cut -d' ' -f2 "$T/base" | median) cb=$(cut -d' ' -f2 "$T/new" | median)
+    printf '%-9s medians of %d: %s a second: base %9.0f, new %9.0f (x %.2f); per CPU-second of the service: base %9.0f, new %9.0f (x %.2f)\n' \
+        "$mode" "$REPS" "$unit" "$(echo "$a * $per" | bc)" "$(echo "$b * $per" | bc)" \
+        "$(echo "$b / $a" | bc -l)" "$(echo "$ca * $per" | bc)" "$(echo "$cb * $per" | bc)" \
+        "$(echo "$cb / $ca" | bc -l)"
 done

@@ -4,6 +4,7 @@ the idle timeout and the sign-in rate limit. The browser side is tests/browser/c
 
 import json
 import os
+import signal
 import time
 import unittest
 
@@ -64,11 +65,19 @@ class ConsoleTest(AdminTest):
                          "unauthorized")
 
     def test_a_bad_token_is_refused_and_never_logged(self):
-        svc = self.start_console()
+        svc = self.start_console("--signin-rate", "0")  # five failures here: no limit
         r = self.signin(svc, "not-a-token-at-all-0000")
         self.assertError(r, 401, "unauthorized")
         self.assertNotIn("set-cookie", r.headers)
         self.assertError(svc.post_json("/admin/session", {"tok": TOKEN}), 400, "bad_request")
+        # Only application/json: a form type (which any site's page may send without a
+        # preflight) is refused even with a valid token in a JSON body (login CSRF).
+        for ctype in ("application/x-www-form-urlencoded", "text/plain", None):
+            headers = {"Content-Type": ctype} if ctype else {}
+            r = svc.request("POST", "/admin/session", body=json.dumps({"token": TOKEN}).encode(),
+                            headers=headers)
+            self.assertError(r, 400, "bad_request")
+            self.assertNotIn("set-cookie", r.headers)
         self.session(svc)
         svc.stop()
         with open(self.access, encoding="utf-8") as f:
@@ -144,6 +153,27 @@ class ConsoleTest(AdminTest):
         self.assertIn("Max-Age=0", r.headers["set-cookie"])
         self.assertError(self.call(svc, "GET", "/v1/admin/status", cookie), 401, "unauthorized")
         self.assertError(self.call(svc, "GET", "/admin/session", cookie), 401, "unauthorized")
+
+    def test_a_token_removed_rotated_or_given_another_role_ends_its_sessions(self):
+        svc = self.start_console("--signin-rate", "0")
+        feeder = ROLE_TOKENS["feeder"]
+        kept, _, _ = self.session(svc, ROLE_TOKENS["reader"])
+        role_changed, _, _ = self.session(svc, feeder)
+        rotated, _, _ = self.session(svc)
+        removed, _, _ = self.session(svc, ROLE_TOKENS["analyst"])
+        with open(self.tokens, "w", encoding="utf-8") as f:
+            f.write("alice %s-new\n" % TOKEN)  # a new secret under the same name
+            f.write("unit-feeder %s analyst\n" % feeder)  # the same secret, another role
+            f.write("unit-reader %s reader\n" % ROLE_TOKENS["reader"])  # as it was
+        svc.signal(signal.SIGHUP)
+        svc.wait_log(r"tokens file .*: 3 analysts' tokens")
+        self.assertEqual(self.call(svc, "GET", "/v1/admin/status", kept).status, 200)
+        for cookie in (role_changed, rotated, removed):
+            self.assertError(self.call(svc, "GET", "/v1/admin/status", cookie), 401,
+                             "unauthorized")
+            self.assertError(self.call(svc, "GET", "/admin/session", cookie), 401, "unauthorized")
+        # The new secret signs in again.
+        self.session(svc, TOKEN + "-new")
 
     def test_an_idle_session_ends(self):
         svc = self.start_console("--session-idle", "1")

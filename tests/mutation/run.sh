@@ -4,6 +4,7 @@
 # (docs/TESTING.md). Not part of `make test`: a run takes a quarter of an hour or more.
 #
 #   tests/mutation/run.sh [SCRATCH_DIR]      # default: a new directory under /tmp
+#   ONLY="2 5" tests/mutation/run.sh DIR     # only these mutants (numbers as reported)
 #
 # The scratch tree is kept, so a second run with the same directory only rebuilds what changed.
 # Exit status: 0 when every mutant was caught, 1 when one survived or could not be planted.
@@ -15,10 +16,21 @@ JOBS=${JOBS:-2}
 TIMEOUT=${TIMEOUT:-180} # per test: a mutant that hangs a test is caught by the timeout
 
 echo "scratch tree: $SCRATCH"
-mkdir -p "$SCRATCH/src"
-# The tracked files and those not yet committed, as they are in the working tree.
+# The tracked files and those not yet committed, as they are in the working tree. A reused
+# scratch tree is brought in step file by file: a file whose content changed is copied (with
+# the time of the copy, so make rebuilds it even when the source's own time is older than the
+# objects), one deleted since goes, the others are left alone.
+mkdir -p "$SCRATCH/src" "$SCRATCH/new"
+rm -rf "$SCRATCH/new"/*
 (cd "$SRC" && git ls-files -co --exclude-standard -z | xargs -0 tar cf -) |
-    (cd "$SCRATCH/src" && tar xf -)
+    (cd "$SCRATCH/new" && tar xmf -)
+(cd "$SCRATCH/new" && find . -type f) | while IFS= read -r f; do
+    cmp -s "$SCRATCH/new/$f" "$SCRATCH/src/$f" ||
+        { mkdir -p "$(dirname "$SCRATCH/src/$f")" && cp "$SCRATCH/new/$f" "$SCRATCH/src/$f"; }
+done
+(cd "$SCRATCH/src" && find . -type f) | while IFS= read -r f; do
+    [ -e "$SCRATCH/new/$f" ] || rm -f "$SCRATCH/src/$f"
+done
 cmake -S "$SCRATCH/src" -B "$SCRATCH/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$SCRATCH/cmake.log"
 echo "building the unmutated tree (log: $SCRATCH/build.log)"
 cmake --build "$SCRATCH/build" -j"$JOBS" >"$SCRATCH/build.log" 2>&1 ||
@@ -33,6 +45,9 @@ while IFS= read -r line; do
     tests=$(printf '%s\n' "$line" | awk -F' :: ' '{print $3}')
     what=$(printf '%s\n' "$line" | awk -F' :: ' '{print $4}')
     n=$((n + 1))
+    if [ -n "${ONLY:-}" ] && ! printf ' %s ' "$ONLY" | grep -q " $n "; then
+        continue
+    fi
     f="$SCRATCH/src/$file"
     cp "$f" "$f.orig"
     sed -i "$expr" "$f"
@@ -57,5 +72,5 @@ while IFS= read -r line; do
     report="$report$verdict"
 done <"$LIST"
 cmake --build "$SCRATCH/build" -j"$JOBS" >/dev/null 2>&1 || true
-echo "mutants: $n; caught $caught, survived $survived, not planted or not built $other"
+echo "mutants: $((caught + survived + other)) of $n; caught $caught, survived $survived, not planted or not built $other"
 [ "$survived" -eq 0 ] && [ "$other" -eq 0 ]

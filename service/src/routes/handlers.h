@@ -33,6 +33,10 @@ void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report_status(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_dispute(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp);
+/* page_image.c: the image form (POST /image); its body may hold this much besides the
+ * picture (the form's other fields and the parts' headers). */
+#define FIDX__PAGE_IMAGE_FORM_EXTRA (16 * 1024)
+void fidx__route_page_image(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_report_status(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/ID */
 

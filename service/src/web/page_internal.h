@@ -1,8 +1,9 @@
 /* Private to the page's renderer (web/): the pieces its files share. page_text.c writes texts,
  * words, dates, plain values and a report's reference; page_follow.c what follows a report
  * (its status, the dispute form); page_answer.c the answers (a value, a message, an error);
- * page_render.c the page around them (template, forms, report section). Each file uses only
- * page_text.c, and page_render.c the others. */
+ * page_image.c a picture's (with page_answer.c's pieces of a message); page_render.c the page
+ * around them (template, forms, report section). Each file uses only the ones named before
+ * it. */
 #ifndef FIDX_SERVICE_PAGE_INTERNAL_H
 #define FIDX_SERVICE_PAGE_INTERNAL_H
 
@@ -51,6 +52,11 @@ void fidx__page_with_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char 
 /* A link to this site with the page's language kept when the request named it. */
 void fidx__page_href(fidx__sbuf_t *out, const fidx__page_t *pg, const char *path, int first);
 
+/* ---- page_image.c ---- */
+
+/* What a picture holds (pg->image): its QR codes and its text, in the place of an answer. */
+void fidx__page_image_render(fidx__sbuf_t *out, const fidx__page_t *pg);
+
 /* ---- page_follow.c ---- */
 
 /* What follows a report: its status page (pg->follow), or the dispute form and its outcome
@@ -58,6 +64,14 @@ void fidx__page_href(fidx__sbuf_t *out, const fidx__page_t *pg, const char *path
 void fidx__page_follow_render(fidx__sbuf_t *out, const fidx__page_t *pg);
 
 /* ---- page_answer.c ---- */
+
+/* A message's text (text[0..len): what m's places index) with every value found highlighted
+ * and its verdict in words after it; one value found in it, as the list of a message shows
+ * it (its badge, kind, plain words, note, the link to its own answer). */
+void fidx__page_marked_text(fidx__sbuf_t *out, const fidx__page_t *pg,
+                            const fidx__page_message_t *m, fidx_str_t text);
+void fidx__page_found_item(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__page_found_t *f,
+                           fidx_str_t text);
 
 /* The page's <title>: the answer's badge and the question first when there is an answer. */
 void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg);
