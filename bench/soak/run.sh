@@ -72,6 +72,7 @@ printf '%s\n' "$T/fraudidx-indexer" build -o "$T/served.fidx" "${INPUTS[@]}" >"$
 "$T/fraudidx-service" --snapshot "$T/served.fidx" --listen 127.0.0.1:0 --threads "$THREADS" \
     --data-dir "$T/data" --tokens "$T/tokens" \
     --report-rate 1000000/s --report-burst 1000000 --max-pending-reports "$MAX_PENDING" \
+    --report-global-rate 1000000/s --report-global-burst 1000000 \
     2>"$T/service.log" &
 PID=$!
 PORT=$(service_port "$T/service.log" "$PID") || exit 1
