@@ -140,6 +140,10 @@ struct fidx__worker {
     struct fidx__scan_ws *scan_ws;   /* POST /v1/scan's workspace (routes/scan.c), made on the
                                       * first scan */
     fidx__sbuf_t access;             /* access log lines not yet written */
+    /* The warnings' public view this worker answers from, and the store's version it is
+     * (routes/warnings_view.c: taken again only when the version moved). */
+    struct fidx__warnings_view *warn_view;
+    uint64_t warn_version;
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */
@@ -216,6 +220,9 @@ struct fidx__service {
      * per customer network (/48, IPv4 /24), and everyone's together. */
     struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
     struct fidx__admin *admin; /* analysts' side (admin.h) */
+    /* Warnings to the public (warnings/warnings.h; thread-safe); NULL without a data
+     * directory. Writable only in the process that holds the directory's lock. */
+    _Atomic(struct fidx__warnings *) warnings;
 
     fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
 

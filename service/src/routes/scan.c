@@ -17,6 +17,7 @@
 #include "http/json_body.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/related.h"
 #include "routes/scan.h"
 
 /* What one scan knows of each of its values: whether it was looked up and its verdict, and
@@ -32,7 +33,23 @@ struct fidx__scan_ws {
     fidx_scan_result_t res;
     value_state_t v[FIDX_SCAN_MAX_FOUND];
     int scam, suspicious;
+    size_t n_related; /* warnings related to the values judged (routes/related.h), once each */
+    uint32_t related[FIDX__WARNINGS_RELATED_MAX];
 };
+
+/* Adds the warnings related to the value just looked up (w->result) to the post's. */
+static void note_related(fidx__worker_t *w, struct fidx__scan_ws *ws)
+{
+    uint32_t at[FIDX__WARNINGS_RELATED_MAX];
+    size_t n = fidx__related_of(w, &w->result, at, FIDX__WARNINGS_RELATED_MAX);
+    for (size_t i = 0; i < n && ws->n_related < FIDX__WARNINGS_RELATED_MAX; i++) {
+        size_t k = 0;
+        while (k < ws->n_related && ws->related[k] != at[i])
+            k++;
+        if (k == ws->n_related)
+            ws->related[ws->n_related++] = at[i];
+    }
+}
 
 /* Looks value i up once: its verdict is kept, and the result is left in w->result. */
 static value_state_t *judge(fidx__worker_t *w, size_t i)
@@ -49,6 +66,7 @@ static value_state_t *judge(fidx__worker_t *w, size_t i)
     st->verdict = (uint8_t)w->result.verdict;
     ws->scam |= w->result.verdict == FIDX_VERDICT_SCAM;
     ws->suspicious |= w->result.verdict == FIDX_VERDICT_SUSPICIOUS;
+    note_related(w, ws);
     return st;
 }
 
@@ -146,6 +164,7 @@ static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t
     }
     memset(ws->v, 0, ws->res.nvalues * sizeof ws->v[0]);
     ws->scam = ws->suspicious = 0;
+    ws->n_related = 0;
     fidx__sbuf_t *out = resp->body;
     fidx__sbuf_puts(out, "{\"matches\":[");
     if (put_matches(w, text, out) != 0) {
@@ -156,8 +175,10 @@ static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t
     for (size_t i = 0; i < ws->res.nvalues; i++)
         if (ws->v[i].state == VALUE_NEW)
             (void)judge(w, i);
-    fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"}",
+    fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"",
                       ws->res.truncated ? "true" : "false", post_verdict(ws));
+    fidx__related_ids(w, ws->related, ws->n_related, out); /* "warnings" when some concern it */
+    fidx__sbuf_puts(out, "}");
 }
 
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
