@@ -226,6 +226,49 @@ class Warnings(AdminTest):
         self.post(svc, "/v1/admin/warnings/%s/retract" % w["id"], {"reason": "sai"})
         self.assertNotIn("warnings", svc.get("/v1/check?q=0912345678").json())
 
+    def test_pages_without_javascript(self):
+        """The start page lists the current warnings of the visitor's province; a warning has a
+        page of its own in both languages; an answer names its related warnings."""
+        svc = self.start_admin()
+        home = svc.get("/").body.decode()
+        self.assertIn('id="warnings"', home)
+        self.assertIn("Hiện chưa có cảnh báo nào", home)
+        w = self.publish(svc, self.create(svc)["id"])
+        national = self.publish(svc, self.create(svc, dict(
+            DRAFT, title="Lừa đảo việc nhẹ lương cao <b>", regions=["all"], indicators=[],
+            category="task_job"))["id"])
+        home = svc.get("/").body.decode()
+        self.assertIn("/warnings/" + w["id"], home)
+        self.assertIn("Lừa đảo việc nhẹ lương cao &lt;b&gt;", home)  # escaped
+        hanoi = svc.get("/?province=ha-noi").body.decode()
+        self.assertIn("Cảnh báo mới ở Hà Nội", hanoi)
+        self.assertNotIn("/warnings/" + w["id"] + '"', hanoi)  # Hà Tĩnh and Nghệ An only
+        self.assertIn("/warnings/" + national["id"], hanoi)
+        self.assertIn('href="/warnings/ha-noi.atom"', hanoi)
+
+        page = svc.get("/warnings/" + w["id"])
+        self.assertEqual(page.status, 200)
+        self.assertTrue(page.headers["content-type"].startswith("text/html"))
+        html = page.body.decode()
+        self.assertIn('<h1 id="main-h">Giả danh công an gọi điện yêu cầu chuyển tiền</h1>', html)
+        self.assertIn("Công an tỉnh Hà Tĩnh", html)
+        self.assertIn("Không chuyển tiền", html)
+        self.assertIn("/check?q=%2B84912345678&amp;kind=phone", html)
+        en = svc.get("/warnings/%s?lang=en" % w["id"]).body.decode()
+        self.assertIn("<h1 id=\"main-h\">Fake police calls asking for money</h1>", en)
+        self.assertIn('<p class="w-text" lang="vi">', en)  # no English text: marked Vietnamese
+        missing = svc.get("/warnings/w0000000000000000")
+        self.assertEqual(missing.status, 404)
+        self.assertIn("Không tìm thấy cảnh báo", missing.body.decode())
+
+        answer = svc.get("/check?q=0912345678").body.decode()
+        self.assertIn("Cảnh báo liên quan", answer)
+        self.assertIn("/warnings/" + w["id"], answer)
+        self.post(svc, "/v1/admin/warnings/%s/retract" % w["id"], {"reason": "Nhầm số"})
+        gone = svc.get("/warnings/" + w["id"]).body.decode()
+        self.assertIn("Cảnh báo này đã được rút lại. Lý do: Nhầm số", gone)
+        self.assertNotIn("Cảnh báo liên quan", svc.get("/check?q=0912345678").body.decode())
+
     def test_every_acknowledged_change_survives_kill9(self):
         svc = self.start_admin()
         done = []

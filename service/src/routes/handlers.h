@@ -47,6 +47,9 @@ void fidx__route_admin_warning_new(const fidx__req_t *req, fidx__resp_t *resp); 
 void fidx__route_admin_warning(const fidx__req_t *req, fidx__resp_t *resp);        /* GET …/ID */
 void fidx__route_admin_warning_change(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/ID… */
 
+/* page.c: the page of warning id (what follows /warnings/), for warnings.c */
+void fidx__route_page_warning(const fidx__req_t *req, fidx__resp_t *resp, fidx_str_t id);
+
 /* warnings.c: the published warnings for everyone (JSON, Atom), and their pages */
 void fidx__route_warnings(const fidx__req_t *req, fidx__resp_t *resp);      /* GET /v1/warnings */
 void fidx__route_warning_json(const fidx__req_t *req, fidx__resp_t *resp);  /* …/v1/warnings/ID */

@@ -6,7 +6,10 @@
  *                               part=result gives only the answer, for page.js
  *   GET /report?[kind=…&value=…] the page with the report form (prefilled)
  *   POST /report                the plain HTML form's report (form-encoded) → a page
+ *   GET /warnings/ID            a warning's page (routes/warnings.c hands it over)
  *   GET /static/page.css, page.js, icon.svg   the embedded files
+ * Every page shows the current warnings (the start page, for ?province=CODE) or a check's
+ * related ones (routes/related.h).
  * Every page says its language (lang, Vietnamese by default) and carries a strict
  * Content-Security-Policy: nothing but this origin, no inline script or style. Pages holding a
  * value someone checked are never cached (Cache-Control: no-store); the static files are
@@ -14,12 +17,15 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "fidx/normalize.h"
 #include "web/page_render.h"
 #include "http/query.h"
 #include "routes/common.h"
 #include "routes/page_message.h"
+#include "routes/related.h"
+#include "warnings/provinces.h"
 #include "routes/report_intake.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
@@ -42,8 +48,8 @@
 /* The parameters a page takes, decoded. Long ones live in the caller's buffers. */
 typedef struct {
     char kind[PARAM_SHORT], bank[PARAM_SHORT], lang[PARAM_SHORT], part[PARAM_SHORT];
-    char category[PARAM_SHORT];
-    size_t kind_len, bank_len, lang_len, part_len, category_len;
+    char category[PARAM_SHORT], province[PARAM_SHORT];
+    size_t kind_len, bank_len, lang_len, part_len, category_len, province_len;
 } short_params_t;
 
 /* Decodes parameter name of the form-encoded src into out (cap bytes, NUL-terminated). An absent,
@@ -72,6 +78,7 @@ static void read_short(fidx_str_t src, short_params_t *sp)
     sp->lang_len = param(src, "lang", sp->lang, sizeof sp->lang, &bad);
     sp->part_len = param(src, "part", sp->part, sizeof sp->part, &bad);
     sp->category_len = param(src, "category", sp->category, sizeof sp->category, &bad);
+    sp->province_len = param(src, "province", sp->province, sizeof sp->province, &bad);
 }
 
 /* What the page says of itself: how fresh its data is, and who runs it. */
@@ -95,6 +102,9 @@ static void apply_choices(const fidx__req_t *req, fidx__page_t *pg, const short_
     trust(req, pg);
     pg->lang_given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
     pg->lang = lang;
+    pg->warnings = fidx__related_view(req->w);
+    pg->now = (int64_t)time(NULL);
+    pg->province = fidx__province_find(sp->province, sp->province_len);
     if (fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
         *kind = FIDX_KIND_NONE;
     *bank = sp->bank_len ? fidx_bank_find(sp->bank, sp->bank_len) : NULL;
@@ -137,8 +147,11 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
         return fidx_err_set(err, FIDX_ETOOBIG, 0, "value too long");
     int r = fidx__check_value(req->w, pg->kind, NULL, value, vlen, resp->body, err);
     fidx__sbuf_reset(resp->body, SIZE_MAX);
-    if (r == 0)
+    if (r == 0) {
         pg->result = &req->w->result;
+        pg->n_related =
+            fidx__related_of(req->w, pg->result, pg->related, FIDX__WARNINGS_RELATED_MAX);
+    }
     return r;
 }
 
@@ -201,6 +214,21 @@ void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
     pg.report_kind = pg.kind;
     pg.answer_focus = !part_only;
     send_page(resp, &pg, pg.invalid ? 400 : 200, part_only);
+}
+
+/* ---- GET /warnings/ID ---- */
+
+void fidx__route_page_warning(const fidx__req_t *req, fidx__resp_t *resp, fidx_str_t id)
+{
+    short_params_t sp;
+    fidx__page_t pg;
+    fidx_kind_t kind;
+    const fidx_bank_t *bank;
+    read_short(req->query, &sp);
+    apply_choices(req, &pg, &sp, &kind, &bank);
+    pg.warning = fidx__warnings_view_find(pg.warnings, id.p, id.len);
+    pg.warning_missing = pg.warning < 0;
+    send_page(resp, &pg, pg.warning_missing ? 404 : 200, 0);
 }
 
 /* ---- GET and POST /report ---- */

@@ -5,7 +5,7 @@
  *   GET /v1/warnings/ID           one, as JSON
  *   GET /warnings.atom            an Atom feed (RFC 4287) of the same warnings
  *   GET /warnings/REGION.atom     the warnings of one province (the whole country's included)
- *   GET /warnings/ID              the warning's page (routes/page_warnings.c)
+ *   GET /warnings/ID              the warning's page (routes/page.c)
  * Polling costs nothing when nothing changed: every answer carries the view's ETag and
  * Last-Modified, and If-None-Match / If-Modified-Since answer 304 with no body. */
 #include <stdio.h>
@@ -16,7 +16,6 @@
 
 #include "routes/common.h"
 #include "routes/handlers.h"
-#include "routes/page_warnings.h"
 #include "routes/related.h"
 #include "warnings/provinces.h"
 #include "web/page_render.h"
@@ -296,5 +295,5 @@ void fidx__route_warnings_sub(const fidx__req_t *req, fidx__resp_t *resp)
         atom_feed(req, resp, region);
         return;
     }
-    fidx__page_warning(req, resp, fidx_str(rest, len));
+    fidx__route_page_warning(req, resp, fidx_str(rest, len));
 }
