@@ -21,8 +21,8 @@ PACKAGES = build-essential cmake pkg-config python3 \
 	libpng-dev libjpeg62-turbo-dev libwebp-dev libzbar-dev libtesseract-dev libleptonica-dev \
 	tesseract-ocr-vie tesseract-ocr-eng zlib1g-dev \
 	imagemagick fonts-dejavu-core qrencode webp \
-	help2man dpkg-dev file openssl systemd haproxy nginx prometheus \
-	libcurl4-gnutls-dev \
+	help2man dpkg-dev file openssl systemd haproxy nginx prometheus wrk \
+	libcurl4-gnutls-dev libphonenumber-dev \
 	chromium nodejs npm \
 	python3-pip python3-setuptools python3-wheel mypy
 

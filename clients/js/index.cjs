@@ -231,8 +231,9 @@ class Client {
   }
 
   /* POST /v1/scan {"texts":[…]}: scanBatchSize texts (at most 1 MiB) a request; a ScanResult
-   * or ItemError per text, in order. */
-  async scanBatch(texts, { signal } = {}) {
+   * or ItemError ({error}, no query) per text, in order. A value found in several posts of a
+   * request is looked up once. */
+  async scanMany(texts, { signal } = {}) {
     const out = [];
     for (const chunk of this.#scanChunks(Array.from(texts))) {
       const a = await this.#json("POST", "/v1/scan", { json: { texts: chunk }, signal });
@@ -240,6 +241,11 @@ class Client {
     }
     return out;
   }
+  /* The name scanMany had before the service took batches. */
+  async scanBatch(texts, options) {
+    return this.scanMany(texts, options);
+  }
+
 
   /* POST /v1/reports: {value, kind, category, description, bank, platform} → {id, status}.
    * Stored as pending for analysts; rate-limited (RateLimited); not retried once it may have

@@ -45,7 +45,8 @@ export interface ErrorBody {
 
 /** A batch item that could not be answered (the others were). */
 export interface ItemError {
-  query: string | null;
+  /** The item's value (null when it had none); absent for a text of scanMany. */
+  query?: string | null;
   error: ErrorBody;
 }
 
@@ -143,6 +144,9 @@ export declare class Client {
   checkBatch(items: Iterable<BatchItem>,
              options?: CallOptions): Promise<Array<CheckResult | ItemError>>;
   scan(text: string, options?: CallOptions): Promise<ScanResult>;
+  scanMany(texts: Iterable<string>,
+           options?: CallOptions): Promise<Array<ScanResult | ItemError>>;
+  /** The older name of scanMany. */
   scanBatch(texts: Iterable<string>,
             options?: CallOptions): Promise<Array<ScanResult | ItemError>>;
   report(report: ReportInput, options?: CallOptions): Promise<Report>;

@@ -35,7 +35,14 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->max_admin_body_bytes = FIDX__DEFAULT_MAX_ADMIN_BODY_BYTES;
     cfg->keep_log_ms = FIDX__DEFAULT_KEEP_LOG_MS;
     cfg->sync_timeout_ms = FIDX__DEFAULT_SYNC_TIMEOUT_MS;
+    cfg->image_threads = FIDX__DEFAULT_IMAGE_THREADS;
+    cfg->image_queue = FIDX__DEFAULT_IMAGE_QUEUE;
+    cfg->image_timeout_ms = FIDX__DEFAULT_IMAGE_TIMEOUT_MS;
     cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
+    cfg->lookup_rate = FIDX__DEFAULT_LOOKUP_RATE;
+    cfg->lookup_period_s = FIDX__DEFAULT_LOOKUP_PERIOD_S;
+    cfg->lookup_burst = FIDX__DEFAULT_LOOKUP_BURST;
+    cfg->lookup_limits = 1;
 }
 
 #define OPERATOR_NAME_MAX 200

@@ -27,8 +27,9 @@ static const char usage_text[] =
     "                             [ADDR]:PORT, all interfaces as :PORT; port 0 picks a free\n"
     "                             port (the log line \"listening on ...\" tells which)\n"
     "  -t, --threads N            event-loop threads (default: one per core)\n"
-    "      --load MODE            lazy, populate (default: fault the file in at load) or\n"
-    "                             resident (copy into huge-page-backed memory)\n"
+    "      --load MODE            populate (default: copy the file into memory at load) or\n"
+    "                             resident (copy into huge-page-backed memory); lazy is\n"
+    "                             populate (the file is never served mapped)\n"
     "      --max-header-bytes N   request line and headers (default 8K; 413)\n"
     "      --max-body-bytes N     request body (default 1M; 413)\n"
     "      --max-batch N          items in one POST /v1/check (default 1000; 413)\n"
@@ -54,6 +55,21 @@ static const char usage_text[] =
     "                             refused (default 10000; 503)\n"
     "      --max-pending-per-network N  of those, from one IPv6 /48 or IPv4 /24\n"
     "                             (default 100; 429)\n"
+    "      --api-keys FILE        bots' API keys, one NAME KEY [RATE] per line (KEY the key\n"
+    "                             or sha256:HEX of it; RATE N[/UNIT], default 600/min; the\n"
+    "                             file must not be readable by group or others); a key's\n"
+    "                             requests have a limit of their own, its name goes on its\n"
+    "                             reports; re-read on SIGHUP\n"
+    "      --lookup-rate N[/UNIT] anonymous lookups (/v1/check, /v1/scan) per client address\n"
+    "                             (IPv6 /64; a /48 or IPv4 /24: 4 times that), UNIT s, min,\n"
+    "                             h or d (default 1200/min; 0: no limit; 429 beyond)\n"
+    "      --lookup-burst N       of those, at once (default 300)\n"
+    "      --lookup-limits on|off  off: lookups are never limited (loopback never is,\n"
+    "                             unless through a trusted proxy)\n"
+    "      --trusted-proxy ADDR[/PREFIX]  a reverse proxy in front whose X-Forwarded-For\n"
+    "                             and X-Forwarded-Proto are believed (repeatable; IPv4 or\n"
+    "                             IPv6, a network with /PREFIX); the client is then the\n"
+    "                             right-most address of X-Forwarded-For not so listed\n"
     "      --tokens FILE          analysts' tokens, one NAME SECRET [ROLE] per line (SECRET\n"
     "                             the token or sha256:HEX of it; ROLE admin (default),\n"
     "                             analyst, reviewer, feeder, reader or replica; the file must\n"
@@ -77,6 +93,12 @@ static const char usage_text[] =
     "                             replication_timeout (default 5000; the change is kept)\n"
     "      --keep-log SEC         log segments folded by a compaction are kept this long\n"
     "                             for readers behind (default 600; 0: deleted at once)\n"
+    "\nImages (POST /v1/image):\n"
+    "      --image-threads N      threads that read images, each with its own OCR engine\n"
+    "                             (default 2; 0: no images, the route answers 503)\n"
+    "      --image-queue N        images that may wait for a thread besides those being\n"
+    "                             read (default 8; 503 with Retry-After beyond)\n"
+    "      --image-timeout SEC    time limit per image, waiting included (default 10)\n"
     "      --operator-name TEXT   who runs this service, named at the foot of the\n"
     "                             citizens' page (one line, at most 200 bytes)\n"
     "      --operator-url URL     how to reach them: https://, http://, mailto: or tel:\n"
@@ -120,6 +142,14 @@ enum {
     OPT_KEEP_LOG,
     OPT_OPERATOR_NAME,
     OPT_OPERATOR_URL,
+    OPT_IMAGE_THREADS,
+    OPT_IMAGE_QUEUE,
+    OPT_IMAGE_TIMEOUT,
+    OPT_TRUSTED_PROXY,
+    OPT_API_KEYS,
+    OPT_LOOKUP_RATE,
+    OPT_LOOKUP_BURST,
+    OPT_LOOKUP_LIMITS,
 };
 
 static const struct option long_options[] = {
@@ -156,6 +186,14 @@ static const struct option long_options[] = {
     {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
     {"operator-name", required_argument, NULL, OPT_OPERATOR_NAME},
     {"operator-url", required_argument, NULL, OPT_OPERATOR_URL},
+    {"image-threads", required_argument, NULL, OPT_IMAGE_THREADS},
+    {"image-queue", required_argument, NULL, OPT_IMAGE_QUEUE},
+    {"image-timeout", required_argument, NULL, OPT_IMAGE_TIMEOUT},
+    {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
+    {"api-keys", required_argument, NULL, OPT_API_KEYS},
+    {"lookup-rate", required_argument, NULL, OPT_LOOKUP_RATE},
+    {"lookup-burst", required_argument, NULL, OPT_LOOKUP_BURST},
+    {"lookup-limits", required_argument, NULL, OPT_LOOKUP_LIMITS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -241,45 +279,16 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss)
 
 static int parse_load(const char *s, int *mode)
 {
-    if (strcmp(s, "lazy") == 0)
-        *mode = FIDX_OPEN_LAZY;
-    else if (strcmp(s, "populate") == 0)
+    /* The service never serves a mapping of the file: truncating or writing over the file in
+     * place would then crash it or change its answers. "lazy" stays accepted for existing
+     * configurations and copies, as "populate" does. */
+    if (strcmp(s, "lazy") == 0 || strcmp(s, "populate") == 0)
         *mode = FIDX_OPEN_POPULATE;
     else if (strcmp(s, "resident") == 0)
         *mode = FIDX_OPEN_RESIDENT;
     else
         return -1;
     return 0;
-}
-
-/* N or N/UNIT (s, min, h, d; default h): reports per period per client address. */
-static int parse_rate(const char *s, uint32_t *rate, uint32_t *period_s)
-{
-    static const struct {
-        const char *unit;
-        uint32_t seconds;
-    } units[] = {{"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}};
-    char num[24];
-    const char *slash = strchr(s, '/');
-    size_t n = slash ? (size_t)(slash - s) : strlen(s);
-    unsigned long long v;
-    if (n >= sizeof num)
-        return -1;
-    memcpy(num, s, n);
-    num[n] = '\0';
-    if (parse_count(num, 0, 0, 1000000, &v) != 0)
-        return -1;
-    *rate = (uint32_t)v;
-    *period_s = 3600;
-    if (!slash)
-        return 0;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(slash + 1, units[i].unit) == 0) {
-            *period_s = units[i].seconds;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 /* One numeric flag; returns 0 or the usage error's exit code. */
@@ -309,6 +318,15 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
     case OPT_HEADER_TIMEOUT:
         bad = parse_seconds(arg, 1, 86400000, &cfg->header_timeout_ms);
         break;
+    case OPT_IMAGE_THREADS:
+        bad = parse_count(arg, 0, 0, 64, &v) || ((cfg->image_threads = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_QUEUE:
+        bad = parse_count(arg, 0, 0, 10000, &v) || ((cfg->image_queue = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_TIMEOUT:
+        bad = parse_seconds(arg, 100, 600000, &cfg->image_timeout_ms);
+        break;
     case OPT_BODY_TIMEOUT:
         bad = parse_seconds(arg, 1, 86400000, &cfg->body_timeout_ms);
         break;
@@ -319,7 +337,7 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         bad = parse_seconds(arg, 0, 3600000, &cfg->drain_timeout_ms);
         break;
     case OPT_REPORT_RATE:
-        bad = parse_rate(arg, &cfg->report_rate, &cfg->report_period_s);
+        bad = fidx__ratelimit_parse_rate(arg, &cfg->report_rate, &cfg->report_period_s);
         break;
     case OPT_REPORT_BURST:
         bad = parse_count(arg, 0, 1, 1000000, &v) || ((cfg->report_burst = (uint32_t)v), 0);
@@ -328,13 +346,20 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         bad = parse_count(arg, 0, 1, 10000000, &v) || ((cfg->max_pending_reports = v), 0);
         break;
     case OPT_REPORT_GLOBAL_RATE:
-        bad = parse_rate(arg, &cfg->report_global_rate, &cfg->report_global_period_s);
+        bad =
+            fidx__ratelimit_parse_rate(arg, &cfg->report_global_rate, &cfg->report_global_period_s);
         break;
     case OPT_REPORT_GLOBAL_BURST:
         bad = parse_count(arg, 0, 1, 1000000, &v) || ((cfg->report_global_burst = (uint32_t)v), 0);
         break;
     case OPT_MAX_PENDING_PER_NET:
         bad = parse_count(arg, 0, 1, 10000000, &v) || ((cfg->max_pending_per_network = v), 0);
+        break;
+    case OPT_LOOKUP_RATE:
+        bad = fidx__ratelimit_parse_rate(arg, &cfg->lookup_rate, &cfg->lookup_period_s);
+        break;
+    case OPT_LOOKUP_BURST:
+        bad = parse_count(arg, 0, 1, 1000000, &v) || ((cfg->lookup_burst = (uint32_t)v), 0);
         break;
     case OPT_MAX_ADMIN_BODY:
         bad = parse_count(arg, 1, 1024, 1ull << 30, &v) || ((cfg->max_admin_body_bytes = v), 0);
@@ -431,6 +456,23 @@ int main(int argc, char **argv)
                                    "or tel:, without spaces, at most %s bytes",
                                    "512");
             cfg.operator_url = optarg;
+            break;
+        case OPT_API_KEYS:
+            cfg.api_keys_path = optarg;
+            break;
+        case OPT_LOOKUP_LIMITS:
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+                return usage_error("invalid value '%s' for --lookup-limits (on or off)", optarg);
+            cfg.lookup_limits = strcmp(optarg, "on") == 0;
+            break;
+        case OPT_TRUSTED_PROXY:
+            if (cfg.n_trusted_proxies == FIDX__TRUSTED_PROXIES_MAX)
+                return usage_error("--trusted-proxy given more than %s times", "64");
+            if (fidx__net_parse(optarg, &cfg.trusted_proxies[cfg.n_trusted_proxies]) != 0)
+                return usage_error("invalid --trusted-proxy '%s' (an IPv4 or IPv6 address, "
+                                   "or a network ADDR/PREFIX without host bits)",
+                                   optarg);
+            cfg.n_trusted_proxies++;
             break;
         case OPT_DATA_DIR:
             if (!optarg[0])

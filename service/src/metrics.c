@@ -18,10 +18,11 @@ static const char *const bucket_le[FIDX__LATENCY_BUCKETS] = {
 static const struct {
     const char *method, *route;
 } route_labels[FIDX__ROUTE_COUNT] = {
-    {"GET", "/v1/check"}, {"POST", "/v1/check"}, {"GET", "/healthz"},     {"GET", "/v1/info"},
-    {"GET", "/metrics"},  {"POST", "/v1/scan"},  {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"},
-    {"any", "page"},      {"any", "/v1/admin"},  {"GET", "/v1/replica"},  {"GET", "/v1/changes"},
-    {"GET", "warnings"},  {"other", "other"},
+    {"GET", "/v1/check"},    {"POST", "/v1/check"},     {"GET", "/healthz"},
+    {"GET", "/v1/info"},     {"GET", "/metrics"},       {"POST", "/v1/scan"},
+    {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"}, {"any", "page"},
+    {"any", "/v1/admin"},    {"GET", "/v1/replica"},    {"GET", "/v1/changes"},
+    {"POST", "/v1/image"},   {"GET", "warnings"},       {"other", "other"},
 };
 
 static size_t status_slot(int status)
@@ -41,6 +42,8 @@ void fidx__metrics_request(fidx__metrics_t *m, fidx__metric_route_t route, int s
     fidx__counter_add(&m->requests[route][status_slot(status)], 1);
     fidx__counter_add(&m->latency[route][b], 1);
     fidx__counter_add(&m->latency_sum_ns[route], duration_ns);
+    if (status == 429)
+        fidx__counter_add(&m->rate_limited[route], 1);
 }
 
 void fidx__metrics_lookup(fidx__metrics_t *m, fidx_kind_t kind, fidx_verdict_t verdict)
@@ -108,6 +111,22 @@ static void render_latency(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
                           "fraudidx_http_request_duration_seconds_count{route=\"%s\","
                           "method=\"%s\"} %llu\n",
                           labels, method, (unsigned long long)cum);
+    }
+}
+
+/* The limited routes are always listed (an alert needs the series before the first 429). */
+static void render_limited(fidx__sbuf_t *o, fidx__metrics_t *const *workers, size_t n)
+{
+    fidx__sbuf_puts(o, "# HELP fraudidx_rate_limited_total Requests answered 429 (a client, key "
+                       "or everyone over a limit), by route.\n"
+                       "# TYPE fraudidx_rate_limited_total counter\n");
+    for (size_t r = 0; r < FIDX__ROUTE_COUNT; r++) {
+        uint64_t v = SUM(rate_limited[r]);
+        int limited = r == FIDX__ROUTE_CHECK || r == FIDX__ROUTE_BATCH || r == FIDX__ROUTE_SCAN ||
+                      r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
+        if (v || limited)
+            fidx__sbuf_printf(o, "fraudidx_rate_limited_total{route=\"%s\",method=\"%s\"} %llu\n",
+                              route_labels[r].route, route_labels[r].method, (unsigned long long)v);
     }
 }
 
@@ -235,6 +254,7 @@ void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, si
 {
     render_requests(out, workers, n);
     render_latency(out, workers, n);
+    render_limited(out, workers, n);
     render_lookups(out, workers, n);
     render_analysts(out, g);
     render_process(out, workers, n, g);

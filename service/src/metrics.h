@@ -26,6 +26,7 @@ typedef enum {
     FIDX__ROUTE_ADMIN,         /* /v1/admin/… */
     FIDX__ROUTE_REPLICA,       /* /v1/replica/…: readers following this writer */
     FIDX__ROUTE_CHANGES,       /* GET /v1/changes: bots paging through changed verdicts */
+    FIDX__ROUTE_IMAGE,         /* POST /v1/image */
     FIDX__ROUTE_WARNINGS,      /* GET /v1/warnings…, /warnings.atom…: the public warnings */
     FIDX__ROUTE_OTHER,         /* not found, method not allowed, malformed, timeouts, limits */
     FIDX__ROUTE_COUNT
@@ -43,6 +44,7 @@ typedef struct {
     fidx__counter_t latency_sum_ns[FIDX__ROUTE_COUNT];
     fidx__counter_t lookups[FIDX_KIND_COUNT][FIDX__VERDICTS];
     fidx__counter_t lookup_invalid;
+    fidx__counter_t rate_limited[FIDX__ROUTE_COUNT]; /* 429s, whoever refused */
     fidx__counter_t connections_accepted;
     fidx__counter_t connections_rejected; /* over --max-connections */
     fidx__counter_t accept_failures;      /* accept(2) failed for lack of descriptors/memory */

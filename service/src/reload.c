@@ -1,11 +1,15 @@
-/* Reloading the snapshot (see reload.h). Everything here runs on the main thread's loop, so a
- * slow validation of a large file never delays a request. */
+/* Reloading the snapshot (see reload.h). The file is read and validated on libuv's thread
+ * pool, then swapped in on the main thread's loop: a slow validation of a large file never
+ * delays a request, nor the handling of a signal. */
 #include "reload.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "base/log.h"
+#include "routes/limits.h"
 
 void fidx__reload_log_loaded(const fidx__service_t *svc, const fidx_snapshot_t *s, const char *what)
 {
@@ -18,36 +22,93 @@ void fidx__reload_log_loaded(const fidx__service_t *svc, const fidx_snapshot_t *
               svc->cfg.snapshot_path, (unsigned long long)total, built);
 }
 
+/* A reload in flight: the file is read and validated on libuv's thread pool, never on the
+ * main loop, which must stay free to handle SIGTERM (a large file takes seconds to copy and
+ * hash). Only one at a time; a request meanwhile runs once more after it. */
+typedef struct {
+    uv_work_t req;
+    fidx__service_t *svc;
+    char why[32];
+    char path[4096]; /* the path asked for: a compaction may change cfg.snapshot_path */
+    fidx_snapshot_t *snap;
+    fidx_err_t err;
+    int rc;
+} reload_t;
+
+static void open_off_loop(uv_work_t *req)
+{
+    reload_t *r = req->data;
+    r->rc = fidx_snapshot_open(r->path, r->svc->cfg.load_mode, &r->snap, &r->err);
+}
+
+static void refused(fidx__service_t *svc, const reload_t *r, const char *reason)
+{
+    char built[32];
+    atomic_fetch_add(&svc->reloads_failed, 1);
+    fidx__time_iso(fidx_snapshot_build_time(svc->snap), built, sizeof built);
+    fidx__log(FIDX__LOG_ERROR,
+              "snapshot reload (%s) refused: %s: %s; still serving the one built %s", r->why,
+              r->path, reason, built);
+}
+
+static void opened(uv_work_t *req, int status)
+{
+    reload_t *r = req->data;
+    fidx__service_t *svc = r->svc;
+    svc->reloading = 0;
+    if (status == 0 && r->rc)
+        refused(svc, r, r->err.reason ? r->err.reason : fidx_strerror(r->rc));
+    else if (status == 0 && !svc->stopping && strcmp(r->path, svc->cfg.snapshot_path) == 0) {
+        svc->publish(svc, r->snap);
+        fidx_snapshot_release(svc->snap);
+        svc->snap = r->snap;
+        r->snap = NULL;
+        atomic_fetch_add(&svc->reloads_ok, 1);
+        char what[64];
+        snprintf(what, sizeof what, "reloaded (%s)", r->why);
+        fidx__reload_log_loaded(svc, svc->snap, what);
+    }
+    if (r->snap) /* stopping, or the path changed meanwhile (a compaction) */
+        fidx_snapshot_release(r->snap);
+    free(r);
+    if (svc->reload_again[0] && !svc->stopping) {
+        char why[32];
+        snprintf(why, sizeof why, "%s", svc->reload_again);
+        svc->reload_again[0] = '\0';
+        fidx__reload_now(svc, why);
+    }
+}
+
 void fidx__reload_now(fidx__service_t *svc, const char *why)
 {
-    fidx_err_t err = {0};
-    fidx_snapshot_t *s = NULL;
     if (svc->stopping)
         return;
-    int r = fidx_snapshot_open(svc->cfg.snapshot_path, svc->cfg.load_mode, &s, &err);
-    if (r) {
-        char built[32];
-        atomic_fetch_add(&svc->reloads_failed, 1);
-        fidx__time_iso(fidx_snapshot_build_time(svc->snap), built, sizeof built);
-        fidx__log(FIDX__LOG_ERROR,
-                  "snapshot reload (%s) refused: %s: %s; still serving the one "
-                  "built %s",
-                  why, svc->cfg.snapshot_path, err.reason ? err.reason : fidx_strerror(r), built);
+    if (svc->reloading) {
+        snprintf(svc->reload_again, sizeof svc->reload_again, "%s", why);
         return;
     }
-    svc->publish(svc, s);
-    fidx_snapshot_release(svc->snap);
-    svc->snap = s;
-    atomic_fetch_add(&svc->reloads_ok, 1);
-    char what[64];
-    snprintf(what, sizeof what, "reloaded (%s)", why);
-    fidx__reload_log_loaded(svc, s, what);
+    reload_t *r = calloc(1, sizeof *r);
+    if (!r) {
+        fidx__log(FIDX__LOG_ERROR, "snapshot reload (%s): out of memory", why);
+        return;
+    }
+    r->svc = svc;
+    r->req.data = r;
+    snprintf(r->why, sizeof r->why, "%s", why);
+    if ((size_t)snprintf(r->path, sizeof r->path, "%s", svc->cfg.snapshot_path) >= sizeof r->path ||
+        uv_queue_work(&svc->loop, &r->req, open_off_loop, opened) != 0) {
+        refused(svc, r, "cannot start the reload");
+        free(r);
+        return;
+    }
+    svc->reloading = 1;
 }
 
 static void on_sighup(uv_signal_t *h, int signum)
 {
     (void)signum;
     fidx__reload_now(h->data, "SIGHUP");
+    fidx__limits_reload(h->data); /* the API keys are re-read too */
 }
 
 static void on_change(uv_fs_poll_t *h, int status, const uv_stat_t *prev, const uv_stat_t *curr)

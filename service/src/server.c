@@ -22,7 +22,9 @@
 #include "lookalikes.h"
 #include "reload.h"
 #include "replica/replica.h"
+#include "routes/limits.h"
 #include "routes/handlers.h"
+#include "routes/image_task.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
 
@@ -148,6 +150,7 @@ static void worker_finish(fidx__worker_t *w)
     uv_close((uv_handle_t *)&w->heavy_idle, NULL);
     fidx__route_replica_finish(w);
     fidx__admin_worker_finish(w);
+    fidx__image_task_worker_finish(w);
     if (w->ov_reader)
         uv_close((uv_handle_t *)&w->quiesce, NULL);
 }
@@ -205,7 +208,7 @@ static int worker_init(fidx__service_t *svc, fidx__worker_t *w, unsigned id, int
     uv_unref((uv_handle_t *)&w->heavy_check); /* never keeps a draining loop alive */
     uv_timer_start(&w->sweep, on_sweep, sweep_interval(cfg), sweep_interval(cfg));
     int r;
-    if ((r = fidx__admin_worker_init(svc, w)) != 0)
+    if ((r = fidx__admin_worker_init(svc, w)) != 0 || (r = fidx__image_task_worker_init(w)) != 0)
         return r;
     if (w->ov_reader) {
         uv_prepare_init(&w->loop, &w->quiesce);
@@ -231,6 +234,7 @@ static void worker_dispose(fidx__worker_t *w)
         fidx_snapshot_release(w->snap);
     fidx__lookalikes_release(atomic_exchange(&w->looks_incoming, NULL));
     fidx__lookalikes_release(w->looks);
+    fidx__image_task_worker_dispose(w); /* after fidx__image_task_stop: nothing comes back */
     fidx__sbuf_free(&w->scratch);
     fidx__sbuf_free(&w->access);
     free(w->readbuf);
@@ -431,6 +435,7 @@ static void cleanup(fidx__service_t *svc)
      * the log, so it ends first. */
     fidx__follower_free(svc);
     fidx__admin_free(svc);
+    fidx__image_task_stop(svc);
     for (unsigned i = 0; i < svc->n_workers; i++)
         worker_dispose(svc->workers[i]);
     free(svc->workers);
@@ -442,6 +447,7 @@ static void cleanup(fidx__service_t *svc)
         close(svc->access_fd);
     fidx_scanner_free(svc->scanner);
     fidx__report_intake_stop(svc);
+    fidx__limits_stop(svc);
     fidx__warnings_free(svc->warnings);
     uv_loop_close(&svc->loop);
     free(svc);
@@ -492,11 +498,11 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
     if (fidx__report_intake_start(svc, holds) != 0 || open_warnings(svc, holds) != 0 ||
-        fidx__admin_start(svc) != 0)
+        fidx__admin_start(svc) != 0 || fidx__limits_start(svc) != 0)
         return -1;
     if (!holds)
         start_takeover(svc);
-    if (fidx__lookalikes_start(svc) != 0)
+    if (fidx__lookalikes_start(svc) != 0 || fidx__image_task_start(svc) != 0)
         return -1;
     fidx_err_t scan_err = {0};
     if (fidx_scanner_new(&svc->scanner, &scan_err) != 0) {

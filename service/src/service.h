@@ -22,6 +22,7 @@
 #include "fidx/overlay.h"
 #include "fidx/snapshot.h"
 #include "base/log.h"
+#include "reports/netaddr.h"
 #include "metrics.h"
 #include "base/sbuf.h"
 
@@ -42,6 +43,14 @@
 #define FIDX__DEFAULT_KEEP_LOG_MS (600u * 1000) /* folded log kept for replicas behind */
 #define FIDX__DEFAULT_SYNC_TIMEOUT_MS 5000      /* --sync-replicas: wait for readers */
 #define FIDX__DEFAULT_MAX_LAG_MS (30u * 1000)   /* a reader's /healthz: 503 beyond */
+#define FIDX__DEFAULT_IMAGE_THREADS 2           /* POST /v1/image's pool (docs/IMAGES.md) */
+#define FIDX__DEFAULT_IMAGE_QUEUE 8
+#define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
+
+#define FIDX__DEFAULT_LOOKUP_RATE 1200   /* anonymous lookups per address ... */
+#define FIDX__DEFAULT_LOOKUP_PERIOD_S 60 /* ... a minute (a /48 or IPv4 /24: 4 times that) */
+#define FIDX__DEFAULT_LOOKUP_BURST 300   /* at most this many at once */
+#define FIDX__TRUSTED_PROXIES_MAX 64     /* --trusted-proxy given this many times */
 
 #define FIDX__READ_BUFFER (64 * 1024)     /* per worker, shared by its connections */
 #define FIDX__OUT_MAX (64u * 1024 * 1024) /* queued response bytes per connection */
@@ -84,6 +93,20 @@ typedef struct {
     const char *follow_url;
     const char *follow_token_path;
     uint64_t max_lag_ms;
+    /* Bots (routes/limits.h): API keys (NULL: none), and anonymous lookups per network:
+     * lookup_rate per lookup_period_s, bursts of lookup_burst (rate 0 or lookup_limits 0: not
+     * limited). */
+    const char *api_keys_path;
+    uint32_t lookup_rate, lookup_period_s, lookup_burst;
+    int lookup_limits;
+    /* Images (POST /v1/image, routes/image_task.h): the pool's threads (0: no images), the
+     * jobs that may wait besides the running ones, the time limit per image. */
+    unsigned image_threads, image_queue;
+    uint64_t image_timeout_ms;
+    /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+     * (--trusted-proxy; routes/proxy.h). */
+    fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
+    size_t n_trusted_proxies;
     /* Who runs the service, for the citizens' page (NULL: not said). */
     const char *operator_name, *operator_url;
 } fidx__config_t;
@@ -180,6 +203,15 @@ struct fidx__worker {
     struct fidx__poll *polls; /* this thread only */
     uv_timer_t poll_timer;
     int poll_timer_open;
+
+    /* Images read on the pool and handed back to this loop (routes/image_task.c): pool threads
+     * push finished tasks under image_mu and wake image_wake, unless image_closed (the loop is
+     * ending: the tasks then wait for fidx__image_task_worker_dispose). */
+    uv_async_t image_wake;
+    int image_open;
+    pthread_mutex_t image_mu;
+    int image_closed;
+    struct fidx__image_task *image_done;
 };
 
 /* Before a request reads the overlay (fidx__check_value calls it). */
@@ -200,6 +232,8 @@ struct fidx__service {
     uv_signal_t sig_hup, sig_term, sig_int;
     uv_fs_poll_t watch;
     int watching;
+    int reloading;         /* a reload is being read on the thread pool (reload.c) */
+    char reload_again[32]; /* why another was asked for meanwhile ("" none) */
 
     fidx_snapshot_t *snap; /* the main thread's reference to the newest snapshot */
     _Atomic int64_t loaded_at;
@@ -219,12 +253,14 @@ struct fidx__service {
     /* Report limits (reports/ratelimit.h; thread-safe): per subscriber (/64, IPv4 address),
      * per customer network (/48, IPv4 /24), and everyone's together. */
     struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
-    struct fidx__admin *admin; /* analysts' side (admin.h) */
+    struct fidx__admin *admin;   /* analysts' side (admin.h) */
+    struct fidx__limits *limits; /* API keys and lookup limits (routes/limits.h) */
     /* Warnings to the public (warnings/warnings.h; thread-safe); NULL without a data
      * directory. Writable only in the process that holds the directory's lock. */
     _Atomic(struct fidx__warnings *) warnings;
 
-    fidx_scanner_t *scanner; /* read-only once made: shared by every worker's scans */
+    fidx_scanner_t *scanner;          /* read-only once made: shared by every worker's scans */
+    struct fidx__image_tasks *images; /* POST /v1/image (routes/image_task.c); NULL: off */
 
     /* A reader (--follow; replica/replica.h): the follower writes these, routes read them.
      * applied: the last change applied and durable here; current_ms (monotonic): every

@@ -1,6 +1,8 @@
 """POST /v1/scan through a real HTTP client: every indicator in a post found with its exact
 byte offsets, each judged against the snapshot, and the post's verdict (block / review /
-allow); an allowlisted match never raises it; bad bodies and long texts are refused."""
+allow); an allowlisted match never raises it; bad bodies and long texts are refused. A batch,
+{"texts":[…]}, answers each text as a single scan would, a bad text with its own error, and
+looks a value found in several texts up once."""
 
 import fidxsvc
 
@@ -132,6 +134,93 @@ class Scan(fidxsvc.ServiceTest):
         self.assertEqual(body["verdict"], "block")
         self.assertEqual(len(body["matches"]), 256)
         self.assertTrue(body["truncated"])
+
+
+def lookups(svc):
+    """Every lookup the service has made (fraudidx_lookups_total over kinds and verdicts)."""
+    return sum(v for (name, _), v in svc.metrics().items() if name == "fraudidx_lookups_total")
+
+
+class BatchScan(fidxsvc.ServiceTest):
+    TEXTS = [
+        "Cán bộ công an 🚓 gọi: 0912.345.678, vào hxxps://evil[.]example/xac-minh ngay.",
+        "Việc nhẹ lương cao, nhắn 0987 654 321 nhé",
+        "Hotline Vietcombank 1900 545 413, web vietcombank.com.vn",
+        "Bán áo 199.000đ, giao ngày 12/03/2024 lúc 14:30, giảm 15%",
+        "",
+    ]
+
+    def setUp(self):
+        super().setUp()
+        snap = fidxsvc.build_snapshot(self.dir, "scan", SCAN_CSV)
+        # A body limit above the batch's own 1 MiB of text, so that limit is the one reached.
+        self.svc = self.start("--max-body-bytes", str(4 << 20), snapshot=snap)
+
+    def batch(self, texts):
+        r = self.svc.post_json("/v1/scan", {"texts": texts})
+        self.assertEqual(r.status, 200, r)
+        results = r.json()["results"]
+        self.assertEqual(len(results), len(texts))
+        return results
+
+    def test_each_text_answers_as_a_single_scan_in_order(self):
+        results = self.batch(self.TEXTS)
+        for text, got in zip(self.TEXTS, results):
+            single = self.svc.post_json("/v1/scan", {"text": text}).json()
+            self.assertEqual(got, single, text)
+        self.assertEqual([r["verdict"] for r in results],
+                         ["block", "review", "allow", "allow", "allow"])
+        self.assertEqual(self.batch([]), [])
+
+    def test_a_bad_text_answers_its_own_error_in_place(self):
+        results = self.batch(["Gọi 0912 345 678", 42, "x" * (64 * 1024 + 1), None,
+                              "nhắn 0987 654 321"])
+        self.assertEqual(results[0]["verdict"], "block")
+        self.assertEqual(results[1]["error"]["code"], "bad_request")
+        self.assertEqual(results[2]["error"]["code"], "too_large")
+        self.assertEqual(results[3]["error"]["code"], "bad_request")
+        self.assertEqual(results[4]["verdict"], "review")
+        for r in results[1:4]:
+            self.assertEqual(set(r), {"error"})
+            self.assertTrue(r["error"]["message"])
+
+    def test_a_value_in_several_texts_is_looked_up_once(self):
+        texts = ["Gọi 0912 345 678 ngay", "0912.345.678 là số lừa đảo", "Chào buổi sáng",
+                 "nhắn 0912345678 hoặc 0987 654 321"]
+        before = lookups(self.svc)
+        results = self.batch(texts)
+        self.assertEqual(lookups(self.svc) - before, 2)  # two distinct numbers
+        self.assertEqual([r["verdict"] for r in results], ["block", "block", "allow", "block"])
+        # The repeated number's result is the same in every text that lists it.
+        phone = [m for r in results for m in r["matches"] if m["canonical"] == "+84912345678"]
+        self.assertEqual(len(phone), 3)
+        for m in phone[1:]:
+            self.assertEqual({k: v for k, v in m.items() if k not in ("text", "start", "end")},
+                             {k: v for k, v in phone[0].items()
+                              if k not in ("text", "start", "end")})
+        self.assertEqual([(m["start"], m["end"]) for m in phone],
+                         [(6, 18), (0, 12), (7, 17)])  # bytes: "ọ" and "ắ" take 3
+
+    def test_decoys_in_one_text_do_not_hide_a_number_judged_in_an_earlier_one(self):
+        # A value judged (unlisted) in one text and listed in the next gets its full result.
+        decoys = "0911 111 111 " * 256
+        results = self.batch([decoys + "Gọi 0912 345 678", "Gọi 0912 345 678"])
+        self.assertEqual(results[0]["verdict"], "block")
+        self.assertTrue(results[0]["truncated"])
+        self.assertEqual(results[1]["matches"][0]["match"]["status"], "confirmed")
+
+    def test_limits(self):
+        r = self.svc.post_json("/v1/scan", {"texts": ["a"] * 101})
+        self.assertError(r, 413, "too_large")
+        self.assertEqual(len(self.batch(["a"] * 100)), 100)
+        big = "Gọi 0912 345 678. " * 3000
+        big = big.encode("utf-8")[: 60 * 1024].decode("utf-8", "ignore")
+        n = (1 << 20) // len(big.encode("utf-8"))
+        self.assertEqual(len(self.batch([big] * n)), n)
+        r = self.svc.post_json("/v1/scan", {"texts": [big] * (n + 1)})
+        self.assertError(r, 413, "too_large")
+        for body in ({"text": "a", "texts": ["a"]}, {"texts": "a"}, {"texts": None}):
+            self.assertError(self.svc.post_json("/v1/scan", body), 400, "bad_request")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ import { buildSample, startService, tempDir } from "../../../tests/contract/fidx
 
 const SCAM_PHONE = "0910001001"; /* confirmed (data/sample/indicators.csv) */
 const ANALYST_TOKEN = "js-client-analyst-0123456789abc";
-/* What a service without batch scans answers to {"texts":[…]} (service/src/route_scan.c). */
-const NO_BATCH_SCAN = 'the body must be {"text":"..."}';
 
 let dir;
 let snapshot;
@@ -171,20 +169,16 @@ describe("lookups", () => {
     assert.deepEqual([big.status, big.code], [413, "too_large"]);
   });
 
-  test("scanBatch", async (t) => {
-    let out;
-    try {
-      out = await fx.scanBatch(["Gọi 0910.001.001 nhận quà", "Chào", "Lãi cao: 0700 001 003"]);
-    } catch (e) {
-      if (e instanceof HTTPError && e.status === 400 && e.message === NO_BATCH_SCAN) {
-        t.skip("this service does not scan batches yet (POST /v1/scan {\"texts\":[…]} is " +
-               "issue 16's first item): it answers 400 " + JSON.stringify(e.message));
-        return;
-      }
-      throw e;
-    }
+  test("scanMany", async () => {
+    const out = await fx.scanMany(["Gọi 0910.001.001 nhận quà", "Chào", "x".repeat(70000),
+                                   "Lãi cao: 0700 001 003"]);
     assert.deepEqual(out.map((o) => isItemError(o) ? o.error.code : o.verdict),
-                     ["block", "allow", "review"]);
+                     ["block", "allow", "too_large", "review"]);
+    assert.equal(out[2].query, undefined);
+    assert.equal((await fx.scanBatch(["Gọi 0910.001.001"]))[0].verdict, "block"); /* older name */
+    const small = new Client(svc.url, { timeout: 10000, scanBatchSize: 2 });
+    const many = await small.scanMany(["Gọi 0910.001.001", "Chào", "Gọi 0910.001.001", "Chào"]);
+    assert.deepEqual(many.map((o) => o.verdict), ["block", "allow", "block", "allow"]);
   });
 
   test("report", async () => {

@@ -2,7 +2,7 @@
 results, retries with backoff that honour Retry-After.
 
 Retry policy (docs/CLIENTS.md):
-- Lookups (check, check_batch, scan, scan_batch, info) change nothing on the service, so any
+- Lookups (check, check_batch, scan, scan_many, info) change nothing on the service, so any
   failure that may pass is retried: no connection, a connection reset, a timeout, 429, 502,
   503, 504.
 - A report changes the service (it is stored). It is retried only when the service cannot have
@@ -196,14 +196,18 @@ class Client:
         allow). A text over 64 KiB of UTF-8 is HTTPError 413."""
         return ScanResult.from_json(self._json("POST", "/v1/scan", body={"text": text}))
 
-    def scan_batch(self, texts: Iterable[str]) -> list[ScanOutcome]:
+    def scan_many(self, texts: Iterable[str]) -> list[ScanOutcome]:
         """POST /v1/scan with {"texts":[…]}: many posts, scan_batch_size (and at most 1 MiB)
-        a request; one ScanResult or ItemError per text, in order."""
+        a request; one ScanResult or ItemError per text, in order (an ItemError's query is
+        None: the service does not send a text back). A value found in several posts of a
+        request is looked up once."""
         out: list[ScanOutcome] = []
         for chunk in self._scan_chunks(list(texts)):
             answer = self._json("POST", "/v1/scan", body={"texts": chunk})
             out.extend(scan_outcome(r) for r in self._results(answer, len(chunk)))
         return out
+
+    scan_batch = scan_many  # the name this method had before the service took batches
 
     def report(self, kind: str | None, value: str, category: str | None = None,
                description: str | None = None, *, bank: str | None = None,

@@ -21,10 +21,6 @@ from fraudidx import (CheckResult, Client, FraudidxError, HTTPError, InvalidValu
                       Unauthorized, Unavailable)
 from fraudidx.client import _retry_after
 
-# The 400 a service without batch scans answers to {"texts":[…]} (service/src/route_scan.c).
-NO_BATCH_SCAN = 'the body must be {"text":"..."}'
-
-
 class Recorder:
     """on_retry that keeps the events (and may act on the first)."""
 
@@ -115,18 +111,21 @@ class Lookups(ServiceCase):
             self.fx.scan("x" * 70000)
         self.assertEqual((c.exception.status, c.exception.code), (413, "too_large"))
 
-    def test_scan_batch(self) -> None:
-        texts = ["Gọi 0910.001.001 nhận quà", "Chào buổi sáng", "Lãi cao: 0700 001 003"]
-        try:
-            out = self.fx.scan_batch(texts)
-        except HTTPError as e:
-            if e.status == 400 and e.message == NO_BATCH_SCAN:
-                self.skipTest("this service does not scan batches yet (POST /v1/scan "
-                              "{\"texts\":[…]} is issue 16's first item): it answers 400 "
-                              + repr(e.message))
-            raise
+    def test_scan_many(self) -> None:
+        texts = ["Gọi 0910.001.001 nhận quà", "Chào buổi sáng", "x" * 70000,
+                 "Lãi cao: 0700 001 003"]
+        out = self.fx.scan_many(texts)
         self.assertEqual([o.verdict if isinstance(o, ScanResult) else o.code for o in out],
-                         ["block", "allow", "review"])
+                         ["block", "allow", "too_large", "review"])
+        self.assertIsInstance(out[2], ItemError)
+        self.assertIsNone(out[2].query)
+        self.assertEqual(self.fx.scan_batch(texts[:1])[0].verdict, "block")  # the older name
+        # Split into requests of scan_batch_size texts, in order.
+        fx = Client(self.url(self.svc), timeout=10, scan_batch_size=2)
+        self.addCleanup(fx.close)
+        many = fx.scan_many(["Gọi 0910.001.001", "Chào"] * 3)
+        self.assertEqual([o.verdict for o in many if isinstance(o, ScanResult)],
+                         ["block", "allow"] * 3)
 
     def test_report(self) -> None:
         r = self.fx.report("phone", "0912 345 678", "impersonation",

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fidx/emvco.h"
 #include "fidx/error.h"
 #include "fidx/indicator.h"
 #include "fidx/kind.h"
@@ -45,16 +46,27 @@ typedef struct {
      * still unknown). Strings borrowed from the index until it is freed. */
     int has_lookalike;
     fidx_lookalike_match_t lookalike;
+    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names:
+     * qr's strings are borrowed from the query. */
+    int has_qr;
+    fidx_emvco_t qr;
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
 } fidx_result_t;
+
+/* Whether q[0..len) is to be read as a VietQR payload: it starts "000201" and is not a bare
+ * number short enough to be an account (a payload is at least 40 bytes with letters). */
+int fidx_check_is_payload(const char *q, size_t len);
 
 /* Checks q[0..len) read as kind (FIDX_KIND_NONE: detect) against the snapshot and the live
  * overlay ov (NULL: the snapshot alone; an overlay entry replaces the snapshot's entry of the
  * same kind and value, a delisting hides it). platform is the social platform hint or NULL.
  * FIDX_EINVAL (err->reason) when the value cannot be read as the kind; the result is then
- * undefined. With an overlay the caller must be an online reader of it (fidx/overlay.h) until
- * it is done with the result, whose strings may be borrowed from the overlay. */
+ * undefined. A VietQR payload (fidx_check_is_payload), with kind NONE or bank_account, is
+ * parsed (its CRC and structure checked: FIDX_EINVAL with the parser's reason) and its account
+ * checked as a bank account, res->has_qr set. With an overlay the caller must be an online reader
+ * of it (fidx/overlay.h) until it is done with the result, whose strings may be borrowed from the
+ * overlay. */
 FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
                                const char *platform, const char *q, size_t len, fidx_result_t *res,
                                fidx_err_t *err);
@@ -66,7 +78,9 @@ FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *o
 int fidx_check_lookalike(const fidx_lookalike_t *la, fidx_result_t *res);
 
 /* The contract's JSON object for a result ({"query":…,"kind":…,"canonical":…,"verdict":…,
- * "match":{…}}, or after the verdict the look-alike members "reason":…), written into out (cap
+ * "match":{…}}, or after the verdict the look-alike members "reason":…; for a VietQR payload
+ * also "source":"vietqr","qr":{"bank","bin","account","card","amount","currency","purpose",
+ * "name"}), written into out (cap
  * bytes). Returns the length, or 0 when cap is too small (FIDX_CHECK_JSON_MAX is always enough
  * for a query of at most FIDX_MAX_VALUE_LEN bytes). */
 #define FIDX_CHECK_JSON_MAX (4 * FIDX_CANON_CAP + FIDX_LOOKALIKE_JSON_MAX)

@@ -34,15 +34,22 @@ typedef struct {
     uint64_t by_source[FIDX_MAX_SNAPSHOT_SOURCES];
 } fidx_snapshot_info_t;
 
-/* How a snapshot is brought into memory: mapped and faulted in on use (tools), mapped and
- * faulted in at once (a server that wants no page faults on the hot path), or copied into
- * memory backed by transparent huge pages (a server with a large snapshot: fewer TLB misses). */
+/* How a snapshot is brought into memory: mapped and faulted in on use (short-lived tools only:
+ * a mapped file truncated or written over in place faults or shows the new bytes), copied
+ * into private memory (a server: nothing done to the file afterwards reaches it), or copied
+ * into memory backed by transparent huge pages (a server with a large snapshot: fewer TLB
+ * misses). Whatever the mode, the header and the file's size are checked before anything is
+ * mapped or read; a copy must fit in half the machine's memory. */
 enum { FIDX_OPEN_LAZY = 0, FIDX_OPEN_POPULATE = 1, FIDX_OPEN_RESIDENT = 2 };
 
-/* Maps and validates a snapshot: header, section bounds, every section's XXH3-64 checksum and
- * the index structure (so that any lookup on it stays in bounds). A file that is not sound is
- * refused with FIDX_ECORRUPT / FIDX_EVERSION and err->reason ("section 3 checksum mismatch").
- * mode: FIDX_OPEN_*. Caller owns *out (reference count 1); release with fidx_snapshot_release. */
+/* The largest snapshot opened (FIDX_ELIMIT beyond): 64 GiB. */
+#define FIDX_SNAPSHOT_MAX_BYTES ((uint64_t)64 << 30)
+
+/* Opens (FIDX_OPEN_*) and validates a snapshot: header, section bounds, every section's XXH3-64
+ * checksum and the index structure (so that any lookup on it stays in bounds). A file that is not
+ * sound is refused with FIDX_ECORRUPT / FIDX_EVERSION / FIDX_ELIMIT and err->reason ("section 3
+ * checksum mismatch"). mode: FIDX_OPEN_*. Caller owns *out (reference count 1); release with
+ * fidx_snapshot_release. */
 FIDX_MUST_CHECK int fidx_snapshot_open(const char *path, int mode, fidx_snapshot_t **out,
                                        fidx_err_t *err);
 
@@ -101,8 +108,15 @@ int fidx_builder_remove(fidx_builder_t *b, fidx_kind_t kind, const char *value, 
 uint64_t fidx_builder_count(const fidx_builder_t *b);
 
 /* Writes the snapshot to path atomically: path.tmp.XXXXXX in the same directory, fsync,
- * rename over path, fsync the directory. build_time is stored in the header. */
+ * rename over path, fsync the directory. build_time is stored in the header. The file is
+ * readable by all (0644): the indexer's output is a feed build meant to be shipped. */
 FIDX_MUST_CHECK int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time,
                                        fidx_err_t *err);
+
+/* The same with the file's permission bits (0600 for the service's data directory: a
+ * compacted snapshot carries the analysts' notes). The mode is set before the rename, so the
+ * file never appears at path with other bits. */
+FIDX_MUST_CHECK int fidx_builder_write_mode(fidx_builder_t *b, const char *path, int64_t build_time,
+                                            unsigned mode, fidx_err_t *err);
 
 #endif

@@ -301,10 +301,41 @@ static fidx_verdict_t verdict_of(fidx_status_t st)
                                          : FIDX_VERDICT_SUSPICIOUS;
 }
 
+int fidx_check_is_payload(const char *q, size_t len)
+{
+    if (len < 6 || memcmp(q, "000201", 6) != 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (q[i] < '0' || q[i] > '9')
+            return 1;
+    return len > FIDX_EMVCO_ACCOUNT_MAX;
+}
+
+/* A VietQR payload: parsed, then its account normalised as the bank_account kind. */
+static int normalize_payload(const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
+{
+    int rc = fidx_emvco_parse(q, len, &res->qr, err);
+    if (rc)
+        return rc;
+    if (res->qr.canonical_len == 0)
+        return fidx_err_set(err, FIDX_EINVAL, 0,
+                            "this VietQR payload names no bank account number (an e-wallet "
+                            "reference), so it cannot be checked");
+    res->has_qr = 1;
+    return fidx_normalize(FIDX_KIND_BANK_ACCOUNT, NULL, res->qr.canonical, res->qr.canonical_len,
+                          &res->kind, res->canonical, sizeof res->canonical, &res->canonical_len,
+                          err);
+}
+
 int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
                const char *platform, const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
 {
-    int rc = fidx_normalize(kind, platform, q, len, &res->kind, res->canonical,
+    int rc;
+    res->has_qr = 0;
+    if ((kind == FIDX_KIND_NONE || kind == FIDX_KIND_BANK_ACCOUNT) && fidx_check_is_payload(q, len))
+        rc = normalize_payload(q, len, res, err);
+    else
+        rc = fidx_normalize(kind, platform, q, len, &res->kind, res->canonical,
                             sizeof res->canonical, &res->canonical_len, err);
     if (rc)
         return rc;

@@ -69,6 +69,40 @@ static void put_lookalike(fidx_buf_t *b, const fidx_lookalike_match_t *m)
     b->len += n;
 }
 
+/* A field of a payload, or null when it does not carry it. */
+static void put_field(fidx_buf_t *b, const char *key, fidx_str_t v)
+{
+    put_key(b, key);
+    if (v.len)
+        fidx_json_string(b, v.p, v.len);
+    else
+        fidx_buf_puts(b, "null");
+}
+
+/* "source":"vietqr","qr":{…}: what the payload says besides the account (docs/API.md). */
+static void put_qr(fidx_buf_t *b, const fidx_emvco_t *q)
+{
+    fidx_buf_puts(b, ",\"source\":\"vietqr\",\"qr\":{\"bank\":");
+    const char *bank = q->bank ? q->bank->short_name : NULL;
+    if (bank)
+        fidx_json_string(b, bank, strlen(bank));
+    else
+        fidx_buf_puts(b, "null");
+    put_field(b, "bin", q->bin);
+    put_field(b, "account", q->account);
+    put_key(b, "card");
+    fidx_buf_puts(b, q->is_card ? "true" : "false");
+    put_field(b, "amount", q->amount);
+    /* VND is the only currency of a domestic transfer; another code is shown as given. */
+    if (q->currency.len == 3 && memcmp(q->currency.p, "704", 3) == 0)
+        put_field(b, "currency", fidx_str("VND", 3));
+    else
+        put_field(b, "currency", q->currency);
+    put_field(b, "purpose", q->purpose);
+    put_field(b, "name", q->name);
+    fidx_buf_puts(b, "}");
+}
+
 static void put_members(fidx_buf_t *b, const fidx_result_t *res)
 {
     fidx_buf_puts(b, "\"kind\":\"");
@@ -82,6 +116,8 @@ static void put_members(fidx_buf_t *b, const fidx_result_t *res)
         put_match(b, &res->match);
     else if (res->has_lookalike)
         put_lookalike(b, &res->lookalike);
+    if (res->has_qr)
+        put_qr(b, &res->qr);
 }
 
 size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t query_len, char *out,

@@ -14,7 +14,11 @@
  *   fixed  (10-digit NSN): 2(?:0[3-9]|1[0-689]|2[0-25-9]|[38][2-9]|4[2-8]|5[124-9]|6[0-39]
  *                          |7[0-7]|9[0-4679])\d{7}
  *   toll-free 1800\d{4,6}, premium 1900\d{4,6}
- * and the 2018 renumbering of 11-digit mobile numbers (shared/VN-FACTS.md).
+ *   VoIP   (9-digit NSN):  672\d{6}   (read as a mobile number: it is dialled like one)
+ * and the 2018 renumbering of 11-digit mobile numbers (shared/VN-FACTS.md). Every prefix is
+ * compared with libphonenumber by tests/unit/phoneplan/phone_plan_test.cc; where we differ on
+ * purpose (051x and 0288 numbers, which libphonenumber 8.12 calls invalid; the old 11-digit
+ * mobiles; its short UAN and 12xx toll-free ranges) is docs/API.md's "Phone numbers".
  *
  * Choices (see also the contract, shared/API.md):
  * - 1800/1900 numbers are accepted only as dialled, without +84 or 0: they cannot be called
@@ -363,20 +367,27 @@ static int looks_like_date(const scan_t *s)
 
 /* Mobile: index = first two digits of the 9-digit NSN, value = allowed third digits. */
 static const uint16_t vn_mobile[100] = {
-    [30] = ALL,         [31] = ALL, [32] = ALL,
-    [33] = ALL,         [34] = ALL, [35] = ALL,
-    [36] = ALL,         [37] = ALL, [38] = ALL,
-    [39] = ALL,         [51] = ALL, [52] = B(2) | B(3) | B(8),
-    [55] = B(9),        [56] = ALL, [58] = ALL,
-    [59] = ALL,         [70] = ALL, [76] = ALL,
-    [77] = ALL,         [78] = ALL, [79] = ALL,
-    [81] = ALL,         [82] = ALL, [83] = ALL,
-    [84] = ALL,         [85] = ALL, [86] = ALL,
-    [87] = ALL,         [88] = ALL, [89] = B(6) | B(7) | B(8) | B(9),
-    [90] = ALL,         [91] = ALL, [92] = ALL,
-    [93] = ALL,         [94] = ALL, [95] = ALL,
-    [96] = ALL,         [97] = ALL, [98] = ALL,
-    [99] = ALL & ~B(2),
+    [30] = ALL,  [31] = ALL,
+    [32] = ALL,  [33] = ALL,
+    [34] = ALL,  [35] = ALL,
+    [36] = ALL,  [37] = ALL,
+    [38] = ALL,  [39] = ALL,
+    [51] = ALL,  [52] = B(2) | B(3) | B(8),
+    [55] = B(9), [56] = ALL,
+    [58] = ALL,  [59] = ALL,
+    [67] = B(2), /* VoIP */
+    [70] = ALL,  [76] = ALL,
+    [77] = ALL,  [78] = ALL,
+    [79] = ALL,  [81] = ALL,
+    [82] = ALL,  [83] = ALL,
+    [84] = ALL,  [85] = ALL,
+    [86] = ALL,  [87] = ALL,
+    [88] = ALL,  [89] = B(6) | B(7) | B(8) | B(9),
+    [90] = ALL,  [91] = ALL,
+    [92] = ALL,  [93] = ALL,
+    [94] = ALL,  [95] = ALL,
+    [96] = ALL,  [97] = ALL,
+    [98] = ALL,  [99] = ALL & ~B(2),
 };
 
 /* Fixed line: the 10-digit NSN starts with 2; index = its second digit, value = allowed third

@@ -27,6 +27,7 @@
 #define PHONE_DIGITS_MIN 8
 #define PHONE_DIGITS_MAX 15
 #define NO_POS ((size_t)-1)
+#define TEN 10 /* "mười": a spoken pair of digits starts (mười hai = 12) */
 
 static const struct {
     const char *text;
@@ -36,14 +37,14 @@ static const struct {
     {"bốn", 4, 0},   {"tư", 4, 1},    {"năm", 5, 0},   {"lăm", 5, 0},  {"sáu", 6, 0},
     {"bảy", 7, 0},   {"bẩy", 7, 1},   {"tám", 8, 0},   {"chín", 9, 0}, {"zero", 0, 0},
     {"one", 1, 0},   {"two", 2, 0},   {"three", 3, 0}, {"four", 4, 0}, {"five", 5, 0},
-    {"six", 6, 0},   {"seven", 7, 0}, {"eight", 8, 0}, {"nine", 9, 0},
+    {"six", 6, 0},   {"seven", 7, 0}, {"eight", 8, 0}, {"nine", 9, 0}, {"mười", TEN, 1},
 };
 
 typedef struct {
     size_t start, end;    /* the digits or the word */
     size_t open, close;   /* with the parentheses around it, when it has both */
     uint8_t nd, word, at; /* digits, spelled out, index of its first digit in run_t.d */
-    uint8_t val;          /* the digit a spelled-out group stands for */
+    uint8_t val, val2;    /* the digits a spelled-out group stands for (val2 when nd is 2) */
     uint8_t huge;         /* more than GROUP_DIGITS digits */
     uint8_t date;         /* part of three groups that read as a date */
     char sep;             /* punctuation in the gap before it: 0, '.', '-', '_' or ',' */
@@ -105,14 +106,60 @@ static int is_digit(char c)
 
 /* ---- reading a run ----------------------------------------------------------------------- */
 
+static int word_byte(char c)
+{
+    return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (unsigned char)c >= 0x80;
+}
+
 /* The digit a letter stands for, when it sits between two digits: "07O8" is 0708, "09l2"
- * is 0912 (scammers swap them in to slip past filters); else 0. */
+ * is 0912 (scammers swap them in to slip past filters); or when it starts a word and two
+ * digits follow it: "O938 456 712", "0912 345 l78" (a phone number's leading 0 written as O
+ * is the commonest); else 0. Not at the end of a number: "20l" is twenty litres. */
 static char look_alike(const fidx__scan_t *x, size_t i, size_t hi)
 {
     char c = x->t[i];
-    if (i == 0 || i + 1 >= hi || !is_digit(x->t[i - 1]) || !is_digit(x->t[i + 1]))
+    char d = (c == 'O' || c == 'o') ? '0' : (c == 'l' || c == 'I') ? '1' : 0;
+    if (!d || i + 1 >= hi || !is_digit(x->t[i + 1]))
         return 0;
-    return (c == 'O' || c == 'o') ? '0' : (c == 'l' || c == 'I') ? '1' : 0;
+    if (i > 0 && is_digit(x->t[i - 1]))
+        return d;
+    return i + 2 < hi && is_digit(x->t[i + 2]) && !(i > 0 && word_byte(x->t[i - 1])) ? d : 0;
+}
+
+/* The word after t[e] past one space: its end, or 0. */
+static size_t next_word(const fidx__scan_t *x, size_t e, size_t hi, fidx__word_t *w)
+{
+    size_t l;
+    if (e + 1 >= hi || x->t[e] != ' ' || !fidx__scan_letter_at(x, e + 1, &l))
+        return 0;
+    return fidx__scan_text_word_read(x, e + 1, hi, w);
+}
+
+static int is_muoi(const fidx__word_t *w)
+{
+    return strcmp(w->fold, "muoi") == 0 &&
+           (!(w->flags & SCAN_W_MARKS) || (w->xlen == 6 && memcmp(w->exact, "mươi", 6) == 0));
+}
+
+/* Numbers read out two digits at a time, as Vietnamese speak phone numbers: "mười hai" (12),
+ * "ba mươi tư" (34), "năm mươi" (50). g is the spelled-out digit ending at t[e] ("mười" read
+ * as TEN); when a pair starts there, g becomes its two digits. Returns the group's end. */
+static size_t spoken_pair(const fidx__scan_t *x, size_t e, size_t hi, group_t *g)
+{
+    fidx__word_t w;
+    size_t we;
+    int tens = g->val == TEN ? 1 : -1;
+    if (tens < 0 && g->val >= 2 && g->val <= 9 && (we = next_word(x, e, hi, &w)) && is_muoi(&w)) {
+        tens = g->val;
+        e = we;
+    }
+    if (tens < 0)
+        return e;
+    int unit = (we = next_word(x, e, hi, &w)) ? fidx__scan_digits_word(x, &w) : -1;
+    g->nd = 2;
+    g->val = (uint8_t)tens;
+    g->val2 = unit >= 1 && unit <= 9 ? (uint8_t)unit : 0;
+    return unit >= 1 && unit <= 9 ? we : e;
 }
 
 /* Reads one group at t[pos]; 0 when none starts there. Digits beyond the limits mark the run
@@ -121,7 +168,7 @@ static int read_group(const fidx__scan_t *x, size_t pos, size_t hi, group_t *g)
 {
     memset(g, 0, sizeof *g);
     g->start = g->open = pos;
-    if (is_digit(x->t[pos])) {
+    if (is_digit(x->t[pos]) || look_alike(x, pos, hi)) {
         size_t e = pos;
         while (e < hi && (is_digit(x->t[e]) || look_alike(x, e, hi)))
             e++;
@@ -140,10 +187,10 @@ static int read_group(const fidx__scan_t *x, size_t pos, size_t hi, group_t *g)
     int v = fidx__scan_digits_word(x, &w);
     if (v < 0)
         return 0;
-    g->end = g->close = e;
     g->word = 1;
     g->nd = 1;
     g->val = (uint8_t)v;
+    g->end = g->close = spoken_pair(x, e, hi, g);
     return 1;
 }
 
@@ -159,10 +206,12 @@ static void add_group(const fidx__scan_t *x, run_t *r, group_t *g)
     g->at = (uint8_t)r->nd;
     if (g->word) {
         r->d[r->nd] = (char)('0' + g->val);
+        if (g->nd == 2)
+            r->d[r->nd + 1] = (char)('0' + g->val2);
     } else {
         for (size_t k = 0; k < g->nd; k++) {
             char c = x->t[g->start + k];
-            r->d[r->nd + k] = is_digit(c) ? c : look_alike(x, g->start + k, g->end + 1);
+            r->d[r->nd + k] = is_digit(c) ? c : look_alike(x, g->start + k, g->end);
         }
     }
     r->nd += g->nd;
@@ -449,7 +498,7 @@ static void process_run(fidx__scan_t *x, run_t *r, size_t lo, size_t hi)
 static int run_starts(const fidx__scan_t *x, size_t i, size_t hi)
 {
     char c = x->t[i], n = i + 1 < hi ? x->t[i + 1] : 0;
-    if (is_digit(c))
+    if (is_digit(c) || ((c == 'O' || c == 'o') && look_alike(x, i, hi)))
         return 1;
     if (c == '+')
         return is_digit(n) && !(i > 0 && (is_digit(x->t[i - 1]) || ((x->t[i - 1] | 0x20) >= 'a' &&

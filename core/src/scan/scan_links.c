@@ -7,14 +7,18 @@
  * - an '@' with an address part before it is an e-mail address; with nothing before it, an
  *   @handle, reported only when "Telegram"/"tele"/"TikTok"/"Facebook" comes just before it
  *   or right after it;
- * - "evil dot com", "evil chấm com", "evil . com" are domains written out.
+ * - "evil dot com", "evil chấm com", "evil . com" are domains written out; "x at gmail dot
+ *   com" and "x at gmail.com" are e-mail addresses when the domain is written out or is a
+ *   mail provider's (else "visit us at evil.com" would be an address).
  * A host counts only when its last label is a top-level domain of the Public Suffix List
  * (libpsl, without the implicit "*" rule), is written in one case, is not a file extension
  * that happens to be a TLD (.zip, .mov, .py, .sh, .md), and the host is not itself a public
- * suffix; a one-letter first label or an all-capitals host needs a common TLD. That keeps
- * "TP.HCM", "TS.BS", "xong.Chúc" and "photo.jpg" out. A URL or domain is then canonicalised
- * by its normaliser; a URL that fidx_social_from_url reads as a profile is reported as the
- * social account ("zalo.me/0912345678" → "zalo:+84912345678"). */
+ * suffix; an all-capitals host needs a common TLD, and so does a one-letter first label
+ * unless a path follows it ("t.ly/abc", "s.id/x": shorteners). That keeps "TP.HCM", "TS.BS",
+ * "xong.Chúc" and "photo.jpg" out. An underscore is never part of a host: it glues words to
+ * it ("Bam_vao_www.evil.icu" is the host "www.evil.icu", as a reader sees it). A URL or domain is
+ * then canonicalised by its normaliser; a URL that fidx_social_from_url reads as a profile is
+ * reported as the social account ("zalo.me/0912345678" → "zalo:+84912345678"). */
 #include <string.h>
 
 #include "fidx/domain.h"
@@ -34,6 +38,15 @@ static const char *const common_tlds[] = {
     "tv",  "us",  "uk",  "win",  "bet",  "pro",    "fun",  "icu",   "cn",   "ru",   "in",
 };
 static const char *const file_exts[] = {"zip", "mov", "py", "sh", "md"};
+/* Mail providers whose domain after a spelled-out " at " makes an address. */
+static const char *const mail_domains[] = {
+    "gmail.com", "yahoo.com", "yahoo.com.vn", "outlook.com",    "hotmail.com", "icloud.com",
+    "live.com",  "msn.com",   "proton.me",    "protonmail.com", "yandex.com",  "mail.ru",
+    "aol.com",   "gmx.com",   "zoho.com",     "qq.com",         "163.com",
+};
+/* Words before " at " that are not the local part of an address ("find me at x dot com"). */
+static const char *const not_local[] = {"me",     "us",   "you",  "him",  "her", "them", "it",
+                                        "online", "home", "look", "here", "now", "site", "email"};
 
 static int is_alpha(unsigned char c)
 {
@@ -47,7 +60,7 @@ static int is_digit(unsigned char c)
 
 static int is_ldh(unsigned char c)
 {
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '_';
+    return is_alpha(c) || is_digit(c) || c == '-';
 }
 
 static int in_list(const char *s, const char *const *list, size_t n)
@@ -69,8 +82,9 @@ static int prefix_ci(const char *p, size_t len, const char *lit)
     return 1;
 }
 
-/* A host character at t[i]: ASCII letter, digit, '-', '_', '.', or a letter beyond ASCII (an
- * internationalised name). Its length through *len. */
+/* A host character at t[i]: ASCII letter, digit, '-', '.', or a letter beyond ASCII (an
+ * internationalised name). Its length through *len. Not '_': host names have none, and
+ * smishing glues words to a link with it ("Bam_vao_www.evil.icu"). */
 static int host_at(const fidx__scan_t *x, size_t i, size_t *len)
 {
     unsigned char c = (unsigned char)x->t[i];
@@ -161,8 +175,8 @@ static int has_lower_ascii(const char *h, size_t len)
     return 0;
 }
 
-/* How sure the text is that a host is meant. */
-enum { HOST_PROSE, HOST_STRICT, HOST_EMAIL };
+/* How sure the text is that a host is meant: HOST_LINK, a path follows it. */
+enum { HOST_PROSE, HOST_LINK, HOST_STRICT, HOST_EMAIL };
 
 /* Whether h[0..len) reads as a host name (see the top of the file). HOST_STRICT: the TLD must
  * also be a common one ("evil . com"); HOST_EMAIL: after an '@', where case says nothing. */
@@ -178,7 +192,7 @@ static int host_plausible(const fidx__scan_t *x, const char *h, size_t len, int 
     int common = in_list(low, common_tlds, sizeof common_tlds / sizeof common_tlds[0]);
     if (mode != HOST_EMAIL &&
         ((upper && lower) || (upper && (!common || has_lower_ascii(h, len))) ||
-         ((first == 1 || mode == HOST_STRICT) && !common)))
+         (((first == 1 && mode != HOST_LINK) || mode == HOST_STRICT) && !common)))
         return 0;
     return psl_is_public_suffix2(x->sc->psl, low, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
@@ -204,13 +218,66 @@ static int ipv4_text(const char *h, size_t len)
 
 /* ---- emitting ---------------------------------------------------------------------------- */
 
-static int emit_domain(fidx__scan_t *x, size_t cs, size_t ce, const char *h, size_t len)
+static int local_byte(unsigned char c)
+{
+    return is_alpha(c) || is_digit(c) || (c && strchr(".!#$%'*+-^_`{|}~", c));
+}
+
+/* The start of the local part of an address written "LOCAL at " before t[hs] (any case, one
+ * space each side), or hs when there is none. */
+static size_t spoken_at(const fidx__scan_t *x, size_t hs, size_t lo)
+{
+    char w[16];
+    if (hs < lo + 5 || x->t[hs - 1] != ' ' || (x->t[hs - 2] | 0x20) != 't' ||
+        (x->t[hs - 3] | 0x20) != 'a' || x->t[hs - 4] != ' ')
+        return hs;
+    size_t le = hs - 4, ls = le;
+    while (ls > lo && local_byte((unsigned char)x->t[ls - 1]))
+        ls--;
+    while (ls < le && x->t[ls] == '.')
+        ls++;
+    if (ls == le || (ls > 0 && (unsigned char)x->t[ls - 1] >= 0x80))
+        return hs;
+    if (le - ls >= sizeof w)
+        return ls; /* longer than any of the words */
+    for (size_t i = ls; i < le; i++)
+        w[i - ls] = (char)(is_alpha((unsigned char)x->t[i]) ? (x->t[i] | 0x20) : x->t[i]);
+    w[le - ls] = '\0';
+    return in_list(w, not_local, sizeof not_local / sizeof not_local[0]) ? hs : ls;
+}
+
+/* An address written "LOCAL at DOMAIN" over t[ls, ce), the domain's canonical form given. */
+static int emit_spoken_email(fidx__scan_t *x, size_t ls, size_t hs, size_t ce, const char *canon,
+                             size_t n)
+{
+    char addr[FIDX_CANON_CAP], out[FIDX_CANON_CAP];
+    size_t ll = hs - 4 - ls, m;
+    if (ll + 1 + n >= sizeof addr)
+        return 0;
+    memcpy(addr, x->t + ls, ll);
+    addr[ll] = '@';
+    memcpy(addr + ll + 1, canon, n);
+    if (fidx_email_normalize(addr, ll + 1 + n, out, sizeof out, &m, NULL) != 0)
+        return 0;
+    (void)fidx__scan_emit(x, FIDX_KIND_EMAIL, ls, ce, out, m);
+    return 1;
+}
+
+/* A domain over t[cs, ce) (h: its text, dots written out or not; worded: they were), or the
+ * address it ends when " at " and a local part come before it. */
+static int emit_domain(fidx__scan_t *x, size_t cs, size_t ce, const char *h, size_t len, size_t lo,
+                       int worded)
 {
     char canon[FIDX_CANON_CAP];
     size_t n;
     if (fidx_domain_normalize(h, len, canon, sizeof canon, &n, NULL) != 0 ||
         psl_is_public_suffix2(x->sc->psl, canon, PSL_TYPE_ANY)) /* "com.vn" alone */
         return 0;
+    size_t ls = spoken_at(x, cs, lo);
+    if (ls < cs &&
+        (worded || in_list(canon, mail_domains, sizeof mail_domains / sizeof mail_domains[0])))
+        if (emit_spoken_email(x, ls, cs, ce, canon, n))
+            return 1;
     (void)fidx__scan_emit(x, FIDX_KIND_DOMAIN, cs, ce, canon, n);
     return 1;
 }
@@ -352,14 +419,16 @@ static size_t try_dot(fidx__scan_t *x, size_t i, size_t lo, size_t hi)
         return he; /* part of an e-mail address: the '@' decides */
     int path = he < hi && (x->t[he] == '/' || (x->t[he] == ':' && he + 1 < hi &&
                                                is_digit((unsigned char)x->t[he + 1])));
-    if (ipv4_text(x->t + hs, he - hs) ? !path : !host_plausible(x, x->t + hs, he - hs, HOST_PROSE))
+    if (ipv4_text(x->t + hs, he - hs)
+            ? !path
+            : !host_plausible(x, x->t + hs, he - hs, path ? HOST_LINK : HOST_PROSE))
         return he;
     if (path || prefix_ci(x->t + hs, he - hs, "www.")) {
         size_t e = url_end(x, hs, hs, hi);
         (void)emit_url(x, hs, e);
         return e;
     }
-    (void)emit_domain(x, hs, he, x->t + hs, he - hs);
+    (void)emit_domain(x, hs, he, x->t + hs, he - hs, lo, 0);
     return he;
 }
 
@@ -435,16 +504,11 @@ static size_t try_worded(fidx__scan_t *x, size_t ss, size_t se, size_t lo, size_
         (spaced && (le - ls < 3 || !letter)) ||
         !host_plausible(x, h, hn, spaced ? HOST_STRICT : HOST_PROSE))
         return 0;
-    (void)emit_domain(x, ls, end, h, hn);
+    (void)emit_domain(x, ls, end, h, hn, lo, 1);
     return end;
 }
 
 /* ---- e-mail addresses and @handles ------------------------------------------------------- */
-
-static int local_byte(unsigned char c)
-{
-    return is_alpha(c) || is_digit(c) || (c && strchr(".!#$%'*+-^_`{|}~", c));
-}
 
 /* The platform a word names, for an @handle next to it, or NULL. */
 static const char *platform_of(const fidx__word_t *w)

@@ -15,6 +15,8 @@
  *   '-', line separators '\n'.
  * - Defanged punctuation between host characters is undone: "evil[.]com", "evil(dot)com",
  *   "evil(chấm)com", "x[at]y", "hxxp[:]//"; a defanged dot between spaces becomes " . ".
+ * - A scheme spelled out with spaces, "h t t p s : / / evil.com", is closed up to
+ *   "https://evil.com" (the spaces dropped), so the link pass reads it as written.
  * Bytes that are not UTF-8 are copied as they are and never match anything. */
 #include <string.h>
 #include <utf8proc.h>
@@ -236,6 +238,46 @@ static size_t defang_at(const char *src, size_t len, size_t i, const char *out, 
     return 0;
 }
 
+/* ---- spaced-out schemes ------------------------------------------------------------------ */
+
+#define SPACED_GAP 2 /* spaces between two characters of a spaced-out scheme */
+
+/* "h t t p s : / / " at src[i] (hxxp too, any case, one or two spaces between characters and
+ * any after the "//", at least one somewhere): copies "https://" into out, each byte mapped to
+ * its own, and returns where the host starts; 0 when it is not one. */
+static size_t spaced_scheme(const char *src, size_t len, size_t i, char *out, uint32_t *off,
+                            size_t *o)
+{
+    static const char *const pats[] = {"https://", "http://", "hxxps://", "hxxp://"};
+    if (*o > 0 && host_byte((unsigned char)out[*o - 1]))
+        return 0; /* not the start of a word */
+    for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+        const char *p = pats[k];
+        size_t j = i, n = strlen(p), spaces = 0, at[8];
+        for (size_t c = 0; c < n; c++) {
+            size_t gap = 0;
+            while (c > 0 && j < len && src[j] == ' ' && gap <= SPACED_GAP)
+                j++, gap++;
+            if (gap > SPACED_GAP || j >= len || (src[j] | (p[c] >= 'a' ? 0x20 : 0)) != p[c])
+                break;
+            spaces += gap;
+            at[c] = j++;
+            if (c + 1 < n)
+                continue;
+            while (j < len && src[j] == ' ')
+                j++, spaces++;
+            if (spaces == 0 || j >= len || !host_byte((unsigned char)src[j]))
+                break;
+            for (size_t m = 0; m < n; m++) {
+                out[*o] = (char)(src[at[m]] | (p[m] >= 'a' ? 0x20 : 0));
+                off[(*o)++] = (uint32_t)at[m];
+            }
+            return j;
+        }
+    }
+    return 0;
+}
+
 /* ---- the cleaning pass ------------------------------------------------------------------- */
 
 static size_t clean_non_ascii(const char *src, size_t len, size_t i, char *out, uint32_t *off,
@@ -281,7 +323,12 @@ size_t fidx__scan_text_clean(const char *src, size_t len, char *out, uint32_t *o
         }
         char ch;
         size_t k = (b == '[' || b == '(' || b == '{') ? defang_at(src, len, i, out, o, &ch) : 0;
-        if (k > 0) {
+        size_t e = (b | 0x20) == 'h' && i + 1 < len && src[i + 1] == ' '
+                       ? spaced_scheme(src, len, i, out, off, &o)
+                       : 0;
+        if (e > 0) {
+            i = e;
+        } else if (k > 0) {
             out[o] = ch;
             off[o++] = (uint32_t)i;
             i += k;

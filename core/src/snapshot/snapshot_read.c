@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "fidx/file.h"
 #include "snapshot/snapshot_internal.h"
 
 static int corrupt(fidx_err_t *err, size_t off, const char *why)
@@ -202,32 +203,78 @@ static int load_tables(fidx_snapshot_t *s, fidx_err_t *err)
     return load_labels(s, err);
 }
 
-/* Reads the whole file into anonymous memory advised for transparent huge pages: lookups in a
- * large snapshot then miss the TLB far less than through a page-cache mapping of 4 KiB pages
- * (see bench/RESULTS.md). Costs one copy at load. */
-static int read_resident(int fd, fidx_snapshot_t *s, fidx_err_t *err)
+static int read_all(int fd, char *p, size_t len, fidx_err_t *err)
 {
-    size_t huge = (size_t)2 << 20;
-    s->map_len = (s->size + huge - 1) & ~(huge - 1);
-    /* Huge pages need 2 MiB alignment: map one more and trim both ends. */
-    char *raw =
-        mmap(NULL, s->map_len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED)
-        return fidx_err_set(err, FIDX_ENOMEM, 0, "cannot allocate memory for the snapshot");
-    char *p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
-    if (p > raw)
-        munmap(raw, (size_t)(p - raw));
-    munmap(p + s->map_len, (size_t)(raw + huge - p));
-    madvise(p, s->map_len, MADV_HUGEPAGE);
-    for (size_t got = 0; got < s->size;) {
-        ssize_t n = pread(fd, p + got, s->size - got, (off_t)got);
+    for (size_t got = 0; got < len;) {
+        ssize_t n = pread(fd, p + got, len - got, (off_t)got);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            munmap(p, s->map_len);
+        if (n < 0)
             return fidx_err_set(err, FIDX_EIO, got, "cannot read the file");
-        }
+        if (n == 0)
+            return corrupt(err, got, "the file shrank while it was read (being written over?)");
         got += (size_t)n;
+    }
+    return 0;
+}
+
+/* What is checked before anything is mapped, allocated or read past the header: the magic,
+ * the version and the size the header states against the file's. A file that is not a
+ * snapshot of exactly its size (a 20 GB sparse file of zeros, a half-written copy) costs one
+ * small read. A copy must also fit in half the machine's memory: a reload holds the old copy
+ * and the new one at once. */
+static int check_before_reading(int fd, size_t size, int mode, fidx_err_t *err)
+{
+    snap_header_t h;
+    if (size < sizeof h)
+        return corrupt(err, 0, "file too short to be a snapshot");
+    int rc = read_all(fd, (char *)&h, sizeof h, err);
+    if (rc)
+        return rc;
+    if (memcmp(h.magic, SNAP_MAGIC, 8) != 0)
+        return corrupt(err, 0, "not a fraudidx snapshot (bad magic)");
+    if (h.version < SNAP_VERSION_MIN || h.version > FIDX_SNAPSHOT_VERSION)
+        return fidx_err_set(err, FIDX_EVERSION, 8, "unsupported snapshot format version");
+    if (h.file_size != size)
+        return corrupt(err, 24, "file size differs from the header (truncated or extended)");
+    if (size > FIDX_SNAPSHOT_MAX_BYTES)
+        return fidx_err_set(err, FIDX_ELIMIT, 24, "larger than the largest snapshot (64 GiB)");
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (mode != FIDX_OPEN_LAZY && pages > 0 && page > 0 &&
+        size > (uint64_t)pages * (uint64_t)page / 2)
+        return fidx_err_set(err, FIDX_ELIMIT, 24,
+                            "larger than half of this machine's memory (a reload holds two "
+                            "copies)");
+    return 0;
+}
+
+/* Copies the whole file into private anonymous memory. The service serves from this copy,
+ * never from a mapping of the file: a mapping of a file that someone truncates faults
+ * (SIGBUS) at the next lookup, and bytes written over it in place show through, even with
+ * MAP_PRIVATE (only pages this process wrote are its own). The copy is what open then
+ * validates, so a file changed while it was read is refused by its checksums. huge: advise
+ * transparent huge pages (fewer TLB misses on a large snapshot, see bench/RESULTS.md). */
+static int read_copy(int fd, fidx_snapshot_t *s, int huge_pages, fidx_err_t *err)
+{
+    size_t huge = (size_t)2 << 20, extra = huge_pages ? huge : 0;
+    s->map_len = huge_pages ? (s->size + huge - 1) & ~(huge - 1) : s->size;
+    char *raw =
+        mmap(NULL, s->map_len + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return fidx_err_set(err, FIDX_ENOMEM, 0, "cannot allocate memory for the snapshot");
+    char *p = raw;
+    if (huge_pages) {
+        /* Huge pages need 2 MiB alignment: map one more and trim both ends. */
+        p = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+        if (p > raw)
+            munmap(raw, (size_t)(p - raw));
+        munmap(p + s->map_len, (size_t)(raw + huge - p));
+        madvise(p, s->map_len, MADV_HUGEPAGE);
+    }
+    int rc = read_all(fd, p, s->size, err);
+    if (rc) {
+        munmap(p, s->map_len);
+        return rc;
     }
     mprotect(p, s->map_len, PROT_READ);
     s->base = p;
@@ -236,26 +283,24 @@ static int read_resident(int fd, fidx_snapshot_t *s, fidx_err_t *err)
 
 static int map_file(const char *path, int mode, fidx_snapshot_t *s, fidx_err_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = fidx_file_open_regular(path, 0, &st);
+    if (fd == FIDX_FILE_NOT_REGULAR)
+        return corrupt(err, 0, "not a regular file");
     if (fd < 0)
         return fidx_err_set(err, errno == ENOENT ? FIDX_ENOTFOUND : FIDX_EIO, 0,
                             errno == ENOENT ? "no such file" : "cannot open the file");
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-        close(fd);
-        return corrupt(err, 0, "not a regular, non-empty file");
-    }
     s->size = s->map_len = (size_t)st.st_size;
-    int rc = 0;
-    if (mode == FIDX_OPEN_RESIDENT) {
-        rc = read_resident(fd, s, err);
-    } else {
-        int flags = MAP_PRIVATE | (mode == FIDX_OPEN_POPULATE ? MAP_POPULATE : 0);
-        void *p = mmap(NULL, s->size, PROT_READ, flags, fd, 0);
+    int rc = st.st_size <= 0 ? corrupt(err, 0, "the file is empty")
+                             : check_before_reading(fd, s->size, mode, err);
+    if (!rc && mode == FIDX_OPEN_LAZY) {
+        void *p = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED)
             rc = fidx_err_set(err, FIDX_EIO, 0, "cannot map the file");
         else
             s->base = p;
+    } else if (!rc) {
+        rc = read_copy(fd, s, mode == FIDX_OPEN_RESIDENT, err);
     }
     close(fd);
     return rc;

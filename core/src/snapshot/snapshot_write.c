@@ -533,6 +533,12 @@ static int fsync_dir_of(const char *path)
 
 int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time, fidx_err_t *err)
 {
+    return fidx_builder_write_mode(b, path, build_time, 0644, err);
+}
+
+int fidx_builder_write_mode(fidx_builder_t *b, const char *path, int64_t build_time, unsigned mode,
+                            fidx_err_t *err)
+{
     layout_t l;
     char tmp[PATH_MAX];
     l.n = 0;
@@ -553,7 +559,7 @@ int fidx_builder_write(fidx_builder_t *b, const char *path, int64_t build_time, 
     const char *why = "cannot write the snapshot (disk full?)";
     rc = write_layout(fd, &l, build_time);
     layout_free(&l);
-    if (!rc && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+    if (!rc && (fchmod(fd, (mode_t)(mode & 0777)) != 0 || fsync(fd) != 0))
         rc = FIDX_EIO, why = "cannot sync the snapshot to disk";
     if (close(fd) != 0 && !rc)
         rc = FIDX_EIO, why = "cannot close the snapshot file";

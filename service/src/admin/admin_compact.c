@@ -183,7 +183,8 @@ static int build(fidx__admin_job_t *j, compaction_t *c)
     fidx_overlay_offline(a->compact_reader);
     if (rc == 0) {
         c->count = fidx_builder_count(b);
-        rc = fidx_builder_write(b, c->path, (int64_t)time(NULL), &err);
+        /* 0600 like everything in the data directory: it holds the analysts' notes. */
+        rc = fidx_builder_write_mode(b, c->path, (int64_t)time(NULL), 0600, &err);
     }
     fidx_builder_free(b);
     if (rc) {

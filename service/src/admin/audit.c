@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "fidx/file.h"
 
 /* The size of the file up to and including its last line end: a crash (or a full disk) in
  * the middle of a write leaves a fragment after it, which the next line would be glued to. */
@@ -73,7 +74,7 @@ int fidx__audit_open_read(const char *dir, char *msg, size_t cap)
         snprintf(msg, cap, "the data directory's path is too long");
         return -1;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = fidx_file_open_regular(path, O_NOFOLLOW, NULL);
     if (fd < 0)
         snprintf(msg, cap, "cannot read the audit log %s: %s", path, strerror(errno));
     return fd;

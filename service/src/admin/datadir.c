@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "fidx/durable.h"
+#include "fidx/file.h"
 
 #define SNAP_PREFIX "snapshot-"
 
@@ -220,7 +221,7 @@ int fidx__admin_history(fidx__admin_t *a, int create)
     snprintf(path, sizeof path, "%s/" HISTORY_FILE, a->dir);
     a->history[0] = a->parent[0] = '\0';
     a->fork_seq = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = fidx_file_open_regular(path, O_NOFOLLOW, NULL);
     if (fd >= 0) {
         ssize_t n = read(fd, buf, sizeof buf);
         close(fd);

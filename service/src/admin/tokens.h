@@ -1,7 +1,7 @@
 /* Analysts' tokens (--tokens FILE): one `NAME SECRET [ROLE]` per line, SECRET the token itself
- * or `sha256:HEX` (its SHA-256 in hex), ROLE one of roles.h's names (admin when absent). Only
- * digests are kept in memory; a presented token is hashed and compared with every digest in
- * constant time, so neither which token matched nor how much of one did shows in the time taken. */
+ * or `sha256:HEX` (its SHA-256 in hex), ROLE one of roles.h's names (admin when absent). The
+ * file's rules, the digests and the constant-time comparison are credfile.h's, shared with the
+ * bots' API keys. */
 #ifndef FIDX_SERVICE_TOKENS_H
 #define FIDX_SERVICE_TOKENS_H
 
@@ -9,11 +9,13 @@
 
 #include "admin/roles.h"
 
-#define FIDX__TOKEN_NAME_MAX 64    /* [A-Za-z0-9_.@-], 1..64 */
-#define FIDX__TOKEN_SECRET_MIN 16  /* plain secrets shorter than this are refused */
-#define FIDX__TOKEN_SECRET_MAX 512 /* bytes of a plain secret (and of a presented token) */
-#define FIDX__TOKENS_MAX 1000      /* tokens in one file */
-#define FIDX__TOKENS_FILE_MAX (1u << 20)
+#include "admin/credfile.h"
+
+#define FIDX__TOKEN_NAME_MAX FIDX__CRED_NAME_MAX
+#define FIDX__TOKEN_SECRET_MIN FIDX__CRED_SECRET_MIN
+#define FIDX__TOKEN_SECRET_MAX FIDX__CRED_SECRET_MAX
+#define FIDX__TOKENS_MAX FIDX__CRED_MAX
+#define FIDX__TOKENS_FILE_MAX FIDX__CRED_FILE_MAX
 
 typedef struct fidx__tokens fidx__tokens_t;
 

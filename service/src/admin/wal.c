@@ -35,6 +35,7 @@
 #include "base/clock.h"
 #include "base/le_bytes.h"
 #include "base/log.h"
+#include "fidx/file.h"
 
 #define SEG_MAGIC FIDX__WAL_SEG_MAGIC
 #define GROUP_MAGIC FIDX__WAL_GROUP_MAGIC
@@ -371,7 +372,7 @@ static int replay_segment(replay_t *r, uint64_t num, int last)
     char path[4200];
     struct stat sb;
     fidx__wal_segment_path(r->dir, num, path, sizeof path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = fidx_file_open_regular(path, 0, NULL);
     if (fd < 0 || fstat(fd, &sb) != 0) {
         snprintf(r->msg, r->cap, "cannot read the write-ahead log %s: %s", path, strerror(errno));
         if (fd >= 0)
@@ -626,7 +627,7 @@ static int segment_first_seq(const char *dir, uint64_t num, uint64_t *first)
 {
     char path[4200], h[SEG_HEADER];
     fidx__wal_segment_path(dir, num, path, sizeof path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = fidx_file_open_regular(path, 0, NULL);
     if (fd < 0)
         return -1;
     ssize_t n = pread(fd, h, sizeof h, 0);

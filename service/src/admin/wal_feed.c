@@ -15,6 +15,7 @@
 
 #include "admin/wal_format.h"
 #include "base/le_bytes.h"
+#include "fidx/file.h"
 
 #define MAX_SEGMENTS 100000
 #define MAX_ENTRIES (1u << 24) /* per segment: 1 TB of log at one entry per 64 KiB */
@@ -195,7 +196,7 @@ static int map_segment(const fidx__wal_feed_t *f, uint64_t num, map_t *m)
     char path[4200];
     struct stat sb;
     snprintf(path, sizeof path, "%s/wal-%016" PRIu64 ".log", f->dir, num);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = fidx_file_open_regular(path, 0, NULL);
     if (fd < 0)
         return errno == ENOENT ? FIDX_ENOTFOUND : FIDX_EIO;
     if (fstat(fd, &sb) != 0 || sb.st_size < FIDX__WAL_SEG_HEADER) {

@@ -83,7 +83,7 @@ struct fidx__conn {
     /* Header fields kept for the application (request.h): the current field's name, which
      * kept header it is (-1: none), and the values. */
     size_t hname_len;
-    char hname[24]; /* the longest kept name, "if-modified-since", fits */
+    char hname[24]; /* the longest kept names, "if-modified-since", "x-forwarded-proto", fit */
     int kept_id;
     unsigned in_hvalue : 1;
     size_t kept_len[FIDX__H_COUNT];
@@ -171,6 +171,7 @@ static int on_message_begin(http_parser *p)
     c->kept_id = -1;
     memset(c->kept_len, 0, sizeof c->kept_len);
     c->req.kept_bad = 0;
+    c->req.headers[0] = '\0';
     if (c->on_deadline != D_408_HEADER)
         set_deadline(c, c->w->cfg->header_timeout_ms, D_408_HEADER);
     return 0;
@@ -204,6 +205,10 @@ static int kept_header(const char *name, size_t len)
         return FIDX__H_IF_NONE_MATCH;
     if (len == 17 && strncasecmp(name, "if-modified-since", 17) == 0)
         return FIDX__H_IF_MODIFIED_SINCE;
+    if (len == 15 && strncasecmp(name, "x-forwarded-for", 15) == 0)
+        return FIDX__H_X_FORWARDED_FOR;
+    if (len == 17 && strncasecmp(name, "x-forwarded-proto", 17) == 0)
+        return FIDX__H_X_FORWARDED_PROTO;
     return -1;
 }
 
@@ -219,16 +224,43 @@ static void note_field(fidx__conn_t *c, const char *at, size_t len)
     c->hname_len += len;
 }
 
+/* X-Forwarded-For keeps its last FIDX__KEPT_HEADER_MAX bytes (request.h). */
+static void keep_tail(fidx__conn_t *c, const char *at, size_t len)
+{
+    char *b = c->kept[FIDX__H_X_FORWARDED_FOR];
+    size_t *n = &c->kept_len[FIDX__H_X_FORWARDED_FOR];
+    if (len > FIDX__KEPT_HEADER_MAX - *n) {
+        c->req.kept_bad |= 1u << FIDX__H_X_FORWARDED_FOR;
+        if (len >= FIDX__KEPT_HEADER_MAX) {
+            at += len - FIDX__KEPT_HEADER_MAX;
+            len = FIDX__KEPT_HEADER_MAX;
+            *n = 0;
+        } else {
+            size_t drop = len - (FIDX__KEPT_HEADER_MAX - *n);
+            memmove(b, b + drop, *n - drop);
+            *n -= drop;
+        }
+    }
+    memcpy(b + *n, at, len);
+    *n += len;
+}
+
 static void note_value(fidx__conn_t *c, const char *at, size_t len)
 {
     if (!c->in_hvalue) {
         c->in_hvalue = 1;
         c->kept_id = c->hname_len <= sizeof c->hname ? kept_header(c->hname, c->hname_len) : -1;
-        if (c->kept_id >= 0 && c->kept_len[c->kept_id])
+        if (c->kept_id == FIDX__H_X_FORWARDED_FOR && c->kept_len[c->kept_id])
+            keep_tail(c, ",", 1); /* a list given in several fields is one list */
+        else if (c->kept_id >= 0 && c->kept_len[c->kept_id])
             c->req.kept_bad |= 1u << c->kept_id; /* given twice */
     }
     if (c->kept_id < 0)
         return;
+    if (c->kept_id == FIDX__H_X_FORWARDED_FOR) {
+        keep_tail(c, at, len);
+        return;
+    }
     size_t *n = &c->kept_len[c->kept_id];
     if (len > FIDX__KEPT_HEADER_MAX - *n) {
         c->req.kept_bad |= 1u << c->kept_id;
@@ -278,6 +310,7 @@ static int start_request(fidx__conn_t *c, const http_parser *p, int has_body)
     req->allow = NULL;
     req->principal[0] = '\0';
     req->principal_role = 0;
+    req->headers[0] = '\0';
     req->max_body = c->w->cfg->max_body_bytes;
     c->target_ok = fidx__req_split_target(req) == 0;
     if (c->target_ok) {
@@ -412,7 +445,8 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
         fidx__sbuf_puts(o, "Retry-After: ");
         fidx__sbuf_puts(o, r->retry_after);
         fidx__sbuf_put(o, "\r\n", 2);
-    } else if ((r->status == 503 || r->status == 429) && !strstr(r->more, "Retry-After")) {
+    } else if ((r->status == 503 || r->status == 429) && !strstr(r->more, "Retry-After") &&
+               !(c->in_request && strstr(c->req.headers, "Retry-After"))) {
         /* Every "try again later" says when: clients and proxies back off instead of
          * hammering. The handler's own value, when it knows better, is in r->more. */
         fidx__sbuf_puts(o, "Retry-After: " DEFAULT_RETRY_AFTER "\r\n");
@@ -421,6 +455,8 @@ static void emit(fidx__conn_t *c, const fidx__resp_t *r, int keep, int head)
         fidx__sbuf_puts(o, r->headers);
     if (r->more[0])
         fidx__sbuf_puts(o, r->more);
+    if (c->in_request && c->req.headers[0])
+        fidx__sbuf_puts(o, c->req.headers);
     if (!keep)
         fidx__sbuf_puts(o, "Connection: close\r\n");
     else if (c->parser.http_major == 1 && c->parser.http_minor == 0)
@@ -988,12 +1024,19 @@ static void note_peer(fidx__conn_t *c)
 {
     struct sockaddr_storage ss;
     int len = sizeof ss;
+    static const uint8_t v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0)
         return;
-    if (ss.ss_family == AF_INET6)
-        uv_ip6_name((const struct sockaddr_in6 *)&ss, c->peer, sizeof c->peer);
-    else
-        uv_ip4_name((const struct sockaddr_in *)&ss, c->peer, sizeof c->peer);
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        uv_ip6_name(a, c->peer, sizeof c->peer);
+        memcpy(c->req.peer_addr.b, &a->sin6_addr, 16);
+    } else if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        uv_ip4_name(a, c->peer, sizeof c->peer);
+        memcpy(c->req.peer_addr.b, v4_prefix, 12);
+        memcpy(c->req.peer_addr.b + 12, &a->sin_addr, 4);
+    }
 }
 
 void fidx__conn_open(fidx__worker_t *w, int fd)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/sbuf.h"
+#include "reports/netaddr.h"
 #include "fidx/error.h"
 #include "fidx/str.h"
 #include "metrics.h"
@@ -30,12 +31,17 @@ typedef void (*fidx__handler_fn)(const fidx__req_t *req, fidx__resp_t *resp);
 
 /* Request header fields the transport keeps for the application (the others are checked for
  * framing and dropped). A value longer than FIDX__KEPT_HEADER_MAX, or a field sent twice, is
- * kept as "bad" (req->kept_bad), never cut short. */
+ * kept as "bad" (req->kept_bad), never cut short. X-Forwarded-For is the exception, since only
+ * its right-most addresses matter (routes/proxy.c): fields sent more than once are joined with
+ * "," as RFC 9110 5.3 allows for a list, and a value too long keeps its last
+ * FIDX__KEPT_HEADER_MAX bytes, with its bit in kept_bad meaning "cut on the left". */
 typedef enum {
     FIDX__H_AUTHORIZATION = 0,
     FIDX__H_RANGE,             /* a replica resuming a snapshot download */
     FIDX__H_IF_NONE_MATCH,     /* a replica asking whether its snapshot is still the writer's; a bot
                                 * polling the warnings */
+    FIDX__H_X_FORWARDED_FOR,   /* the client behind a trusted proxy */
+    FIDX__H_X_FORWARDED_PROTO, /* whether a trusted proxy took the request over TLS */
     FIDX__H_IF_MODIFIED_SINCE, /* a feed reader polling the warnings */
     FIDX__H_COUNT
 } fidx__header_id_t;
@@ -67,7 +73,8 @@ struct fidx__req {
     int has_body;            /* known at on_head: a Content-Length above 0, or chunked */
     fidx_str_t content_type; /* {NULL,0} when absent */
     int content_type_overflow;
-    const char *peer; /* the client's address as text ("" when unknown); for rate limits */
+    const char *peer;       /* the peer's address as text ("" when unknown); for rate limits */
+    fidx__addr_t peer_addr; /* the same as 16 bytes (reports/netaddr.h); all zero when unknown */
     fidx_str_t kept[FIDX__H_COUNT]; /* {NULL,0} when absent */
     unsigned kept_bad;              /* bit per fidx__header_id_t: too long or repeated */
 
@@ -78,6 +85,7 @@ struct fidx__req {
     const char *allow;  /* for a 405, the methods the path takes */
     char principal[72]; /* who the request authenticated as; "" when nobody */
     int principal_role; /* the application's meaning */
+    char headers[256];  /* header lines sent with the answer, each ending in CRLF; "" none */
 
     /* The transport's own. */
     const fidx__transport_t *transport;

@@ -17,7 +17,7 @@ struct fidx__image_pool {
     fidx__image_pool_stats_t stats;
     unsigned queue_limit, started, loaded, failed;
     int stopping;
-    int ocr;
+    int ocr, lazy;
     const char *tessdata;
     fidx_err_t load_err; /* the first engine that failed to load */
     pthread_t threads[FIDX__IMAGE_POOL_MAX_THREADS];
@@ -55,14 +55,35 @@ static fidx__image_job_t *take(fidx__image_pool_t *pool)
     return job;
 }
 
+/* A lazy pool's thread loads its engine before its first job; one that cannot load gives its
+ * jobs no engine (NULL), and tries no more. */
+static fidx__ocr_t *lazy_engine(fidx__image_pool_t *pool, fidx__ocr_t *ocr, int *tried)
+{
+    if (!pool->ocr || ocr || *tried)
+        return ocr;
+    *tried = 1;
+    fidx_err_t err = {0, 0, NULL};
+    if (fidx__ocr_new(pool->tessdata, NULL, &ocr, &err) != 0) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->failed++ == 0)
+            pool->load_err = err;
+        pthread_mutex_unlock(&pool->lock);
+        return NULL;
+    }
+    return ocr;
+}
+
 static void *thread_main(void *arg)
 {
     fidx__image_pool_t *pool = arg;
     fidx__ocr_t *ocr = NULL;
-    if (load_engine(pool, &ocr) != 0)
+    int tried = 0;
+    if (!pool->lazy && load_engine(pool, &ocr) != 0)
         return NULL;
     fidx__image_job_t *job;
     while ((job = take(pool)) != NULL) {
+        if (pool->lazy)
+            ocr = lazy_engine(pool, ocr, &tried);
         job->work(job, ocr);
         job->done(job); /* the job may be gone after this */
         pthread_mutex_lock(&pool->lock);
@@ -119,6 +140,7 @@ int fidx__image_pool_new(const fidx__image_pool_config_t *cfg, fidx__image_pool_
     pthread_cond_init(&pool->ready, NULL);
     pool->queue_limit = cfg->queue_limit;
     pool->ocr = cfg->ocr;
+    pool->lazy = cfg->lazy;
     pool->tessdata = cfg->tessdata;
     int rc = 0;
     for (; pool->started < n; pool->started++)
@@ -126,7 +148,7 @@ int fidx__image_pool_new(const fidx__image_pool_config_t *cfg, fidx__image_pool_
             rc = fidx__image_fail(err, FIDX_EIO, 0, "cannot start an image thread");
             break;
         }
-    int loaded = wait_loaded(pool, rc == 0 ? err : NULL);
+    int loaded = pool->lazy ? 0 : wait_loaded(pool, rc == 0 ? err : NULL);
     if (rc == 0)
         rc = loaded;
     if (rc != 0) {

@@ -34,6 +34,10 @@ typedef struct {
                              job that finds every thread busy */
     int ocr;              /* each thread loads a Tesseract engine */
     const char *tessdata; /* where the models are; NULL: the system's */
+    int lazy;             /* threads load their engine before their first job, not at
+                             start: a process that never reads an image never pays for the
+                             models (~30 MB, 0.2 s each); a thread whose engine fails to load
+                             passes NULL to work */
 } fidx__image_pool_config_t;
 
 typedef struct {
@@ -43,9 +47,9 @@ typedef struct {
 
 typedef struct fidx__image_pool fidx__image_pool_t;
 
-/* Starts the threads and waits until each has loaded its engine. Caller owns *out; free with
- * fidx__image_pool_free. Returns 0, FIDX_EINVAL (bad config; the models cannot be loaded),
- * FIDX_ENOMEM or FIDX_EIO (a thread could not start). */
+/* Starts the threads and (unless lazy) waits until each has loaded its engine. Caller owns *out;
+ * free with fidx__image_pool_free. Returns 0, FIDX_EINVAL (bad config; the models cannot be
+ * loaded), FIDX_ENOMEM or FIDX_EIO (a thread could not start). */
 FIDX_MUST_CHECK int fidx__image_pool_new(const fidx__image_pool_config_t *cfg,
                                          fidx__image_pool_t **out, fidx_err_t *err);
 

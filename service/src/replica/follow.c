@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "admin/wal_format.h"
+#include "fidx/file.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "replica/protocol.h"
@@ -212,11 +213,11 @@ static int read_token(const char *path, char *out)
 {
     char buf[TOKEN_FILE_MAX + 1];
     struct stat sb;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = fidx_file_open_regular(path, 0, &sb);
     ssize_t n = -1;
-    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && !(sb.st_mode & 077))
+    if (fd >= 0 && !(sb.st_mode & 077))
         n = read(fd, buf, TOKEN_FILE_MAX);
-    else if (fd >= 0)
+    else if (fd >= 0 || fd == FIDX_FILE_NOT_REGULAR)
         errno = EPERM;
     int e = errno;
     if (fd >= 0)

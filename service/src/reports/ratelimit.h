@@ -9,10 +9,12 @@
  * (set-associative, sets chosen by a keyed hash with a random key, so a client cannot aim at
  * another's set). A new address evicts the bucket of its set that is fullest once refilled: a
  * full bucket is the same as no bucket, so eviction costs a flood nothing it had not already
- * earned back. Thread-safe (one mutex; reports are rare next to lookups). */
+ * earned back. Thread-safe: a mutex per stripe of sets, so that lookups on every worker
+ * (per-network lookup limits) seldom wait for one another. */
 #ifndef FIDX_SERVICE_RATELIMIT_H
 #define FIDX_SERVICE_RATELIMIT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "fidx/error.h"
@@ -32,6 +34,13 @@
 #define FIDX__DEFAULT_REPORT_GLOBAL_BURST 300
 
 typedef struct fidx__ratelimit fidx__ratelimit_t;
+
+/* A bucket's state after a take, for the RateLimit header fields and Retry-After. */
+typedef struct {
+    unsigned remaining;     /* whole tokens left */
+    unsigned reset_s;       /* seconds until the bucket is full again */
+    unsigned retry_after_s; /* refused: seconds (>= 1) until it holds a token; else 0 */
+} fidx__ratelimit_info_t;
 
 /* rate tokens per period_s seconds (rate 0: no limit at all), burst tokens at most (>= 1).
  * Returns 0, FIDX_EINVAL for a period or burst of 0 or any value over its _MAX,
@@ -58,8 +67,31 @@ int fidx__ratelimit_take_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint6
                              unsigned *retry_after_s);
 void fidx__ratelimit_refund_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms);
 
+/* The same, filling info whether or not a token was taken. No limit: remaining is
+ * FIDX__RATELIMIT_BURST_MAX. */
+int fidx__ratelimit_take_info(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms,
+                              fidx__ratelimit_info_t *info);
+
 /* How full key's bucket is at now_ms, in thousandths (1000: full or unknown; no limit: 1000).
  * For fair shares: who has been sending a lot lately. */
 unsigned fidx__ratelimit_level_key(fidx__ratelimit_t *rl, const uint8_t key[16], uint64_t now_ms);
+
+/* One bucket of its own, with its own rate (an API key's). Thread-safe. The caller owns the
+ * storage: _init (full at now_ms; FIDX_EINVAL as fidx__ratelimit_new), then _dispose. */
+typedef struct {
+    pthread_mutex_t mu;
+    int unlimited;
+    uint64_t rate, unit, cap, credits, at_ms;
+} fidx__ratelimit_bucket_t;
+
+FIDX_MUST_CHECK int fidx__ratelimit_bucket_init(fidx__ratelimit_bucket_t *b, uint32_t rate,
+                                                uint32_t period_s, uint32_t burst, uint64_t now_ms);
+void fidx__ratelimit_bucket_dispose(fidx__ratelimit_bucket_t *b);
+int fidx__ratelimit_bucket_take(fidx__ratelimit_bucket_t *b, uint64_t now_ms,
+                                fidx__ratelimit_info_t *info);
+
+/* "N" or "N/UNIT" (UNIT s, min, h or d; h when absent), N 0..FIDX__RATELIMIT_RATE_MAX: a rate
+ * as flags and files write it. 0, or -1 when it is none. */
+int fidx__ratelimit_parse_rate(const char *s, uint32_t *rate, uint32_t *period_s);
 
 #endif

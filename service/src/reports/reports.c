@@ -49,6 +49,7 @@ typedef struct {
     uint16_t categories, date;
     size_t value_len, query_len, description_len, contact_len;
     char *value, *query, *description, *contact, *decided_by, *reason;
+    char *reporter; /* the API key's name it came with; NULL: anonymous */
 } rec_t;
 
 struct fidx__reports {
@@ -88,6 +89,7 @@ static void rec_dispose(rec_t *r)
     free(r->query);
     free(r->description);
     free(r->contact);
+    free(r->reporter);
     free(r->decided_by);
     free(r->reason);
 }
@@ -301,6 +303,8 @@ static void put_report_extras(fidx__sbuf_t *b, const rec_t *r)
         fidx__sbuf_printf(b, ",\"amount_vnd\":%lld", (long long)r->amount_vnd);
     if (r->contact)
         put_kv_str(b, "contact", r->contact, r->contact_len);
+    if (r->reporter)
+        put_kv_str(b, "reporter", r->reporter, strlen(r->reporter));
 }
 
 /* The fields a report line and the API share, after the opening brace and one first field.
@@ -443,6 +447,7 @@ static void view(const rec_t *r, fidx__report_t *v)
     v->amount_vnd = r->amount_vnd;
     v->contact = r->contact;
     v->contact_len = r->contact_len;
+    v->reporter = r->reporter;
     v->state = (fidx__report_state_t)r->state;
     v->decided = r->decided;
     v->decided_by = r->decided_by;
@@ -464,6 +469,7 @@ void fidx__report_json(fidx__sbuf_t *out, const fidx__report_t *v)
         .date = v->date,
         .contact = (char *)v->contact,
         .contact_len = v->contact_len,
+        .reporter = (char *)v->reporter,
         .state = (uint8_t)v->state,
         .has_status = (uint8_t)v->has_status,
         .status = (uint8_t)v->status,
@@ -533,16 +539,16 @@ static const char *str_field(json_t *o, const char *key, size_t *len)
     return json_string_value(v);
 }
 
-/* The optional members of a report line (report_type, channel, date, amount_vnd, contact):
- * absent leaves the defaults, present but malformed makes the line unreadable. The contact is
- * the one string copied here (r owns it). */
+/* The optional members of a report line (report_type, channel, date, amount_vnd, contact,
+ * reporter): absent leaves the defaults, present but malformed makes the line unreadable. The
+ * contact and the reporter are the strings copied here (r owns them). */
 static int replay_extras(json_t *o, rec_t *r)
 {
     size_t t_len = 0, c_len = 0, d_len = 0, k_len = 0;
     const char *t = str_field(o, "report_type", &t_len), *c = str_field(o, "channel", &c_len);
     const char *d = str_field(o, "date", &d_len), *k = str_field(o, "contact", &k_len);
     json_t *amount = json_object_get(o, "amount_vnd");
-    static const char *const strings[] = {"report_type", "channel", "date", "contact"};
+    static const char *const strings[] = {"report_type", "channel", "date", "contact", "reporter"};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (json_object_get(o, strings[i]) && !json_is_string(json_object_get(o, strings[i])))
             return FIDX_EINVAL; /* present but not text: not a line of ours */
@@ -567,6 +573,12 @@ static int replay_extras(json_t *o, rec_t *r)
     if (k && !(r->contact = dup_n(k, k_len)))
         return FIDX_ENOMEM;
     r->contact_len = k_len;
+    size_t p_len = 0;
+    const char *rp = str_field(o, "reporter", &p_len);
+    if (rp && (p_len == 0 || p_len > FIDX__REPORT_REPORTER_MAX || memchr(rp, 0, p_len)))
+        return FIDX_EINVAL;
+    if (rp && !(r->reporter = dup_n(rp, p_len)))
+        return FIDX_ENOMEM;
     return 0;
 }
 
@@ -597,6 +609,7 @@ static int replay_report(fidx__reports_t *st, json_t *o)
     int e = replay_extras(o, &r);
     if (e) {
         free(r.contact);
+        free(r.reporter);
         return e;
     }
     r.value = dup_n(v, v_len);
@@ -874,6 +887,8 @@ static int check_input(const fidx__report_input_t *in, fidx_err_t *err)
     if (in->contact &&
         (in->contact_len > FIDX__REPORT_CONTACT_MAX || memchr(in->contact, 0, in->contact_len)))
         return fidx_err_set(err, FIDX_EINVAL, 0, "contact too long");
+    if (in->reporter && (!in->reporter[0] || strlen(in->reporter) > FIDX__REPORT_REPORTER_MAX))
+        return fidx_err_set(err, FIDX_EINVAL, 0, "reporter name too long");
     return 0;
 }
 
@@ -905,7 +920,9 @@ static int make_rec(const fidx__reports_t *st, const fidx__report_input_t *in, r
     r->amount_vnd = in->has_amount ? in->amount_vnd : -1;
     r->contact = in->contact ? dup_n(in->contact, in->contact_len) : NULL;
     r->contact_len = in->contact ? in->contact_len : 0;
-    if (r->value && r->query && r->description && (r->contact || !in->contact))
+    r->reporter = in->reporter ? dup_n(in->reporter, strlen(in->reporter)) : NULL;
+    if (r->value && r->query && r->description && (r->contact || !in->contact) &&
+        (r->reporter || !in->reporter))
         return 0;
     rec_dispose(r);
     return FIDX_ENOMEM;

@@ -6,7 +6,7 @@
  *   {"type":"report","id":"…","time":"2026-11-27T21:33:03Z","kind":"phone",
  *    "value":"+84912345678","query":"0912 345 678","category":"impersonation","description":"…"
  *    [,"report_type":"dispute"][,"channel":"zalo"][,"date":"2026-11-26"][,"amount_vnd":5000000]
- *    [,"contact":"…"]}
+ *    [,"contact":"…"][,"reporter":"bot-name"]}
  *   {"type":"decision","id":"…","time":"…","action":"approve","by":"analyst-name",
  *    "status":"confirmed","categories":["impersonation"],"reason":"…"}
  * The optional members are written only when set (a scam report without them reads as it
@@ -41,6 +41,7 @@
 #define FIDX__REPORT_BY_MAX 64            /* an analyst's (token) name */
 #define FIDX__REPORT_REASON_MAX 1024
 #define FIDX__REPORT_CONTACT_MAX 256 /* bytes of a dispute's contact (a phone, an e-mail) */
+#define FIDX__REPORT_REPORTER_MAX 64 /* an API key's name (admin/apikeys.h) */
 #define FIDX__REPORT_AMOUNT_MAX 1000000000000000LL /* VND: 10^15 */
 #define FIDX__DEFAULT_MAX_PENDING_REPORTS 10000
 #define FIDX__DEFAULT_MAX_PENDING_PER_NETWORK 100 /* pending reports from one /48 or /24 */
@@ -92,6 +93,8 @@ typedef struct {
     int64_t amount_vnd;  /* money lost or asked for, 0..FIDX__REPORT_AMOUNT_MAX */
     const char *contact; /* a dispute's way to reach the person, valid UTF-8; NULL: none */
     size_t contact_len;
+    const char *reporter; /* the API key it came with (its name, NUL-terminated); NULL: none.
+                           * Shown to analysts, never to the public. */
 } fidx__report_input_t;
 
 /* An analyst's decision on a report. */
@@ -112,6 +115,7 @@ typedef struct {
     int64_t amount_vnd;  /* -1: none */
     const char *contact; /* NULL: none */
     size_t contact_len;
+    const char *reporter; /* NUL-terminated; NULL: none */
     char id[FIDX__REPORT_ID_LEN + 1];
     uint64_t seq;    /* position in the file's order, from 1: the paging cursor */
     int64_t created; /* seconds since the epoch */

@@ -12,6 +12,8 @@ void fidx__route_batch(const fidx__req_t *req, fidx__resp_t *resp);
  * compares the two). */
 void fidx__route_batch_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp);
+/* image.c: POST /v1/image (its body limit is FIDX__IMAGE_MAX_BYTES, set by the router) */
+void fidx__route_image(const fidx__req_t *req, fidx__resp_t *resp);
 
 /* ops.c */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);

@@ -24,6 +24,7 @@
 #include "http/query.h"
 #include "routes/common.h"
 #include "routes/page_message.h"
+#include "routes/proxy.h"
 #include "routes/related.h"
 #include "warnings/provinces.h"
 #include "routes/report_intake.h"
@@ -319,7 +320,10 @@ void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
         o.field = bad_text ? FIDX__FIELD_DESCRIPTION : FIDX__FIELD_VALUE;
         o.message = bad_text ? "description too long" : "value too long";
     } else {
-        fidx__report_submit(req->w, req->peer, &f, &o);
+        fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
+        fidx__proxy_req_client(req, &client);
+        f.reporter = req->principal[0] ? req->principal : NULL; /* an API key's name */
+        fidx__report_submit(req->w, client.text, &f, &o);
     }
     report_page(&pg, &f, &o);
     send_page(resp, &pg, o.status == 202 ? 200 : o.status, 0);

@@ -21,15 +21,21 @@ const fidx__warnings_view_t *fidx__related_view(fidx__worker_t *w)
     return w->warn_view;
 }
 
-size_t fidx__related_of(fidx__worker_t *w, const fidx_result_t *res, uint32_t *out, size_t max)
+size_t fidx__related_value(fidx__worker_t *w, fidx_kind_t kind, const char *value, size_t len,
+                           uint16_t mask, uint32_t *out, size_t max)
 {
     const fidx__warnings_view_t *v = fidx__related_view(w);
     if (!v || v->n == 0) /* the common case: one load, one compare */
         return 0;
+    return fidx__warnings_view_related(v, kind, value, len, mask, (int64_t)time(NULL), out, max);
+}
+
+size_t fidx__related_of(fidx__worker_t *w, const fidx_result_t *res, uint32_t *out, size_t max)
+{
+    /* An official number's category says nothing of a scam. */
     uint16_t cats =
         res->has_match && res->match.status != FIDX_STATUS_ALLOWLISTED ? res->match.categories : 0;
-    return fidx__warnings_view_related(v, res->kind, res->canonical, res->canonical_len, cats,
-                                       (int64_t)time(NULL), out, max);
+    return fidx__related_value(w, res->kind, res->canonical, res->canonical_len, cats, out, max);
 }
 
 void fidx__related_ids(fidx__worker_t *w, const uint32_t *at, size_t n, fidx__sbuf_t *out)

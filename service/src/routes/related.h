@@ -20,6 +20,10 @@ const fidx__warnings_view_t *fidx__related_view(fidx__worker_t *w);
 /* The related warnings of res: their indices into the view's w (at most max). */
 size_t fidx__related_of(fidx__worker_t *w, const fidx_result_t *res, uint32_t *out, size_t max);
 
+/* The same for a value and the categories of its entry (mask; 0: none). */
+size_t fidx__related_value(fidx__worker_t *w, fidx_kind_t kind, const char *value, size_t len,
+                           uint16_t mask, uint32_t *out, size_t max);
+
 /* out ends with a result's JSON object: adds "warnings":["w…",…] to it when some are related
  * (nothing otherwise, so answers without warnings stay as they were). */
 void fidx__related_json(fidx__worker_t *w, const fidx_result_t *res, fidx__sbuf_t *out);

@@ -257,9 +257,16 @@ static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char 
 
 /* Takes a token from each of the client's buckets: its /64, its /48 and everyone's. 1, or 0
  * with the ones taken given back and the refusal set. */
-static int take_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now,
+static int take_tokens(fidx__service_t *svc, const nets_t *n, int keyed, uint64_t now,
                        fidx__report_outcome_t *o)
 {
+    if (keyed) { /* the key's bucket decided; everyone's still counts */
+        if (fidx__ratelimit_take_key(svc->report_limit_all, n->all, now, &o->retry_after))
+            return 1;
+        refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
+               "too many reports are arriving right now; try again later");
+        return 0;
+    }
     if (!fidx__ratelimit_take_key(svc->report_limit, n->host, now, &o->retry_after)) {
         refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
                "too many reports from this address; try again later");
@@ -288,10 +295,12 @@ static int take_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now,
     return 1;
 }
 
-static void refund_tokens(fidx__service_t *svc, const nets_t *n, uint64_t now)
+static void refund_tokens(fidx__service_t *svc, const nets_t *n, int keyed, uint64_t now)
 {
-    fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
-    fidx__ratelimit_refund_key(svc->report_limit_wide, n->wide, now);
+    if (!keyed) {
+        fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
+        fidx__ratelimit_refund_key(svc->report_limit_wide, n->wide, now);
+    }
     fidx__ratelimit_refund_key(svc->report_limit_all, n->all, now);
 }
 
@@ -326,13 +335,15 @@ void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__repo
     fidx__net_key(client, FIDX__NET_HOST_V6, FIDX__NET_HOST_V4, nets.host);
     fidx__net_key(client, FIDX__NET_WIDE_V6, FIDX__NET_WIDE_V4, nets.wide);
     memset(nets.all, 0, sizeof nets.all);
-    if (!take_tokens(w->svc, &nets, now, o))
+    int keyed = f->reporter != NULL;
+    if (!take_tokens(w->svc, &nets, keyed, now, o))
         return;
     fidx__report_input_t in = {0};
+    in.reporter = f->reporter;
     if (validate(f, o, canon, &canon_len, &kind, &in) == 0)
         store(w, f, canon, canon_len, kind, &nets, &in, o);
     if (o->status == 400)
-        refund_tokens(w->svc, &nets, now);
+        refund_tokens(w->svc, &nets, keyed, now);
 }
 
 int fidx__report_intake_open_store(fidx__service_t *svc)

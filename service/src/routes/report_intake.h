@@ -18,6 +18,10 @@
 typedef struct {
     fidx_str_t kind, bank, value, category, description, platform;
     fidx_str_t type, channel, date, amount_vnd, contact;
+    /* The API key the report came with (routes/limits.h; its name, NUL-terminated), whose own
+     * bucket has already been charged: the per-network buckets are then not, the shared one
+     * for everyone still is. NULL: an anonymous citizen. */
+    const char *reporter;
 } fidx__report_fields_t;
 
 /* What became of a report. */

@@ -8,8 +8,10 @@
 #include <http_parser.h>
 
 #include "admin/admin.h"
+#include "image/image_probe.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/limits.h"
 
 #define PREFIX_LEN (sizeof FIDX__ADMIN_PREFIX - 1)
 #define REPLICA_PREFIX "/v1/replica"
@@ -32,6 +34,7 @@ static const route_t public_routes[] = {
     {"/v1/check", fidx__route_check, fidx__route_batch, NULL, FIDX__ROUTE_CHECK, FIDX__ROUTE_BATCH,
      R, "GET, HEAD, POST", OPEN},
     {"/v1/scan", NULL, fidx__route_scan, NULL, R, FIDX__ROUTE_SCAN, R, "POST", OPEN},
+    {"/v1/image", NULL, fidx__route_image, NULL, R, FIDX__ROUTE_IMAGE, R, "POST", OPEN},
     {"/healthz", fidx__route_healthz, NULL, NULL, FIDX__ROUTE_HEALTHZ, R, R, "GET, HEAD", OPEN},
     {"/v1/info", fidx__route_info, NULL, NULL, FIDX__ROUTE_INFO, R, R, "GET, HEAD", OPEN},
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
@@ -272,8 +275,16 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
     if (has_prefix(req->path, REPLICA_PREFIX, REPLICA_PREFIX_LEN))
         return replica_head(req, resp);
     pick(req, public_routes, sizeof public_routes / sizeof public_routes[0], req->path);
+    if (req->handler == fidx__route_image) /* an image's own limit, whatever --max-body-bytes */
+        req->max_body = FIDX__IMAGE_MAX_BYTES;
     if (req->handler == fidx__route_reports && req->w->cfg->follow_url)
         return not_writer_head(req, resp);
+    /* Lookups and reports are limited per client or API key (limits.h); the rest is not. */
+    fidx__handler_fn h = req->handler;
+    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan)
+        return fidx__limits_head(req, resp, FIDX__LIMIT_LOOKUP);
+    if (h == fidx__route_reports || h == fidx__route_page_report_post)
+        return fidx__limits_head(req, resp, FIDX__LIMIT_REPORT);
     return 0;
 }
 

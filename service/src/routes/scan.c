@@ -4,8 +4,13 @@
  * indicator in the text, not only the matches listed (at most FIDX_SCAN_MAX_MATCHES, then
  * "truncated"): decoys placed before a scam number must not hide it. Each distinct value is
  * looked up once, so the cost is bounded by the 64 KiB text (bench/RESULTS.md). Offsets are
- * bytes into the text as sent (the JSON string once decoded). The workspace (~1.7 MiB) is the
- * worker's, made on its first scan and reused. */
+ * bytes into the text as sent (the JSON string once decoded). The workspace (~1.9 MiB) is the
+ * worker's, made on its first scan and reused.
+ *
+ * {"texts":[…]} (a batch: at most FIDX__SCAN_MAX_TEXTS texts, FIDX__SCAN_MAX_BATCH_BYTES in
+ * all) answers {"results":[…]}, each text as a single scan answers it, or its own error in
+ * place. A value found in several texts of a batch is looked up once (the batch's memory of
+ * values below); a bot's batch often repeats the same number or link. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,37 +26,43 @@
 #include "routes/scan.h"
 
 /* What one scan knows of each of its values: whether it was looked up and its verdict, and
- * where the JSON of its result sits in the answer once a listed match has written it. */
+ * where the JSON of its result sits in the answer once a listed match has written it
+ * (json_len 0: not written yet). */
 typedef struct {
     uint8_t state; /* VALUE_NEW, VALUE_JUDGED, VALUE_UNREADABLE */
     uint8_t verdict;
+    uint16_t categories; /* of the entry that decided, for related warnings (0: none) */
     uint32_t json_at, json_len;
 } value_state_t;
 enum { VALUE_NEW, VALUE_JUDGED, VALUE_UNREADABLE };
+
+/* The batch's memory of values: what an earlier text of the same request learnt of a value
+ * (kind and canonical form). Open addressing over SEEN_SLOTS slots, a slot live when its gen
+ * is the request's, so nothing is cleared between requests; the canonical forms are copied
+ * into key. When it is full (SEEN_MAX values or SEEN_KEY_BYTES of them), further values are
+ * looked up as a single scan would: the cap bounds the memory, not the answer. */
+#define SEEN_SLOTS 4096 /* a power of two, twice SEEN_MAX */
+#define SEEN_MAX 2048
+#define SEEN_KEY_BYTES (128 * 1024)
+typedef struct {
+    uint32_t gen;
+    uint32_t key_at, key_len;
+    uint64_t hash;
+    value_state_t st;
+} seen_t;
 
 struct fidx__scan_ws {
     fidx_scan_result_t res;
     value_state_t v[FIDX_SCAN_MAX_FOUND];
     int scam, suspicious;
-    size_t n_related; /* warnings related to the values judged (routes/related.h), once each */
-    uint32_t related[FIDX__WARNINGS_RELATED_MAX];
+    /* the batch's memory (used only for {"texts":[…]}) */
+    uint32_t gen, nseen, key_len;
+    seen_t seen[SEEN_SLOTS];
+    uint32_t seen_of[FIDX_SCAN_MAX_FOUND]; /* value i → its slot + 1, 0 when not kept */
+    char key[SEEN_KEY_BYTES];
 };
 
-/* Adds the warnings related to the value just looked up (w->result) to the post's. */
-static void note_related(fidx__worker_t *w, struct fidx__scan_ws *ws)
-{
-    uint32_t at[FIDX__WARNINGS_RELATED_MAX];
-    size_t n = fidx__related_of(w, &w->result, at, FIDX__WARNINGS_RELATED_MAX);
-    for (size_t i = 0; i < n && ws->n_related < FIDX__WARNINGS_RELATED_MAX; i++) {
-        size_t k = 0;
-        while (k < ws->n_related && ws->related[k] != at[i])
-            k++;
-        if (k == ws->n_related)
-            ws->related[ws->n_related++] = at[i];
-    }
-}
-
-/* Looks value i up once: its verdict is kept, and the result is left in w->result. */
+/* Looks value i up: its verdict is kept, and the result is left in w->result. */
 static value_state_t *judge(fidx__worker_t *w, size_t i)
 {
     struct fidx__scan_ws *ws = w->scan_ws;
@@ -64,18 +75,21 @@ static value_state_t *judge(fidx__worker_t *w, size_t i)
     }
     st->state = VALUE_JUDGED;
     st->verdict = (uint8_t)w->result.verdict;
+    st->categories = w->result.has_match && w->result.match.status != FIDX_STATUS_ALLOWLISTED
+                         ? w->result.match.categories
+                         : 0;
     ws->scam |= w->result.verdict == FIDX_VERDICT_SCAM;
     ws->suspicious |= w->result.verdict == FIDX_VERDICT_SUSPICIOUS;
-    note_related(w, ws);
     return st;
 }
 
 /* The lookup result's members for a match: written from a fresh lookup the first time its
- * value is listed, copied from the earlier match's after that. */
+ * value is listed, copied from the earlier match's after that (in a batch, possibly one of an
+ * earlier text). */
 static int put_result(fidx__worker_t *w, size_t value, fidx__sbuf_t *out)
 {
     value_state_t *st = &w->scan_ws->v[value];
-    if (st->state == VALUE_JUDGED) { /* reserved first: growing moves the bytes copied */
+    if (st->state == VALUE_JUDGED && st->json_len) { /* reserved first: growing moves them */
         if (fidx__sbuf_reserve(out, st->json_len) != 0)
             return FIDX_ENOMEM;
         memcpy(out->p + out->len, out->p + st->json_at, st->json_len);
@@ -137,7 +151,7 @@ static const char *post_verdict(const struct fidx__scan_ws *ws)
 static int scan_text(fidx__worker_t *w, const char *text, size_t len)
 {
     fidx_err_t err = {0};
-    if (!w->scan_ws && !(w->scan_ws = malloc(sizeof *w->scan_ws)))
+    if (!w->scan_ws && !(w->scan_ws = calloc(1, sizeof *w->scan_ws)))
         return FIDX_ENOMEM;
     return fidx_scan(w->svc->scanner, text, len, &w->scan_ws->res, &err);
 }
@@ -148,37 +162,196 @@ const fidx_scan_result_t *fidx__scan_found(fidx__worker_t *w, const char *text, 
     return *rc ? NULL : &w->scan_ws->res;
 }
 
-static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
+/* FNV-1a over the kind and the canonical form: values are short, and the table is small. */
+static uint64_t value_hash(const fidx_scan_value_t *val)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)val->kind;
+    for (size_t i = 0; i < val->canonical.len; i++)
+        h = (h ^ (unsigned char)val->canonical.p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* The slot of value val in the batch's memory, added when new; NULL when the memory is full. */
+static seen_t *seen_slot(struct fidx__scan_ws *ws, const fidx_scan_value_t *val)
+{
+    uint64_t h = value_hash(val);
+    for (uint32_t k = (uint32_t)h & (SEEN_SLOTS - 1);; k = (k + 1) & (SEEN_SLOTS - 1)) {
+        seen_t *s = &ws->seen[k];
+        if (s->gen != ws->gen) {
+            size_t n = val->canonical.len;
+            if (ws->nseen >= SEEN_MAX || n > SEEN_KEY_BYTES - ws->key_len)
+                return NULL;
+            *s = (seen_t){.gen = ws->gen, .key_at = ws->key_len, .key_len = (uint32_t)n, .hash = h};
+            memcpy(ws->key + ws->key_len, val->canonical.p, n);
+            ws->key_len += (uint32_t)n;
+            ws->nseen++;
+            return s;
+        }
+        if (s->hash == h && s->key_len == val->canonical.len &&
+            memcmp(ws->key + s->key_at, val->canonical.p, s->key_len) == 0)
+            return s; /* the kind is in the hash; a clash of kinds is judged again, harmless */
+    }
+}
+
+/* Before a batch's text is answered: each value an earlier text judged starts from what it
+ * learnt (its verdict counts for this post too; its JSON is copied, not written again). */
+static void recall_values(struct fidx__scan_ws *ws)
+{
+    for (size_t i = 0; i < ws->res.nvalues; i++) {
+        seen_t *s = seen_slot(ws, &ws->res.values[i]);
+        ws->seen_of[i] = s ? (uint32_t)(s - ws->seen) + 1 : 0;
+        if (!s || s->st.state == VALUE_NEW)
+            continue;
+        ws->v[i] = s->st;
+        ws->scam |= s->st.state == VALUE_JUDGED && s->st.verdict == FIDX_VERDICT_SCAM;
+        ws->suspicious |= s->st.state == VALUE_JUDGED && s->st.verdict == FIDX_VERDICT_SUSPICIOUS;
+    }
+}
+
+/* After: what this text learnt is kept for the next ones. */
+static void remember_values(struct fidx__scan_ws *ws)
+{
+    for (size_t i = 0; i < ws->res.nvalues; i++)
+        if (ws->seen_of[i] && ws->v[i].state != VALUE_NEW)
+            ws->seen[ws->seen_of[i] - 1].st = ws->v[i];
+}
+
+/* ,"warnings":[…]: the warnings related to the post's values (routes/related.h), once each,
+ * when there are some. */
+static void put_related(fidx__worker_t *w, fidx__sbuf_t *out)
+{
+    const struct fidx__scan_ws *ws = w->scan_ws;
+    uint32_t all[FIDX__WARNINGS_RELATED_MAX], at[FIDX__WARNINGS_RELATED_MAX];
+    size_t n_all = 0;
+    for (size_t i = 0; i < ws->res.nvalues && n_all < FIDX__WARNINGS_RELATED_MAX; i++) {
+        const fidx_scan_value_t *val = &ws->res.values[i];
+        if (ws->v[i].state != VALUE_JUDGED)
+            continue;
+        size_t n = fidx__related_value(w, val->kind, val->canonical.p, val->canonical.len,
+                                       ws->v[i].categories, at, FIDX__WARNINGS_RELATED_MAX);
+        for (size_t k = 0; k < n && n_all < FIDX__WARNINGS_RELATED_MAX; k++) {
+            size_t j = 0;
+            while (j < n_all && all[j] != at[k])
+                j++;
+            if (j == n_all)
+                all[n_all++] = at[k];
+        }
+    }
+    fidx__related_ids(w, all, n_all, out);
+}
+
+/* Appends one text's answer. 0; FIDX_ENOMEM; or a scan's error (nothing appended). */
+static int put_scan(fidx__worker_t *w, const char *text, size_t len, int batch, fidx__sbuf_t *out)
 {
     int rc = scan_text(w, text, len);
-    if (rc == FIDX_ENOMEM) {
-        fidx__resp_error(resp, 503, "unavailable", "out of memory");
-        return;
-    }
+    if (rc != 0)
+        return rc;
     struct fidx__scan_ws *ws = w->scan_ws;
-    if (rc != 0) {
-        fidx__resp_error(resp, 413, "too_large",
-                         rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"
-                                            : "text holds more indicators than a scan can judge");
-        return;
-    }
     memset(ws->v, 0, ws->res.nvalues * sizeof ws->v[0]);
     ws->scam = ws->suspicious = 0;
-    ws->n_related = 0;
-    fidx__sbuf_t *out = resp->body;
+    if (batch)
+        recall_values(ws);
     fidx__sbuf_puts(out, "{\"matches\":[");
-    if (put_matches(w, text, out) != 0) {
-        fidx__resp_error(resp, 503, "unavailable", "out of memory");
-        return;
-    }
+    if (put_matches(w, text, out) != 0)
+        return FIDX_ENOMEM;
     /* The values no listed match showed: they judge the post all the same. */
     for (size_t i = 0; i < ws->res.nvalues; i++)
         if (ws->v[i].state == VALUE_NEW)
             (void)judge(w, i);
+    if (batch)
+        remember_values(ws);
     fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"",
                       ws->res.truncated ? "true" : "false", post_verdict(ws));
-    fidx__related_ids(w, ws->related, ws->n_related, out); /* "warnings" when some concern it */
+    put_related(w, out);
     fidx__sbuf_puts(out, "}");
+    return out->failed ? FIDX_ENOMEM : 0;
+}
+
+int fidx__scan_json(fidx__worker_t *w, const char *text, size_t len, fidx__sbuf_t *out,
+                    const char **verdict)
+{
+    int rc = put_scan(w, text, len, 0, out);
+    if (rc == 0)
+        *verdict = post_verdict(w->scan_ws);
+    return rc;
+}
+
+static const char *scan_error(int rc)
+{
+    return rc == FIDX_ETOOBIG ? "text is longer than 64 KiB"
+                              : "text holds more indicators than a scan can judge";
+}
+
+static void answer(fidx__worker_t *w, const char *text, size_t len, fidx__resp_t *resp)
+{
+    int rc = put_scan(w, text, len, 0, resp->body);
+    if (rc == FIDX_ENOMEM)
+        fidx__resp_error(resp, 503, "unavailable", "out of memory");
+    else if (rc != 0)
+        fidx__resp_error(resp, 413, "too_large", scan_error(rc));
+}
+
+static void item_error(fidx__sbuf_t *out, const char *code, const char *message)
+{
+    fidx__sbuf_puts(out, "{\"error\":{\"code\":\"");
+    fidx__sbuf_puts(out, code);
+    fidx__sbuf_puts(out, "\",\"message\":");
+    fidx__sbuf_json_string(out, message, strlen(message));
+    fidx__sbuf_puts(out, "}}");
+}
+
+/* The limits of a batch as a whole, before any text is scanned: 0, or the answer is set. */
+static int batch_limits(json_t *texts, fidx__resp_t *resp)
+{
+    size_t i, total = 0;
+    json_t *t;
+    if (json_array_size(texts) > FIDX__SCAN_MAX_TEXTS) {
+        fidx__resp_errorf(resp, 413, "too_large", "at most %d texts per request",
+                          FIDX__SCAN_MAX_TEXTS);
+        return -1;
+    }
+    json_array_foreach(texts, i, t) total += json_is_string(t) ? json_string_length(t) : 0;
+    if (total > FIDX__SCAN_MAX_BATCH_BYTES) {
+        fidx__resp_error(resp, 413, "too_large", "the texts hold more than 1 MiB in all");
+        return -1;
+    }
+    return 0;
+}
+
+static void answer_batch(fidx__worker_t *w, json_t *texts, fidx__resp_t *resp)
+{
+    size_t i;
+    json_t *t;
+    fidx__sbuf_t *out = resp->body;
+    if (batch_limits(texts, resp) != 0)
+        return;
+    if (!w->scan_ws && !(w->scan_ws = calloc(1, sizeof *w->scan_ws))) {
+        fidx__resp_error(resp, 503, "unavailable", "out of memory");
+        return;
+    }
+    if (++w->scan_ws->gen == 0) { /* wrapped: every slot's gen could be live again */
+        memset(w->scan_ws->seen, 0, sizeof w->scan_ws->seen);
+        w->scan_ws->gen = 1;
+    }
+    w->scan_ws->nseen = w->scan_ws->key_len = 0;
+    fidx__sbuf_puts(out, "{\"results\":[");
+    json_array_foreach(texts, i, t)
+    {
+        int rc = FIDX_EINVAL;
+        if (i)
+            fidx__sbuf_put(out, ",", 1);
+        if (json_is_string(t))
+            rc = put_scan(w, json_string_value(t), json_string_length(t), 1, out);
+        if (rc == FIDX_ENOMEM) {
+            fidx__resp_error(resp, 503, "unavailable", "out of memory");
+            return;
+        }
+        if (rc == FIDX_EINVAL)
+            item_error(out, "bad_request", "a text must be a string");
+        else if (rc != 0)
+            item_error(out, "too_large", scan_error(rc));
+    }
+    fidx__sbuf_puts(out, "]}");
 }
 
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
@@ -187,11 +360,13 @@ void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
     if (!root)
         return;
     json_t *text = json_is_object(root) ? json_object_get(root, "text") : NULL;
-    if (!text || !json_is_string(text))
-        fidx__resp_error(resp, 400, "bad_request", "the body must be {\"text\":\"...\"}");
-    else if (json_string_length(text) > FIDX_SCAN_MAX_TEXT)
-        fidx__resp_error(resp, 413, "too_large", "text is longer than 64 KiB");
-    else
+    json_t *texts = json_is_object(root) ? json_object_get(root, "texts") : NULL;
+    if (text && !texts && json_is_string(text))
         answer(req->w, json_string_value(text), json_string_length(text), resp);
+    else if (texts && !text && json_is_array(texts))
+        answer_batch(req->w, texts, resp);
+    else
+        fidx__resp_error(resp, 400, "bad_request",
+                         "the body must be {\"text\":\"...\"} or {\"texts\":[...]}");
     json_decref(root);
 }

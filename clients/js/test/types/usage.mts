@@ -48,6 +48,9 @@ export async function lookups(fx: Client): Promise<number> {
       void v;
     }
   }
+  for (const r of await fx.scanMany(["Gọi 0912 345 678", "Chào"])) {
+    errors += isItemError(r) ? r.error.code.length : r.matches.length;
+  }
   const report = await fx.report({ value: "0912345678", category: "impersonation" });
   const id: string = report.id;
   try {

@@ -195,6 +195,48 @@ static void json_is_the_contract(void **state)
     json_decref(j);
 }
 
+/* A VietQR payload is checked as the bank account it names; its JSON says so. */
+static void vietqr_payloads(void **state)
+{
+    (void)state;
+    fidx_emvco_t q = {0};
+    char payload[FIDX_EMVCO_MAX_LEN + 1], json[FIDX_CHECK_JSON_MAX];
+    size_t n;
+    fidx_err_t err = {0};
+    q.bin = fidx_str("970422", 6);
+    q.account = fidx_str("5555666677", 10);
+    q.service = fidx_str("QRIBFTTA", 8);
+    q.initiation = fidx_str("12", 2);
+    q.amount = fidx_str("100000", 6);
+    q.currency = fidx_str("704", 3);
+    q.country = fidx_str("VN", 2);
+    q.purpose = fidx_str("ung ho", 6);
+    assert_int_equal(fidx_emvco_encode(&q, payload, sizeof payload, &n, &err), 0);
+    assert_int_equal(check(payload), FIDX_VERDICT_SCAM);
+    assert_true(res.has_qr);
+    assert_int_equal(res.kind, FIDX_KIND_BANK_ACCOUNT);
+    assert_string_equal(res.canonical, "970422:5555666677");
+    assert_int_equal(check_as(FIDX_KIND_BANK_ACCOUNT, payload), FIDX_VERDICT_SCAM);
+    size_t len = fidx_result_json(&res, payload, n, json, sizeof json);
+    assert_true(len > 0);
+    json[len] = '\0';
+    assert_non_null(strstr(json, ",\"source\":\"vietqr\",\"qr\":{\"bank\":\""));
+    assert_non_null(strstr(json, "\"bin\":\"970422\",\"account\":\"5555666677\",\"card\":false,"
+                                 "\"amount\":\"100000\",\"currency\":\"VND\","
+                                 "\"purpose\":\"ung ho\",\"name\":null}"));
+    /* A bare number is no payload: the account check as before, and no qr. */
+    assert_int_equal(check_as(FIDX_KIND_BANK_ACCOUNT, "970436:0123456789"), FIDX_VERDICT_SAFE);
+    assert_false(res.has_qr);
+    /* One altered CRC digit: refused with the parser's reason. */
+    payload[n - 1] = payload[n - 1] == '0' ? '1' : '0';
+    assert_int_equal(fidx_check(snap, NULL, FIDX_KIND_NONE, NULL, payload, n, &res, &err),
+                     FIDX_EINVAL);
+    assert_non_null(strstr(err.reason, "CRC"));
+    /* Asked as another kind, it is read as that kind. */
+    assert_int_equal(fidx_check(snap, NULL, FIDX_KIND_PHONE, NULL, payload, n, &res, &err),
+                     FIDX_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +246,7 @@ int main(void)
         cmocka_unit_test(profile_beats_allowlisted_platform),
         cmocka_unit_test(invalid_values_say_why),
         cmocka_unit_test(json_is_the_contract),
+        cmocka_unit_test(vietqr_payloads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -87,6 +87,75 @@ static void expect_span(const char *text, const char *needle)
     assert_int_equal(r->m[0].end, (size_t)(at - text) + strlen(needle));
 }
 
+/* ---- issue 16: what third-party smishing showed, and the gaps SCAN.md listed ------------- */
+
+static void underscore_glued_to_a_host(void **state)
+{
+    (void)state;
+    EXPECT("Bam_vao_www.vcb-otp.icu de cap nhat", "url http://www.vcb-otp.icu/");
+    expect_span("Bam_vao_www.vcb-otp.icu de cap nhat", "www.vcb-otp.icu");
+    EXPECT("Truy_cap_evil-bank.com_ngay", "domain evil-bank.com");
+    EXPECT("Vao_link_https://evil.com/a ngay", "url https://evil.com/a");
+    EXPECT("mở t.me/scam_bot_vn", "social_account telegram:scam_bot_vn"); /* paths keep it */
+}
+
+static void one_letter_host_with_a_path(void **state)
+{
+    (void)state;
+    EXPECT("Nhan tai t.ly/Tp8kQ truoc 23h", "url http://t.ly/Tp8kQ");
+    EXPECT("Kich hoat: s.id/ShpVc01 .", "url http://s.id/ShpVc01");
+    EXPECT("t.me/abc_shop", "social_account telegram:abc_shop");
+    EXPECT("xem mục a.b và t.ly nhé"); /* no path and an uncommon TLD: prose */
+}
+
+static void spaced_out_schemes(void **state)
+{
+    (void)state;
+    EXPECT("Dang ky: h t t p s : / / baohiem-hotro.online/dangky",
+           "url https://baohiem-hotro.online/dangky");
+    expect_span("Dang ky: h t t p s : / / evil.com/x ngay", "h t t p s : / / evil.com/x");
+    EXPECT("vào H T T P :  /  / evil.com/a", "url http://evil.com/a");
+    EXPECT("vào h x x p s : / / evil.com/a", "url https://evil.com/a");
+    EXPECT("h t t p là giao thức"); /* no "://" after it */
+    /* glued to a word: not closed up; the host with its path is still a link */
+    EXPECT("ah t t p s : / / evil.com/a", "url http://evil.com/a");
+}
+
+static void look_alike_letters_at_a_number_start(void **state)
+{
+    (void)state;
+    EXPECT("Nhắn Zalo O938 456 712 nhé", "phone +84938456712");
+    EXPECT("Nhắn Zalo o938456712 nhé", "phone +84938456712");
+    EXPECT("Gọi 0912 345 l78 ngay", "phone +84912345178");
+    EXPECT("Gọi 09l2 345 678 ngay", "phone +84912345678");
+    EXPECT("Bình 20l nước, CO2 và O2"); /* a letter after a number, or a lone digit after */
+    EXPECT("mã XO938456712");           /* glued to a word: not a number's start */
+}
+
+static void spoken_pairs_of_digits(void **state)
+{
+    (void)state;
+    EXPECT("Liên hệ: không chín mười hai ba mươi tư năm mươi sáu bảy mươi tám",
+           "phone +84912345678");
+    EXPECT("gọi không chín, mười hai, ba mươi tư, năm mươi sáu, bảy mươi tám",
+           "phone +84912345678");
+    EXPECT("số không chín tám mươi mốt hai mươi lăm, sáu mươi, bảy bảy", "phone +84981256077");
+    EXPECT("không chín mười, hai mươi, ba mươi, bốn mươi", "phone +84910203040");
+    EXPECT("Hai mươi năm trước, mười người đến"); /* too few digits for anything */
+}
+
+static void spoken_at_in_addresses(void **state)
+{
+    (void)state;
+    EXPECT("Gui ho so ve tuyendung.shopee at gmail dot com nhé",
+           "email tuyendung.shopee@gmail.com");
+    EXPECT("mail: hr_2024 AT gmail.com", "email hr_2024@gmail.com");
+    EXPECT("liên hệ abc at example chấm vn", "email abc@example.vn");
+    EXPECT("visit us at shop-evil.com today", "domain shop-evil.com"); /* not an address */
+    EXPECT("find me at example dot com", "domain example.com");
+    EXPECT("mua at shop-evil.com", "domain shop-evil.com"); /* a domain, no provider's */
+}
+
 /* ---- phone numbers: separators and groupings --------------------------------------------- */
 
 static void phone_separators(void **state)
@@ -812,6 +881,12 @@ int main(void)
         cmocka_unit_test(profiles_are_social_accounts),
         cmocka_unit_test(handles_need_a_platform),
         cmocka_unit_test(emails),
+        cmocka_unit_test(underscore_glued_to_a_host),
+        cmocka_unit_test(one_letter_host_with_a_path),
+        cmocka_unit_test(spaced_out_schemes),
+        cmocka_unit_test(look_alike_letters_at_a_number_start),
+        cmocka_unit_test(spoken_pairs_of_digits),
+        cmocka_unit_test(spoken_at_in_addresses),
         cmocka_unit_test(bank_accounts_need_context),
         cmocka_unit_test(bank_account_or_phone),
         cmocka_unit_test(bank_amounts_are_not_accounts),

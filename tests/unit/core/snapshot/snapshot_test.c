@@ -351,6 +351,81 @@ static void damage_is_always_caught(void **state)
     free(p);
 }
 
+static fidx_snapshot_t *open_one_phone(const char *name, int mode, char *path, size_t cap)
+{
+    fidx_builder_t *b;
+    fidx_err_t err = {0};
+    fidx_snapshot_t *s = NULL;
+    assert_int_equal(fidx_builder_new(&b), 0);
+    add(b, FIDX_KIND_PHONE, "+84912345678", FIDX_STATUS_CONFIRMED, 1, "police");
+    path_in_dir(path, cap, name);
+    assert_int_equal(fidx_builder_write(b, path, 1700000000, &err), 0);
+    fidx_builder_free(b);
+    assert_int_equal(fidx_snapshot_open(path, mode, &s, &err), 0);
+    return s;
+}
+
+static void assert_finds_the_phone(const fidx_snapshot_t *s)
+{
+    assert_int_equal(fidx_snapshot_count(s, FIDX_KIND_PHONE), 1);
+    assert_int_equal(fidx_snapshot_entry(s, FIDX_KIND_PHONE, 0, &got), 0);
+    assert_string_equal(got.value, "+84912345678");
+    fidx_err_t err = {0};
+    assert_int_equal(fidx_snapshot_verify(s, &err), 0);
+}
+
+/* The modes a server uses copy the file: truncating it or writing over it in place afterwards
+ * changes nothing in what was opened (a mapping would fault with SIGBUS here). */
+static void a_copy_survives_the_file_written_over(void **state)
+{
+    (void)state;
+    char path[256];
+    int modes[] = {FIDX_OPEN_POPULATE, FIDX_OPEN_RESIDENT};
+    for (size_t m = 0; m < 2; m++) {
+        fidx_snapshot_t *s = open_one_phone("copied.fidx", modes[m], path, sizeof path);
+        assert_int_equal(truncate(path, 100), 0);
+        assert_finds_the_phone(s);
+        char junk[4096];
+        memset(junk, 0xA5, sizeof junk);
+        write_file(path, junk, sizeof junk);
+        assert_finds_the_phone(s);
+        fidx_snapshot_release(s);
+    }
+}
+
+/* A file whose header claims more than the machine could hold (a sparse file: no disk used) is
+ * refused from its first bytes, before anything is allocated or read. */
+static void a_huge_file_is_refused_before_reading(void **state)
+{
+    (void)state;
+    char path[256];
+    fidx_snapshot_release(open_one_phone("huge.fidx", FIDX_OPEN_LAZY, path, sizeof path));
+    uint64_t huge = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2;
+    huge = (huge + 4096) & ~(uint64_t)63;
+    if (huge > FIDX_SNAPSHOT_MAX_BYTES)
+        huge = FIDX_SNAPSHOT_MAX_BYTES + 64;
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 24, SEEK_SET), 0); /* the header's file size */
+    assert_int_equal(fwrite(&huge, 8, 1, f), 1);
+    fclose(f);
+    assert_int_equal(truncate(path, (off_t)huge), 0);
+    int modes[] = {FIDX_OPEN_POPULATE, FIDX_OPEN_RESIDENT};
+    for (size_t m = 0; m < 2; m++) {
+        fidx_snapshot_t *s = NULL;
+        fidx_err_t err = {0};
+        assert_int_equal(fidx_snapshot_open(path, modes[m], &s, &err), FIDX_ELIMIT);
+        assert_non_null(strstr(err.reason, "larger than"));
+    }
+    /* Extended without its header saying so: refused for the size. */
+    assert_int_equal(truncate(path, 1 << 20), 0);
+    fidx_snapshot_t *s = NULL;
+    fidx_err_t err = {0};
+    assert_int_equal(fidx_snapshot_open(path, FIDX_OPEN_POPULATE, &s, &err), FIDX_ECORRUPT);
+    assert_non_null(strstr(err.reason, "file size differs"));
+    unlink(path);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -369,6 +444,8 @@ int main(void)
         cmocka_unit_test(zero_reports_round_trip),
         cmocka_unit_test(removed_entries_are_gone),
         cmocka_unit_test(damage_is_always_caught),
+        cmocka_unit_test(a_copy_survives_the_file_written_over),
+        cmocka_unit_test(a_huge_file_is_refused_before_reading),
         cmocka_unit_test(many_phones_exact),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
