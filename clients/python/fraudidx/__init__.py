@@ -15,12 +15,13 @@ from .client import Client, RetryEvent  # noqa: E402  (client reads __version__)
 from .errors import (FraudidxError, HTTPError, InvalidValue, RateLimited,  # noqa: E402
                      Timeout, Unauthorized, Unavailable)
 from .models import (CheckResult, ItemError, Match, Query, Report, ScanMatch,  # noqa: E402
-                     ScanResult)
+                     ScanResult, ScamWarning)
 
 __all__ = [
     "Client", "RetryEvent",
     "FraudidxError", "HTTPError", "InvalidValue", "RateLimited", "Timeout", "Unauthorized",
     "Unavailable",
     "CheckResult", "ItemError", "Match", "Query", "Report", "ScanMatch", "ScanResult",
+    "ScamWarning",
     "__version__",
 ]
