@@ -259,10 +259,12 @@ export class Client {
   }
 
   /* GET /v1/warnings, every page: the warnings published (or retracted since) and changed
-   * after `since` (an RFC 3339 time such as the newest `updated` seen before, or YYYY-MM-DD;
-   * absent: all), of `region` (a province code: its warnings and the whole country's),
+   * at or after `since` (an RFC 3339 time such as the newest `updated` seen before, or
+   * YYYY-MM-DD; absent: all), of `region` (a province code: its warnings and the whole
+   * country's),
    * newest publication first. A bot remembers the newest `updated` it saw and asks again with
-   * it: what comes back is new or changed (a retraction: state "retracted"). */
+   * it: what comes back is new or changed (or of that very second again: tell them by id and
+   * rev; a retraction: state "retracted"). */
   async warnings(since, { region, category, signal } = {}) {
     const params = { limit: "200" };
     for (const [k, v] of [["since", since], ["region", region], ["category", category]]) {

@@ -155,9 +155,12 @@ class Warnings(AdminTest):
         rest = self.public(svc, "?limit=2&after=" + page["next"])
         self.assertEqual(([x["id"] for x in rest["warnings"]], rest["next"]),
                          (newest_first[2:], None))
-        # since: what changed after the time given.
-        last = self.public(svc)["warnings"][0]["updated"]
-        self.assertEqual(self.public(svc, "?since=" + urllib.parse.quote(last))["warnings"], [])
+        # since: what changed at or after the time given (whole seconds: a change in the
+        # second of the last one seen is not missed).
+        last = max(x["updated"] for x in self.public(svc)["warnings"])
+        again = self.public(svc, "?since=" + urllib.parse.quote(last))["warnings"]
+        self.assertTrue(again and all(x["updated"] == last for x in again), again)
+        self.assertEqual(self.public(svc, "?since=2099-01-01")["warnings"], [])
         self.assertEqual(len(self.public(svc, "?since=2020-01-01")["warnings"]), 3)
         for bad in ("?region=atlantis", "?category=x", "?since=yesterday", "?limit=0",
                     "?after=w0000000000000000"):

@@ -225,10 +225,11 @@ class Client:
     def warnings(self, since: str | None = None, region: str | None = None,
                  category: str | None = None) -> list[ScamWarning]:
         """GET /v1/warnings, every page: the warnings published (or retracted) and changed
-        after since (an RFC 3339 time such as a previous answer's newest "updated", or
+        at or after since (an RFC 3339 time such as a previous answer's newest "updated", or
         YYYY-MM-DD; None: all), of region (a province code: its warnings and the whole
         country's), newest publication first. A bot remembers the newest updated it saw and
-        asks again with it: what comes back is new or changed (a retraction: state
+        asks again with it: what comes back is new or changed (or the ones of that very second
+        again: tell them by id and rev) (a retraction: state
         "retracted")."""
         params = {k: v for k, v in (("since", since), ("region", region),
                                     ("category", category)) if v}

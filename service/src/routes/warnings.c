@@ -1,7 +1,9 @@
 /* Published warnings for everyone (docs/API.md, "Warnings"):
  *   GET /v1/warnings[?since=TIME][&region=CODE][&category=C][&limit=N][&after=ID]
  *       JSON, newest publication first, every warning ever published (a retracted one says
- *       so: a bot that posted it can take it back); since: changed after TIME
+ *       so: a bot that posted it can take it back); since: changed at or after TIME (times
+ *       are whole seconds, so a change in the same second as the last one seen is not missed:
+ *       a poller tells what it has seen by id and rev)
  *   GET /v1/warnings/ID           one, as JSON
  *   GET /warnings.atom            an Atom feed (RFC 4287) of the same warnings
  *   GET /warnings/REGION.atom     the warnings of one province (the whole country's included)
@@ -99,7 +101,7 @@ typedef struct {
 
 static int passes(const filter_t *f, const fidx__warning_t *w)
 {
-    return (!f->since || w->updated > f->since) &&
+    return (!f->since || w->updated >= f->since) &&
            (f->region < 0 || fidx__warning_in_region(w, f->region)) &&
            (f->category < 0 || w->category == f->category);
 }
