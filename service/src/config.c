@@ -43,6 +43,10 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->lookup_period_s = FIDX__DEFAULT_LOOKUP_PERIOD_S;
     cfg->lookup_burst = FIDX__DEFAULT_LOOKUP_BURST;
     cfg->lookup_limits = 1;
+    cfg->session_idle_ms = FIDX__DEFAULT_SESSION_IDLE_MS;
+    cfg->session_max_ms = FIDX__DEFAULT_SESSION_MAX_MS;
+    cfg->signin_rate = FIDX__DEFAULT_SIGNIN_RATE;
+    cfg->signin_period_s = FIDX__DEFAULT_SIGNIN_PERIOD_S;
 }
 
 #define OPERATOR_NAME_MAX 200

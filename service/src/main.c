@@ -76,6 +76,12 @@ static const char usage_text[] =
     "                             not be readable by group or others); without it every\n"
     "                             admin call is 401\n"
     "      --max-admin-body-bytes N  body of an analyst's request (default 256M; 413)\n"
+    "      --session-idle SEC     the console (/admin/): a session unused this long ends\n"
+    "                             (default 1800)\n"
+    "      --session-max SEC      every session ends this long after its sign-in\n"
+    "                             (default 43200)\n"
+    "      --signin-rate N[/UNIT] failed console sign-ins per client network (IPv6 /64,\n"
+    "                             IPv4 /24), 5 at once at most (default 10/h; 429 beyond)\n"
     "      --repair-wal           cut the data directory's write-ahead log at its first\n"
     "                             damage (keeping copies as *.damaged) and exit\n"
     "\nReplication (a writer and the readers that follow it):\n"
@@ -145,6 +151,9 @@ enum {
     OPT_IMAGE_THREADS,
     OPT_IMAGE_QUEUE,
     OPT_IMAGE_TIMEOUT,
+    OPT_SESSION_IDLE,
+    OPT_SESSION_MAX,
+    OPT_SIGNIN_RATE,
     OPT_TRUSTED_PROXY,
     OPT_API_KEYS,
     OPT_LOOKUP_RATE,
@@ -181,6 +190,9 @@ static const struct option long_options[] = {
     {"follow", required_argument, NULL, OPT_FOLLOW},
     {"follow-token-file", required_argument, NULL, OPT_FOLLOW_TOKEN},
     {"max-lag", required_argument, NULL, OPT_MAX_LAG},
+    {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
+    {"session-max", required_argument, NULL, OPT_SESSION_MAX},
+    {"signin-rate", required_argument, NULL, OPT_SIGNIN_RATE},
     {"sync-replicas", required_argument, NULL, OPT_SYNC_REPLICAS},
     {"sync-timeout-ms", required_argument, NULL, OPT_SYNC_TIMEOUT},
     {"keep-log", required_argument, NULL, OPT_KEEP_LOG},
@@ -366,6 +378,15 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         break;
     case OPT_MAX_LAG:
         bad = parse_seconds(arg, 1, 86400000, &cfg->max_lag_ms);
+        break;
+    case OPT_SESSION_IDLE:
+        bad = parse_seconds(arg, 1, 86400000, &cfg->session_idle_ms);
+        break;
+    case OPT_SESSION_MAX:
+        bad = parse_seconds(arg, 1, 30 * 86400000ull, &cfg->session_max_ms);
+        break;
+    case OPT_SIGNIN_RATE:
+        bad = fidx__ratelimit_parse_rate(arg, &cfg->signin_rate, &cfg->signin_period_s);
         break;
     case OPT_SYNC_REPLICAS:
         bad = parse_count(arg, 0, 0, 64, &v) || ((cfg->sync_replicas = (unsigned)v), 0);

@@ -27,6 +27,7 @@
 #include "routes/image_task.h"
 #include "routes/report_intake.h"
 #include "routes/router.h"
+#include "routes/session.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -449,6 +450,7 @@ static void cleanup(fidx__service_t *svc)
     fidx__report_intake_stop(svc);
     fidx__limits_stop(svc);
     fidx__warnings_free(svc->warnings);
+    fidx__session_stop(svc);
     uv_loop_close(&svc->loop);
     free(svc);
 }
@@ -498,6 +500,7 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
     if (fidx__report_intake_start(svc, holds) != 0 || open_warnings(svc, holds) != 0 ||
+        fidx__session_start(svc) != 0 ||
         fidx__admin_start(svc) != 0 || fidx__limits_start(svc) != 0)
         return -1;
     if (!holds)

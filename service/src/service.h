@@ -46,6 +46,11 @@
 #define FIDX__DEFAULT_IMAGE_THREADS 2           /* POST /v1/image's pool (docs/IMAGES.md) */
 #define FIDX__DEFAULT_IMAGE_QUEUE 8
 #define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
+#define FIDX__DEFAULT_SESSION_IDLE_MS (30u * 60 * 1000)     /* the console: idle sessions end */
+#define FIDX__DEFAULT_SESSION_MAX_MS (12u * 60 * 60 * 1000) /* ... and every one after this */
+#define FIDX__DEFAULT_SIGNIN_RATE 10                        /* failed sign-ins ... */
+#define FIDX__DEFAULT_SIGNIN_PERIOD_S 3600                  /* ... per hour per network */
+#define FIDX__SIGNIN_BURST 5                                /* ... at most this many at once */
 
 #define FIDX__DEFAULT_LOOKUP_RATE 1200   /* anonymous lookups per address ... */
 #define FIDX__DEFAULT_LOOKUP_PERIOD_S 60 /* ... a minute (a /48 or IPv4 /24: 4 times that) */
@@ -103,6 +108,11 @@ typedef struct {
      * jobs that may wait besides the running ones, the time limit per image. */
     unsigned image_threads, image_queue;
     uint64_t image_timeout_ms;
+    /* The analysts' console (routes/session.c): a session ends after session_idle_ms unused or
+     * session_max_ms after its sign-in; sign-ins per client network, signin_rate per
+     * signin_period_s (failed ones only: a success gives its token back). */
+    uint64_t session_idle_ms, session_max_ms;
+    uint32_t signin_rate, signin_period_s;
     /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
      * (--trusted-proxy; routes/proxy.h). */
     fidx__net_t trusted_proxies[FIDX__TRUSTED_PROXIES_MAX];
@@ -258,6 +268,9 @@ struct fidx__service {
     /* Warnings to the public (warnings/warnings.h; thread-safe); NULL without a data
      * directory. Writable only in the process that holds the directory's lock. */
     _Atomic(struct fidx__warnings *) warnings;
+    /* The console's sessions (admin/sessions.h) and its sign-in limit (thread-safe). */
+    struct fidx__sessions *sessions;
+    struct fidx__ratelimit *signin_limit;
 
     fidx_scanner_t *scanner;          /* read-only once made: shared by every worker's scans */
     struct fidx__image_tasks *images; /* POST /v1/image (routes/image_task.c); NULL: off */

@@ -6,7 +6,8 @@
  *
  * Environment: FIDX_SERVICE, FIDX_INDEXER (the binaries), FIDX_SOURCE_DIR (the repository),
  * CHROMIUM (default /usr/bin/chromium), FIDX_SCREENSHOTS (where screenshots go; default a
- * temporary directory; `docs` to refresh the ones the README shows).
+ * temporary directory; `docs` to refresh the ones the README shows), FIDX_BROWSER_ONLY (a
+ * regular expression: only the tests whose name matches).
  *
  * Exit 0 when every test passed, 1 when one failed, 77 (ctest: skipped) when Chromium is not
  * installed. The npm dependencies are installed (npm ci) when missing. */
@@ -22,6 +23,8 @@ const SOURCE_DIR = process.env.FIDX_SOURCE_DIR || path.resolve(HERE, "..", "..")
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SERVICE = process.env.FIDX_SERVICE;
 const INDEXER = process.env.FIDX_INDEXER;
+/* FIDX_BROWSER_ONLY=REGEX runs only the tests whose name matches (while working on them). */
+const ONLY = process.env.FIDX_BROWSER_ONLY ? new RegExp(process.env.FIDX_BROWSER_ONLY) : null;
 
 const SCAM_PHONE = "0910 001 001"; /* confirmed, police (data/sample/indicators.csv) */
 const UNKNOWN_PHONE = "0911 111 111";
@@ -90,12 +93,14 @@ function buildSnapshot(dir) {
   return out;
 }
 
-function startService(snapshot, dataDir) {
+/* The service the tests use (the rate limit they test: REPORT_BURST reports per address), or,
+ * with args, one of other flags. */
+function startService(snapshot, dataDir, args) {
   return new Promise((resolve, reject) => {
-    const args = ["--snapshot", snapshot, "--listen", "127.0.0.1:0", "--threads", "2",
-                  "--data-dir", dataDir, "--report-rate", "1/h", "--report-burst",
-                  String(REPORT_BURST), "--operator-name", OPERATOR, "--operator-url",
-                  OPERATOR_URL];
+    args = ["--snapshot", snapshot, "--listen", "127.0.0.1:0", "--threads", "2",
+            "--data-dir", dataDir].concat(args || ["--report-rate", "1/h", "--report-burst",
+                                                   String(REPORT_BURST), "--operator-name",
+                                                   OPERATOR, "--operator-url", OPERATOR_URL]);
     const proc = spawn(SERVICE, args, { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     const timer = setTimeout(() => reject(new Error("the service did not start:\n" + log)), 15000);
@@ -143,6 +148,10 @@ const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-q
                      "--disable-component-update", "--disable-sync"];
 
 let browser, base, shots, service, dataDir;
+/* A second service without a rate limit, with an analysts' token: reports and disputes in
+ * every size, language and mode, decided by the test as an analyst would. */
+let follow, followBase, followData;
+const ADMIN_TOKEN = "browser-admin-token-0123456789abcdef";
 const foreign = []; /* requests to any other host */
 const errors = []; /* script errors and console errors, from every page */
 
@@ -151,7 +160,7 @@ async function newPage(options) {
                                                          options || {}));
   await context.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith(base + "/")) {
+    if (url.startsWith(base + "/") || (followBase && url.startsWith(followBase + "/"))) {
       return route.continue();
     }
     foreign.push(url);
@@ -161,8 +170,12 @@ async function newPage(options) {
   page.on("pageerror", (e) => errors.push("page error on " + page.url() + ": " + e.message));
   page.on("console", (m) => {
     /* Chromium logs every 4xx answer to a fetch; 400 (a value that is not read) and 429 (the
-     * rate limit) are answers these tests ask for, not errors of the page. */
-    if (m.type() === "error" && !/^Failed to load resource: .* status of (400|429) /.test(m.text())) {
+     * rate limit) are answers these tests ask for, not errors of the page; so is the 404 of a
+     * report's status page for an id the service does not hold (the page itself, not a file). */
+    const asked = /^Failed to load resource: .* status of (400|429) /.test(m.text()) ||
+      (/^Failed to load resource: .* status of 404 /.test(m.text()) &&
+       /^\/report\/r[0-9]+$/.test(new URL(m.location().url || "http://x/").pathname));
+    if (m.type() === "error" && !asked) {
       errors.push("console error on " + page.url() + ": " + m.text());
     }
   });
@@ -206,8 +219,8 @@ async function shot(page, name) {
   return file;
 }
 
-function reportsInStore() {
-  const file = path.join(dataDir, "reports.jsonl");
+function reportsInStore(dir) {
+  const file = path.join(dir || dataDir, "reports.jsonl");
   if (!fs.existsSync(file)) {
     return [];
   }
@@ -353,7 +366,9 @@ test("fits a 360 px wide screen without sideways scrolling", async () => {
                                hasTouch: true, deviceScaleFactor: 2 });
   for (const url of ["/", "/check?q=" + encodeURIComponent(SCAM_PHONE),
                      "/check?q=" + "https://very-long-host-name.example/" + "a".repeat(300),
-                     "/report?kind=phone&value=0912345678"]) {
+                     "/report?kind=phone&value=0912345678",
+                     "/dispute?kind=url&value=https://very-long-host-name.example/" + "a".repeat(300),
+                     "/report/r0000000000000000000000000000"]) {
     await page.goto(base + url);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert(width <= 360, url + " is " + width + " px wide");
@@ -618,7 +633,8 @@ test("accessibility checks: landmarks, names, roles, references, contrast", asyn
   const page = await newPage();
   const urls = ["/", "/check?q=" + encodeURIComponent(SMS), "/check?q=" + encodeURIComponent(HOTLINE),
                 "/check?q=" + encodeURIComponent(FAKE_SITES[1]) + "&lang=en",
-                "/check?q=bit.ly%2Fx", "/check?q=12&kind=phone", "/report?kind=phone&value=1"];
+                "/check?q=bit.ly%2Fx", "/check?q=12&kind=phone", "/report?kind=phone&value=1",
+                "/dispute?kind=phone&value=0910001001", "/report/r0000000000000000000000000000"];
   const problems = [];
   for (const url of urls) {
     await page.goto(base + url);
@@ -667,6 +683,156 @@ test("accessibility checks: landmarks, names, roles, references, contrast", asyn
   await closePage(page);
 });
 
+
+/* ---- issue 15 items 5 and 6: a report's details and follow-up, disputes ---- */
+
+const FOLLOW = {
+  vi: { pending: "Đang chờ kiểm tra", approved: "Đã chấp nhận", dispute: "Đây là",
+        disputeTitle: "Đề nghị gỡ vì bị báo nhầm của bạn", sent: "Đã nhận đề nghị của bạn" },
+  en: { pending: "Waiting for review", approved: "Approved", dispute: "This is my",
+        disputeTitle: "Your request: listed by mistake", sent: "Your request was received" },
+};
+/* One value a run disputes, each scam or suspicious (a look-alike too). */
+const DISPUTED = [SCAM_PHONE, FAKE_SITES[1], "0700.001.003", FAKE_SITES[0]];
+
+/* What an analyst sees and does (the analysts' API of the second service). */
+async function asAnalyst(method, p, body) {
+  const r = await fetch(followBase + p, {
+    method, headers: { Authorization: "Bearer " + ADMIN_TOKEN, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, body: await r.json() };
+}
+
+/* Submits a form: in place (JavaScript: waits for the notice) or by loading a page. */
+async function submit(page, js, button, done) {
+  if (js) {
+    await page.click(button);
+    await page.waitForSelector(done, { timeout: 10000 });
+  } else {
+    await Promise.all([page.waitForNavigation(), page.click(button)]);
+  }
+}
+
+/* The follow-up page's heading is focused, as an answer's. */
+async function followState(page) {
+  const section = page.locator("#result > [data-follow]");
+  await section.waitFor({ timeout: 10000 });
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === "result-h",
+                             null, { timeout: 10000 });
+  return section.getAttribute("data-state");
+}
+
+let runs = 0;
+for (const lang of ["vi", "en"]) {
+  for (const size of SIZES) {
+    for (const js of [true, false]) {
+      const at = lang + " " + size.width + "x" + size.height + (js ? "" : ", without JavaScript");
+      const n = runs++;
+
+      test("a report with its details; its reference opens its status page (" + at + ")",
+           async () => {
+        const page = await newPage(Object.assign({ viewport: size, javaScriptEnabled: js },
+          size.width < 600 ? { isMobile: true, hasTouch: true } : {}));
+        await page.goto(followBase + "/?lang=" + lang);
+        const value = "0987 001 0" + String(10 + n);
+        await page.selectOption("#r-kind", "phone");
+        await page.fill("#r-value", value);
+        await page.selectOption("#r-channel", "zalo");
+        await page.fill("#r-date", "2026-11-25");
+        await page.fill("#r-amount", "5.000.000");
+        await submit(page, js, "#report-form button[type=submit]", "#report-status .notice.ok");
+        const code = page.locator("#report-status a.report-code");
+        const id = (await code.innerText()).trim();
+        assert(/^r[0-9a-f]{28}$/.test(id), "no reference: " + (await page.innerText("#report-status")));
+        const stored = reportsInStore(followData).find((r) => r.id === id);
+        assert(stored && stored.channel === "zalo" && stored.date === "2026-11-25" &&
+               stored.amount_vnd === 5000000, "stored wrongly: " + JSON.stringify(stored));
+        /* The reference opens its status page: pending, its heading focused. */
+        await Promise.all([page.waitForNavigation(), code.click()]);
+        assert(new URL(page.url()).pathname === "/report/" + id, "not its page: " + page.url());
+        assert((await followState(page)) === "pending", "not pending");
+        /* The badge is shown in capitals. */
+        assertIncludes((await page.innerText("#result")).toUpperCase(),
+                       FOLLOW[lang].pending.toUpperCase(), "the state");
+        assertIncludes(await page.innerText("#result"), value, "what it was about");
+        /* An analyst approves it; the page says so, with the day. */
+        const d = await asAnalyst("POST", "/v1/admin/reports/" + id,
+                                  { action: "approve", status: "reported", reason: "browser test" });
+        assert(d.status === 200, "the analyst could not approve: " + JSON.stringify(d));
+        await page.reload();
+        assert((await followState(page)) === "approved", "not approved");
+        const text = await page.innerText("#result");
+        assertIncludes(text.toUpperCase(), FOLLOW[lang].approved.toUpperCase(), "the state");
+        assert(/\d\d\/\d\d\/\d{4}|\d{1,2} [A-Z][a-z]{2} \d{4}/.test(text), "no day: " + text);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert(width <= size.width, "the status page is " + width + " px wide");
+        if (lang === "vi" && size.width === 360 && js) {
+          await page.screenshot({ path: path.join(shots, "screenshot-status-360.png") });
+        }
+        await closePage(page);
+      });
+
+      test("\"listed by mistake?\" under a warning files a dispute for the analysts (" + at + ")",
+           async () => {
+        const page = await newPage(Object.assign({ viewport: size, javaScriptEnabled: js },
+          size.width < 600 ? { isMobile: true, hasTouch: true } : {}));
+        const value = DISPUTED[n % DISPUTED.length];
+        await page.goto(followBase + "/check?lang=" + lang + "&q=" + encodeURIComponent(value));
+        const verdict = await verdictOf(page);
+        assert(verdict === "scam" || verdict === "suspicious", value + " is " + verdict);
+        const link = page.locator("#dispute-this");
+        assertIncludes(await link.innerText(), FOLLOW[lang].dispute, "the link");
+        await Promise.all([page.waitForNavigation(), link.click()]);
+        assert((await followState(page)) === "form", "no dispute form");
+        assert((await page.inputValue("#d-value")) === value, "the form is not prefilled");
+        const why = lang === "vi" ? "Đây là số của cửa hàng tôi từ năm 2019." :
+                                    "This has been my shop's number since 2019.";
+        await page.fill("#d-contact", "0909 111 2" + String(10 + n));
+        if (lang === "en" && size.width === 1280 && js) {
+          await page.fill("#d-why", why);
+          await shot(page, "screenshot-dispute-en.png");
+          await page.fill("#d-why", "");
+        }
+        /* Without a reason it is not sent; what was typed stays. */
+        await Promise.all([page.waitForNavigation(), page.click("#dispute-form button[type=submit]")]);
+        assert((await page.getAttribute("#d-why", "aria-invalid")) === "true", "no reason asked for");
+        assert((await page.inputValue("#d-contact")).startsWith("0909 111 2"), "the contact was lost");
+        await page.fill("#d-why", why + " (" + at + ")");
+        await Promise.all([page.waitForNavigation(), page.click("#dispute-form button[type=submit]")]);
+        assertIncludes(await page.innerText("#dispute-status"), FOLLOW[lang].sent, "the outcome");
+        const code = page.locator("#dispute-status a.report-code");
+        const id = (await code.innerText()).trim();
+        /* It is in the analysts' queue, as a dispute. */
+        const q = await asAnalyst("GET", "/v1/admin/reports?type=dispute&status=pending&limit=1000");
+        const found = q.body.reports.find((r) => r.id === id);
+        assert(found && found.type === "dispute", "not in the queue: " + id + " " + JSON.stringify(q.body));
+        await Promise.all([page.waitForNavigation(), code.click()]);
+        assert((await followState(page)) === "pending", "its status page is not pending");
+        assertIncludes(await page.innerText("#result"), FOLLOW[lang].disputeTitle, "the status page");
+        await closePage(page);
+      });
+    }
+  }
+}
+
+test("the report's details are checked in place, the field at fault marked", async () => {
+  const page = await newPage();
+  await page.goto(followBase + "/?lang=vi");
+  await page.selectOption("#r-kind", "phone");
+  await page.fill("#r-value", "0987 002 001");
+  await page.fill("#r-amount", "năm triệu");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#r-amount[aria-invalid=true]");
+  assert(await page.evaluate(() => document.activeElement.id === "r-amount"), "focus not on the amount");
+  await page.fill("#r-amount", "");
+  await page.fill("#r-date", "2999-01-01");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#r-date[aria-invalid=true]");
+  assertIncludes(await page.innerText("#report"), "Ngày không đúng dạng hoặc ở tương lai");
+  assert(!reportsInStore(followData).some((r) => r.query === "0987 002 001"), "a refused report stored");
+  await closePage(page);
+});
+
 test("no request to another host", async () => {
   assert(foreign.length === 0, "requests to other hosts: " + foreign.join(", "));
 });
@@ -687,10 +853,18 @@ async function main() {
   fs.mkdirSync(shots, { recursive: true });
   service = await startService(snapshot, dataDir);
   base = "http://127.0.0.1:" + service.port;
+  const tokens = path.join(tmp, "tokens");
+  fs.writeFileSync(tokens, "browser " + ADMIN_TOKEN + " reviewer\n", { mode: 0o600 });
+  followData = path.join(tmp, "follow-data");
+  follow = await startService(snapshot, followData, ["--report-rate", "0", "--tokens", tokens]);
+  followBase = "http://127.0.0.1:" + follow.port;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   let passed = 0, failed = 0;
   for (let i = 0; i < tests.length; i++) {
     const t = tests[i];
+    if (ONLY && !ONLY.test(t.name)) {
+      continue;
+    }
     try {
       await t.fn();
       passed++;
@@ -702,11 +876,13 @@ async function main() {
     }
   }
   await browser.close();
-  service.kill("SIGTERM");
-  await new Promise((r) => service.on("exit", r));
-  if (/Sanitizer|runtime error:/.test(service.log())) {
-    failed++;
-    console.log("not ok - a sanitizer fired in the service:\n" + service.log());
+  for (const svc of [service, follow]) {
+    svc.kill("SIGTERM");
+    await new Promise((r) => svc.on("exit", r));
+    if (/Sanitizer|runtime error:/.test(svc.log())) {
+      failed++;
+      console.log("not ok - a sanitizer fired in the service:\n" + svc.log());
+    }
   }
   console.log("screenshots in " + shots);
   fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
@@ -716,8 +892,10 @@ async function main() {
 
 main().catch((e) => {
   console.error(e && e.stack || e);
-  if (service) {
-    service.kill("SIGKILL");
+  for (const svc of [service, follow]) {
+    if (svc) {
+      svc.kill("SIGKILL");
+    }
   }
   process.exit(1);
 });

@@ -527,6 +527,19 @@ describe("analysts", () => {
                                                                   status: 200 }));
       assert.deepEqual(st, { state: "pending", decided_on: null });
       await ask("GET", "/v1/reports/r0000000000000000000000000000", { svc: d, status: 404 });
+      /* The page's follow-up and dispute routes (WEB.md): the same store, as pages. */
+      await ask("GET", "/report/" + ids[0] + "?lang=en", { svc: d, valid: true, status: 200 });
+      await ask("GET", "/report/r0000000000000000000000000000", { svc: d, valid: true,
+                                                                  status: 404 });
+      await ask("GET", "/dispute?kind=phone&value=" + SCAM_PHONE, { svc: d, valid: true,
+                                                                    status: 200 });
+      const form = { "Content-Type": "application/x-www-form-urlencoded" };
+      await ask("POST", "/dispute", { svc: d, headers: form, valid: true, status: 200,
+                                      body: "kind=phone&value=" + SCAM_PHONE +
+                                            "&description=shop&contact=0909&lang=en" });
+      await ask("POST", "/dispute", { svc: d, headers: form, status: 400,
+                                      body: "kind=phone&value=" + SCAM_PHONE });
+      await ask("PUT", "/dispute", { svc: d, status: 405 });
       const groups = json(await ask("GET", "/v1/admin/reports?group=value",
                                     opts({ valid: true, status: 200 })));
       assert.equal(groups.groups[0].value, "+84910001001"); /* the dispute of a scam first */

@@ -1,9 +1,12 @@
 """The citizens' page, round 2 (issue 15), over HTTP against the real service: a whole message
 checked (GET /check with a text: the same scan as POST /v1/scan), a message too long for the
 page, the operator's name and contact (--operator-name, --operator-url, refused when they are
-not safe to show), and "data updated at", which follows the analysts' live changes. The page
-in a browser is tests/browser/run.js."""
+not safe to show), and "data updated at", which follows the analysts' live changes; a report's details, its status
+page (GET /report/ID) through an analyst's decision, and disputes (GET and POST /dispute) that
+reach the analysts' queue. The page in a browser is tests/browser/run.js."""
 
+import datetime
+import json
 import re
 import subprocess
 import unittest
@@ -85,6 +88,127 @@ class Page(AdminTest):
                                    capture_output=True, text=True, timeout=30)
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertIn("--operator-", p.stderr)
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class Followup(AdminTest):
+    """Issue 15 items 5 and 6: what a report says and what becomes of it; disputes."""
+
+    def post(self, svc, path, fields):
+        return svc.request("POST", path, body=urllib.parse.urlencode(fields).encode(),
+                           headers=FORM)
+
+    def lines(self):
+        with open(self.data + "/reports.jsonl", encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def test_report_details_and_its_status_page(self):
+        svc = self.start_admin("--report-rate", "0")
+        r = self.post(svc, "/report", {"lang": "vi", "kind": "phone", "value": "0987 000 111",
+                                       "channel": "zalo", "date": "25/11/2026",
+                                       "amount_vnd": "5.000.000", "description": "x"})
+        self.assertEqual(r.status, 200, r)
+        [line] = self.lines()
+        self.assertEqual((line["channel"], line["date"], line["amount_vnd"]),
+                         ("zalo", "2026-11-25", 5000000))
+        rid = line["id"]
+        html = r.body.decode()
+        # The reference is the link to its status page.
+        self.assertIn('<a class="report-code" href="/report/%s?lang=vi">' % rid, html)
+        page = svc.get("/report/" + rid)
+        self.assertEqual(page.status, 200, page)
+        self.assertEqual(page.headers["cache-control"], "no-store")
+        self.assertIn("default-src 'self'", page.headers["content-security-policy"])
+        body = page.body.decode()
+        self.assertIn('data-follow="status" data-state="pending"', body)
+        self.assertIn("Đang chờ kiểm tra", body)
+        self.assertIn("0987 000 111", body)
+        self.assertEqual(svc.request("HEAD", "/report/" + rid).status, 200)
+        # An analyst approves it: the page says so, with the day (Vietnam's).
+        d = self.admin(svc, "POST", "/v1/admin/reports/" + rid,
+                       json.dumps({"action": "approve", "status": "reported",
+                                   "reason": "seen twice"}), "application/json")
+        self.assertEqual(d.status, 200, d)
+        body = svc.get("/report/%s?lang=en" % rid).body.decode()
+        self.assertIn('data-state="approved"', body)
+        self.assertIn("An analyst checked and approved it on <time datetime=", body)
+        # The same answer as the API's.
+        api = svc.get("/v1/reports/" + rid).json()
+        self.assertEqual(api["state"], "approved")
+        utc = datetime.date.fromisoformat(api["decided_on"])  # Vietnam's is the same or next
+        self.assertTrue(any('datetime="%s"' % (utc + datetime.timedelta(days=k)).isoformat()
+                            in body for k in (0, 1)), body)
+        # An unknown id, a malformed one: 404 pages that say so, and reveal nothing.
+        for path in ("/report/r0000000000000000000000000000", "/report/%3Cb%3E",
+                     "/report/" + rid + "x", "/report/" + rid[:-1]):
+            with self.subTest(path=path):
+                r = svc.get(path)
+                self.assertEqual(r.status, 404, r)
+                self.assertIn('data-state="unknown"', r.body.decode())
+                self.assertNotIn("<b>", r.body.decode())
+
+    def test_refused_details_are_marked_and_nothing_stored(self):
+        svc = self.start_admin("--report-rate", "0")
+        future = (datetime.date.today() + datetime.timedelta(days=9)).isoformat()
+        for fields, marked in (({"amount_vnd": "năm triệu"}, "r-amount"),
+                               ({"amount_vnd": "..."}, "r-amount"),
+                               ({"amount_vnd": "9" * 17}, "r-amount"),
+                               ({"date": future}, "r-date"),
+                               ({"date": "31/02/2026"}, "r-date"),
+                               ({"channel": "pigeon"}, "r-channel")):
+            with self.subTest(fields=fields):
+                r = self.post(svc, "/report", dict(fields, lang="vi", value="0987 000 222"))
+                self.assertEqual(r.status, 400, r)
+                html = r.body.decode()
+                self.assertIn('aria-describedby="%s-error" aria-invalid="true"' % marked, html)
+                self.assertIn('id="%s-error"' % marked, html)
+                self.assertIn('value="0987 000 222"', html)  # what was typed, kept
+        self.assertEqual(self.lines(), [])
+
+    def test_dispute_reaches_the_analysts_queue(self):
+        svc = self.start_admin("--report-rate", "0")
+        # The link under a scam answer, and the form it opens, prefilled.
+        check = svc.get("/check?" + urllib.parse.urlencode({"q": fidxsvc.SCAM_PHONE}))
+        m = re.search(r'<a id="dispute-this" href="([^"]+)">', check.body.decode())
+        self.assertIsNotNone(m)
+        form = svc.get(m.group(1).replace("&amp;", "&").split("#")[0])
+        self.assertEqual(form.status, 200, form)
+        self.assertIn('id="dispute-form"', form.body.decode())
+        self.assertIn('value="%s"' % fidxsvc.SCAM_PHONE, form.body.decode())
+        # No reason: refused, nothing stored.
+        r = self.post(svc, "/dispute", {"lang": "vi", "kind": "phone",
+                                        "value": fidxsvc.SCAM_PHONE, "contact": "0909"})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn('id="d-why-error"', r.body.decode())
+        self.assertIn('value="0909"', r.body.decode())
+        r = self.post(svc, "/dispute", {"kind": "phone", "value": fidxsvc.SCAM_PHONE,
+                                        "description": "x", "contact": "c" * 300})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn('id="d-contact-error"', r.body.decode())
+        self.assertEqual(self.lines(), [])
+        # Sent: stored as a dispute with its contact, and in the analysts' queue.
+        r = self.post(svc, "/dispute", {"lang": "en", "kind": "phone",
+                                        "value": fidxsvc.SCAM_PHONE,
+                                        "description": "my shop's number <b>",
+                                        "contact": "0909 111 222"})
+        self.assertEqual(r.status, 200, r)
+        [line] = self.lines()
+        self.assertEqual((line["report_type"], line["contact"]), ("dispute", "0909 111 222"))
+        self.assertIn('(reference <a class="report-code" href="/report/%s?lang=en">'
+                      % line["id"], r.body.decode())
+        q = self.admin(svc, "GET", "/v1/admin/reports?type=dispute").json()
+        [rep] = [x for x in q["reports"] if x["id"] == line["id"]]
+        self.assertEqual((rep["type"], rep["description"], rep["contact"]),
+                         ("dispute", "my shop's number <b>", "0909 111 222"))
+        # Its status page says what it is.
+        body = svc.get("/report/%s?lang=en" % line["id"]).body.decode()
+        self.assertIn("Your request: listed by mistake", body)
+        # The contact is never shown on a page.
+        self.assertNotIn("0909 111 222", body)
+        r = svc.request("POST", "/dispute", body=b"{}", headers={"Content-Type": "text/plain"})
+        self.assertError(r, 400, "bad_request")
 
 
 if __name__ == "__main__":

@@ -222,7 +222,9 @@ class HtmlForm(ReportTest):
         html = r.body.decode()
         [line] = self.lines()
         self.assertIn("Thank you!", html)
-        self.assertIn("(reference %s)" % line["id"], html)
+        # The reference is the link to the report's status page (GET /report/ID).
+        self.assertIn('(reference <a class="report-code" href="/report/%s?lang=en">'
+                      '<bdi>%s</bdi></a>)' % (line["id"], line["id"]), html)
         self.assertEqual(line["value"], "970436:0123456789")
         self.assertEqual(line["category"], "investment")
         self.assertEqual(line["description"], "line one\r\nline two")

@@ -209,6 +209,10 @@ static int kept_header(const char *name, size_t len)
         return FIDX__H_X_FORWARDED_FOR;
     if (len == 17 && strncasecmp(name, "x-forwarded-proto", 17) == 0)
         return FIDX__H_X_FORWARDED_PROTO;
+    if (len == 6 && strncasecmp(name, "cookie", 6) == 0)
+        return FIDX__H_COOKIE;
+    if (len == 12 && strncasecmp(name, "x-csrf-token", 12) == 0)
+        return FIDX__H_CSRF_TOKEN;
     return -1;
 }
 

@@ -42,6 +42,8 @@ typedef enum {
                                 * polling the warnings */
     FIDX__H_X_FORWARDED_FOR,   /* the client behind a trusted proxy */
     FIDX__H_X_FORWARDED_PROTO, /* whether a trusted proxy took the request over TLS */
+    FIDX__H_COOKIE,            /* the analysts' console's session */
+    FIDX__H_CSRF_TOKEN,        /* X-CSRF-Token: the console's proof that a change is its own */
     FIDX__H_IF_MODIFIED_SINCE, /* a feed reader polling the warnings */
     FIDX__H_COUNT
 } fidx__header_id_t;

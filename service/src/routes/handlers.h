@@ -21,12 +21,16 @@ void fidx__route_info(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_metrics(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_openapi(const fidx__req_t *req, fidx__resp_t *resp);
 
-/* The citizens' web page (page.c) and reports (reports.c). */
+/* The citizens' web page (page.c, page_followup.c) and reports (reports.c). */
 void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
+/* page_followup.c: a report's status page (GET /report/ID) and the dispute form. */
+void fidx__route_page_report_status(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_dispute(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_report_status(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/ID */
 
@@ -37,6 +41,8 @@ void fidx__route_admin_search(const fidx__req_t *req, fidx__resp_t *resp); /* GE
 void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_compact(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_status(const fidx__req_t *req, fidx__resp_t *resp);
+/* admin_stats.c: the dashboard's figures (GET …/stats) */
+void fidx__route_admin_stats(const fidx__req_t *req, fidx__resp_t *resp);
 /* admin_reports.c: the review queue */
 void fidx__route_admin_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_admin_decide_many(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports */
@@ -58,6 +64,14 @@ void fidx__route_warning_json(const fidx__req_t *req, fidx__resp_t *resp);  /* �
 void fidx__route_warnings_atom(const fidx__req_t *req, fidx__resp_t *resp); /* /warnings.atom */
 /* /warnings/REGION.atom, or the page of a warning /warnings/ID */
 void fidx__route_warnings_sub(const fidx__req_t *req, fidx__resp_t *resp);
+
+/* The analysts' console (console.c): its page and files, and its session. */
+void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_console_redirect(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp);
+void fidx__route_console_whoami(const fidx__req_t *req, fidx__resp_t *resp);  /* GET */
+void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp);  /* POST */
+void fidx__route_console_signout(const fidx__req_t *req, fidx__resp_t *resp); /* DELETE */
 
 /* Replication (replica.c): the writer's feed for its readers (the router has checked the
  * token), and the public list of changed verdicts. */

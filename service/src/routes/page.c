@@ -14,124 +14,33 @@
  * Content-Security-Policy: nothing but this origin, no inline script or style. Pages holding a
  * value someone checked are never cached (Cache-Control: no-store); the static files are
  * cached for a year under their content hash (?v=HASH, as the page links them). */
-#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "fidx/normalize.h"
 #include "web/page_render.h"
 #include "http/query.h"
 #include "routes/common.h"
 #include "routes/page_message.h"
-#include "routes/proxy.h"
+#include "routes/page_request.h"
 #include "routes/related.h"
-#include "warnings/provinces.h"
 #include "routes/report_intake.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
 
-#define CT_HTML "text/html; charset=utf-8"
-
-/* X-Content-Type-Options: nosniff is on every answer (http/conn.c). */
-#define SECURITY_HEADERS                                                                           \
-    "Content-Security-Policy: default-src 'self'; base-uri 'none'; object-src 'none'; "            \
-    "form-action 'self'; frame-ancestors 'none'\r\n"                                               \
-    "Referrer-Policy: no-referrer\r\n"                                                             \
-    "X-Frame-Options: DENY\r\n"
-
-#define PAGE_HEADERS SECURITY_HEADERS "Cache-Control: no-store\r\n"
-#define STATIC_IMMUTABLE SECURITY_HEADERS "Cache-Control: public, max-age=31536000, immutable\r\n"
-#define STATIC_SHORT SECURITY_HEADERS "Cache-Control: public, max-age=300\r\n"
-
-#define PARAM_SHORT 64
-
-/* The parameters a page takes, decoded. Long ones live in the caller's buffers. */
-typedef struct {
-    char kind[PARAM_SHORT], bank[PARAM_SHORT], lang[PARAM_SHORT], part[PARAM_SHORT];
-    char category[PARAM_SHORT], province[PARAM_SHORT];
-    size_t kind_len, bank_len, lang_len, part_len, category_len, province_len;
-} short_params_t;
-
-/* Decodes parameter name of the form-encoded src into out (cap bytes, NUL-terminated). An absent,
- * repeated, malformed or too long parameter reads as empty and *bad is set for the last three. */
-static size_t param(fidx_str_t src, const char *name, char *out, size_t cap, int *bad)
-{
-    fidx_str_t raw;
-    size_t len = 0, n = fidx__query_find(src.p, src.len, name, &raw);
-    out[0] = '\0';
-    if (n == 0)
-        return 0;
-    if (n > 1 || fidx__query_decode(raw.p, raw.len, out, cap - 1, &len) != 0) {
-        *bad = 1;
-        out[0] = '\0';
-        return 0;
-    }
-    out[len] = '\0';
-    return len;
-}
-
-static void read_short(fidx_str_t src, short_params_t *sp)
-{
-    int bad = 0;
-    sp->kind_len = param(src, "kind", sp->kind, sizeof sp->kind, &bad);
-    sp->bank_len = param(src, "bank", sp->bank, sizeof sp->bank, &bad);
-    sp->lang_len = param(src, "lang", sp->lang, sizeof sp->lang, &bad);
-    sp->part_len = param(src, "part", sp->part, sizeof sp->part, &bad);
-    sp->category_len = param(src, "category", sp->category, sizeof sp->category, &bad);
-    sp->province_len = param(src, "province", sp->province, sizeof sp->province, &bad);
-}
-
-/* What the page says of itself: how fresh its data is, and who runs it. */
-static void trust(const fidx__req_t *req, fidx__page_t *pg)
-{
-    const fidx__config_t *cfg = req->w->cfg;
-    pg->data_built = fidx_snapshot_build_time(req->w->snap);
-    pg->data_changed = atomic_load(&req->w->svc->data_changed_at);
-    if (cfg->operator_name)
-        pg->operator_name = fidx_str(cfg->operator_name, strlen(cfg->operator_name));
-    if (cfg->operator_url)
-        pg->operator_url = fidx_str(cfg->operator_url, strlen(cfg->operator_url));
-}
-
-/* Language, kind and bank choices of a request; anything unknown reads as "not chosen". */
-static void apply_choices(const fidx__req_t *req, fidx__page_t *pg, const short_params_t *sp,
-                          fidx_kind_t *kind, const fidx_bank_t **bank)
-{
-    fidx__lang_t lang = FIDX__LANG_VI;
-    fidx__page_init(pg, FIDX__LANG_VI);
-    trust(req, pg);
-    pg->lang_given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
-    pg->lang = lang;
-    pg->warnings = fidx__related_view(req->w);
-    pg->now = (int64_t)time(NULL);
-    pg->province = fidx__province_find(sp->province, sp->province_len);
-    if (fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
-        *kind = FIDX_KIND_NONE;
-    *bank = sp->bank_len ? fidx_bank_find(sp->bank, sp->bank_len) : NULL;
-}
-
-static void send_page(fidx__resp_t *resp, const fidx__page_t *pg, int status, int part_only)
-{
-    fidx__sbuf_reset(resp->body, SIZE_MAX);
-    resp->status = status;
-    resp->content_type = CT_HTML;
-    resp->headers = PAGE_HEADERS;
-    if (part_only)
-        fidx__page_render_result(resp->body, pg);
-    else
-        fidx__page_render(resp->body, pg);
-}
+#define STATIC_IMMUTABLE                                                                           \
+    FIDX__PAGE_SECURITY_HEADERS "Cache-Control: public, max-age=31536000, immutable\r\n"
+#define STATIC_SHORT FIDX__PAGE_SECURITY_HEADERS "Cache-Control: public, max-age=300\r\n"
 
 void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    short_params_t sp;
+    fidx__page_params_t sp;
     fidx__page_t pg;
     fidx_kind_t kind;
     const fidx_bank_t *bank;
-    read_short(req->query, &sp);
-    apply_choices(req, &pg, &sp, &kind, &bank);
-    send_page(resp, &pg, 200, 0);
+    fidx__page_request_read(req->query, &sp);
+    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
+    fidx__page_request_send(resp, &pg, 200, 0);
 }
 
 /* ---- GET /check ---- */
@@ -150,8 +59,8 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
     fidx__sbuf_reset(resp->body, SIZE_MAX);
     if (r == 0) {
         pg->result = &req->w->result;
-        pg->n_related =
-            fidx__related_of(req->w, pg->result, pg->related, FIDX__WARNINGS_RELATED_MAX);
+        pg->n_related = fidx__related_of(req->w, pg->result, pg->related,
+                                         FIDX__WARNINGS_RELATED_MAX);
     }
     return r;
 }
@@ -192,13 +101,13 @@ static int answer(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, 
 
 void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    short_params_t sp;
+    fidx__page_params_t sp;
     fidx__page_t pg;
     int bad = 0;
     char *q = req->w->decode; /* max_header_bytes: the query string cannot be longer */
-    read_short(req->query, &sp);
-    apply_choices(req, &pg, &sp, &pg.kind, &pg.bank);
-    size_t qlen = param(req->query, "q", q, req->w->cfg->max_header_bytes, &bad);
+    fidx__page_request_read(req->query, &sp);
+    fidx__page_request_start(req, &pg, &sp, &pg.kind, &pg.bank);
+    size_t qlen = fidx__page_request_param(req->query, "q", q, req->w->cfg->max_header_bytes, &bad);
     int part_only = sp.part_len == 6 && memcmp(sp.part, "result", 6) == 0;
     pg.q = fidx_str(q, qlen);
     if (pg.bank && pg.kind == FIDX_KIND_NONE)
@@ -214,57 +123,49 @@ void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
     }
     pg.report_kind = pg.kind;
     pg.answer_focus = !part_only;
-    send_page(resp, &pg, pg.invalid ? 400 : 200, part_only);
+    fidx__page_request_send(resp, &pg, pg.invalid ? 400 : 200, part_only);
 }
 
 /* ---- GET /warnings/ID ---- */
 
 void fidx__route_page_warning(const fidx__req_t *req, fidx__resp_t *resp, fidx_str_t id)
 {
-    short_params_t sp;
+    fidx__page_params_t sp;
     fidx__page_t pg;
     fidx_kind_t kind;
     const fidx_bank_t *bank;
-    read_short(req->query, &sp);
-    apply_choices(req, &pg, &sp, &kind, &bank);
+    fidx__page_request_read(req->query, &sp);
+    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
     pg.warning = fidx__warnings_view_find(pg.warnings, id.p, id.len);
     pg.warning_missing = pg.warning < 0;
-    send_page(resp, &pg, pg.warning_missing ? 404 : 200, 0);
+    fidx__page_request_send(resp, &pg, pg.warning_missing ? 404 : 200, 0);
 }
 
 /* ---- GET and POST /report ---- */
 
 void fidx__route_page_report(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    short_params_t sp;
+    fidx__page_params_t sp;
     fidx__page_t pg;
     fidx_kind_t kind;
     int bad = 0;
     char *value = req->w->decode;
-    read_short(req->query, &sp);
-    apply_choices(req, &pg, &sp, &kind, &pg.report_bank);
-    size_t vlen = param(req->query, "value", value, req->w->cfg->max_header_bytes, &bad);
+    fidx__page_request_read(req->query, &sp);
+    fidx__page_request_start(req, &pg, &sp, &kind, &pg.report_bank);
+    size_t vlen =
+        fidx__page_request_param(req->query, "value", value, req->w->cfg->max_header_bytes, &bad);
     pg.focus_report = 1;
     pg.report_kind = kind;
     pg.report_value = fidx_str(value, vlen);
     if (fidx_category_parse(sp.category, sp.category_len, &pg.report_category) != 0)
         pg.report_category = -1;
-    send_page(resp, &pg, 200, 0);
-}
-
-static int form_content_type(const fidx__req_t *req)
-{
-    const char *p = req->content_type.p;
-    size_t len = req->content_type.len;
-    return !p || (!req->content_type_overflow && len >= 33 &&
-                  strncasecmp(p, "application/x-www-form-urlencoded", 33) == 0 &&
-                  (len == 33 || p[33] == ';' || p[33] == ' '));
+    fidx__page_request_send(resp, &pg, 200, 0);
 }
 
 /* The page after a report from the plain form: thanks, or the form again as it was sent with
  * what is wrong, or when to try again. */
 static void report_page(fidx__page_t *pg, const fidx__report_fields_t *f,
-                        const fidx__report_outcome_t *o)
+                        const fidx__report_outcome_t *o, fidx_str_t date, fidx_str_t amount)
 {
     pg->focus_report = 1;
     pg->report_kind = o->kind;
@@ -280,53 +181,106 @@ static void report_page(fidx__page_t *pg, const fidx__report_fields_t *f,
         return; /* an empty form for the next report */
     pg->report_value = f->value;
     pg->report_description = f->description;
-    pg->report_error_field =
-        o->field == FIDX__FIELD_DESCRIPTION ? FIDX__FIELD_DESCRIPTION : FIDX__FIELD_VALUE;
+    pg->report_channel = f->channel;
+    pg->report_date = date;
+    pg->report_amount = amount;
+    pg->report_error_field = o->field;
+    if (o->field != FIDX__FIELD_DESCRIPTION && o->field != FIDX__FIELD_CHANNEL &&
+        o->field != FIDX__FIELD_DATE && o->field != FIDX__FIELD_AMOUNT)
+        pg->report_error_field = FIDX__FIELD_VALUE; /* the kind, bank, category: the value */
     pg->report_error = o->message;
+}
+
+/* The optional details as the form sends them, as typed, and as the report checks read them:
+ * an amount as people write it ("5.000.000") without its separators, a day written as in
+ * Vietnam (25/11/2026, where a browser has no date picker) as YYYY-MM-DD. */
+typedef struct {
+    char date[FIDX__PAGE_PARAM_SHORT], amount[FIDX__PAGE_PARAM_SHORT];
+    char iso[16], digits[FIDX__PAGE_PARAM_SHORT];
+    fidx_str_t date_typed, amount_typed;
+} details_t;
+
+/* 0, or -1 when a detail is too long or malformed (*field says which). */
+static int read_details(fidx_str_t body, details_t *d, fidx__report_fields_t *f,
+                        fidx__field_t *field)
+{
+    int bad_date = 0, bad_amount = 0;
+    size_t n = fidx__page_request_param(body, "date", d->date, sizeof d->date, &bad_date);
+    size_t a =
+        fidx__page_request_param(body, "amount_vnd", d->amount, sizeof d->amount, &bad_amount);
+    size_t k = 0;
+    d->date_typed = fidx_str(d->date, n);
+    d->amount_typed = fidx_str(d->amount, a);
+    f->date = d->date_typed;
+    if (n == 10 && (d->date[2] == '/' || d->date[2] == '.') && d->date[5] == d->date[2]) {
+        snprintf(d->iso, sizeof d->iso, "%.4s-%.2s-%.2s", d->date + 6, d->date + 3, d->date);
+        f->date = fidx_str(d->iso, 10);
+    }
+    for (size_t i = 0; i < a; i++)
+        if (d->amount[i] != '.' && d->amount[i] != ',' && d->amount[i] != ' ')
+            d->digits[k++] = d->amount[i];
+    f->amount_vnd = fidx_str(d->digits, k);
+    if (a && !k)
+        bad_amount = 1; /* only separators: not an amount, not "none" either */
+    *field = bad_date ? FIDX__FIELD_DATE : FIDX__FIELD_AMOUNT;
+    return bad_date || bad_amount ? -1 : 0;
+}
+
+static void refused_form(fidx__report_outcome_t *o, fidx_kind_t kind, fidx__field_t field)
+{
+    static const char *const why[] = {
+        [FIDX__FIELD_VALUE] = "value too long",
+        [FIDX__FIELD_DESCRIPTION] = "description too long",
+        [FIDX__FIELD_DATE] = "date must be a day (YYYY-MM-DD), not in the future",
+        [FIDX__FIELD_AMOUNT] = "amount_vnd must be a whole number of dong, 0 to 10^15",
+    };
+    memset(o, 0, sizeof *o);
+    o->status = 400;
+    o->kind = kind;
+    o->category = -1;
+    o->field = field;
+    o->message = why[field];
 }
 
 void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
 {
-    short_params_t sp;
+    fidx__page_params_t sp;
     fidx__page_t pg;
     fidx_kind_t kind;
     const fidx_bank_t *bank;
     fidx__report_outcome_t o;
+    details_t d;
+    fidx__field_t bad_detail;
     fidx_str_t body = fidx_str(req->body ? req->body : "", req->body_len);
     char description[FIDX__REPORT_TEXT_MAX_BYTES + 1];
     int bad_value = 0, bad_text = 0;
-    if (!form_content_type(req)) {
+    if (!fidx__page_request_is_form(req)) {
         fidx__resp_error(resp, 400, "bad_request",
                          "Content-Type must be application/x-www-form-urlencoded");
         return;
     }
     char *v = req->w->decode;
     size_t vcap = req->w->cfg->max_header_bytes;
-    read_short(body, &sp);
-    apply_choices(req, &pg, &sp, &kind, &bank);
+    fidx__page_request_read(body, &sp);
+    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
     fidx__report_fields_t f = {
         .kind = fidx_str(sp.kind, sp.kind_len),
         .bank = fidx_str(sp.bank, sp.bank_len),
         .category = fidx_str(sp.category, sp.category_len),
+        .channel = fidx_str(sp.channel, sp.channel_len),
     };
-    f.value = fidx_str(v, param(body, "value", v, vcap, &bad_value));
-    f.description = fidx_str(
-        description, param(body, "description", description, sizeof description, &bad_text));
-    if (bad_value || bad_text) {
-        memset(&o, 0, sizeof o);
-        o.status = 400;
-        o.kind = kind;
-        o.category = -1;
-        o.field = bad_text ? FIDX__FIELD_DESCRIPTION : FIDX__FIELD_VALUE;
-        o.message = bad_text ? "description too long" : "value too long";
-    } else {
-        fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
-        fidx__proxy_req_client(req, &client);
-        f.reporter = req->principal[0] ? req->principal : NULL; /* an API key's name */
-        fidx__report_submit(req->w, client.text, &f, &o);
-    }
-    report_page(&pg, &f, &o);
-    send_page(resp, &pg, o.status == 202 ? 200 : o.status, 0);
+    f.value = fidx_str(v, fidx__page_request_param(body, "value", v, vcap, &bad_value));
+    f.description = fidx_str(description, fidx__page_request_param(body, "description", description,
+                                                                   sizeof description, &bad_text));
+    int details = read_details(body, &d, &f, &bad_detail);
+    if (bad_value || bad_text)
+        refused_form(&o, kind, bad_text ? FIDX__FIELD_DESCRIPTION : FIDX__FIELD_VALUE);
+    else if (details != 0)
+        refused_form(&o, kind, bad_detail);
+    else
+        fidx__report_submit_req(req, &f, &o);
+    report_page(&pg, &f, &o, d.date_typed, d.amount_typed);
+    fidx__page_request_send(resp, &pg, o.status == 202 ? 200 : o.status, 0);
     if (o.retry_after)
         snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", o.retry_after);
 }

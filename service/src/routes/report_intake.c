@@ -16,6 +16,7 @@
 #include "reports/netaddr.h"
 #include "reports/ratelimit.h"
 #include "routes/common.h"
+#include "routes/proxy.h"
 
 #define PLATFORM_MAX 64
 #define READ_ONLY_RETRY_S 5     /* a read-only replica takes over within about a second */
@@ -114,26 +115,33 @@ static int parse_date(fidx_str_t s, uint16_t *out)
     return 0;
 }
 
-/* The optional fields (type, channel, date, amount_vnd, contact) into in. NULL, or why not. */
-static const char *read_extras(const fidx__report_fields_t *f, fidx__report_input_t *in)
+/* The optional fields (type, channel, date, amount_vnd, contact) into in. NULL, or why not
+ * and, in *field, which field it is about (the page marks it). */
+static const char *read_extras(const fidx__report_fields_t *f, fidx__report_input_t *in,
+                               fidx__field_t *field)
 {
     size_t chars;
     int channel;
+    *field = FIDX__FIELD_NONE;
     if (f->type.len && fidx__report_type_parse(f->type.p, f->type.len, &in->type) != 0)
         return "type must be scam or dispute";
+    *field = FIDX__FIELD_CHANNEL;
     if (f->channel.len) {
         if (fidx__report_channel_parse(f->channel.p, f->channel.len, &channel) != 0)
             return "channel must be call, sms, zalo, facebook, telegram, web or other";
         in->has_channel = 1;
         in->channel = (fidx__channel_t)channel;
     }
+    *field = FIDX__FIELD_DATE;
     if (f->date.len && parse_date(f->date, &in->date) != 0)
         return "date must be a day (YYYY-MM-DD), not in the future";
+    *field = FIDX__FIELD_AMOUNT;
     if (f->amount_vnd.len) {
         if (parse_amount(f->amount_vnd, &in->amount_vnd) != 0)
             return "amount_vnd must be a whole number of dong, 0 to 10^15";
         in->has_amount = 1;
     }
+    *field = FIDX__FIELD_CONTACT;
     if (f->contact.len && in->type != FIDX__REPORT_DISPUTE)
         return "contact is for a dispute only: a scam report is stored without who sent it";
     if (f->contact.len > FIDX__REPORT_CONTACT_MAX || utf8_text(f->contact, &chars) != 0)
@@ -142,6 +150,7 @@ static const char *read_extras(const fidx__report_fields_t *f, fidx__report_inpu
         in->contact = f->contact.p;
         in->contact_len = f->contact.len;
     }
+    *field = FIDX__FIELD_NONE;
     return NULL;
 }
 
@@ -202,8 +211,9 @@ static int validate(const fidx__report_fields_t *f, fidx__report_outcome_t *o, c
         refuse(o, 400, "bad_request", FIDX__FIELD_DESCRIPTION, bad);
         return -1;
     }
-    if ((bad = read_extras(f, in)) != NULL) {
-        refuse(o, 400, "bad_request", FIDX__FIELD_NONE, bad);
+    fidx__field_t field;
+    if ((bad = read_extras(f, in, &field)) != NULL) {
+        refuse(o, 400, "bad_request", field, bad);
         return -1;
     }
     return 0;
@@ -397,4 +407,14 @@ void fidx__report_intake_stop(fidx__service_t *svc)
     fidx__ratelimit_free(svc->report_limit_wide);
     fidx__ratelimit_free(svc->report_limit_all);
     svc->report_limit = svc->report_limit_wide = svc->report_limit_all = NULL;
+}
+
+void fidx__report_submit_req(const fidx__req_t *req, const fidx__report_fields_t *f,
+                             fidx__report_outcome_t *out)
+{
+    fidx__client_t client;
+    fidx__proxy_req_client(req, &client);
+    fidx__report_fields_t fields = *f;
+    fields.reporter = req->principal[0] ? req->principal : NULL;
+    fidx__report_submit(req->w, client.text, &fields, out);
 }

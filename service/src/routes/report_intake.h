@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "fidx/str.h"
+#include "http/request.h"
 #include "web/page_render.h"
 #include "reports/reports.h"
 #include "service.h"
@@ -41,6 +42,11 @@ typedef struct {
 /* Checks and stores one report from client (address text). Never fails to fill *out. */
 void fidx__report_submit(fidx__worker_t *w, const char *client, const fidx__report_fields_t *f,
                          fidx__report_outcome_t *out);
+
+/* The same for a request: the client is the one a trusted proxy forwards for (routes/proxy.h),
+ * and a request made with an API key files its report under the key's name. */
+void fidx__report_submit_req(const fidx__req_t *req, const fidx__report_fields_t *f,
+                             fidx__report_outcome_t *out);
 
 /* Opens the rate limiter and, when this process holds the data directory's lock, the report
  * store under cfg.data_dir (main thread, at start). Returns 0, or -1 having logged why. */

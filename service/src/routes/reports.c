@@ -11,7 +11,6 @@
 
 #include "http/json_body.h"
 #include "routes/handlers.h"
-#include "routes/proxy.h"
 #include "routes/report_intake.h"
 
 #define REPORT_BODY_MAX (16 * 1024) /* a report is small; anything larger is refused (413) */
@@ -83,10 +82,7 @@ void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp)
                          "description, platform, type, channel, date and contact are strings "
                          "and amount_vnd a whole number");
     } else {
-        fidx__client_t client; /* behind a trusted proxy, the client it forwards for */
-        fidx__proxy_req_client(req, &client);
-        f.reporter = req->principal[0] ? req->principal : NULL; /* an API key's name */
-        fidx__report_submit(req->w, client.text, &f, &o);
+        fidx__report_submit_req(req, &f, &o);
         answer(resp, &o);
     }
     json_decref(root);

@@ -12,6 +12,7 @@
 #include "routes/common.h"
 #include "routes/handlers.h"
 #include "routes/limits.h"
+#include "routes/session.h"
 
 #define PREFIX_LEN (sizeof FIDX__ADMIN_PREFIX - 1)
 #define REPLICA_PREFIX "/v1/replica"
@@ -50,6 +51,7 @@ static const route_t public_routes[] = {
     {"/warnings/", fidx__route_warnings_sub, NULL, NULL, FIDX__ROUTE_WARNINGS, R, R, "GET, HEAD",
      OPEN},
     /* Citizens: the web page (page.c) and reports (reports.c). */
+    /* Citizens: the web page (page.c, page_followup.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
     {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,
      "GET, HEAD", OPEN},
@@ -57,10 +59,25 @@ static const route_t public_routes[] = {
     {"/check", fidx__route_page_check, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/report", fidx__route_page_report, fidx__route_page_report_post, NULL, PAGE, PAGE, R,
      "GET, HEAD, POST", OPEN},
+    {"/report/", fidx__route_page_report_status, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/dispute", fidx__route_page_dispute, fidx__route_page_dispute_post, NULL, PAGE, PAGE, R,
+     "GET, HEAD, POST", OPEN},
     {"/static/page.css", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/static/page.js", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/static/icon.svg", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
 };
+
+/* The analysts' console (console.c): its page at /admin/ (exact, see on_head), its files, and
+ * its session (sign-in, who am I, sign-out). The session's own routes check the cookie. */
+#define ADMIN FIDX__ROUTE_ADMIN
+static const route_t console_routes[] = {
+    {"/admin/session", fidx__route_console_whoami, fidx__route_console_signin,
+     fidx__route_console_signout, ADMIN, ADMIN, ADMIN, "DELETE, GET, HEAD, POST", OPEN},
+    {"/admin/static/", fidx__route_console_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/admin", fidx__route_console_redirect, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+};
+#define CONSOLE_PREFIX "/admin"
+#define CONSOLE_PREFIX_LEN (sizeof CONSOLE_PREFIX - 1)
 
 /* Below FIDX__ADMIN_PREFIX (paths without it); every one needs an analyst's token, and the
  * token's role must have the rights of the method's column (403 otherwise). */
@@ -87,6 +104,7 @@ static const route_t admin_routes[] = {
     {"/audit", fidx__route_admin_audit, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
     {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST", 0, COMPACT, 0},
     {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
+    {"/stats", fidx__route_admin_stats, NULL, NULL, A, A, A, "GET, HEAD", REPORTS, 0, 0},
 };
 
 /* Below REPLICA_PREFIX; every one needs a token whose role may follow this writer (replica,
@@ -191,6 +209,13 @@ static void unauthorized_replica(const fidx__req_t *req, fidx__resp_t *resp)
     resp->headers = WWW_AUTHENTICATE;
 }
 
+static void csrf_refused(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    (void)req;
+    fidx__resp_error(resp, 403, "csrf",
+                     "a change made with the console's session needs its X-CSRF-Token header");
+}
+
 static void forbidden(const fidx__req_t *req, fidx__resp_t *resp)
 {
     fidx__resp_errorf(resp, 403, "forbidden", "the role %s may not use this route",
@@ -244,12 +269,33 @@ static int replica_head(fidx__req_t *req, fidx__resp_t *resp)
     return check_rights(req, resp, needs);
 }
 
+/* A Bearer token when the request has an Authorization header, else the console's session
+ * cookie (whose changes need the session's CSRF token: *csrf_bad otherwise). */
+static int authenticate_analyst(fidx__req_t *req, int *csrf_bad)
+{
+    *csrf_bad = 0;
+    if (req->kept[FIDX__H_AUTHORIZATION].p || (req->kept_bad & (1u << FIDX__H_AUTHORIZATION)))
+        return authenticate(req);
+    return fidx__session_auth(req, csrf_bad);
+}
+
 static int admin_head(fidx__req_t *req, fidx__resp_t *resp)
 {
+    int csrf_bad;
     req->route = FIDX__ROUTE_ADMIN;
     if (req->w->cfg->follow_url)
         return not_writer_head(req, resp);
-    if (authenticate(req) != 0) {
+    int authed = authenticate_analyst(req, &csrf_bad) == 0;
+    if (!authed && csrf_bad) {
+        req->principal[0] = '\0';
+        if (req->has_body) { /* refused before the body is read, like a 401 */
+            csrf_refused(req, resp);
+            return -1;
+        }
+        req->handler = csrf_refused;
+        return 0;
+    }
+    if (!authed) {
         req->principal[0] = '\0';
         if (req->has_body) { /* refused before the body is read */
             fidx__resp_error(resp, 401, "unauthorized",
@@ -274,6 +320,20 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
         return admin_head(req, resp);
     if (has_prefix(req->path, REPLICA_PREFIX, REPLICA_PREFIX_LEN))
         return replica_head(req, resp);
+    if (fidx_str_eq(req->path, CONSOLE_PREFIX "/")) {
+        if (req->method == HTTP_GET || req->method == HTTP_HEAD) {
+            req->handler = fidx__route_console_page;
+            req->route = PAGE;
+        } else {
+            req->handler = not_allowed;
+            req->allow = "GET, HEAD";
+        }
+        return 0;
+    }
+    if (has_prefix(req->path, CONSOLE_PREFIX, CONSOLE_PREFIX_LEN)) {
+        pick(req, console_routes, sizeof console_routes / sizeof console_routes[0], req->path);
+        return 0;
+    }
     pick(req, public_routes, sizeof public_routes / sizeof public_routes[0], req->path);
     if (req->handler == fidx__route_image) /* an image's own limit, whatever --max-body-bytes */
         req->max_body = FIDX__IMAGE_MAX_BYTES;

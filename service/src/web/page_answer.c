@@ -110,6 +110,10 @@ void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg)
         fidx__sbuf_printf(out, ": %s — ", T(pg, msg_word));
     } else if (pg->invalid) {
         fidx__sbuf_printf(out, "%s — ", T(pg, invalid_title));
+    } else if (pg->follow != FIDX__FOLLOW_NONE) {
+        fidx__sbuf_printf(out, "%s — ", T(pg, follow_heading));
+    } else if (pg->dispute) {
+        fidx__sbuf_printf(out, "%s — ", T(pg, dispute_heading));
     } else if (pg->focus_report) {
         fidx__sbuf_printf(out, "%s — ", T(pg, report_heading));
     } else {
@@ -313,6 +317,25 @@ static void put_report_link(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_kind
     fidx__sbuf_puts(out, "</a>");
 }
 
+/* "This is my number, listed by mistake?": the dispute form for the value as checked. */
+static void put_dispute_link(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_kind_t kind)
+{
+    char name[48];
+    snprintf(name, sizeof name, "dispute_link_%s", fidx_kind_name(kind));
+    const char *words = fidx__page_text(pg->lang, name);
+    if (!words)
+        return;
+    fidx__sbuf_printf(out,
+                      "<p class=\"dispute-link\"><a id=\"dispute-this\" "
+                      "href=\"/dispute?kind=%s&amp;value=",
+                      fidx_kind_name(kind));
+    fidx__url_escape(out, pg->q.p, pg->q.len);
+    if (pg->bank)
+        fidx__sbuf_printf(out, "&amp;bank=%s", pg->bank->bin);
+    fidx__page_href(out, pg, "", 0);
+    fidx__sbuf_printf(out, "\">%s</a></p>", words);
+}
+
 static void put_todo(fidx__sbuf_t *out, const fidx__page_t *pg, const char *key, fidx_kind_t kind,
                      fidx_str_t extra)
 {
@@ -439,6 +462,8 @@ static void put_verdict(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_re
         put_report_link(out, pg, r->kind);
         fidx__sbuf_puts(out, "</p>");
     }
+    if (r->verdict == FIDX_VERDICT_SCAM || r->verdict == FIDX_VERDICT_SUSPICIOUS)
+        put_dispute_link(out, pg, r->kind);
     put_details(out, pg, r);
     fidx__page_warnings_related(out, pg);
     close_answer(out, pg);

@@ -1,7 +1,8 @@
 /* Private to the page's renderer (web/): the pieces its files share. page_text.c writes texts,
- * words, dates and plain values; page_answer.c the answers (a value, a message, an error);
+ * words, dates, plain values and a report's reference; page_follow.c what follows a report
+ * (its status, the dispute form); page_answer.c the answers (a value, a message, an error);
  * page_render.c the page around them (template, forms, report section). Each file uses only
- * the ones before it. */
+ * page_text.c, and page_render.c the others. */
 #ifndef FIDX_SERVICE_PAGE_INTERNAL_H
 #define FIDX_SERVICE_PAGE_INTERNAL_H
 
@@ -38,6 +39,15 @@ void fidx__page_date(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_day_t day);
  * time and the day, in a <time> element. */
 void fidx__page_moment(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t);
 
+/* The day in Vietnam of a moment (seconds since the epoch), in a <time> element. */
+void fidx__page_day_at(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t);
+
+/* A report's reference (its id) as the link to its follow-up page, /report/ID; and a text
+ * whose placeholder {1} is that link. */
+void fidx__page_report_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char *id);
+void fidx__page_with_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char *text,
+                          const char *id);
+
 /* A link to this site with the page's language kept when the request named it. */
 void fidx__page_href(fidx__sbuf_t *out, const fidx__page_t *pg, const char *path, int first);
 
@@ -52,6 +62,12 @@ void fidx__page_warnings_top(fidx__sbuf_t *out, const fidx__page_t *pg);
 void fidx__page_warnings_related(fidx__sbuf_t *out, const fidx__page_t *pg);
 /* The page's title on a warning's page ("TITLE — "), nothing elsewhere. */
 void fidx__page_warnings_title(fidx__sbuf_t *out, const fidx__page_t *pg);
+
+/* ---- page_follow.c ---- */
+
+/* What follows a report: its status page (pg->follow), or the dispute form and its outcome
+ * (pg->dispute), in the place of an answer. */
+void fidx__page_follow_render(fidx__sbuf_t *out, const fidx__page_t *pg);
 
 /* ---- page_answer.c ---- */
 

@@ -88,6 +88,22 @@ static void put_category_options(fidx__sbuf_t *out, const fidx__page_t *pg)
     }
 }
 
+/* How the scammer came: the channels POST /v1/reports takes. */
+static const char *const channels[] = {"call",     "sms", "zalo", "facebook",
+                                       "telegram", "web", "other"};
+
+static void put_channel_options(fidx__sbuf_t *out, const fidx__page_t *pg)
+{
+    fidx__sbuf_printf(out, "<option value=\"\">%s</option>", T(pg, channel_none));
+    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++) {
+        fidx__sbuf_printf(out, "<option value=\"%s\"", channels[i]);
+        put_selected(out, fidx_str_eq(pg->report_channel, channels[i]));
+        fidx__sbuf_puts(out, ">");
+        put_word(out, pg, "channel_", channels[i]);
+        fidx__sbuf_puts(out, "</option>");
+    }
+}
+
 /* ---- the report section ---- */
 
 static void put_report_status(fidx__sbuf_t *out, const fidx__page_t *pg)
@@ -96,7 +112,7 @@ static void put_report_status(fidx__sbuf_t *out, const fidx__page_t *pg)
     switch (pg->report) {
     case FIDX__REPORT_ACCEPTED:
         fidx__sbuf_puts(out, "<p class=\"notice ok\" role=\"status\" tabindex=\"-1\">");
-        put_with_value(out, T(pg, report_ok), pg->report_id, strlen(pg->report_id));
+        fidx__page_with_code(out, pg, T(pg, report_ok), pg->report_id);
         break;
     case FIDX__REPORT_LIMITED:
         snprintf(n, sizeof n, "%u", (pg->retry_after + 59) / 60);
@@ -117,6 +133,23 @@ static void put_report_status(fidx__sbuf_t *out, const fidx__page_t *pg)
     fidx__sbuf_puts(out, "</p>");
 }
 
+/* The page's words for a refused field of the report form. */
+static const char *field_words(const fidx__page_t *pg, fidx__field_t field)
+{
+    switch (field) {
+    case FIDX__FIELD_VALUE:
+        return T(pg, report_value_error);
+    case FIDX__FIELD_CHANNEL:
+        return T(pg, report_channel_error);
+    case FIDX__FIELD_DATE:
+        return T(pg, report_date_error);
+    case FIDX__FIELD_AMOUNT:
+        return T(pg, report_amount_error);
+    default:
+        return T(pg, report_description_error);
+    }
+}
+
 /* The message next to the field a refused report was refused for. */
 static void put_field_error(fidx__sbuf_t *out, const fidx__page_t *pg, fidx__field_t field,
                             const char *id)
@@ -124,8 +157,7 @@ static void put_field_error(fidx__sbuf_t *out, const fidx__page_t *pg, fidx__fie
     if (pg->report != FIDX__REPORT_INVALID || pg->report_error_field != field)
         return;
     fidx__sbuf_printf(out, "<span class=\"field-error\" id=\"%s-error\">%s", id,
-                      field == FIDX__FIELD_VALUE ? T(pg, report_value_error)
-                                                 : T(pg, report_description_error));
+                      field_words(pg, field));
     if (pg->report_error && pg->lang == FIDX__LANG_EN) { /* the checks' words are English */
         fidx__sbuf_puts(out, " (");
         put_esc(out, pg->report_error);
@@ -152,6 +184,9 @@ static void put_report_data(fidx__sbuf_t *out, const fidx__page_t *pg)
         {"data-msg-unavailable", "report_unavailable"},
         {"data-msg-value", "report_value_error"},
         {"data-msg-description", "report_description_error"},
+        {"data-msg-channel", "report_channel_error"},
+        {"data-msg-date", "report_date_error"},
+        {"data-msg-amount", "report_amount_error"},
     };
     for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
         fidx__sbuf_printf(out, " %s=\"", msgs[i].attr);
@@ -168,14 +203,38 @@ static void slot_asset(fidx__sbuf_t *out, const char *name)
     fidx__sbuf_printf(out, "/static/%s?v=%s", name, a ? a->hash : "0");
 }
 
+/* The address of what a page shows besides a check: a report's status, the dispute form
+ * (as first asked for). 0 when it shows neither. */
+static int follow_address(fidx__sbuf_t *out, const fidx__page_t *pg)
+{
+    if (pg->follow != FIDX__FOLLOW_NONE && pg->follow_id) {
+        fidx__sbuf_puts(out, "/report/");
+        fidx__url_escape(out, pg->follow_id, strlen(pg->follow_id));
+        fidx__sbuf_puts(out, "?");
+        return 1;
+    }
+    if (!pg->dispute || pg->dispute_view == FIDX__REPORT_ACCEPTED)
+        return 0;
+    fidx__sbuf_puts(out, "/dispute?");
+    if (pg->dispute_kind != FIDX_KIND_NONE)
+        fidx__sbuf_printf(out, "kind=%s&amp;", fidx_kind_name(pg->dispute_kind));
+    if (pg->dispute_bank)
+        fidx__sbuf_printf(out, "bank=%s&amp;", pg->dispute_bank->bin);
+    fidx__sbuf_puts(out, "value=");
+    fidx__url_escape(out, pg->dispute_value.p, pg->dispute_value.len);
+    fidx__sbuf_puts(out, "&amp;");
+    return 1;
+}
+
 /* The switch to the other language keeps the question, so the answer is shown again. */
 static void slot_lang_switch(fidx__sbuf_t *out, const fidx__page_t *pg)
 {
     fidx__lang_t other = pg->lang == FIDX__LANG_VI ? FIDX__LANG_EN : FIDX__LANG_VI;
     const char *code = fidx__lang_codes[other];
     int keep = pg->q.len && !pg->focus_report;
-    fidx__sbuf_printf(out, "<a class=\"lang-switch\" id=\"lang-switch\" href=\"%s?",
-                      keep ? "/check" : "/");
+    fidx__sbuf_puts(out, "<a class=\"lang-switch\" id=\"lang-switch\" href=\"");
+    if (!follow_address(out, pg))
+        fidx__sbuf_puts(out, keep ? "/check?" : "/?");
     if (keep) {
         fidx__sbuf_puts(out, "q=");
         fidx__url_escape(out, pg->q.p, pg->q.len);
@@ -227,6 +286,37 @@ static void slot_operator(fidx__sbuf_t *out, const fidx__page_t *pg)
 
 #define IS(lit) (len == sizeof(lit) - 1 && memcmp(name, lit, len) == 0)
 
+/* The optional details' fields ({{@report_channel_…}}, date, amount): the error before the
+ * field, and its attributes (aria-describedby, aria-invalid). -1 for a name it does not know. */
+static int slot_report_extra(fidx__sbuf_t *out, const fidx__page_t *pg, const char *name,
+                             size_t len)
+{
+    static const struct {
+        const char *field, *id;
+        fidx__field_t which;
+    } extras[] = {
+        {"channel", "r-channel", FIDX__FIELD_CHANNEL},
+        {"date", "r-date", FIDX__FIELD_DATE},
+        {"amount", "r-amount", FIDX__FIELD_AMOUNT},
+    };
+    for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+        size_t n = strlen(extras[i].field);
+        if (len <= n || memcmp(name, extras[i].field, n) != 0 || name[n] != '_')
+            continue;
+        name += n + 1;
+        len -= n + 1;
+        if (IS("error"))
+            put_field_error(out, pg, extras[i].which, extras[i].id);
+        else if (IS("attrs") && field_in_error(pg, extras[i].which))
+            fidx__sbuf_printf(out, " aria-describedby=\"%s-error\" aria-invalid=\"true\"",
+                              extras[i].id);
+        else if (!IS("attrs"))
+            return -1;
+        return 0;
+    }
+    return -1;
+}
+
 /* The report form's slots ({{@report_…}}); -1 for a name it does not know. */
 static int slot_report(fidx__sbuf_t *out, const fidx__page_t *pg, const char *name, size_t len)
 {
@@ -262,8 +352,14 @@ static int slot_report(fidx__sbuf_t *out, const fidx__page_t *pg, const char *na
         fidx__sbuf_puts(out, value_err ? " aria-invalid=\"true\"" : "");
     else if (IS("report_description_invalid"))
         fidx__sbuf_puts(out, text_err ? " aria-invalid=\"true\"" : "");
+    else if (IS("report_channel_options"))
+        put_channel_options(out, pg);
+    else if (IS("report_date"))
+        fidx__html_escape(out, pg->report_date.p, pg->report_date.len);
+    else if (IS("report_amount"))
+        fidx__html_escape(out, pg->report_amount.p, pg->report_amount.len);
     else
-        return -1;
+        return slot_report_extra(out, pg, name + 7, len - 7);
     return 0;
 }
 
@@ -298,6 +394,8 @@ static int slot(fidx__sbuf_t *out, const fidx__page_t *pg, const char *name, siz
         put_kind_options(out, pg, pg->kind);
     else if (IS("bank_options"))
         put_bank_options(out, pg, pg->bank);
+    else if (IS("result") && (pg->follow != FIDX__FOLLOW_NONE || pg->dispute))
+        fidx__page_follow_render(out, pg);
     else if (IS("result"))
         fidx__page_render_result(out, pg);
     else if (IS("operator"))

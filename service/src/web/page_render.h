@@ -39,7 +39,20 @@ typedef enum {
     FIDX__FIELD_VALUE,
     FIDX__FIELD_CATEGORY,
     FIDX__FIELD_DESCRIPTION,
+    FIDX__FIELD_CHANNEL,
+    FIDX__FIELD_DATE,
+    FIDX__FIELD_AMOUNT,
+    FIDX__FIELD_CONTACT,
 } fidx__field_t;
+
+/* What a report's follow-up page (GET /report/ID) says of it. */
+typedef enum {
+    FIDX__FOLLOW_NONE = 0, /* not that page */
+    FIDX__FOLLOW_UNKNOWN,  /* no such report (or a decided one no longer held in memory) */
+    FIDX__FOLLOW_PENDING,
+    FIDX__FOLLOW_APPROVED, /* a dispute: upheld, the value delisted */
+    FIDX__FOLLOW_REJECTED,
+} fidx__follow_t;
 
 /* Why a url or domain nothing matched is answered anyway (fidx_result_t's has_lookalike). */
 typedef enum {
@@ -137,11 +150,37 @@ typedef struct {
     int warning_missing;
     size_t n_related;
     uint32_t related[FIDX__WARNINGS_RELATED_MAX];
+    /* The report's optional details as sent: how the scammer came ("call", "sms", …: the
+     * channels of POST /v1/reports), when (YYYY-MM-DD) and the money lost (as typed). */
+    fidx_str_t report_channel, report_date, report_amount;
+
+    /* A report's follow-up (GET /report/ID): its state, what it was about, when it was sent
+     * and decided (seconds since the epoch). follow_id is the id asked for, checked. */
+    fidx__follow_t follow;
+    const char *follow_id;
+    int follow_dispute;
+    fidx_kind_t follow_kind;
+    fidx_str_t follow_value; /* canonical */
+    int64_t follow_sent, follow_decided;
+
+    /* The dispute form (GET and POST /dispute): "this is my number, listed by mistake". Its
+     * outcome uses retry_after as the report's does. */
+    int dispute;
+    fidx__report_view_t dispute_view;
+    fidx_kind_t dispute_kind;
+    const fidx_bank_t *dispute_bank;
+    fidx_str_t dispute_value, dispute_why, dispute_contact;
+    fidx__field_t dispute_error_field;
+    const char *dispute_error; /* static, English; shown on the English page only */
+    const char *dispute_id;
 } fidx__page_t;
 
 /* Limits of a report's text, checked by the report routes and announced by the form. */
 #define FIDX__REPORT_TEXT_MAX_CHARS 1000
 #define FIDX__REPORT_TEXT_MAX_BYTES 4096
+
+/* The most a dispute's contact may hold, as POST /v1/reports takes it. */
+#define FIDX__DISPUTE_CONTACT_MAX 256
 
 /* An empty page in lang: no question, the empty report form. */
 void fidx__page_init(fidx__page_t *pg, fidx__lang_t lang);

@@ -222,6 +222,18 @@ void fidx__page_date(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_day_t day)
 /* Vietnam keeps UTC+7 all year: the page's readers read the clock they live by. */
 #define VN_OFFSET_S (7 * 3600)
 
+void fidx__page_day_at(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t)
+{
+    time_t local = (time_t)(t + VN_OFFSET_S);
+    struct tm l;
+    char day[11];
+    if (!gmtime_r(&local, &l) || strftime(day, sizeof day, "%Y-%m-%d", &l) != 10)
+        return;
+    fidx__sbuf_printf(out, "<time datetime=\"%s\">", day);
+    put_day(out, pg, day);
+    fidx__sbuf_puts(out, "</time>");
+}
+
 void fidx__page_moment(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t)
 {
     time_t utc = (time_t)t, local = (time_t)(t + VN_OFFSET_S);
@@ -235,4 +247,24 @@ void fidx__page_moment(fidx__sbuf_t *out, const fidx__page_t *pg, int64_t t)
     fidx__sbuf_puts(out, T(pg, time_day_joiner));
     put_day(out, pg, day);
     fidx__sbuf_printf(out, " (%s)</time>", T(pg, vn_time));
+}
+
+/* ---- a report's reference ---- */
+
+void fidx__page_report_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char *id)
+{
+    fidx__sbuf_puts(out, "<a class=\"report-code\" href=\"/report/");
+    fidx__url_escape(out, id, strlen(id));
+    fidx__page_href(out, pg, "", 1);
+    fidx__sbuf_puts(out, "\"><bdi>");
+    fidx__html_escape(out, id, strlen(id));
+    fidx__sbuf_puts(out, "</bdi></a>");
+}
+
+void fidx__page_with_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char *text,
+                          const char *id)
+{
+    size_t pos = 0;
+    while (fidx__page_until_arg(out, text, &pos))
+        fidx__page_report_code(out, pg, id);
 }

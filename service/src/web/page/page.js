@@ -6,7 +6,9 @@
      scrolled to the top of the screen and its heading takes the focus (screen readers read
      it); Enter in the box checks (Shift+Enter makes a new line of a pasted message);
    - the share button under a warning shares it (Web Share API) or copies it with its link;
-   - a report is sent to POST /v1/reports and its outcome shown in place.
+   - a report is sent to POST /v1/reports and its outcome shown in place, its reference a link
+     to its status page.
+   The dispute form (GET /dispute) and a report's status page are plain forms and pages.
    No other host is ever contacted. */
 (function () {
   "use strict";
@@ -74,7 +76,7 @@
 
   /* The answer at the top of the screen, its heading focused (and so read out). */
   function bringAnswer() {
-    var section = $("result").querySelector("[data-verdict]");
+    var section = $("result").querySelector("[data-verdict], [data-follow]");
     var heading = $("result-h");
     if (section) {
       section.scrollIntoView({ block: "start" });
@@ -206,14 +208,28 @@
 
   /* ---- reporting ---- */
 
-  function notice(kind, text) {
+  /* A notice above the form; a report's id, when given, replaces {1} as the link to its
+     status page (/report/ID), as the server renders it. */
+  function notice(kind, text, id) {
     var box = $("report-status");
     box.textContent = "";
     var p = document.createElement("p");
     p.className = "notice " + kind;
     p.setAttribute("role", kind === "error" ? "alert" : "status");
     p.setAttribute("tabindex", "-1");
-    p.textContent = text;
+    if (id) {
+      var parts = text.split("{1}");
+      var a = document.createElement("a");
+      var lang = document.documentElement.lang;
+      a.className = "report-code";
+      a.href = "/report/" + encodeURIComponent(id) + "?lang=" + encodeURIComponent(lang);
+      a.textContent = id;
+      p.appendChild(document.createTextNode(parts[0]));
+      p.appendChild(a);
+      p.appendChild(document.createTextNode(parts.slice(1).join("{1}")));
+    } else {
+      p.textContent = text;
+    }
     box.appendChild(p);
     return p;
   }
@@ -246,21 +262,47 @@
     return (form.getAttribute("data-msg-" + name) || "").replace("{1}", arg === undefined ? "" : arg);
   }
 
+  /* The amount as people write it ("5.000.000"), as the service reads it: a whole number, or
+     NaN when it is not one. */
+  function amountOf(text) {
+    var digits = text.replace(/[.,\s]/g, "");
+    return /^[0-9]{1,16}$/.test(digits) ? parseInt(digits, 10) : NaN;
+  }
+
   function reportBody(form) {
-    var params = formParams(form, ["kind", "bank", "value", "category", "description"]);
+    var params = formParams(form, ["kind", "bank", "value", "category", "description", "channel",
+                                   "date", "amount_vnd"]);
     var body = {};
     params.forEach(function (v, k) {
       body[k] = v;
     });
+    if (body.amount_vnd !== undefined) {
+      body.amount_vnd = amountOf(body.amount_vnd);
+    }
     return body;
   }
 
+  /* The field a refusal is about: the service's messages name it first. */
+  var FIELDS = [["date", "r-date", "date"], ["amount_vnd", "r-amount", "amount"],
+                ["channel", "r-channel", "channel"], ["description", "r-description", "description"]];
+
+  function refusedField(answer) {
+    var error = answer && answer.error;
+    if (error && error.code === "invalid_value") {
+      return ["r-value", "value"];
+    }
+    for (var i = 0; error && i < FIELDS.length; i++) {
+      if (String(error.message).indexOf(FIELDS[i][0] + " ") === 0) {
+        return [FIELDS[i][1], FIELDS[i][2]];
+      }
+    }
+    return ["r-description", "description"];
+  }
+
   function reportAnswered(form, r, answer) {
-    var value = $("r-value");
-    var text = $("r-description");
     if (r.status === 202) {
       form.reset();
-      return notice("ok", msg(form, "ok", answer.id));
+      return notice("ok", form.getAttribute("data-msg-ok") || "", answer.id);
     }
     if (r.status === 429) {
       var seconds = parseInt(r.headers.get("Retry-After") || "60", 10);
@@ -270,10 +312,10 @@
       /* The service's own words are English: shown only on the English page. */
       var english = document.documentElement.lang === "en";
       var detail = english && answer && answer.error ? " (" + answer.error.message + ")" : "";
-      var isValue = answer && answer.error && answer.error.code === "invalid_value";
-      fieldError(isValue ? value : text, msg(form, isValue ? "value" : "description") + detail);
+      var field = refusedField(answer);
+      fieldError($(field[0]), msg(form, field[1]) + detail);
       notice("error", msg(form, "invalid"));
-      (isValue ? value : text).focus();
+      $(field[0]).focus();
       return null;
     }
     return notice("error", msg(form, "unavailable"));
@@ -282,13 +324,21 @@
   function onReport(event) {
     var form = event.currentTarget;
     var value = $("r-value");
+    var amount = $("r-amount");
     event.preventDefault();
-    fieldError(value, "");
-    fieldError($("r-description"), "");
+    ["r-value", "r-description", "r-channel", "r-date", "r-amount"].forEach(function (id) {
+      fieldError($(id), "");
+    });
     if (!value.value.trim()) {
       fieldError(value, msg(form, "value"));
       notice("error", msg(form, "invalid"));
       value.focus();
+      return;
+    }
+    if (amount.value.trim() && isNaN(amountOf(amount.value))) {
+      fieldError(amount, msg(form, "amount"));
+      notice("error", msg(form, "invalid"));
+      amount.focus();
       return;
     }
     var button = form.querySelector("button[type=submit]");
@@ -351,8 +401,8 @@
     }
     check.addEventListener("submit", onCheck);
     $("q").addEventListener("keydown", onQueryKey);
-    if ($("result").querySelector("[data-verdict]")) {
-      bringAnswer(); /* a whole page with its answer (the address of a check) */
+    if ($("result").querySelector("[data-verdict], [data-follow]")) {
+      bringAnswer(); /* a whole page with its answer (a check's, a report's status, a dispute) */
     }
     report.addEventListener("submit", onReport);
     $("result").addEventListener("click", onResultClick);

@@ -360,7 +360,10 @@ static void report_states(void **state)
     fidx__sbuf_reset(&out, SIZE_MAX);
     fidx__page_render(&out, &pg);
     assert_non_null(strstr(text(), "role=\"status\""));
-    assert_non_null(strstr(text(), "(mã r0000000100000123456789abcdef)"));
+    /* The reference is the link to the report's status page. */
+    assert_non_null(strstr(text(), "(mã <a class=\"report-code\" "
+                                   "href=\"/report/r0000000100000123456789abcdef\">"
+                                   "<bdi>r0000000100000123456789abcdef</bdi></a>)"));
 
     pg.report = FIDX__REPORT_LIMITED;
     pg.retry_after = 61; /* rounded up to whole minutes */
@@ -652,6 +655,170 @@ static void new_texts_complete(void **state)
     }
 }
 
+/* ---- issue 15 items 5 and 6: a report's details and follow-up, disputes ---- */
+
+static void report_details_are_kept_and_marked(void **state)
+{
+    (void)state;
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    const char *html = text();
+    /* Every channel the API takes is offered, in words; none is chosen by default. */
+    static const char *const channels[] = {"call",     "sms", "zalo", "facebook",
+                                           "telegram", "web", "other"};
+    char opt[64];
+    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++) {
+        snprintf(opt, sizeof opt, "<option value=\"%s\">", channels[i]);
+        assert_non_null(strstr(html, opt));
+    }
+    assert_non_null(strstr(html, "<option value=\"call\">Gọi điện</option>"));
+    assert_non_null(strstr(html, "name=\"date\" type=\"date\""));
+    assert_non_null(strstr(html, "name=\"amount_vnd\" type=\"text\" inputmode=\"numeric\""));
+    /* Refused for its date: the details come back as typed, the date marked. */
+    pg.focus_report = 1;
+    pg.report = FIDX__REPORT_INVALID;
+    pg.report_error_field = FIDX__FIELD_DATE;
+    pg.report_error = "date must be a day (YYYY-MM-DD), not in the future";
+    pg.report_channel = FIDX_STR("zalo");
+    pg.report_date = FIDX_STR("2999-01-01");
+    pg.report_amount = FIDX_STR("5.000.000\"><b>");
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    html = text();
+    assert_non_null(strstr(html, "<option value=\"zalo\" selected>"));
+    assert_non_null(strstr(html, "value=\"2999-01-01\" autocomplete=\"off\" "
+                                 "aria-describedby=\"r-date-error\" aria-invalid=\"true\""));
+    assert_non_null(strstr(html, "id=\"r-date-error\">Ngày không đúng dạng"));
+    assert_non_null(strstr(html, "value=\"5.000.000&quot;&gt;&lt;b&gt;\""));
+    assert_null(strstr(html, "id=\"r-amount-error\""));
+    assert_null(strstr(html, "YYYY-MM-DD")); /* the check's English words: not in Vietnamese */
+    pg.report_error_field = FIDX__FIELD_AMOUNT;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    assert_non_null(strstr(text(), "id=\"r-amount-error\">Hãy ghi số tiền bằng chữ số"));
+}
+
+static const char *render_follow(fidx__lang_t lang, fidx__follow_t state, int dispute)
+{
+    fidx__page_t pg;
+    fidx__page_init(&pg, lang);
+    pg.answer_focus = 1;
+    pg.follow = state;
+    pg.follow_id = "r0000000100000123456789abcdef";
+    pg.follow_dispute = dispute;
+    pg.follow_kind = FIDX_KIND_PHONE;
+    pg.follow_value = FIDX_STR("+84910001001");
+    pg.follow_sent = 1764547200;    /* 2025-12-01T00:00:00Z */
+    pg.follow_decided = 1764698400; /* 2025-12-02T18:00:00Z: 3 December in Vietnam */
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    return text();
+}
+
+static void report_status_says_what_became_of_it(void **state)
+{
+    (void)state;
+    const char *html = render_follow(FIDX__LANG_VI, FIDX__FOLLOW_PENDING, 0);
+    assert_non_null(strstr(html, "data-follow=\"status\" data-state=\"pending\""));
+    assert_non_null(strstr(html, "<h2 id=\"result-h\" tabindex=\"-1\" autofocus>"));
+    assert_non_null(strstr(html, "Đang chờ kiểm tra"));
+    assert_non_null(strstr(html, "Báo cáo lừa đảo của bạn"));
+    assert_non_null(strstr(html, "0910 001 001"));
+    assert_non_null(strstr(html, "<time datetime=\"2025-12-01\">01/12/2025</time>"));
+    assert_null(strstr(html, "Kiểm tra ngày")); /* not decided yet */
+    assert_non_null(strstr(html, "<title>Theo dõi báo cáo — "));
+    /* The switch to English keeps the page. */
+    assert_non_null(strstr(html, "href=\"/report/r0000000100000123456789abcdef?lang=en\""));
+
+    html = render_follow(FIDX__LANG_VI, FIDX__FOLLOW_APPROVED, 0);
+    assert_non_null(strstr(html, "data-state=\"approved\""));
+    assert_non_null(strstr(html, "Đã chấp nhận"));
+    assert_non_null(strstr(html, "chấp nhận báo cáo ngày <time datetime=\"2025-12-03\">"
+                                 "03/12/2025</time>"));
+    html = render_follow(FIDX__LANG_EN, FIDX__FOLLOW_REJECTED, 0);
+    assert_non_null(strstr(html, "Not approved"));
+    assert_non_null(strstr(html, "checked it on <time datetime=\"2025-12-03\">3 Dec 2025</time>"));
+    /* A dispute says what its outcome means. */
+    html = render_follow(FIDX__LANG_EN, FIDX__FOLLOW_APPROVED, 1);
+    assert_non_null(strstr(html, "Your request: listed by mistake"));
+    assert_non_null(strstr(html, "it has been taken off the list"));
+    html = render_follow(FIDX__LANG_VI, FIDX__FOLLOW_UNKNOWN, 0);
+    assert_non_null(strstr(html, "data-state=\"unknown\""));
+    assert_non_null(strstr(html, "Không tìm thấy báo cáo này"));
+    assert_null(strstr(html, "0910 001 001"));
+}
+
+static void dispute_link_only_under_warnings(void **state)
+{
+    (void)state;
+    fidx_result_t r;
+    scam_result(&r);
+    const char *html = render_result(FIDX__LANG_VI, &r, "0910 001 001");
+    assert_non_null(strstr(html, "<a id=\"dispute-this\" href=\"/dispute?kind=phone&amp;"
+                                 "value=0910%20001%20001\">Đây là số điện thoại của tôi, "
+                                 "bị báo nhầm?</a>"));
+    r.verdict = FIDX_VERDICT_SUSPICIOUS;
+    r.match.status = FIDX_STATUS_REPORTED;
+    html = render_result(FIDX__LANG_EN, &r, "0910 001 001");
+    assert_non_null(strstr(html, "&amp;lang=en\">This is my phone number"));
+    r.verdict = FIDX_VERDICT_UNKNOWN;
+    r.has_match = 0;
+    assert_null(strstr(render_result(FIDX__LANG_VI, &r, "0910 001 001"), "dispute-this"));
+    r.verdict = FIDX_VERDICT_SAFE;
+    assert_null(strstr(render_result(FIDX__LANG_VI, &r, "0910 001 001"), "dispute-this"));
+    for (int k = 0; k < FIDX_KIND_COUNT; k++) {
+        char key[64];
+        snprintf(key, sizeof key, "dispute_link_%s", fidx_kind_name((fidx_kind_t)k));
+        assert_non_null(fidx__page_text(FIDX__LANG_VI, key));
+        assert_non_null(fidx__page_text(FIDX__LANG_EN, key));
+    }
+}
+
+static void dispute_form_states(void **state)
+{
+    (void)state;
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    pg.dispute = 1;
+    pg.answer_focus = 1;
+    pg.dispute_kind = FIDX_KIND_PHONE;
+    pg.dispute_value = FIDX_STR("0910 001 001\"><script>");
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    const char *html = text();
+    assert_non_null(strstr(html, "data-follow=\"dispute\""));
+    assert_non_null(strstr(html, "<form id=\"dispute-form\" action=\"/dispute\" "
+                                 "method=\"post\""));
+    assert_non_null(strstr(html, "<input type=\"hidden\" name=\"kind\" value=\"phone\">"));
+    assert_non_null(strstr(html, "value=\"0910 001 001&quot;&gt;&lt;script&gt;\""));
+    assert_null(strstr(html, "\"><script>"));
+    assert_non_null(strstr(html, "name=\"contact\" maxlength=\"256\""));
+    assert_non_null(strstr(html, "<title>Bị báo nhầm? Đề nghị gỡ khỏi danh sách — "));
+    /* Refused for its reason: marked, what was typed kept. */
+    pg.dispute_view = FIDX__REPORT_INVALID;
+    pg.dispute_error_field = FIDX__FIELD_DESCRIPTION;
+    pg.dispute_error = "say why the value is listed by mistake";
+    pg.dispute_contact = FIDX_STR("0909 <111>");
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    html = text();
+    assert_non_null(strstr(html, "aria-describedby=\"d-why-hint d-why-error\" "
+                                 "aria-invalid=\"true\""));
+    assert_non_null(strstr(html, "value=\"0909 &lt;111&gt;\""));
+    assert_null(strstr(html, "say why the value")); /* English only on the English page */
+    /* Accepted: the reference links to its status, and the form is gone. */
+    pg.dispute_view = FIDX__REPORT_ACCEPTED;
+    pg.dispute_id = "r0000000100000123456789abcdef";
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    html = text();
+    assert_non_null(strstr(html, "Đã nhận đề nghị của bạn (mã <a class=\"report-code\" "
+                                 "href=\"/report/r0000000100000123456789abcdef\">"));
+    assert_null(strstr(html, "id=\"dispute-form\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,6 +843,10 @@ int main(void)
         cmocka_unit_test(match_other_than_the_value_is_named),
         cmocka_unit_test(values_from_outside_are_escaped),
         cmocka_unit_test(report_states),
+        cmocka_unit_test(report_details_are_kept_and_marked),
+        cmocka_unit_test(report_status_says_what_became_of_it),
+        cmocka_unit_test(dispute_link_only_under_warnings),
+        cmocka_unit_test(dispute_form_states),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
