@@ -9,6 +9,9 @@
 #
 #   bench/http/instructions.sh                 # BUILD=build-bench (Release), ~2 minutes
 #   BUILD=/tmp/old/build SKIP_BUILD=1 bench/http/instructions.sh   # another build
+#   SERVICE_ARGS="--trusted-proxy 127.0.0.1 --lookup-rate 1000000/s" bench/http/instructions.sh
+#       more flags for the service (here: the lookups charged to a per-network bucket, which
+#       loopback alone is not)
 #   SETS="phone_hit phone_miss link_hit link_miss" bench/http/instructions.sh
 #       GET /v1/check per kind of lookup (query_sets.py): a mixed snapshot (fraudidx-gen --kind
 #       mixed, plus data/allowlist.csv, so the look-alike index has its sites), one set at a
@@ -54,7 +57,7 @@ run() {
     local n=$1 mode=$2 out=$T/cg.$1.${2// /_} port=''
     timeout 600 valgrind --tool=callgrind --callgrind-out-file="$out" \
         "$BUILD/service/fraudidx-service" --snapshot "$T/s.fidx" --listen 127.0.0.1:0 \
-        --threads 1 --data-dir "$T/data" 2>"$T/log" &
+        --threads 1 --data-dir "$T/data" ${SERVICE_ARGS:-} 2>"$T/log" &
     local pid=$!
     port=$(service_port "$T/log" "$pid") || exit 1
     timeout 600 python3 "$HERE/sequential_client.py" "$port" "$QUERIES" "$n" $mode

@@ -142,7 +142,7 @@ static void job_done(fidx__image_job_t *job)
 
 static void throughput(const file_t *f, const char *name, unsigned threads, int images)
 {
-    fidx__image_pool_config_t cfg = {threads, (unsigned)images, 1, NULL, 0};
+    fidx__image_pool_config_t cfg = {threads, (unsigned)images, 1, NULL, 0, 0};
     fidx__image_pool_t *pool;
     if (fidx__image_pool_new(&cfg, &pool, NULL) != 0) {
         fprintf(stderr, "no pool\n");

@@ -2,6 +2,7 @@
  * Bad rows are reported as FILE:LINE: reason and skipped; the build fails only when an input
  * cannot be opened or read, or nothing usable was read (--strict: on the first bad row). */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ static int read_input(build_t *b, fidx_builder_t *bu, const char *file, const ch
     static fidx_indicator_t ind; /* 9 KiB: kept off the stack */
     fidx_row_t row;
     int rc, status = 0;
+    uint64_t rows_before = b->rows;
     while ((rc = fidx_feed_next(f, &row, &err)) != FIDX_ENOTFOUND) {
         b->rows++;
         if (rc == 0)
@@ -101,6 +103,10 @@ static int read_input(build_t *b, fidx_builder_t *bu, const char *file, const ch
             break;
         }
     }
+    /* A document whose every record was skipped silently says why, once. */
+    char why[512];
+    if (!status && b->rows == rows_before && fidx_feed_why_empty(f, why, sizeof why) > 0)
+        fprintf(stderr, "%s: no indicator read: %s\n", file, why);
     fidx_feed_free(f);
     return status;
 }

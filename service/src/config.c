@@ -38,6 +38,7 @@ void fidx__config_defaults(fidx__config_t *cfg)
     cfg->image_threads = FIDX__DEFAULT_IMAGE_THREADS;
     cfg->image_queue = FIDX__DEFAULT_IMAGE_QUEUE;
     cfg->image_timeout_ms = FIDX__DEFAULT_IMAGE_TIMEOUT_MS;
+    cfg->image_nice = FIDX__DEFAULT_IMAGE_NICE;
     cfg->max_lag_ms = FIDX__DEFAULT_MAX_LAG_MS;
     cfg->lookup_rate = FIDX__DEFAULT_LOOKUP_RATE;
     cfg->lookup_period_s = FIDX__DEFAULT_LOOKUP_PERIOD_S;

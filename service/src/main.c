@@ -105,6 +105,8 @@ static const char usage_text[] =
     "      --image-queue N        images that may wait for a thread besides those being\n"
     "                             read (default 8; 503 with Retry-After beyond)\n"
     "      --image-timeout SEC    time limit per image, waiting included (default 10)\n"
+    "      --image-nice N         the image threads' nice value, 0-19 (default 19: lookups\n"
+    "                             keep the CPU first)\n"
     "      --operator-name TEXT   who runs this service, named at the foot of the\n"
     "                             citizens' page (one line, at most 200 bytes)\n"
     "      --operator-url URL     how to reach them: https://, http://, mailto: or tel:\n"
@@ -154,6 +156,7 @@ enum {
     OPT_SESSION_IDLE,
     OPT_SESSION_MAX,
     OPT_SIGNIN_RATE,
+    OPT_IMAGE_NICE,
     OPT_TRUSTED_PROXY,
     OPT_API_KEYS,
     OPT_LOOKUP_RATE,
@@ -201,6 +204,7 @@ static const struct option long_options[] = {
     {"image-threads", required_argument, NULL, OPT_IMAGE_THREADS},
     {"image-queue", required_argument, NULL, OPT_IMAGE_QUEUE},
     {"image-timeout", required_argument, NULL, OPT_IMAGE_TIMEOUT},
+    {"image-nice", required_argument, NULL, OPT_IMAGE_NICE},
     {"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
     {"api-keys", required_argument, NULL, OPT_API_KEYS},
     {"lookup-rate", required_argument, NULL, OPT_LOOKUP_RATE},
@@ -335,6 +339,9 @@ static int numeric_flag(fidx__config_t *cfg, int opt, const char *arg)
         break;
     case OPT_IMAGE_QUEUE:
         bad = parse_count(arg, 0, 0, 10000, &v) || ((cfg->image_queue = (unsigned)v), 0);
+        break;
+    case OPT_IMAGE_NICE:
+        bad = parse_count(arg, 0, 0, 19, &v) || ((cfg->image_nice = (unsigned)v), 0);
         break;
     case OPT_IMAGE_TIMEOUT:
         bad = parse_seconds(arg, 100, 600000, &cfg->image_timeout_ms);

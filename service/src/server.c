@@ -31,7 +31,17 @@
 
 #define LISTEN_BACKLOG 1024
 
-static int bind_one(const struct sockaddr_storage *addr, int *fd_out)
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port
+                                     : ((const struct sockaddr_in *)ss)->sin_port;
+}
+
+/* SO_REUSEADDR (a restart binding its port despite TIME_WAIT) only for a port the operator
+ * chose: Linux lets two sockets that both set it share a port while neither listens yet, so a
+ * port-0 bind could pick a port another process has bound but not yet listened on, and with
+ * SO_REUSEPORT both would then listen there and split each other's connections. */
+static int bind_one(const struct sockaddr_storage *addr, int reuse_addr, int *fd_out)
 {
     int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -39,7 +49,7 @@ static int bind_one(const struct sockaddr_storage *addr, int *fd_out)
         return -errno;
     socklen_t len =
         addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+    if ((reuse_addr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
         bind(fd, (const struct sockaddr *)addr, len) != 0) {
         int e = errno;
@@ -65,7 +75,7 @@ static int bind_all(fidx__service_t *svc, int *fds, unsigned n)
     struct sockaddr_storage addr = svc->cfg.addr, bound;
     socklen_t blen = sizeof bound;
     for (unsigned i = 0; i < n; i++) {
-        int r = bind_one(&addr, &fds[i]);
+        int r = bind_one(&addr, port_of(&svc->cfg.addr) != 0, &fds[i]);
         if (r) {
             fidx__log(FIDX__LOG_ERROR, "cannot listen on %s: %s", svc->cfg.listen, strerror(-r));
             while (i--)
@@ -74,19 +84,16 @@ static int bind_all(fidx__service_t *svc, int *fds, unsigned n)
         }
         if (i == 0) {
             getsockname(fds[0], (struct sockaddr *)&bound, &blen);
-            set_port(&addr, bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                                                        : ((struct sockaddr_in *)&bound)->sin_port);
+            set_port(&addr, port_of(&bound));
         }
     }
     char host[48] = ""; /* INET6_ADDRSTRLEN */
     if (bound.ss_family == AF_INET6) {
         uv_ip6_name((struct sockaddr_in6 *)&bound, host, sizeof host);
-        snprintf(svc->bound, sizeof svc->bound, "[%s]:%u", host,
-                 ntohs(((struct sockaddr_in6 *)&bound)->sin6_port));
+        snprintf(svc->bound, sizeof svc->bound, "[%s]:%u", host, ntohs(port_of(&bound)));
     } else {
         uv_ip4_name((struct sockaddr_in *)&bound, host, sizeof host);
-        snprintf(svc->bound, sizeof svc->bound, "%s:%u", host,
-                 ntohs(((struct sockaddr_in *)&bound)->sin_port));
+        snprintf(svc->bound, sizeof svc->bound, "%s:%u", host, ntohs(port_of(&bound)));
     }
     return 0;
 }

@@ -46,6 +46,7 @@
 #define FIDX__DEFAULT_IMAGE_THREADS 2           /* POST /v1/image's pool (docs/IMAGES.md) */
 #define FIDX__DEFAULT_IMAGE_QUEUE 8
 #define FIDX__DEFAULT_IMAGE_TIMEOUT_MS 10000 /* per image, from its arrival: wait and work */
+#define FIDX__DEFAULT_IMAGE_NICE 19          /* image threads yield the CPU to the lookups' loops */
 #define FIDX__DEFAULT_SESSION_IDLE_MS (30u * 60 * 1000)     /* the console: idle sessions end */
 #define FIDX__DEFAULT_SESSION_MAX_MS (12u * 60 * 60 * 1000) /* ... and every one after this */
 #define FIDX__DEFAULT_SIGNIN_RATE 10                        /* failed sign-ins ... */
@@ -105,8 +106,9 @@ typedef struct {
     uint32_t lookup_rate, lookup_period_s, lookup_burst;
     int lookup_limits;
     /* Images (POST /v1/image, routes/image_task.h): the pool's threads (0: no images), the
-     * jobs that may wait besides the running ones, the time limit per image. */
-    unsigned image_threads, image_queue;
+     * jobs that may wait besides the running ones, the threads' nice value, the time limit
+     * per image. */
+    unsigned image_threads, image_queue, image_nice;
     uint64_t image_timeout_ms;
     /* The analysts' console (routes/session.c): a session ends after session_idle_ms unused or
      * session_max_ms after its sign-in; sign-ins per client network, signin_rate per

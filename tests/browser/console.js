@@ -281,7 +281,7 @@ test("three citizens' reports of one number are one group in the queue", async (
   const text = await group.textContent();
   assert(text.includes("3 báo cáo"), "the group does not count 3 reports: " + text);
   assert(text.includes(GROUP_PHONE), "the value as written is missing");
-  assert(text.includes("Gọi tự xưng công an lần 2") && text.includes("call") && text.includes("2026-11-30"),
+  assert(text.includes("Gọi tự xưng công an lần 2") && text.includes("cuộc gọi") && text.includes("2026-11-30"),
          "reporters' texts, channels or dates are missing: " + text);
   /* Most reported first. */
   const first = await admin.getAttribute(".group >> nth=0", "data-value");

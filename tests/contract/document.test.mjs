@@ -108,7 +108,9 @@ test("operations have unique ids, a success answer, and JSON errors in the Error
         }
       }
       if (t.startsWith("/v1/admin/")) {
-        assert.deepEqual(op.security, [{ analystToken: [] }], where + ": no bearer security");
+        /* A Bearer token, or the console's session cookie (docs/CONSOLE.md). */
+        assert.deepEqual(op.security, [{ analystToken: [] }, { consoleSession: [] }],
+                         where + ": no bearer security");
         assert.ok(op.responses["401"], where + ": no 401");
       }
     }

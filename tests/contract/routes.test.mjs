@@ -23,6 +23,7 @@ const SCAM_PHONE = "0910001001"; /* confirmed, police (data/sample/indicators.cs
 const REPORTED_PHONE = "0700.001.003"; /* reported */
 const REPORT_BURST = 4;
 const READER_TOKEN = "contract-reader-0123456789abcdef";
+const BOT_KEY = "contract-bot-key-0123456789abcdef";
 
 let dir, snapshot, svc;
 
@@ -628,6 +629,38 @@ describe("warnings", () => {
   });
 });
 
+describe("the analysts' console", () => {
+  test("its page, files, session, and the dashboard's figures", async () => {
+    await ask("GET", "/admin/", { valid: true, status: 200 });
+    await ask("GET", "/admin", { valid: true, status: 200 });
+    await ask("GET", "/admin/static/queue.js", { valid: true, status: 200 });
+    await ask("GET", "/admin/static/nothing.js", { status: 404, code: "not_found" });
+    await ask("POST", "/admin/", { status: 405 });
+    await ask("GET", "/admin/session", { valid: true, status: 401, code: "unauthorized" });
+    const json = { "Content-Type": "application/json" };
+    await ask("POST", "/admin/session", { valid: true, headers: json, status: 401,
+                                          body: JSON.stringify({ token: "wrong-0123456789abcdef" }) });
+    await ask("POST", "/admin/session", { headers: json, status: 400, body: "{}" });
+    const signin = await ask("POST", "/admin/session", { valid: true, headers: json, status: 200,
+                                                         body: JSON.stringify({ token: ANALYST_TOKEN }) });
+    const cookie = signin.headers["set-cookie"][0].split(";")[0];
+    const csrf = JSON.parse(signin.body).csrf;
+    await ask("GET", "/admin/session", { valid: true, headers: { Cookie: cookie }, status: 200 });
+    await ask("GET", "/v1/admin/stats?days=7", { valid: true, headers: { Cookie: cookie },
+                                                 status: 200 });
+    await ask("GET", "/v1/admin/stats", { valid: true, headers: AUTH, status: 200 });
+    await ask("GET", "/v1/admin/stats?days=0", { headers: AUTH, status: 400 });
+    await ask("POST", "/v1/admin/compact", { headers: { Cookie: cookie }, status: 403,
+                                             code: "csrf" });
+    await ask("DELETE", "/admin/session", { headers: { Cookie: cookie }, status: 403,
+                                            code: "csrf" });
+    await ask("DELETE", "/admin/session", { valid: true, headers: { Cookie: cookie,
+                                                                    "X-CSRF-Token": csrf },
+                                            status: 200 });
+    await ask("DELETE", "/admin/session", { headers: { Cookie: cookie }, status: 401 });
+  });
+});
+
 describe("replication", () => {
   test("the public list of changes", async () => {
     const all = json(await ask("GET", "/v1/changes?since=0", { valid: true, status: 200 }));
@@ -745,6 +778,50 @@ describe("connection-level answers", () => {
     } finally {
       held.destroy();
       assert.equal(await c.stop(), 0);
+    }
+  });
+});
+
+describe("keys and limits", () => {
+  test("an API key's bucket, a wrong key, per-network limits behind a trusted proxy",
+       async () => {
+    /* The test is the trusted proxy: its lookups are limited (loopback alone is not). */
+    const keys = path.join(dir, "api-keys");
+    fs.writeFileSync(keys, "contract-bot " + BOT_KEY + " 2/min\n", { mode: 0o600 });
+    const k = await startService(snapshot, ["--api-keys", keys, "--tokens", writeTokens(dir),
+                                            "--data-dir", path.join(dir, "data-k"),
+                                            "--trusted-proxy", "127.0.0.1",
+                                            "--lookup-rate", "2/min", "--lookup-burst", "2"],
+                                 { threads: 1 });
+    const KEY = { Authorization: "Bearer " + BOT_KEY };
+    const FWD = { "X-Forwarded-For": "198.51.100.7" };
+    try {
+      let r = await ask("GET", "/v1/check?q=" + SCAM_PHONE, { svc: k, headers: KEY, valid: true,
+                                                             status: 200, noHead: true });
+      assert.equal(r.headers["ratelimit-policy"], '"key";q=2;w=60');
+      r = await postJSON("/v1/reports", { kind: "phone", value: "0912000777" },
+                         { svc: k, headers: KEY, valid: true, status: 202 });
+      const id = json(r).id;
+      await postJSON("/v1/scan", { text: "x" }, { svc: k, headers: KEY, status: 429,
+                                                  code: "rate_limited" });
+      const rep = json(await ask("GET", "/v1/admin/reports/" + id, { svc: k, headers: AUTH,
+                                                                     valid: true, status: 200 }));
+      assert.equal(rep.reporter, "contract-bot");
+      await ask("GET", "/v1/check?q=1", { svc: k, status: 401, code: "unauthorized", noHead: true,
+                                          headers: { Authorization: "Bearer nope-0000000000000000" } });
+      await postJSON("/v1/check", { items: [] }, { svc: k, status: 401, code: "unauthorized",
+        headers: { Authorization: "Bearer nope-0000000000000000" } });
+      for (let i = 0; i < 2; i++) {
+        r = await ask("GET", "/v1/check?q=" + SCAM_PHONE, { svc: k, headers: FWD, status: 200,
+                                                           noHead: true });
+        assert.match(r.headers.ratelimit, /^"addr";r=\d+;t=\d+, "net";r=\d+;t=\d+$/);
+      }
+      r = await ask("GET", "/v1/check?q=" + SCAM_PHONE, { svc: k, headers: FWD, status: 429,
+                                                         code: "rate_limited", noHead: true });
+      assert.ok(Number(r.headers["retry-after"]) >= 1);
+      await postJSON("/v1/check", { items: [SCAM_PHONE] }, { svc: k, headers: FWD, status: 429 });
+    } finally {
+      assert.equal(await k.stop(), 0);
     }
   });
 });

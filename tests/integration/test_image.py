@@ -91,9 +91,20 @@ class Images(fidxsvc.ServiceTest):
         super().setUp()
         self.snapshot = fidxsvc.build_snapshot(self.dir, "image", IMAGE_CSV)
 
+    # The machine is shared and image threads run at nice 19 (lookups first): an image may take
+    # long under load, so the time limit and the client's wait are generous (no timing asserts).
+    LIMITS = ("--image-timeout", "300")
+
+    def start(self, *args, **kw):
+        return super().start(*(self.LIMITS + args), **kw)
+
     def post(self, svc, data, headers=None):
-        return svc.request("POST", "/v1/image", body=data,
-                           headers=headers or {"Content-Type": "image/png"})
+        conn = svc.connection(timeout=300)
+        try:
+            return svc.request("POST", "/v1/image", body=data, conn=conn,
+                               headers=headers or {"Content-Type": "image/png"})
+        finally:
+            conn.close()
 
     def image(self, svc, name):
         r = self.post(svc, self.files[name])
@@ -192,7 +203,7 @@ class Images(fidxsvc.ServiceTest):
         barrier = threading.Barrier(n)
 
         def send(i):
-            conn = svc.connection(timeout=120)
+            conn = svc.connection(timeout=300)
             try:
                 barrier.wait(30)
                 conn.request("POST", "/v1/image", body=self.files["shot.png"])
@@ -204,7 +215,7 @@ class Images(fidxsvc.ServiceTest):
         for t in threads:
             t.start()
         for t in threads:
-            t.join(300)
+            t.join(600)
         statuses = sorted(a[0] for a in answers)
         self.assertIn(503, statuses, answers)
         self.assertIn(200, statuses, answers)
@@ -223,6 +234,78 @@ class Images(fidxsvc.ServiceTest):
         self.assertError(self.post(svc, self.files["qr.png"]), 503, "unavailable")
         # The header checks still answer first.
         self.assertError(self.post(svc, b"not an image"), 400, "invalid_image")
+
+
+class Payloads(fidxsvc.ServiceTest):
+    """VietQR payloads as text: GET and POST /v1/check, POST /v1/scan."""
+
+    def setUp(self):
+        super().setUp()
+        self.svc = self.start(snapshot=fidxsvc.build_snapshot(self.dir, "qr", IMAGE_CSV))
+        self.payload = vector_payload(QR_ACCOUNT)
+
+    def test_check_reads_a_payload_as_its_account(self):
+        from urllib.parse import quote
+        r = self.svc.get("/v1/check?q=" + quote(self.payload))
+        self.assertEqual(r.status, 200, r)
+        body = r.json()
+        self.assertEqual(body["query"], self.payload)
+        self.assertEqual((body["kind"], body["canonical"], body["verdict"]),
+                         ("bank_account", "970436:" + QR_ACCOUNT, "scam"))
+        self.assertEqual(body["source"], "vietqr")
+        self.assertEqual(body["qr"], {"bank": "Vietcombank", "bin": "970436",
+                                      "account": QR_ACCOUNT, "card": False, "amount": "50000",
+                                      "currency": "VND", "purpose": "chuyen tien hoc phi",
+                                      "name": None})
+        # kind=bank_account reads it the same; a plain account has no qr.
+        r = self.svc.get("/v1/check?kind=bank_account&q=" + quote(self.payload))
+        self.assertEqual(r.json()["source"], "vietqr")
+        r = self.svc.get("/v1/check?q=970436:" + QR_ACCOUNT)
+        self.assertNotIn("qr", r.json())
+        # One character changed: the CRC says so.
+        bad = self.payload.replace("hoc phi", "hoc phi".upper())
+        msg = self.assertError(self.svc.get("/v1/check?q=" + quote(bad)), 400, "invalid_value")
+        self.assertIn("CRC", msg)
+
+    def test_the_page_shows_a_pasted_payload(self):
+        from urllib.parse import quote
+        for lang, amount, purpose in (("vi", "50.000 VND", "Nội dung chuyển khoản"),
+                                      ("en", "50,000 VND", "Transfer message")):
+            r = self.svc.get("/check?lang=%s&q=%s" % (lang, quote(self.payload)))
+            self.assertEqual(r.status, 200, r)
+            html = r.body.decode("utf-8")
+            self.assertIn('data-verdict="scam"', html)
+            self.assertIn("Vietcombank · 2413 0194 51", html)  # the bank and the account
+            self.assertIn("<dd>%s</dd>" % amount, html)
+            self.assertIn(purpose, html)
+            self.assertIn("<bdi>chuyen tien hoc phi</bdi>", html)
+
+    def test_batch_items_read_payloads(self):
+        bad = self.payload[:-4] + "0000"
+        r = self.svc.post_json("/v1/check", {"items": [self.payload, bad, "0912345678"]})
+        self.assertEqual(r.status, 200, r)
+        ok, refused, phone = r.json()["results"]
+        self.assertEqual((ok["source"], ok["verdict"]), ("vietqr", "scam"))
+        self.assertEqual(refused["error"]["code"], "invalid_value")
+        self.assertIn("CRC", refused["error"]["message"])
+        self.assertEqual(phone["verdict"], "scam")
+
+    def test_scan_finds_a_pasted_payload_with_its_offsets(self):
+        text = "Phí xác minh, quét hoặc dán mã: " + self.payload + " rồi gọi 0912 345 678."
+        r = self.svc.post_json("/v1/scan", {"text": text})
+        self.assertEqual(r.status, 200, r)
+        body = r.json()
+        self.assertEqual(body["verdict"], "block")
+        raw = text.encode("utf-8")
+        qr, phone = body["matches"]
+        self.assertEqual(raw[qr["start"]:qr["end"]].decode("utf-8"), self.payload)
+        self.assertEqual(qr["text"], self.payload)
+        self.assertEqual((qr["kind"], qr["canonical"], qr["verdict"]),
+                         ("bank_account", "970436:" + QR_ACCOUNT, "scam"))
+        self.assertEqual(qr["source"], "vietqr")
+        self.assertEqual(qr["qr"]["amount"], "50000")
+        self.assertEqual(phone["canonical"], fidxsvc.CANON_SCAM_PHONE)
+        self.assertNotIn("source", phone)
 
 
 if __name__ == "__main__":

@@ -308,10 +308,16 @@ class LookupLimits(KeysTest):
 
     def test_reports_are_limited_on_loopback(self):
         svc = self.start("--report-rate", "1/h", "--report-burst", "1")
-        self.assertEqual(self.report(svc, 1).status, 202)
+        r = self.report(svc, 1)
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.headers["ratelimit-policy"], '"addr";q=1;w=3600, "net";q=4;w=3600')
+        m = STATE_RE.match(r.headers["ratelimit"])
+        self.assertTrue(m, r.headers["ratelimit"])
+        self.assertEqual((m.group(1), m.group(2), m.group(5), m.group(6)), ("addr", "0", "net", "3"))
         r = self.report(svc, 2)
         self.assertError(r, 429, "rate_limited")
-        self.assertIn("retry-after", r.headers)
+        self.assertTrue(1 <= int(r.headers["retry-after"]) <= 3600, r.headers)
+        self.assertEqual(r.headers["ratelimit"].split(";")[:2], ['"addr"', "r=0"])
         m = svc.metrics()
         self.assertEqual(m[("fraudidx_rate_limited_total",
                             frozenset({("route", "/v1/reports"), ("method", "POST")}))], 1)

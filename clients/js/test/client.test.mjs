@@ -18,6 +18,7 @@ import { buildSample, startService, tempDir } from "../../../tests/contract/fidx
 
 const SCAM_PHONE = "0910001001"; /* confirmed (data/sample/indicators.csv) */
 const ANALYST_TOKEN = "js-client-analyst-0123456789abc";
+const BOT_KEY = "js-client-bot-key-0123456789abc";
 
 let dir;
 let snapshot;
@@ -48,6 +49,28 @@ async function start(args = [], { tokens = false, threads = 2 } = {}) {
   s.data = data;
   running.push(s);
   return s;
+}
+
+/* Stops the process (SIGSTOP) and waits until each of its threads has stopped: kill(2)
+ * returns before they do, and on a busy machine a worker thread still answered a request sent
+ * just after it. */
+async function freeze(pid) {
+  process.kill(pid, "SIGSTOP");
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    const states = [];
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        states.push(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]);
+      } catch {
+        /* a thread that ended meanwhile */
+      }
+    }
+    if (states.length && states.every((s) => s === "T" || s === "t")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`process ${pid} did not stop within 10 s`);
 }
 
 function storedReports(svc) {
@@ -248,6 +271,31 @@ describe("lookups", () => {
   });
 });
 
+describe("API keys", () => {
+  test("a key's bucket and its name on reports; a wrong key is Unauthorized", async () => {
+    /* Declared a trusted proxy, the test's own requests are limited (loopback alone is not). */
+    const keys = path.join(dir, "api-keys");
+    fs.writeFileSync(keys, "js-bot " + BOT_KEY + " 3/min\n", { mode: 0o600 });
+    const svc = await start(["--api-keys", keys, "--trusted-proxy", "127.0.0.1"],
+                            { tokens: true });
+    const bot = new Client(svc.url, { apiKey: BOT_KEY, retries: 0 });
+    assert.equal((await bot.check(SCAM_PHONE)).verdict, "scam");
+    assert.equal((await bot.scan("Goi " + SCAM_PHONE)).verdict, "block");
+    const rep = await bot.report({ kind: "phone", value: "0912 000 777" });
+    const e = await bot.check(SCAM_PHONE).catch((x) => x);
+    assert.ok(e instanceof RateLimited, String(e));
+    assert.ok(e.retryAfter >= 1);
+    assert.equal(e.headers["ratelimit-policy"], '"key";q=3;w=60');
+    const analyst = new Client(svc.url, { apiKey: ANALYST_TOKEN });
+    assert.equal((await analyst.request("GET", "/v1/admin/reports/" + rep.id)).reporter,
+                 "js-bot");
+    const wrong = new Client(svc.url, { apiKey: "not-a-key-000000000000", retries: 0 });
+    const u = await wrong.check(SCAM_PHONE).catch((x) => x);
+    assert.ok(u instanceof Unauthorized, String(u));
+    assert.match(u.message, /API key/);
+  });
+});
+
 describe("retries", () => {
   test("429 is retried after Retry-After", async () => {
     const svc = await start(["--report-rate", "1/s", "--report-burst", "2"]);
@@ -300,7 +348,7 @@ describe("retries", () => {
 
   test("timeouts: lookups are retried, a report never", async () => {
     const svc = await start(["--report-burst", "10"]);
-    process.kill(svc.pid, "SIGSTOP"); /* the kernel still takes connections */
+    await freeze(svc.pid); /* the kernel still takes connections */
     try {
       const events = [];
       const fx = new Client(svc.url, { timeout: 300, retries: 1, backoff: 50,

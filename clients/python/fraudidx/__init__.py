@@ -14,14 +14,14 @@ __version__ = "0.1.0"
 from .client import Client, RetryEvent  # noqa: E402  (client reads __version__)
 from .errors import (FraudidxError, HTTPError, InvalidValue, RateLimited,  # noqa: E402
                      Timeout, Unauthorized, Unavailable)
-from .models import (CheckResult, ItemError, Match, Query, Report, ScanMatch,  # noqa: E402
-                     ScanResult, ScamWarning)
+from .models import (CheckResult, ImageResult, ItemError, Match, Query, Report,  # noqa: E402
+                     ScamWarning, ScanMatch, ScanResult, VietQR)
 
 __all__ = [
     "Client", "RetryEvent",
     "FraudidxError", "HTTPError", "InvalidValue", "RateLimited", "Timeout", "Unauthorized",
     "Unavailable",
-    "CheckResult", "ItemError", "Match", "Query", "Report", "ScanMatch", "ScanResult",
-    "ScamWarning",
+    "CheckResult", "ImageResult", "ItemError", "Match", "Query", "Report", "ScanMatch",
+    "ScanResult", "ScamWarning", "VietQR",
     "__version__",
 ]

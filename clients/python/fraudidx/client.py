@@ -35,8 +35,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from . import __version__
 from .errors import (FraudidxError, HTTPError, InvalidValue, RateLimited, Timeout,
                      Unauthorized, Unavailable)
-from .models import (BatchItem, CheckOutcome, CheckResult, Query, Report, ScanOutcome,
-                     ScanResult, ScamWarning, check_outcome, scan_outcome)
+from .models import (BatchItem, CheckOutcome, CheckResult, ImageResult, Query, Report,
+                     ScamWarning, ScanOutcome, ScanResult, check_outcome, scan_outcome)
 
 MAX_SCAN_BATCH_BYTES = 1024 * 1024  # the documented limit of one batch scan body
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -208,6 +208,17 @@ class Client:
         return out
 
     scan_batch = scan_many  # the name this method had before the service took batches
+
+    def image(self, data: bytes) -> ImageResult:
+        """POST /v1/image: a screenshot or photo (PNG, JPEG or WebP bytes, at most 4 MiB and
+        24 megapixels): its QR codes checked (a VietQR code as the account it pays), its text
+        read and scanned, and the image's verdict. An image takes a second or so to read:
+        give this client a timeout of several seconds. HTTPError 400 invalid_image (not an
+        image, or cut short), 413 too_large; Unavailable (503) when the service's image
+        threads are all busy, after the retries. Nothing is stored, so it is retried."""
+        a = self._call("POST", "/v1/image", params=None, json_body=None, raw=bytes(data),
+                       content_type="application/octet-stream", idempotent=True)
+        return ImageResult.from_json(self._decode(a))
 
     def report(self, kind: str | None, value: str, category: str | None = None,
                description: str | None = None, *, bank: str | None = None,

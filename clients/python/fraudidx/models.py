@@ -40,15 +40,44 @@ def _match(o: Json) -> Match | None:
 
 
 @dataclass(frozen=True)
+class VietQR:
+    """What a VietQR payload (a bank transfer's QR code) asks, besides the account it was
+    checked as: None where the payload does not say."""
+
+    bank: str | None  # the bank's short name ("Vietcombank"); None for a BIN not in the table
+    bin: str
+    account: str
+    card: bool  # a transfer to a card number
+    amount: str | None
+    currency: str | None  # "VND"
+    purpose: str | None
+    name: str | None
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> VietQR:
+        return cls(bank=o.get("bank"), bin=o["bin"], account=o["account"],
+                   card=bool(o.get("card")), amount=o.get("amount"), currency=o.get("currency"),
+                   purpose=o.get("purpose"), name=o.get("name"), raw=o)
+
+
+def _qr(o: Json) -> VietQR | None:
+    q = o.get("qr")
+    return VietQR.from_json(q) if q else None
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """One value checked: scam (a confirmed entry decided), suspicious (a reported one), safe
-    (an allowlisted one) or unknown (nothing matched; match is then None)."""
+    (an allowlisted one) or unknown (nothing matched; match is then None). qr is set when the
+    value was a VietQR payload, checked as the bank account it names."""
 
     query: str
     kind: str
     canonical: str
     verdict: str
     match: Match | None = None
+    qr: VietQR | None = None
     raw: Json = field(default_factory=dict, repr=False, compare=False)
     # Ids of the published warnings that concern the value (Client.warning reads one).
     warnings: tuple[str, ...] = ()
@@ -56,7 +85,7 @@ class CheckResult:
     @classmethod
     def from_json(cls, o: Json) -> CheckResult:
         return cls(query=o["query"], kind=o["kind"], canonical=o["canonical"],
-                   verdict=o["verdict"], match=_match(o), raw=o,
+                   verdict=o["verdict"], match=_match(o), qr=_qr(o), raw=o,
                    warnings=tuple(o.get("warnings", ())))
 
     @property
@@ -93,12 +122,14 @@ class ScanMatch:
     canonical: str
     verdict: str
     match: Match | None = None
+    qr: VietQR | None = None  # a VietQR payload pasted in the post
     raw: Json = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, o: Json) -> ScanMatch:
         return cls(text=o["text"], start=int(o["start"]), end=int(o["end"]), kind=o["kind"],
-                   canonical=o["canonical"], verdict=o["verdict"], match=_match(o), raw=o)
+                   canonical=o["canonical"], verdict=o["verdict"], match=_match(o), qr=_qr(o),
+                   raw=o)
 
 
 @dataclass(frozen=True)
@@ -123,6 +154,35 @@ class ScanResult:
     def flagged(self) -> tuple[ScanMatch, ...]:
         """The matches that are scam or suspicious."""
         return tuple(m for m in self.matches if m.verdict in ("scam", "suspicious"))
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """An image checked (POST /v1/image): its QR codes, each checked as a value (a CheckResult,
+    with qr for a VietQR payload, or an ItemError for a code that is no indicator or a damaged
+    payload), its text as OCR read it, scanned as a post (offsets are bytes into text), and the
+    image's verdict: block, review or allow."""
+
+    verdict: str
+    format: str  # png | jpeg | webp
+    width: int
+    height: int
+    codes: tuple[CheckOutcome, ...]
+    text: str
+    scan: ScanResult
+    codes_dropped: int = 0
+    ocr_timed_out: bool = False  # the time limit stopped OCR: text is what was read by then
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> ImageResult:
+        img = o.get("image") or {}
+        return cls(verdict=o["verdict"], format=str(img.get("format", "")),
+                   width=int(img.get("width", 0)), height=int(img.get("height", 0)),
+                   codes=tuple(check_outcome(c) for c in o.get("codes", ())),
+                   text=str(o.get("text", "")), scan=ScanResult.from_json(o["scan"]),
+                   codes_dropped=int(o.get("codes_dropped", 0)),
+                   ocr_timed_out=bool((o.get("ocr") or {}).get("timed_out", False)), raw=o)
 
 
 @dataclass(frozen=True)

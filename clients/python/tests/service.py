@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,6 +69,26 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free loopback port below %d" % low)
+
+
+def freeze(pid: int, timeout: float = 10.0) -> None:
+    """Stops the process (SIGSTOP) and waits until each of its threads has stopped: kill(2)
+    returns before they do, and on a busy machine a worker thread still answered a request
+    sent just after it."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = []
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                pass  # a thread that ended meanwhile
+        if states and all(s in "tT" for s in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError("process %d did not stop within %.0f s" % (pid, timeout))
 
 
 class ServiceCase(unittest.TestCase):

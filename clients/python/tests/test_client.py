@@ -12,7 +12,7 @@ import socket
 import time
 import unittest
 
-from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port,
+from service import (ANALYST_TOKEN, REPORTED_PHONE, SCAM_PHONE, ServiceCase, free_port, freeze,
                      sample_snapshot)
 
 import fraudidx
@@ -20,6 +20,22 @@ from fraudidx import (CheckResult, Client, FraudidxError, HTTPError, InvalidValu
                       Query, RateLimited, Report, RetryEvent, ScanResult, Timeout,
                       Unauthorized, Unavailable)
 from fraudidx.client import _retry_after
+
+
+def vietqr(bin_: str, account: str, amount: str) -> str:
+    """A VietQR payload: EMVCo data objects, NAPAS tag 38, CRC-16/CCITT-FALSE last."""
+    def tlv(i: str, v: str) -> str:
+        return "%s%02d%s" % (i, len(v), v)
+    napas = tlv("00", "A000000727") + tlv("01", tlv("00", bin_) + tlv("01", account)) + \
+        tlv("02", "QRIBFTTA")
+    p = (tlv("00", "01") + tlv("01", "12") + tlv("38", napas) + tlv("53", "704") +
+         tlv("54", amount) + tlv("58", "VN") + "6304")
+    crc = 0xFFFF
+    for b in p.encode("ascii"):
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return p + "%04X" % crc
 
 class Recorder:
     """on_retry that keeps the events (and may act on the first)."""
@@ -110,6 +126,31 @@ class Lookups(ServiceCase):
         with self.assertRaises(HTTPError) as c:
             self.fx.scan("x" * 70000)
         self.assertEqual((c.exception.status, c.exception.code), (413, "too_large"))
+
+    def test_image_and_vietqr(self) -> None:
+        import subprocess
+        # Vietcombank 0000 1000 2001 is confirmed in data/sample; the code made by qrencode.
+        payload = vietqr("970436", "000010002001", "3000000")
+        png = subprocess.run(["qrencode", "-o", "-", "-s", "6", payload], check=True,
+                             capture_output=True).stdout
+        fx = Client(self.url(self.svc), timeout=300)  # OCR on a shared, loaded machine
+        self.addCleanup(fx.close)
+        r = fx.image(png)
+        self.assertIsInstance(r, fraudidx.ImageResult)
+        self.assertEqual((r.verdict, r.format), ("block", "png"))
+        code = r.codes[0]
+        assert isinstance(code, CheckResult)
+        self.assertEqual((code.kind, code.canonical), ("bank_account", "970436:000010002001"))
+        assert code.qr is not None
+        self.assertEqual((code.qr.bank, code.qr.amount, code.qr.currency),
+                         ("Vietcombank", "3000000", "VND"))
+        self.assertEqual(r.scan.verdict, "allow")
+        # The payload as text: GET /v1/check reads it the same way.
+        c = self.fx.check(payload)
+        self.assertEqual((c.verdict, c.qr.account if c.qr else None), ("scam", "000010002001"))
+        with self.assertRaises(HTTPError) as e:
+            fx.image(b"not an image")
+        self.assertEqual((e.exception.status, e.exception.code), (400, "invalid_image"))
 
     def test_scan_many(self) -> None:
         texts = ["Gọi 0910.001.001 nhận quà", "Chào buổi sáng", "x" * 70000,
@@ -202,6 +243,44 @@ class Lookups(ServiceCase):
         self.assertEqual(accepted() - before, 1)
 
 
+BOT_KEY = "py-client-bot-key-0123456789"
+
+
+class ApiKeys(ServiceCase):
+    """A bot's API key (--api-keys): its own bucket, its name on its reports, a wrong key 401.
+    With the test declared a trusted proxy, its requests are limited (loopback alone is not)."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        keys = os.path.join(self.dir, "api-keys")
+        with open(keys, "w", encoding="utf-8") as f:
+            f.write("py-bot %s 3/min\n" % BOT_KEY)
+        os.chmod(keys, 0o600)
+        self.svc = self.start("--api-keys", keys, "--trusted-proxy", "127.0.0.1", tokens=True)
+
+    def test_the_key_has_its_bucket_and_its_name(self) -> None:
+        with Client(self.url(self.svc), BOT_KEY, retries=0) as bot:
+            self.assertEqual(bot.check(SCAM_PHONE).verdict, "scam")
+            self.assertEqual(bot.scan("Goi " + SCAM_PHONE).verdict, "block")
+            rep = bot.report("phone", "0912 000 888", "impersonation")
+            with self.assertRaises(RateLimited) as c:
+                bot.check(SCAM_PHONE)
+            self.assertEqual((c.exception.status, c.exception.code), (429, "rate_limited"))
+            assert c.exception.retry_after is not None
+            self.assertGreaterEqual(c.exception.retry_after, 1)
+            self.assertEqual(c.exception.headers.get("ratelimit-policy"), '"key";q=3;w=60')
+        with Client(self.url(self.svc), ANALYST_TOKEN) as analyst:
+            got = analyst.request("GET", "/v1/admin/reports/" + rep.id)
+            self.assertEqual(got["reporter"], "py-bot")
+
+    def test_a_wrong_key_is_unauthorized(self) -> None:
+        with Client(self.url(self.svc), "not-a-key-000000000000", retries=0) as bot:
+            with self.assertRaises(Unauthorized) as c:
+                bot.check(SCAM_PHONE)
+            self.assertEqual((c.exception.status, c.exception.code), (401, "unauthorized"))
+            self.assertIn("API key", c.exception.message)
+
+
 class KeepAlive(ServiceCase):
     def test_a_connection_the_service_closed_is_replaced(self) -> None:
         svc = self.start("--idle-timeout", "0.5")
@@ -287,7 +366,7 @@ class Retries(ServiceCase):
 
     def test_timeouts_retry_lookups_but_never_a_report(self) -> None:
         svc = self.start("--report-burst", "10")
-        os.kill(svc.proc.pid, signal.SIGSTOP)  # the kernel still takes connections
+        freeze(svc.proc.pid)  # the kernel still takes connections
         # Should an assertion fail while it is stopped: tearDown's SIGKILL ends it all the same.
         rec = Recorder()
         with Client(self.url(svc), timeout=0.3, retries=1, backoff=0.05, on_retry=rec) as fx:

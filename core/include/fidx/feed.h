@@ -42,6 +42,13 @@ FIDX_MUST_CHECK int fidx_feed_new(const char *p, size_t len, fidx_feed_format_t 
  * attributes of types that are not indicators are skipped silently. */
 FIDX_MUST_CHECK int fidx_feed_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err);
 
+/* Why a reader gave no row, for a MISP event or STIX bundle whose records were all skipped
+ * silently: "100000 attributes, none usable: 100000 of a type we do not map (ip-dst 100000)".
+ * Written into buf (cut to cap - 1 bytes); returns its length, 0 when the format has nothing
+ * to say (the other formats report every row they refuse). Meaningful once fidx_feed_next has
+ * returned FIDX_ENOTFOUND. */
+size_t fidx_feed_why_empty(const fidx_feed_t *f, char *buf, size_t cap);
+
 void fidx_feed_free(fidx_feed_t *f);
 
 #endif

@@ -46,10 +46,12 @@ typedef struct {
      * still unknown). Strings borrowed from the index until it is freed. */
     int has_lookalike;
     fidx_lookalike_match_t lookalike;
-    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names:
-     * qr's strings are borrowed from the query. */
+    /* The query was a VietQR payload (fidx/emvco.h), checked as the bank account it names.
+     * qr's strings point into qr_text, the result's own copy of the payload, so they live as
+     * long as the result, whatever becomes of the query's buffer. */
     int has_qr;
     fidx_emvco_t qr;
+    char qr_text[FIDX_EMVCO_MAX_LEN];
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
 } fidx_result_t;
@@ -91,6 +93,11 @@ size_t fidx_result_json(const fidx_result_t *res, const char *query, size_t quer
  * without braces, for callers that add their own members (POST /v1/scan). 0 when cap is too
  * small. */
 size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap);
+
+/* "source":"vietqr","qr":{…} for the VietQR payload q (the members a result of a payload
+ * carries), for callers that found the payload themselves (a scan's match). 0 when cap is too
+ * small; 4,096 bytes are always enough (every field at most 99 bytes). */
+size_t fidx_result_qr_json_members(const fidx_emvco_t *q, char *out, size_t cap);
 
 /* The JSON object for a query that failed: {"query":…,"error":{"code":"invalid_value",
  * "message":…}} (batch items) — message from err->reason. */

@@ -40,6 +40,16 @@ int fidx_feed_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
     return f->ops->next(f, row, err);
 }
 
+size_t fidx_feed_why_empty(const fidx_feed_t *f, char *buf, size_t cap)
+{
+    if (!f->skips) {
+        if (cap)
+            buf[0] = '\0';
+        return 0;
+    }
+    return fidx__feed_skips_describe(f->skips, buf, cap);
+}
+
 void fidx_feed_free(fidx_feed_t *f)
 {
     if (f)
@@ -184,7 +194,7 @@ static int list_line_ok(fidx_str_t s)
 
 static int looks_like_list(const char *p, size_t len)
 {
-    fidx_feed_t f = {NULL, p, len, 0, 1};
+    fidx_feed_t f = {NULL, p, len, 0, 1, NULL};
     fidx_str_t s;
     size_t lineno, off;
     int judged = 0;

@@ -299,7 +299,7 @@ int fidx__feed_csv_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t 
         free(c);
         return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
-    c->base = (struct fidx_feed){&csv_ops, p, len, fidx__feed_skip_bom(p, len), 1};
+    c->base = (struct fidx_feed){&csv_ops, p, len, fidx__feed_skip_bom(p, len), 1, NULL};
     int rc = read_header(c, err);
     if (rc != 0) {
         csv_free(&c->base);

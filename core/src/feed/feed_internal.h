@@ -5,6 +5,7 @@
 #define FIDX_FEED_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -16,13 +17,36 @@ typedef struct {
     void (*free)(fidx_feed_t *f); /* frees the format's own state and f itself */
 } fidx__feed_ops_t;
 
+/* ---- feed_skips.c ---- */
+/* What a document reader (MISP, STIX) read without making a row of it, so that a file that
+ * gives no row can say why (fidx_feed_why_empty). */
+#define FIDX__SKIP_TYPES 4
+typedef struct {
+    const char *records;      /* "attributes", "objects" */
+    const char *types_said;   /* "of a type we do not map", "not indicators" */
+    const char *context_said; /* "deleted or marked to_ids false", … */
+    const char *none_said;    /* NULL, or why the rest gave nothing */
+    uint64_t n_records, n_context, n_none, n_other_types;
+    struct {
+        char name[32];
+        uint64_t n;
+    } type[FIDX__SKIP_TYPES]; /* the first types skipped, with their counts */
+} fidx__feed_skips_t;
+
+/* One record skipped for its type (counted under the first FIDX__SKIP_TYPES names seen). */
+void fidx__feed_skips_type(fidx__feed_skips_t *s, fidx_str_t type);
+/* The sentence, e.g. "100000 attributes, none usable: 100000 of a type we do not map
+ * (ip-dst 100000)". Returns its length (0: nothing to say), cut to cap - 1. */
+size_t fidx__feed_skips_describe(const fidx__feed_skips_t *s, char *buf, size_t cap);
+
 /* Every format's reader struct starts with this, so a fidx_feed_t * is also a pointer to it. */
 struct fidx_feed {
     const fidx__feed_ops_t *ops;
     const char *p; /* the input, borrowed */
     size_t len;
-    size_t pos;  /* next byte to read */
-    size_t line; /* 1-based line of p[pos] */
+    size_t pos;                /* next byte to read */
+    size_t line;               /* 1-based line of p[pos] */
+    fidx__feed_skips_t *skips; /* NULL: a format that skips nothing silently */
 };
 
 /* Start of the input after a UTF-8 byte-order mark, if any. */

@@ -142,7 +142,7 @@ int fidx__feed_jsonl_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_
         free(j);
         return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
-    j->base = (struct fidx_feed){&jsonl_ops, p, len, fidx__feed_skip_bom(p, len), 1};
+    j->base = (struct fidx_feed){&jsonl_ops, p, len, fidx__feed_skip_bom(p, len), 1, NULL};
     *out = &j->base;
     return 0;
 }

@@ -50,7 +50,7 @@ int fidx__feed_list_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
     fidx_feed_t *f = malloc(sizeof *f);
     if (!f)
         return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
-    *f = (struct fidx_feed){&list_ops, p, len, fidx__feed_skip_bom(p, len), 1};
+    *f = (struct fidx_feed){&list_ops, p, len, fidx__feed_skip_bom(p, len), 1, NULL};
     *out = f;
     return 0;
 }

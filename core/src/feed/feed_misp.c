@@ -41,6 +41,7 @@ typedef struct {
     fidx_str_t ev_note; /* the current event's tags, joined */
     char ev_note_buf[FIDX_MAX_NOTE_LEN];
     fidx__feed_json_locator_t loc;
+    fidx__feed_skips_t skips;
 } misp_feed_t;
 
 static const char *kind_of_type(fidx_str_t type)
@@ -200,12 +201,20 @@ static int misp_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
         if (rc != 0)
             return rc;
         row->line = m->loc.line;
+        m->skips.n_records++;
         if (!json_is_object(a))
             return fidx_err_set(err, FIDX_EINVAL, 0, "MISP attribute is not an object");
-        const char *kind = kind_of_type(fidx__feed_json_str(a, "type"));
-        if (!kind || json_is_true(json_object_get(a, "deleted")) ||
-            json_is_false(json_object_get(a, "to_ids")))
+        fidx_str_t type = fidx__feed_json_str(a, "type");
+        const char *kind = kind_of_type(type);
+        if (!kind) {
+            fidx__feed_skips_type(&m->skips, type);
             continue;
+        }
+        if (json_is_true(json_object_get(a, "deleted")) ||
+            json_is_false(json_object_get(a, "to_ids"))) {
+            m->skips.n_context++;
+            continue;
+        }
         if (!json_is_string(json_object_get(a, "value")))
             return fidx_err_set(err, FIDX_EINVAL, 0, "MISP attribute value is not a string");
         fill_row(m, a, kind, row);
@@ -229,7 +238,10 @@ int fidx__feed_misp_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
     misp_feed_t *m = calloc(1, sizeof *m);
     if (!m)
         return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
-    m->base = (struct fidx_feed){&misp_ops, p, len, 0, 1};
+    m->base = (struct fidx_feed){&misp_ops, p, len, 0, 1, &m->skips};
+    m->skips.records = "attributes";
+    m->skips.types_said = "of a type we do not map";
+    m->skips.context_said = "deleted or marked to_ids false (context, not indicators)";
     int rc = fidx__feed_json_load(p, len, &m->root, err);
     if (rc != 0)
         goto fail;

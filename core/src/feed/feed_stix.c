@@ -45,6 +45,8 @@ typedef struct {
     char cats_buf[256];
     fidx__feed_scratch_t scratch;
     fidx__feed_json_locator_t loc;
+    fidx__feed_skips_t skips;
+    int cur_rows; /* rows the current indicator gave */
 } stix_feed_t;
 
 static const char *const unsupported = "STIX pattern uses something other than '=' and OR";
@@ -294,11 +296,20 @@ static int literal_value(stix_feed_t *s, const cmp_t *c, fidx_str_t *out)
     return 0;
 }
 
-static int wanted(const json_t *o)
+/* An indicator read for its pattern; anything else is counted for fidx_feed_why_empty. */
+static int wanted(stix_feed_t *s, const json_t *o)
 {
     fidx_str_t type = fidx__feed_json_str(o, "type"), pt = fidx__feed_json_str(o, "pattern_type");
-    return fidx_str_eq(type, "indicator") && !json_is_true(json_object_get(o, "revoked")) &&
-           (!pt.p || fidx_str_eq(pt, "stix"));
+    s->skips.n_records++;
+    if (!fidx_str_eq(type, "indicator")) {
+        fidx__feed_skips_type(&s->skips, type);
+        return 0;
+    }
+    if (json_is_true(json_object_get(o, "revoked")) || (pt.p && !fidx_str_eq(pt, "stix"))) {
+        s->skips.n_context++;
+        return 0;
+    }
+    return 1;
 }
 
 /* The next comparison of the current indicator that names an object taken; 0 or ENOTFOUND. */
@@ -314,8 +325,11 @@ static int next_comparison(stix_feed_t *s, fidx_row_t *row)
         row->categories = s->cur_cats;
         row->first_seen = s->cur_first;
         row->note = s->cur_note;
+        s->cur_rows++;
         return 0;
     }
+    if (s->cur_rows == 0)
+        s->skips.n_none++;
     s->cur = NULL;
     return FIDX_ENOTFOUND;
 }
@@ -329,8 +343,9 @@ static int stix_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
         if (s->obj >= json_array_size(s->objects))
             return FIDX_ENOTFOUND;
         const json_t *o = json_array_get(s->objects, s->obj++);
-        if (!wanted(o))
+        if (!wanted(s, o))
             continue;
+        s->cur_rows = 0;
         int rc = enter_indicator(s, o, row, err);
         if (rc != 0)
             return rc;
@@ -354,7 +369,12 @@ int fidx__feed_stix_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
         free(s);
         return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
     }
-    s->base = (struct fidx_feed){&stix_ops, p, len, 0, 1};
+    s->base = (struct fidx_feed){&stix_ops, p, len, 0, 1, &s->skips};
+    s->skips.records = "objects";
+    s->skips.types_said = "not indicators";
+    s->skips.context_said = "revoked or with another pattern type than stix";
+    s->skips.none_said = "indicators comparing only objects we do not map (IP addresses, file "
+                         "hashes…)";
     int rc = fidx__feed_json_load(p, len, &s->root, err);
     if (rc == 0 && !fidx_str_eq(fidx__feed_json_str(s->root, "type"), "bundle"))
         rc = fidx_err_set(err, FIDX_EINVAL, 0, "JSON document is not a STIX bundle");

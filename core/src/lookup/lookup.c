@@ -314,7 +314,11 @@ int fidx_check_is_payload(const char *q, size_t len)
 /* A VietQR payload: parsed, then its account normalised as the bank_account kind. */
 static int normalize_payload(const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
 {
-    int rc = fidx_emvco_parse(q, len, &res->qr, err);
+    if (len > sizeof res->qr_text)
+        return fidx_err_set(err, FIDX_ETOOBIG, sizeof res->qr_text,
+                            "payload longer than 512 bytes");
+    memcpy(res->qr_text, q, len);
+    int rc = fidx_emvco_parse(res->qr_text, len, &res->qr, err);
     if (rc)
         return rc;
     if (res->qr.canonical_len == 0)

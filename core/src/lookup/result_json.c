@@ -139,6 +139,16 @@ size_t fidx_result_json_members(const fidx_result_t *res, char *out, size_t cap)
     return b.ok ? b.len : 0;
 }
 
+size_t fidx_result_qr_json_members(const fidx_emvco_t *q, char *out, size_t cap)
+{
+    fidx_buf_t b = fidx_buf(out, cap);
+    put_qr(&b, q);
+    if (!b.ok || b.len == 0)
+        return 0;
+    memmove(out, out + 1, b.len - 1); /* without put_qr's leading comma */
+    return b.len - 1;
+}
+
 size_t fidx_error_item_json(const char *query, size_t query_len, const fidx_err_t *err, char *out,
                             size_t cap)
 {

@@ -18,11 +18,14 @@
  * "xong.Chúc" and "photo.jpg" out. An underscore is never part of a host: it glues words to
  * it ("Bam_vao_www.evil.icu" is the host "www.evil.icu", as a reader sees it). A URL or domain is
  * then canonicalised by its normaliser; a URL that fidx_social_from_url reads as a profile is
- * reported as the social account ("zalo.me/0912345678" → "zalo:+84912345678"). */
+ * reported as the social account ("zalo.me/0912345678" → "zalo:+84912345678").
+ * A VietQR payload pasted in the text ("000201…6304ABCD", fidx/emvco.h) is the bank account it
+ * names, its span the whole payload: nothing inside it is read as a link or a number. */
 #include <string.h>
 
 #include "fidx/domain.h"
 #include "fidx/email.h"
+#include "fidx/emvco.h"
 #include "fidx/social.h"
 #include "fidx/url.h"
 #include "scan/scan_internal.h"
@@ -590,13 +593,36 @@ static size_t try_at(fidx__scan_t *x, size_t at, size_t lo, size_t hi)
 
 /* Only a few bytes can start a link; everything else is passed over one byte at a time
  * (a "www." host is met at its dot). */
+/* A VietQR payload (fidx/emvco.h) pasted in a post is a transfer to the account it names: it
+ * is found by the link pass, so that neither a link nor a number is read inside it. The
+ * payloads are found in one sweep ahead of the loop below (*qr, the next one at or after i):
+ * linear in the text (fidx_emvco_find). Returns the end of the payload at i, or 0. */
+static size_t try_payload(fidx__scan_t *x, size_t i, int *have, size_t *from,
+                          fidx_emvco_match_t *qr)
+{
+    if (*have && qr->start < i) /* passed inside a link: look again from here */
+        *from = i, *have = fidx_emvco_find(x->t, x->n, from, qr);
+    if (!*have || qr->start != i)
+        return 0;
+    if (qr->qr.canonical_len && fidx__scan_emit(x, FIDX_KIND_BANK_ACCOUNT, i, qr->end,
+                                                qr->qr.canonical, qr->qr.canonical_len) != 0)
+        return 0;
+    size_t end = qr->end; /* an e-wallet's payload names no account: skipped, not emitted */
+    *have = fidx_emvco_find(x->t, x->n, from, qr);
+    return end;
+}
+
 void fidx__scan_links(fidx__scan_t *x)
 {
-    size_t i = 0, n = x->n;
+    size_t i = 0, n = x->n, from = 0;
+    fidx_emvco_match_t qr;
+    int have = fidx_emvco_find(x->t, n, &from, &qr);
     while (i < n && !x->full) {
         size_t lo = x->res->found ? x->ce[x->res->found - 1] : 0, next = 0, se;
         char c = x->t[i];
-        if (c == '@')
+        if (c == '0' && have)
+            next = try_payload(x, i, &have, &from, &qr);
+        else if (c == '@')
             next = try_at(x, i, lo, n);
         else if (c == '.')
             next = try_dot(x, i, lo, n);

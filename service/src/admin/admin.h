@@ -298,6 +298,7 @@ struct fidx__admin_job {
     char canonical[FIDX_CANON_CAP];
     char since[40], who[FIDX__TOKEN_NAME_MAX + 1], what[16];
     int has_value;
+    int brief; /* audit: lines without their "values" list */
     uint64_t after;
     size_t limit;
     char reason[FIDX__ADMIN_REASON_MAX + 1];

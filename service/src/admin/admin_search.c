@@ -292,7 +292,8 @@ void fidx__admin_run_audit(fidx__admin_job_t *j)
                               .has_value = j->has_value,
                               .kind = j->kind,
                               .value = j->value,
-                              .value_len = j->value_len};
+                              .value_len = j->value_len,
+                              .brief = j->brief};
     if (!a->audit_ix) {
         fidx__admin_job_error(j, 503, "unavailable", "no audit log here");
         return;

@@ -34,6 +34,9 @@ typedef struct {
     fidx_kind_t kind;
     const char *value;
     size_t value_len;
+    /* Lines without their "values" list (an upload's names up to 1,000 values), which then
+     * end with "values_count": the console's audit table, which shows counts. */
+    int brief;
 } fidx__audit_filter_t;
 
 /* Appends to out the lines at or after byte offset `after` that pass f, in file order, at most

@@ -16,6 +16,8 @@
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
+#include "fidx/file.h"
+
 _Static_assert(FIDX__CRED_DIGEST == SHA256_DIGEST_SIZE, "a digest is a SHA-256");
 
 static int fail(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -105,8 +105,6 @@ const char *fidx__status_reason(int status)
         return "Partial Content";
     case 304:
         return "Not Modified";
-    case 308:
-        return "Permanent Redirect";
     case 400:
         return "Bad Request";
     case 401:

@@ -6,6 +6,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "image_internal.h"
 
@@ -17,7 +20,7 @@ struct fidx__image_pool {
     fidx__image_pool_stats_t stats;
     unsigned queue_limit, started, loaded, failed;
     int stopping;
-    int ocr, lazy;
+    int ocr, lazy, nice;
     const char *tessdata;
     fidx_err_t load_err; /* the first engine that failed to load */
     pthread_t threads[FIDX__IMAGE_POOL_MAX_THREADS];
@@ -78,6 +81,10 @@ static void *thread_main(void *arg)
     fidx__image_pool_t *pool = arg;
     fidx__ocr_t *ocr = NULL;
     int tried = 0;
+    /* Linux's nice value belongs to the thread (its task id), not the process. A failure
+     * leaves the thread at the process's priority: slower lookups, no wrong answer. */
+    if (pool->nice > 0)
+        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), pool->nice);
     if (!pool->lazy && load_engine(pool, &ocr) != 0)
         return NULL;
     fidx__image_job_t *job;
@@ -141,6 +148,7 @@ int fidx__image_pool_new(const fidx__image_pool_config_t *cfg, fidx__image_pool_
     pool->queue_limit = cfg->queue_limit;
     pool->ocr = cfg->ocr;
     pool->lazy = cfg->lazy;
+    pool->nice = cfg->nice < 0 ? 0 : cfg->nice > 19 ? 19 : cfg->nice;
     pool->tessdata = cfg->tessdata;
     int rc = 0;
     for (; pool->started < n; pool->started++)

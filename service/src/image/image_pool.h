@@ -38,6 +38,8 @@ typedef struct {
                              start: a process that never reads an image never pays for the
                              models (~30 MB, 0.2 s each); a thread whose engine fails to load
                              passes NULL to work */
+    int nice;             /* the threads' nice value (0..19, Linux: per thread): a service
+                             keeps its lookups ahead of images on a busy CPU */
 } fidx__image_pool_config_t;
 
 typedef struct {

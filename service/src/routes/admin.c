@@ -4,7 +4,7 @@
  *   POST   /v1/admin/indicators[?dry_run=1]     any format the indexer reads
  *   DELETE /v1/admin/indicators?value=V&reason=R[&kind=K][&all=1]
  *   GET    /v1/admin/indicators?q=V[&kind=K]     entries, history, reports
- *   GET    /v1/admin/audit?since=&who=&action=&value=&after=&limit=
+ *   GET    /v1/admin/audit?since=&who=&action=&value=&after=&limit=&brief=
  *   POST   /v1/admin/compact
  *   GET    /v1/admin/status
  *
@@ -178,6 +178,7 @@ void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp)
 {
     size_t sl, wl, al;
     uint64_t limit = FIDX__LIST_DEFAULT;
+    int brief = 0;
     fidx__admin_job_t *j = fidx__admin_job_new(fidx__admin_of(req), req, fidx__admin_run_audit);
     if (!j) {
         fidx__resp_error(resp, 503, "unavailable", "out of memory");
@@ -192,6 +193,8 @@ void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp)
         rc = fidx__number_param(req, resp, "after", UINT64_MAX, &j->after);
     if (rc == 0)
         rc = fidx__number_param(req, resp, "limit", FIDX__LIST_MAX, &limit);
+    if (rc == 0)
+        rc = fidx__flag_param(req, resp, "brief", &brief);
     if (rc == 0 && (rc = fidx__job_value_param(req, resp, "value", j)) == 1)
         rc = 0;
     else if (rc == 0)
@@ -206,6 +209,7 @@ void fidx__route_admin_audit(const fidx__req_t *req, fidx__resp_t *resp)
         return;
     }
     j->limit = (size_t)(limit ? limit : FIDX__LIST_DEFAULT);
+    j->brief = brief;
     fidx__admin_job_start(req, resp, j);
 }
 

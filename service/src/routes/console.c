@@ -1,6 +1,6 @@
 /* The analysts' console (docs/CONSOLE.md) over HTTP:
  *   GET /admin/                 the console's page (one page; its screens are scripts)
- *   GET /admin                  → 308 to /admin/
+ *   GET /admin                  the same page (its links are absolute)
  *   GET /admin/static/NAME      its embedded files (service/src/web/console/)
  *   POST /admin/session         sign-in: {"token":"…"} → a session cookie and who signed in
  *   GET /admin/session          who the session is (and its CSRF token), 401 without one
@@ -67,14 +67,6 @@ void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp)
     resp->content_type = CT_HTML;
     resp->headers = NO_STORE;
     fidx__sbuf_put(resp->body, (const char *)a->data, a->len);
-}
-
-void fidx__route_console_redirect(const fidx__req_t *req, fidx__resp_t *resp)
-{
-    (void)req;
-    resp->status = 308;
-    resp->headers = SECURITY_HEADERS "Location: /admin/\r\n";
-    fidx__sbuf_puts(resp->body, "{\"location\":\"/admin/\"}");
 }
 
 void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp)

@@ -67,7 +67,6 @@ void fidx__route_warnings_sub(const fidx__req_t *req, fidx__resp_t *resp);
 
 /* The analysts' console (console.c): its page and files, and its session. */
 void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp);
-void fidx__route_console_redirect(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_console_whoami(const fidx__req_t *req, fidx__resp_t *resp);  /* GET */
 void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp);  /* POST */

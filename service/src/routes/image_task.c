@@ -142,8 +142,11 @@ int fidx__image_task_start(fidx__service_t *svc)
     }
     tasks->timeout_ns = cfg->image_timeout_ms * 1000000u;
     atomic_init(&tasks->stopping, 0);
-    fidx__image_pool_config_t pc = {
-        .threads = cfg->image_threads, .queue_limit = cfg->image_queue, .ocr = 1, .lazy = 1};
+    fidx__image_pool_config_t pc = {.threads = cfg->image_threads,
+                                    .queue_limit = cfg->image_queue,
+                                    .ocr = 1,
+                                    .lazy = 1,
+                                    .nice = (int)cfg->image_nice};
     fidx_err_t err = {0};
     if (fidx__image_pool_new(&pc, &tasks->pool, &err) != 0) {
         fidx__log(FIDX__LOG_ERROR, "cannot start the image threads: %s",

@@ -282,7 +282,10 @@ void fidx__route_page_report_post(const fidx__req_t *req, fidx__resp_t *resp)
     report_page(&pg, &f, &o, d.date_typed, d.amount_typed);
     fidx__page_request_send(resp, &pg, o.status == 202 ? 200 : o.status, 0);
     if (o.retry_after)
-        snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", o.retry_after);
+        snprintf(resp->more, sizeof resp->more, "%sRetry-After: %u\r\n", o.ratelimit,
+                 o.retry_after);
+    else
+        snprintf(resp->more, sizeof resp->more, "%s", o.ratelimit);
 }
 
 /* ---- static files ---- */

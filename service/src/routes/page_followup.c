@@ -16,6 +16,9 @@
 #include "routes/page_request.h"
 #include "routes/report_intake.h"
 
+_Static_assert(FIDX__DISPUTE_CONTACT_MAX == FIDX__REPORT_CONTACT_MAX,
+               "the dispute form announces the contact's limit the report checks apply");
+
 /* ---- GET /report/ID ---- */
 
 typedef struct {
@@ -60,7 +63,8 @@ void fidx__route_page_report_status(const fidx__req_t *req, fidx__resp_t *resp)
         memcpy(id, req->path.p + skip, FIDX__REPORT_ID_LEN);
         id[FIDX__REPORT_ID_LEN] = '\0';
         pg.follow_id = id;
-        if (!st || fidx__reports_get(st, id, FIDX__REPORT_ID_LEN, copy_report, &f) != 0)
+        /* copy_report sets the state of a report it finds; none found stays unknown. */
+        if (st && fidx__reports_get(st, id, FIDX__REPORT_ID_LEN, copy_report, &f) != 0)
             pg.follow = FIDX__FOLLOW_UNKNOWN;
     }
     fidx__page_request_send(resp, &pg, pg.follow == FIDX__FOLLOW_UNKNOWN ? 404 : 200, 0);

@@ -265,6 +265,27 @@ static void store(fidx__worker_t *w, const fidx__report_fields_t *f, const char 
     }
 }
 
+/* The RateLimit fields of an anonymous report (routes/limits.h has the form): the address's
+ * bucket and, when it was asked, the network's. */
+static void ratelimit_lines(const fidx__config_t *cfg, const fidx__ratelimit_info_t *host,
+                            const fidx__ratelimit_info_t *wide, fidx__report_outcome_t *o)
+{
+    uint64_t wide_rate = (uint64_t)cfg->report_rate * WIDE_SHARE;
+    int n = snprintf(o->ratelimit, sizeof o->ratelimit,
+                     "RateLimit-Policy: \"addr\";q=%u;w=%u, \"net\";q=%llu;w=%u\r\n"
+                     "RateLimit: \"addr\";r=%u;t=%u",
+                     (unsigned)cfg->report_rate, (unsigned)cfg->report_period_s,
+                     (unsigned long long)wide_rate, (unsigned)cfg->report_period_s, host->remaining,
+                     host->reset_s);
+    if (n > 0 && (size_t)n < sizeof o->ratelimit && wide)
+        n += snprintf(o->ratelimit + n, sizeof o->ratelimit - (size_t)n, ", \"net\";r=%u;t=%u",
+                      wide->remaining, wide->reset_s);
+    if (n > 0 && (size_t)n + 3 <= sizeof o->ratelimit)
+        memcpy(o->ratelimit + n, "\r\n", 3);
+    else
+        o->ratelimit[0] = '\0';
+}
+
 /* Takes a token from each of the client's buckets: its /64, its /48 and everyone's. 1, or 0
  * with the ones taken given back and the refusal set. */
 static int take_tokens(fidx__service_t *svc, const nets_t *n, int keyed, uint64_t now,
@@ -277,12 +298,19 @@ static int take_tokens(fidx__service_t *svc, const nets_t *n, int keyed, uint64_
                "too many reports are arriving right now; try again later");
         return 0;
     }
-    if (!fidx__ratelimit_take_key(svc->report_limit, n->host, now, &o->retry_after)) {
+    fidx__ratelimit_info_t hi, wi = {0};
+    int host_ok = fidx__ratelimit_take_info(svc->report_limit, n->host, now, &hi);
+    int wide_ok = host_ok && fidx__ratelimit_take_info(svc->report_limit_wide, n->wide, now, &wi);
+    if (svc->cfg.report_rate)
+        ratelimit_lines(&svc->cfg, &hi, host_ok ? &wi : NULL, o);
+    if (!host_ok) {
+        o->retry_after = hi.retry_after_s;
         refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
                "too many reports from this address; try again later");
         return 0;
     }
-    if (!fidx__ratelimit_take_key(svc->report_limit_wide, n->wide, now, &o->retry_after)) {
+    if (!wide_ok) {
+        o->retry_after = wi.retry_after_s;
         fidx__ratelimit_refund_key(svc->report_limit, n->host, now);
         refuse(o, 429, "rate_limited", FIDX__FIELD_NONE,
                "too many reports from this network; try again later");

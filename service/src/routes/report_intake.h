@@ -37,6 +37,9 @@ typedef struct {
     const fidx_bank_t *bank;
     int category;
     char id[FIDX__REPORT_ID_LEN + 1]; /* with 202 */
+    /* An anonymous report's RateLimit-Policy and RateLimit header lines (routes/limits.h),
+     * each ending in CRLF, for the answer; "" when its buckets were not asked. */
+    char ratelimit[192];
 } fidx__report_outcome_t;
 
 /* Checks and stores one report from client (address text). Never fails to fill *out. */

@@ -56,11 +56,15 @@ static void answer(fidx__resp_t *resp, const fidx__report_outcome_t *o)
 {
     if (o->status == 202) {
         resp->status = 202;
+        snprintf(resp->more, sizeof resp->more, "%s", o->ratelimit);
         fidx__sbuf_printf(resp->body, "{\"id\":\"%s\",\"status\":\"pending\"}", o->id);
         return;
     }
     if (o->retry_after)
-        snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", o->retry_after);
+        snprintf(resp->more, sizeof resp->more, "%sRetry-After: %u\r\n", o->ratelimit,
+                 o->retry_after);
+    else
+        snprintf(resp->more, sizeof resp->more, "%s", o->ratelimit);
     fidx__resp_error(resp, o->status, o->code, o->message);
 }
 

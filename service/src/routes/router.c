@@ -74,7 +74,7 @@ static const route_t console_routes[] = {
     {"/admin/session", fidx__route_console_whoami, fidx__route_console_signin,
      fidx__route_console_signout, ADMIN, ADMIN, ADMIN, "DELETE, GET, HEAD, POST", OPEN},
     {"/admin/static/", fidx__route_console_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
-    {"/admin", fidx__route_console_redirect, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
+    {"/admin", fidx__route_console_page, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
 };
 #define CONSOLE_PREFIX "/admin"
 #define CONSOLE_PREFIX_LEN (sizeof CONSOLE_PREFIX - 1)

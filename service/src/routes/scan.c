@@ -107,6 +107,21 @@ static int put_result(fidx__worker_t *w, size_t value, fidx__sbuf_t *out)
     return 1;
 }
 
+/* A bank account the scanner found as a VietQR payload says so, with what the payload holds
+ * (docs/API.md): its result is its account's, shared with every match of that account, so
+ * these members are the match's own. */
+static int put_payload(const char *p, size_t len, fidx__sbuf_t *out)
+{
+    fidx_emvco_t q;
+    if (!fidx_check_is_payload(p, len) || fidx_emvco_parse(p, len, &q, NULL) != 0)
+        return 0;
+    if (fidx__sbuf_reserve(out, 4096) != 0)
+        return FIDX_ENOMEM;
+    out->p[out->len++] = ',';
+    out->len += fidx_result_qr_json_members(&q, out->p + out->len, out->cap - out->len);
+    return 0;
+}
+
 /* Appends one match: where it is, what it reads as, and its lookup result. 1 when written, 0
  * when its value could not be looked up (nothing written), FIDX_ENOMEM. */
 static int put_match(fidx__worker_t *w, const char *text, const fidx_scan_match_t *m,
@@ -117,10 +132,13 @@ static int put_match(fidx__worker_t *w, const char *text, const fidx_scan_match_
     fidx__sbuf_json_string(out, text + m->start, m->end - m->start);
     fidx__sbuf_printf(out, ",\"start\":%zu,\"end\":%zu,", m->start, m->end);
     int r = put_result(w, m->value, out);
-    if (r <= 0)
+    if (r <= 0) {
         out->len = mark;
-    else
-        fidx__sbuf_puts(out, "}");
+        return r;
+    }
+    if (m->kind == FIDX_KIND_BANK_ACCOUNT && put_payload(text + m->start, m->end - m->start, out))
+        return FIDX_ENOMEM;
+    fidx__sbuf_puts(out, "}");
     return r;
 }
 

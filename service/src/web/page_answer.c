@@ -231,6 +231,48 @@ static void put_facts(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_resu
     fidx__sbuf_puts(out, "</dl>");
 }
 
+/* An amount in digits grouped by thousands as the language writes them ("2.000.000" in
+ * Vietnamese, "2,000,000" in English); one with a decimal point as it is given. */
+static void put_amount(fidx__sbuf_t *out, const fidx__page_t *pg, fidx_str_t a)
+{
+    if (memchr(a.p, '.', a.len)) {
+        fidx__html_escape(out, a.p, a.len);
+        return;
+    }
+    for (size_t i = 0; i < a.len; i++) {
+        if (i && (a.len - i) % 3 == 0)
+            fidx__sbuf_put(out, pg->lang == FIDX__LANG_VI ? "." : ",", 1);
+        fidx__sbuf_put(out, a.p + i, 1);
+    }
+}
+
+/* What a VietQR payload asks besides the account (shown above as the value checked): the
+ * amount, the transfer's message and the recipient's name, as the payload gives them. */
+static void put_qr_facts(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_result_t *r)
+{
+    const fidx_emvco_t *q = &r->qr;
+    if (!r->has_qr || !(q->amount.len || q->purpose.len || q->name.len))
+        return;
+    fidx__sbuf_printf(out, "<dl class=\"facts qr\" aria-label=\"%s\">", T(pg, fact_qr));
+    if (q->amount.len) {
+        fidx__sbuf_printf(out, "<dt>%s</dt><dd>", T(pg, fact_qr_amount));
+        put_amount(out, pg, q->amount);
+        int vnd = q->currency.len == 3 && memcmp(q->currency.p, "704", 3) == 0;
+        fidx__sbuf_puts(out, vnd ? " VND</dd>" : "</dd>");
+    }
+    if (q->purpose.len) {
+        fidx__sbuf_printf(out, "<dt>%s</dt><dd><bdi>", T(pg, fact_qr_purpose));
+        fidx__html_escape(out, q->purpose.p, q->purpose.len);
+        fidx__sbuf_puts(out, "</bdi></dd>");
+    }
+    if (q->name.len) {
+        fidx__sbuf_printf(out, "<dt>%s</dt><dd><bdi>", T(pg, fact_qr_name));
+        fidx__html_escape(out, q->name.p, q->name.len);
+        fidx__sbuf_puts(out, "</bdi></dd>");
+    }
+    fidx__sbuf_puts(out, "</dl>");
+}
+
 /* ---- details: the technical side ---- */
 
 static void put_detail(fidx__sbuf_t *out, const char *name, const char *v, size_t len)
@@ -453,6 +495,7 @@ static void put_verdict(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_re
     put_badge_title(out, pg, key, r->kind, extra);
     put_checked(out, pg, r);
     put_explain(out, pg, r, key, extra);
+    put_qr_facts(out, pg, r);
     put_facts(out, pg, r);
     put_todo(out, pg, key, r->kind, extra);
     if (r->verdict != FIDX_VERDICT_SAFE) {

@@ -93,7 +93,7 @@ static void put_status(fidx__sbuf_t *out, const fidx__page_t *pg)
 static void put_dispute_status(fidx__sbuf_t *out, const fidx__page_t *pg)
 {
     char n[16];
-    const char *cls = "error\" role=\"alert";
+    const char *alert = "<p class=\"notice error\" role=\"alert\">";
     switch (pg->dispute_view) {
     case FIDX__REPORT_ACCEPTED:
         fidx__sbuf_puts(out, "<p class=\"notice ok\" role=\"status\">");
@@ -101,14 +101,14 @@ static void put_dispute_status(fidx__sbuf_t *out, const fidx__page_t *pg)
         break;
     case FIDX__REPORT_LIMITED:
         snprintf(n, sizeof n, "%u", (pg->retry_after + 59) / 60);
-        fidx__sbuf_printf(out, "<p class=\"notice %s\">", cls);
+        fidx__sbuf_puts(out, alert);
         fidx__page_with_values(out, T(pg, report_limited), n, strlen(n), NULL, 0);
         break;
     case FIDX__REPORT_UNAVAILABLE:
-        fidx__sbuf_printf(out, "<p class=\"notice %s\">%s", cls, T(pg, report_unavailable));
+        fidx__sbuf_printf(out, "%s%s", alert, T(pg, report_unavailable));
         break;
     case FIDX__REPORT_INVALID:
-        fidx__sbuf_printf(out, "<p class=\"notice %s\">%s", cls, T(pg, report_invalid));
+        fidx__sbuf_printf(out, "%s%s", alert, T(pg, report_invalid));
         break;
     default:
         return;

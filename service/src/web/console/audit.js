@@ -29,7 +29,8 @@
   }
 
   function details(l) {
-    var skip = { time: 1, token: 1, role: 1, action: 1, reason: 1, values: 1, kind: 1, value: 1, before: 1, after: 1 };
+    var skip = { time: 1, token: 1, role: 1, action: 1, reason: 1, values: 1, values_count: 1, kind: 1, value: 1,
+                 before: 1, after: 1 };
     return Object.keys(l).filter(function (k) { return !skip[k]; }).map(function (k) {
       var v = l[k];
       return k + "=" + (typeof v === "object" ? JSON.stringify(v) : v);
@@ -38,7 +39,8 @@
 
   function lineRow(l) {
     var vals = valuesOf(l);
-    var shown = vals.length <= 3 ? vals.map(function (v) { return v.kind + " " + v.value; }).join(", ")
+    var shown = l.values_count !== undefined ? FX.t("audit_values", l.values_count)
+      : vals.length <= 3 ? vals.map(function (v) { return v.kind + " " + v.value; }).join(", ")
       : FX.t("audit_values", vals.length);
     return FX.el("tr", {}, FX.el("td", { text: FX.date(l.time) }),
       FX.el("td", { text: (l.token || "") + (l.role ? " (" + l.role + ")" : "") }),
@@ -85,29 +87,35 @@
     el.append(FX.el("h1", { text: FX.t("audit_title") }), form, note, table, more);
     var next = null;
 
-    function query(after) {
+    /* The table asks for brief lines (an upload's list of values left out, counted); the CSV
+     * export for whole ones. */
+    function query(after, whole) {
       var q = new URLSearchParams();
       ["who", "action", "value", "since"].forEach(function (k) {
         var v = form.querySelector("#audit-" + k).value.trim();
         if (v) q.set(k, v);
       });
-      q.set("limit", "200");
+      q.set("limit", whole ? "200" : "50");
+      if (!whole) q.set("brief", "1");
       if (after) q.set("after", after);
       return "/v1/admin/audit?" + q.toString();
     }
 
-    function page(after) {
-      return FX.call("GET", query(after)).then(function (r) {
+    function page(after, whole) {
+      return FX.call("GET", query(after, whole)).then(function (r) {
         if (r.status !== 200) { note.textContent = FX.t("failed", FX.errorText(r)); return null; }
         return r.data;
       });
     }
 
-    function run(after) {
+    /* A page reads at most 64 MiB of the log: a filter that matches only recent lines may
+     * answer empty pages with a cursor first; those are followed (up to 20). */
+    function run(after, skipped) {
       if (!after) { tbody.replaceChildren(); note.textContent = FX.t("loading"); }
       page(after).then(function (d) {
         if (!d) return;
-        note.textContent = !after && !d.lines.length ? FX.t("audit_none") : "";
+        if (!d.lines.length && d.next && (skipped || 0) < 20) return run(d.next, (skipped || 0) + 1);
+        note.textContent = !tbody.children.length && !d.lines.length ? FX.t("audit_none") : "";
         d.lines.forEach(function (l) { tbody.appendChild(lineRow(l)); });
         next = d.next;
         more.hidden = !next;
@@ -117,7 +125,7 @@
     function exportCsv() {
       var all = [], n = 0;
       function step(after) {
-        return page(after).then(function (d) {
+        return page(after, true).then(function (d) {
           if (!d) return;
           all = all.concat(d.lines);
           if (d.next && ++n < PAGES_MAX) return step(d.next);
@@ -134,7 +142,7 @@
     }
 
     form.addEventListener("submit", function (ev) { ev.preventDefault(); run(null); });
-    more.addEventListener("click", function () { run(next); });
+    more.addEventListener("click", function () { run(next, 0); });
     run(null);
   }
 

@@ -20,6 +20,8 @@
       decide_group: "Áp dụng cho cả nhóm", decide_one: "Chỉ báo cáo này", reason_needed: "Hãy ghi lý do.",
       decided: "Đã quyết định {0} báo cáo.", keys_help: "Phím tắt: j/k nhóm sau/trước, a duyệt (được báo cáo), c duyệt (đã xác nhận), x bác bỏ, u chấp nhận khiếu nại, Enter quyết định.",
       queue_more: "Còn nữa: {0}", reload: "Tải lại",
+      channel_call: "cuộc gọi", channel_sms: "tin nhắn SMS", channel_zalo: "Zalo", channel_facebook: "Facebook",
+      channel_telegram: "Telegram", channel_web: "trang web", channel_other: "khác",
     },
     en: {
       menu_queue: "Review queue", queue_title: "Reports waiting for review", queue_empty: "No report is waiting.",
@@ -35,6 +37,8 @@
       decide_group: "Decide for the whole group", decide_one: "This report only", reason_needed: "Give a reason.",
       decided: "{0} reports decided.", keys_help: "Keys: j/k next/previous group, a approve as reported, c approve as confirmed, x reject, u uphold a dispute, Enter decides.",
       queue_more: "More: {0}", reload: "Reload",
+      channel_call: "call", channel_sms: "SMS", channel_zalo: "Zalo", channel_facebook: "Facebook",
+      channel_telegram: "Telegram", channel_web: "website", channel_other: "other",
     },
   });
 
@@ -71,7 +75,7 @@
       FX.el("td", { text: FX.t("type_" + (r.type || "scam")) }),
       FX.el("td", { text: r.query || r.value || "" }),
       FX.el("td", { text: r.description || "" }),
-      FX.el("td", { text: r.channel || "" }),
+      FX.el("td", { text: r.channel ? FX.t("channel_" + r.channel) : "" }),
       FX.el("td", { text: r.date || "" }),
       FX.el("td", { text: r.amount_vnd !== undefined && r.amount_vnd !== null ? Number(r.amount_vnd).toLocaleString("vi-VN") : "" }),
       FX.el("td", { text: FX.date(r.time) }),

@@ -412,6 +412,55 @@ static void bank_accounts_need_context(void **state)
     EXPECT_NONE("Con số 19035678901234 thật lớn");
 }
 
+/* The keyword is looked for in a short window first, then in the wide one (SCAN_WINDOW tokens)
+ * when the short one found nothing: a mutant that never read the wide window survived the
+ * tests above, which all have the keyword close. Both edges, both ways: the keyword as the
+ * farthest token the wide window holds counts, one token farther does not; the same for the
+ * short window's edge. */
+static void the_wide_window_reaches_a_far_keyword(void **state)
+{
+    (void)state;
+    EXPECT("STK của em gái mình ở quê là 0123456789", "bank_account *:0123456789");
+    EXPECT_NONE("của em gái mình ở quê là 0123456789");
+    char text[256];
+    for (int gap = 0; gap <= 12; gap++) {
+        size_t n = (size_t)snprintf(text, sizeof text, "STK");
+        for (int i = 0; i < gap; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, " xa");
+        snprintf(text + n, sizeof text - n, " 0123456789");
+        const fidx_scan_result_t *r = scan(text);
+        /* gap words and STK: the window holds SCAN_WINDOW = 10 tokens */
+        size_t want = gap + 1 <= 10 ? 1 : 0;
+        if (r->n != want || (want && r->m[0].kind != FIDX_KIND_BANK_ACCOUNT))
+            fail_msg("\"%s\": %zu matches, want %zu bank account", text, r->n, want);
+    }
+}
+
+/* A VietQR payload pasted in a post (tests/vectors/vietqr: Vietcombank 2413019451, "chuyen
+ * tien hoc phi"; MB 0912345678, "ung ho") is its account, over the whole payload: the phone
+ * number inside MB's is not read, nor anything in a payload with a bad CRC. */
+#define QR_VCB                                                                                     \
+    "00020101021238540010A00000072701240006970436011024130194510208QRIBFTTA53037045405500005802"   \
+    "VN62230819chuyen tien hoc phi6304881B"
+#define QR_MB                                                                                      \
+    "00020101021138540010A00000072701240006970422011009123456780208QRIBFTTA53037045802VN621008"    \
+    "06ung ho6304FA7A"
+static void vietqr_payloads(void **state)
+{
+    (void)state;
+    EXPECT("Quét mã hoặc dán: " QR_VCB " để đóng phí", "bank_account 970436:2413019451");
+    expect_span("CK theo mã " QR_VCB ".", QR_VCB);
+    EXPECT(QR_MB "\nGọi 0987 654 321", "bank_account 970422:0912345678", "phone +84987654321");
+    EXPECT("a " QR_MB " b " QR_VCB, "bank_account 970422:0912345678",
+           "bank_account 970436:2413019451");
+    /* A payload whose CRC does not match is not one; no account is made up from it. */
+    const char *bad = "mã 00020101021138540010A00000072701240006970436011024130194510208QRIBFTTA"
+                      "53037045802VN63040000";
+    const fidx_scan_result_t *r = scan(bad);
+    for (size_t i = 0; i < r->n; i++)
+        assert_int_not_equal(r->m[i].kind, FIDX_KIND_BANK_ACCOUNT);
+}
+
 static void bank_account_or_phone(void **state)
 {
     (void)state;
@@ -876,6 +925,7 @@ int main(void)
         cmocka_unit_test(spelled_out_decomposed),
         cmocka_unit_test(spelled_out_needs_the_right_word),
         cmocka_unit_test(urls),
+        cmocka_unit_test(vietqr_payloads),
         cmocka_unit_test(defanged_links),
         cmocka_unit_test(bare_domains_need_a_public_suffix),
         cmocka_unit_test(profiles_are_social_accounts),
@@ -888,6 +938,7 @@ int main(void)
         cmocka_unit_test(spoken_pairs_of_digits),
         cmocka_unit_test(spoken_at_in_addresses),
         cmocka_unit_test(bank_accounts_need_context),
+        cmocka_unit_test(the_wide_window_reaches_a_far_keyword),
         cmocka_unit_test(bank_account_or_phone),
         cmocka_unit_test(bank_amounts_are_not_accounts),
         cmocka_unit_test(not_prices_dates_times),

@@ -105,6 +105,32 @@ static void test_plain_and_hashed(void **state)
     fidx__tokens_free(t);
 }
 
+/* The whole digest is compared, all 32 bytes: a comparison of fewer (one byte, the first 31)
+ * lets through a wrong secret whose digest shares them. Thousands of wrong secrets are all
+ * refused (comparing one byte, about one in 256 would pass), and a sha256: entry that differs
+ * from the right digest only in its last hex digit does not accept the secret. */
+static void test_whole_digest_compared(void **state)
+{
+    (void)state;
+    char name[FIDX__TOKEN_NAME_MAX + 1];
+    fidx__tokens_t *t =
+        load_ok("alice alice-token-0123456789abcdef\n"
+                "carol sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d9\n");
+    assert_int_equal(check(t, "Bearer password", name), -1); /* its digest ends in ...d8 */
+    char auth[64];
+    for (int i = 0; i < 4096; i++) {
+        snprintf(auth, sizeof auth, "Bearer wrong-secret-%06d", i);
+        if (check(t, auth, name) != -1)
+            fail_msg("%s accepted as %s", auth, name);
+    }
+    /* The same length and all but the last character of alice's. */
+    for (char c = '0'; c <= 'z'; c++) {
+        snprintf(auth, sizeof auth, "Bearer alice-token-0123456789abcde%c", c);
+        assert_int_equal(check(t, auth, name), c == 'f' ? 0 : -1);
+    }
+    fidx__tokens_free(t);
+}
+
 /* The third word is the role; it rides with the token, whatever its secret's form. */
 static void test_roles(void **state)
 {
@@ -194,6 +220,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_and_hashed),
+        cmocka_unit_test(test_whole_digest_compared),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_rights),
         cmocka_unit_test(test_refused_files),

@@ -2,7 +2,7 @@
  * link time (-Wl,--wrap, see service/CMakeLists.txt), so the test decides when a sync returns
  * and which write fails. What it holds the log to:
  *   - an append is acknowledged (durable, on_durable called) only after its segment's fdatasync
- *     has returned, never before or without it;
+ *     and its audit line's have returned, never before or without them;
  *   - a failed sync answers an error to the waiting writer and cuts the segment back to its
  *     last durable group;
  *   - a change whose audit line cannot be written whole is not acknowledged, and neither a torn
@@ -192,6 +192,46 @@ static void test_acknowledged_only_after_the_sync(void **state)
     fidx__wal_close(w);
 }
 
+/* The same for the audit line: a change is acknowledged only once its audit line is synced
+ * too (a mutant that dropped the audit's fdatasync survived the test above). */
+static void test_acknowledged_only_after_the_audit_sync(void **state)
+{
+    (void)state;
+    const char *d = svc_tmp_subdir("audit-gate");
+    char msg[512];
+    int afd = fidx__audit_open(d, msg, sizeof msg);
+    assert_true(afd >= 0);
+    fidx__wal_t *w = open_log(d, afd);
+    pthread_mutex_lock(&mu);
+    gate_fd = afd;
+    gate_open = 0;
+    sync_calls = 0;
+    pthread_mutex_unlock(&mu);
+
+    uint64_t seq = append_one(w, "{\"n\":1}\n");
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&mu);
+    while (sync_calls == 0 && pthread_cond_timedwait(&cond, &mu, &until) == 0)
+        ;
+    int synced = sync_calls;
+    pthread_mutex_unlock(&mu);
+    assert_true(synced > 0); /* the append reached fdatasync on the audit log */
+    assert_true(fidx__wal_durable(w) < seq);
+    assert_true(durable_seen < seq);
+
+    pthread_mutex_lock(&mu);
+    gate_open = 1;
+    gate_fd = -1;
+    pthread_cond_broadcast(&cond);
+    pthread_mutex_unlock(&mu);
+    assert_int_equal(fidx__wal_wait(w, seq), 0);
+    assert_true(durable_seen >= seq);
+    fidx__wal_close(w);
+    close(afd);
+}
+
 static void test_failed_sync_is_an_error_and_cuts_back(void **state)
 {
     (void)state;
@@ -261,6 +301,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_acknowledged_only_after_the_sync),
+        cmocka_unit_test(test_acknowledged_only_after_the_audit_sync),
         cmocka_unit_test(test_failed_sync_is_an_error_and_cuts_back),
         cmocka_unit_test(test_a_change_without_its_audit_line_is_not_acknowledged),
         cmocka_unit_test(test_a_torn_audit_tail_is_cut_at_open),

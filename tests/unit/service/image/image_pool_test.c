@@ -62,7 +62,7 @@ static void wait_started(gate_t *g, int n)
 static void queue_limit_case(unsigned threads, unsigned limit)
 {
     gate_t g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 1, pthread_self(), 0};
-    fidx__image_pool_config_t cfg = {threads, limit, 0, NULL, 0};
+    fidx__image_pool_config_t cfg = {threads, limit, 0, NULL, 0, 0};
     fidx__image_pool_t *pool = NULL;
     fidx_err_t err = {0, 0, NULL};
     assert_int_equal(fidx__image_pool_new(&cfg, &pool, &err), 0);
@@ -125,7 +125,7 @@ static void read_done(fidx__image_job_t *job)
 static void ocr_side_by_side(void **state)
 {
     (void)state;
-    fidx__image_pool_config_t cfg = {2, 4, 1, NULL, 0};
+    fidx__image_pool_config_t cfg = {2, 4, 1, NULL, 0, 0};
     fidx__image_pool_t *pool = NULL;
     fidx_err_t err = {0, 0, NULL};
     assert_int_equal(fidx__image_pool_new(&cfg, &pool, &err), 0);
@@ -154,12 +154,12 @@ static void bad_config(void **state)
     (void)state;
     fidx__image_pool_t *pool = NULL;
     fidx_err_t err = {0, 0, NULL};
-    fidx__image_pool_config_t cfg = {2, 1, 1, "/nonexistent-tessdata", 0};
+    fidx__image_pool_config_t cfg = {2, 1, 1, "/nonexistent-tessdata", 0, 0};
     assert_int_equal(fidx__image_pool_new(&cfg, &pool, &err), FIDX_EINVAL);
     assert_string_equal(err.reason,
                         "Tesseract could not load its models (tesseract-ocr-vie, -eng)");
     assert_null(pool);
-    cfg = (fidx__image_pool_config_t){FIDX__IMAGE_POOL_MAX_THREADS + 1, 1, 0, NULL, 0};
+    cfg = (fidx__image_pool_config_t){FIDX__IMAGE_POOL_MAX_THREADS + 1, 1, 0, NULL, 0, 0};
     assert_int_equal(fidx__image_pool_new(&cfg, &pool, &err), FIDX_EINVAL);
 }
 
@@ -182,7 +182,7 @@ static void lazy_engines(void **state)
     (void)state;
     fidx__image_pool_t *pool = NULL;
     fidx_err_t err = {0, 0, NULL};
-    fidx__image_pool_config_t cfg = {1, 2, 1, "/nonexistent-tessdata", 1};
+    fidx__image_pool_config_t cfg = {1, 2, 1, "/nonexistent-tessdata", 1, 0};
     assert_int_equal(fidx__image_pool_new(&cfg, &pool, &err), 0);
     lazy_job_t a = {{lazy_work, read_done, NULL}, 0, 1}, b = a;
     assert_int_equal(fidx__image_pool_submit(pool, &a.job), 0);

@@ -1,6 +1,7 @@
 /* Unit tests for ratelimit.c: the burst, the refill, Retry-After, refunds, addresses counted
  * per IPv4 address and per IPv6 /64, and a flood of new addresses that cannot free a client
- * whose bucket is empty. */
+ * whose bucket is empty; what a take says for the RateLimit fields (remaining, seconds to
+ * full); a bucket of its own (an API key's); rates as flags and files write them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,6 +126,69 @@ static void rate_zero_means_no_limit(void **state)
     assert_int_equal(fidx__ratelimit_new(1, 0, 1, &bad), FIDX_EINVAL);
 }
 
+static void info_says_remaining_and_reset(void **state)
+{
+    (void)state;
+    fidx__ratelimit_t *rl = limiter(60, 60, 3); /* one a second, 3 at once */
+    uint8_t key[16] = {1};
+    fidx__ratelimit_info_t in;
+    assert_true(fidx__ratelimit_take_info(rl, key, 1000, &in));
+    assert_int_equal(in.remaining, 2);
+    assert_int_equal(in.reset_s, 1); /* one token short: a second */
+    assert_int_equal(in.retry_after_s, 0);
+    assert_true(fidx__ratelimit_take_info(rl, key, 1000, &in));
+    assert_true(fidx__ratelimit_take_info(rl, key, 1000, &in));
+    assert_int_equal(in.remaining, 0);
+    assert_int_equal(in.reset_s, 3);
+    assert_false(fidx__ratelimit_take_info(rl, key, 1500, &in));
+    assert_int_equal(in.remaining, 0);
+    assert_int_equal(in.retry_after_s, 1);
+    assert_true(fidx__ratelimit_take_info(rl, key, 2000, &in)); /* refilled one */
+    assert_int_equal(in.remaining, 0);
+    fidx__ratelimit_free(rl);
+}
+
+static void a_bucket_of_its_own(void **state)
+{
+    (void)state;
+    fidx__ratelimit_bucket_t b;
+    fidx__ratelimit_info_t in;
+    assert_int_equal(fidx__ratelimit_bucket_init(&b, 2, 60, 0, 0), FIDX_EINVAL);
+    assert_int_equal(fidx__ratelimit_bucket_init(&b, 2, 60, 2, 5000), 0);
+    assert_true(fidx__ratelimit_bucket_take(&b, 5000, &in));
+    assert_int_equal(in.remaining, 1);
+    assert_true(fidx__ratelimit_bucket_take(&b, 5000, &in));
+    assert_false(fidx__ratelimit_bucket_take(&b, 5000, &in));
+    assert_int_equal(in.retry_after_s, 30);
+    assert_int_equal(in.reset_s, 60);
+    assert_true(fidx__ratelimit_bucket_take(&b, 35000, &in));
+    fidx__ratelimit_bucket_dispose(&b);
+    assert_int_equal(fidx__ratelimit_bucket_init(&b, 0, 60, 1, 0), 0); /* no limit */
+    for (int i = 0; i < 100; i++)
+        assert_true(fidx__ratelimit_bucket_take(&b, 0, &in));
+    fidx__ratelimit_bucket_dispose(&b);
+}
+
+static void rates_as_written(void **state)
+{
+    (void)state;
+    uint32_t rate, period;
+    assert_int_equal(fidx__ratelimit_parse_rate("600/min", &rate, &period), 0);
+    assert_int_equal(rate, 600);
+    assert_int_equal(period, 60);
+    assert_int_equal(fidx__ratelimit_parse_rate("10", &rate, &period), 0);
+    assert_int_equal(period, 3600); /* an hour when the unit is left out */
+    assert_int_equal(fidx__ratelimit_parse_rate("0/s", &rate, &period), 0);
+    assert_int_equal(rate, 0);
+    assert_int_equal(fidx__ratelimit_parse_rate("1000000/d", &rate, &period), 0);
+    assert_int_equal(period, 86400);
+    const char *bad[] = {"",        "/min", "x",       "5/week",   "-1",  "+1",
+                         "1000001", "5/",   "5/min/s", "12345678", "1e3", " 5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (fidx__ratelimit_parse_rate(bad[i], &rate, &period) == 0)
+            fail_msg("accepted '%s'", bad[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +198,9 @@ int main(void)
         cmocka_unit_test(addresses_are_counted_apart),
         cmocka_unit_test(flood_of_new_addresses_does_not_free_a_limited_one),
         cmocka_unit_test(rate_zero_means_no_limit),
+        cmocka_unit_test(info_says_remaining_and_reset),
+        cmocka_unit_test(a_bucket_of_its_own),
+        cmocka_unit_test(rates_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
