@@ -12,6 +12,7 @@
 #   SERVICE_ARGS="--trusted-proxy 127.0.0.1 --lookup-rate 1000000/s" bench/http/instructions.sh
 #       more flags for the service (here: the lookups charged to a per-network bucket, which
 #       loopback alone is not)
+#   MODES=get bench/http/instructions.sh       # GET /v1/check only (the batch runs are long)
 #   WARNINGS=20 bench/http/instructions.sh     # with 20 published warnings (issue 19): each
 #       names 5 values of the snapshot, categories in turn, so checks find related warnings
 #   SETS="phone_hit phone_miss link_hit link_miss" bench/http/instructions.sh
@@ -96,7 +97,8 @@ if [ -n "$SETS" ]; then
     exit 0
 fi
 printf '%-10s %14s %14s %12s\n' mode "Ir($N1)" "Ir($N2)" "Ir/unit"
-for mode in get "batch 100"; do
+if [ -n "${MODES:-}" ]; then set -- $MODES; else set -- get "batch 100"; fi
+for mode in "$@"; do
     a=$(run "$N1" "$mode")
     b=$(run "$N2" "$mode")
     units=$((N2 - N1))
