@@ -89,7 +89,7 @@ void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp)
 /* ---- the session ---- */
 
 /* By bit (admin/roles.h); NULL: a right the console has no use for (replicate). */
-static const char *const right_names[] = {"status", "lookup", "reports", "load", "delist",
+static const char *const right_names[] = {"status", "lookup",  "reports", "load", "delist",
                                           "review", "compact", NULL,      "warn"};
 
 /* Who the session is: name, role, its rights by name, its CSRF token, when it ends. */

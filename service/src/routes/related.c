@@ -43,9 +43,14 @@ void fidx__related_ids(fidx__worker_t *w, const uint32_t *at, size_t n, fidx__sb
     if (n == 0)
         return;
     fidx__sbuf_puts(out, ",\"warnings\":[");
-    for (size_t i = 0; i < n; i++)
-        fidx__sbuf_printf(out, "%s\"%s\"", i ? "," : "", w->warn_view->w[at[i]].id);
-    fidx__sbuf_puts(out, "]");
+    for (size_t i = 0; i < n; i++) { /* no printf on the hot path: ids are fixed-size */
+        if (i)
+            fidx__sbuf_put(out, ",", 1);
+        fidx__sbuf_put(out, "\"", 1);
+        fidx__sbuf_put(out, w->warn_view->w[at[i]].id, FIDX__WARNING_ID_LEN);
+        fidx__sbuf_put(out, "\"", 1);
+    }
+    fidx__sbuf_put(out, "]", 1);
 }
 
 void fidx__related_json(fidx__worker_t *w, const fidx_result_t *res, fidx__sbuf_t *out)
