@@ -5,16 +5,18 @@
 # N1, then (in a second run) N2 requests one after the other on one keep-alive connection;
 # (Ir(N2) - Ir(N1)) / (N2 - N1) is the cost of one request with start-up and shut-down taken
 # out. Modes: GET /v1/check (the query list of run.sh: half hits, half misses, 8 written forms)
-# and POST /v1/check batches of 100 (per item).
+# and POST /v1/check batches of 100 (per item); with MODES, also batch1000 (POST /v1/check of
+# 1,000 items, per item) and scan100 (POST /v1/scan of 100 ordinary posts of 300 bytes,
+# posts.py, per post).
 #
 #   bench/http/instructions.sh                 # BUILD=build-bench (Release), ~2 minutes
 #   BUILD=/tmp/old/build SKIP_BUILD=1 bench/http/instructions.sh   # another build
 #   SERVICE_ARGS="--trusted-proxy 127.0.0.1 --lookup-rate 1000000/s" bench/http/instructions.sh
 #       more flags for the service (here: the lookups charged to a per-network bucket, which
 #       loopback alone is not)
-#   MODES=get bench/http/instructions.sh       # GET /v1/check only (the batch runs are long)
-#   WARNINGS=20 bench/http/instructions.sh     # with 20 published warnings (issue 19): each
-#       names 5 values of the snapshot, categories in turn, so checks find related warnings
+#   MODES="batch1000 scan100" bench/http/instructions.sh     # issue 16's batches
+#   MODES=get WARNINGS=20 bench/http/instructions.sh   # with 20 published warnings (issue
+#       19): each names 5 values of the snapshot, categories in turn, so checks find related ones
 #   SETS="phone_hit phone_miss link_hit link_miss" bench/http/instructions.sh
 #       GET /v1/check per kind of lookup (query_sets.py): a mixed snapshot (fraudidx-gen --kind
 #       mixed, plus data/allowlist.csv, so the look-alike index has its sites), one set at a
@@ -96,12 +98,18 @@ if [ -n "$SETS" ]; then
     done
     exit 0
 fi
-printf '%-10s %14s %14s %12s\n' mode "Ir($N1)" "Ir($N2)" "Ir/unit"
-if [ -n "${MODES:-}" ]; then set -- $MODES; else set -- get "batch 100"; fi
-for mode in "$@"; do
-    a=$(run "$N1" "$mode")
-    b=$(run "$N2" "$mode")
-    units=$((N2 - N1))
-    [ "$mode" = get ] || units=$((units * 100))
-    printf '%-10s %14s %14s %12.0f\n' "${mode%% *}" "$a" "$b" "$(echo "($b - $a) / $units" | bc -l)"
+python3 "$HERE/posts.py" 300 1000 >"$T/posts.txt"
+printf '%-10s %14s %14s %12s\n' mode "Ir(n1)" "Ir(n2)" "Ir/unit"
+for m in ${MODES:-get batch100}; do
+    n1=$N1 n2=$N2 per=1 QUERIES=$T/queries.txt
+    case $m in
+    get) mode=get ;;
+    batch100) mode="batch 100" per=100 ;;
+    batch1000) mode="batch 1000" per=1000 n1=$((N1 / 10)) n2=$((N2 / 10)) ;;
+    scan100) mode="scan 100" per=100 n1=$((N1 / 10)) n2=$((N2 / 10)) QUERIES=$T/posts.txt ;;
+    *) echo "unknown mode $m" >&2; exit 2 ;;
+    esac
+    a=$(run "$n1" "$mode")
+    b=$(run "$n2" "$mode")
+    printf '%-10s %14s %14s %12.0f\n' "$m" "$a" "$b" "$(echo "($b - $a) / (($n2 - $n1) * $per)" | bc -l)"
 done

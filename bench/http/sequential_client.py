@@ -5,6 +5,7 @@ same on every run, so instruction counts (callgrind) compare builds exactly.
 
   sequential_client.py PORT QUERIES N get          # GET /v1/check?q=<query i>
   sequential_client.py PORT QUERIES N batch ITEMS  # POST /v1/check of ITEMS queries each
+  sequential_client.py PORT POSTS N scan ITEMS     # POST /v1/scan of ITEMS posts each (posts.py)
 """
 import http.client
 import json
@@ -21,6 +22,12 @@ def main():
     for i in range(n):
         if mode == "get":
             conn.request("GET", "/v1/check?q=" + queries[i % len(queries)])
+        elif mode == "scan":
+            texts = [json.loads(queries[(i * items + j) % len(queries)]) for j in range(items)]
+            # UTF-8 as it is, as the clients send it (clients/python, clients/js)
+            conn.request("POST", "/v1/scan",
+                         body=json.dumps({"texts": texts}, ensure_ascii=False).encode(),
+                         headers={"Content-Type": "application/json"})
         else:
             batch = [urllib.parse.unquote(queries[(i * items + j) % len(queries)])
                      for j in range(items)]

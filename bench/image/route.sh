@@ -10,7 +10,8 @@
 #   DURATION=5 REPS=1 bench/image/route.sh
 #
 # Settings: BUILD (default build), DURATION (s per run, 10), REPS (3), N (images per latency
-# set, 30), CLIENTS (4), THREADS (the service's worker threads, 2), IMAGE_THREADS ("1 2").
+# set, 30), CLIENTS (4), THREADS (the service's worker threads, 2), CONFIGS (image threads and
+# their nice value, "2:19 2:0": the default, and the same at the lookups' priority).
 # Needs wrk, qrencode, ImageMagick. Listens on 127.0.0.1 only.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,7 @@ REPS=${REPS:-3}
 N=${N:-30}
 CLIENTS=${CLIENTS:-4}
 THREADS=${THREADS:-2}
-IMAGE_THREADS=${IMAGE_THREADS:-"1 2"}
+CONFIGS=${CONFIGS:-"2:19 2:0"}
 T=$(mktemp -d /tmp/fidx-imgbench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$T"' EXIT
 
@@ -43,9 +44,12 @@ lookups() {
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-for it in $IMAGE_THREADS; do
+for config in $CONFIGS; do
+    it=${config%:*}
+    nice=${config#*:}
     "$BUILD/service/fraudidx-service" --snapshot "$T/s.fidx" --listen 127.0.0.1:0 \
-        --threads "$THREADS" --image-threads "$it" --data-dir "$T/data-$it" 2>"$T/log" &
+        --threads "$THREADS" --image-threads "$it" --image-nice "$nice" --image-timeout 120 \
+        --data-dir "$T/data-$config" 2>"$T/log" &
     pid=$!
     port=$(service_port "$T/log" "$pid")
     idle=$(kb "$pid" VmRSS)
@@ -53,7 +57,7 @@ for it in $IMAGE_THREADS; do
     hwm_qr=$(kb "$pid" VmHWM)
     shot=$(python3 "$HERE/route_bench.py" seq "$port" "$T/img/qr_shot.png" "$N")
     hwm_shot=$(kb "$pid" VmHWM)
-    echo "image threads $it: QR only (qr.png) p50/p99 ms: $qr; OCR'd screenshot (qr_shot.png): $shot"
+    echo "image threads $it at nice $nice: QR only (qr.png) p50/p99 ms: $qr; OCR'd screenshot (qr_shot.png): $shot"
     echo "  RSS idle $((idle / 1024)) MB; peak after QR-only images $((hwm_qr / 1024)) MB, after" \
         "OCR'd screenshots $((hwm_shot / 1024)) MB (engines loaded on first use)"
     : >"$T/alone"

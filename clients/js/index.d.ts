@@ -28,6 +28,22 @@ export interface Match {
   sources: string[];
 }
 
+/** What a VietQR payload (a bank transfer's QR code) asks besides its account; null where
+ * the payload does not say. */
+export interface VietQR {
+  /** The bank's short name ("Vietcombank"); null for a BIN not in the table. */
+  bank: string | null;
+  bin: string;
+  account: string;
+  /** A transfer to a card number. */
+  card: boolean;
+  amount: string | null;
+  /** "VND" */
+  currency: string | null;
+  purpose: string | null;
+  name: string | null;
+}
+
 export interface CheckResult {
   /** The value as sent. */
   query: string;
@@ -36,6 +52,9 @@ export interface CheckResult {
   verdict: Verdict;
   /** Absent exactly when the verdict is unknown. */
   match?: Match;
+  /** The value was a VietQR payload, checked as the bank account it names. */
+  source?: "vietqr";
+  qr?: VietQR;
   /** Ids of the published warnings that concern the value (Client.warning reads one). */
   warnings?: string[];
 }
@@ -62,6 +81,9 @@ export interface ScanMatch {
   canonical: string;
   verdict: Verdict;
   match?: Match;
+  /** A VietQR payload pasted in the post. */
+  source?: "vietqr";
+  qr?: VietQR;
 }
 
 export interface ScanResult {
@@ -102,6 +124,19 @@ export interface Warning {
   issuer: string | null;
   /** Why it was retracted. */
   reason: string | null;
+}
+
+/** An image checked: its QR codes (each as a value), its text (OCR) scanned as a post, and
+ * the image's verdict. */
+export interface ImageResult {
+  verdict: PostVerdict;
+  image: { format: "png" | "jpeg" | "webp"; width: number; height: number };
+  codes: Array<CheckResult | ItemError>;
+  codes_dropped: number;
+  /** The recognised text; scan's offsets are bytes into its UTF-8. */
+  text: string;
+  scan: ScanResult;
+  ocr: { read: boolean; timed_out: boolean; truncated: boolean };
 }
 
 export interface Report {
@@ -184,6 +219,8 @@ export declare class Client {
   /** The older name of scanMany. */
   scanBatch(texts: Iterable<string>,
             options?: CallOptions): Promise<Array<ScanResult | ItemError>>;
+  checkImage(bytes: Uint8Array | ArrayBuffer | Blob,
+             options?: CallOptions): Promise<ImageResult>;
   report(report: ReportInput, options?: CallOptions): Promise<Report>;
   warnings(since?: string | null,
            options?: CallOptions & { region?: string; category?: string }): Promise<Warning[]>;

@@ -245,6 +245,16 @@ export class Client {
   }
 
 
+  /* POST /v1/image: a screenshot or photo (PNG, JPEG or WebP bytes: a Uint8Array, Buffer,
+   * ArrayBuffer or Blob; at most 4 MiB and 24 megapixels) → {verdict, image, codes, text,
+   * scan, ocr}: its QR codes checked as values (a VietQR code as the account it pays, with
+   * qr), its text read and scanned. Reading takes a second or so: give the client a timeout
+   * of several seconds. Nothing is stored, so it is retried like a lookup. */
+  async checkImage(bytes, { signal } = {}) {
+    return this.#json("POST", "/v1/image", {
+      body: bytes, contentType: "application/octet-stream", signal });
+  }
+
   /* POST /v1/reports: {value, kind, category, description, bank, platform} → {id, status}.
    * Stored as pending for analysts; rate-limited (RateLimited); not retried once it may have
    * been stored. */

@@ -123,7 +123,7 @@ static void render_limited(fidx__sbuf_t *o, fidx__metrics_t *const *workers, siz
     for (size_t r = 0; r < FIDX__ROUTE_COUNT; r++) {
         uint64_t v = SUM(rate_limited[r]);
         int limited = r == FIDX__ROUTE_CHECK || r == FIDX__ROUTE_BATCH || r == FIDX__ROUTE_SCAN ||
-                      r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
+                      r == FIDX__ROUTE_IMAGE || r == FIDX__ROUTE_REPORTS || r == FIDX__ROUTE_PAGE;
         if (v || limited)
             fidx__sbuf_printf(o, "fraudidx_rate_limited_total{route=\"%s\",method=\"%s\"} %llu\n",
                               route_labels[r].route, route_labels[r].method, (unsigned long long)v);
@@ -249,6 +249,26 @@ static void render_analysts(fidx__sbuf_t *o, const fidx__gauges_t *g)
           (long long)g->audit_index_bytes);
 }
 
+/* The image pool: a queue that stays full, or refusals that climb, say it needs threads. */
+static void render_images(fidx__sbuf_t *o, const fidx__gauges_t *g)
+{
+    if (!g->has_images)
+        return;
+    fidx__sbuf_printf(
+        o,
+        "# HELP fraudidx_images Images in the image pool now, by state.\n"
+        "# TYPE fraudidx_images gauge\n"
+        "fraudidx_images{state=\"waiting\"} %llu\n"
+        "fraudidx_images{state=\"running\"} %llu\n"
+        "# HELP fraudidx_images_total Images since the start: done by a thread (read, "
+        "or past their time limit), or refused because the queue was full (503).\n"
+        "# TYPE fraudidx_images_total counter\n"
+        "fraudidx_images_total{outcome=\"done\"} %llu\n"
+        "fraudidx_images_total{outcome=\"refused\"} %llu\n",
+        (unsigned long long)g->images_waiting, (unsigned long long)g->images_running,
+        (unsigned long long)g->images_done, (unsigned long long)g->images_refused);
+}
+
 void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, size_t n,
                           const fidx__gauges_t *g)
 {
@@ -257,5 +277,6 @@ void fidx__metrics_render(fidx__sbuf_t *out, fidx__metrics_t *const *workers, si
     render_limited(out, workers, n);
     render_lookups(out, workers, n);
     render_analysts(out, g);
+    render_images(out, g);
     render_process(out, workers, n, g);
 }

@@ -79,6 +79,9 @@ typedef struct {
     uint64_t pending_reports, pending_disputes;
     uint64_t decisions_approved, decisions_rejected, decisions_upheld;
     uint64_t overlay_listed, overlay_delisted, overlay_bytes, audit_index_bytes;
+    /* POST /v1/image's pool (routes/image_task.h; has_images 0 when images are off). */
+    int has_images;
+    uint64_t images_waiting, images_running, images_done, images_refused;
     /* A reader (--follow): how far behind its writer, and the last change applied. */
     int replica;
     double replica_lag_seconds;

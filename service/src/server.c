@@ -248,6 +248,7 @@ static void worker_dispose(fidx__worker_t *w)
     free(w->readbuf);
     free(w->decode);
     free(w->scan_ws);
+    free(w->batch_ws);
     free(w->page_msg);
     fidx__warnings_view_release(w->warn_view);
     free(w);

@@ -174,6 +174,8 @@ struct fidx__worker {
                                       * made on the first one */
     struct fidx__scan_ws *scan_ws;   /* POST /v1/scan's workspace (routes/scan.c), made on the
                                       * first scan */
+    struct fidx__batch_ws *batch_ws; /* POST /v1/check's group of lookups (routes/batch.c),
+                                      * made on the first batch */
     fidx__sbuf_t access;             /* access log lines not yet written */
     /* The warnings' public view this worker answers from, and the store's version it is
      * (routes/warnings_view.c: taken again only when the version moved). */

@@ -31,6 +31,8 @@ const GROUP_PHONE = "0912 777 888"; /* reported three times, approved as reporte
 const GROUP_CANON = "+84912777888";
 const REJECT_PHONE = "0913 222 333"; /* reported once, rejected */
 const NEW_PHONE = "0914 555 666"; /* loaded from the CSV, delisted, undone */
+const HOTLINE = "1900 54 54 13"; /* Vietcombank's, allowlisted (data/allowlist.csv) */
+const HOTLINE_CANON = "1900545413";
 const CSV = "kind,value,status,categories,source\n" +
             "phone," + GROUP_PHONE + ",confirmed,impersonation,police\n" +
             "phone,12,confirmed,impersonation,police\n" + /* line 3: not a phone number */
@@ -315,6 +317,23 @@ test("reject another report from the keyboard", async () => {
   await admin.keyboard.press("Enter");
   await admin.waitForSelector("#queue-list >> text=Không có báo cáo nào đang chờ.");
   assert((await verdict(REJECT_PHONE)) === "unknown", "a rejected report listed its value");
+});
+
+test("a report of an official number is flagged in red", async () => {
+  await citizenReport(HOTLINE, "127.0.0.6", "Gọi bảo tôi cập nhật tài khoản");
+  await admin.click("#queue-reload");
+  const box = admin.locator(".group[data-value='" + HOTLINE_CANON + "']");
+  await box.waitFor();
+  const flag = box.locator(".flag").first();
+  assert((await flag.count()) === 1, "no flag on an allowlisted value");
+  const colors = await flag.evaluate((e) => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]);
+  assert(colors[0] === "rgb(164, 22, 26)", "the flag is not red: " + colors);
+  const id = await box.getAttribute("id");
+  await admin.selectOption("#" + id + "-action", "reject");
+  await admin.fill("#" + id + "-reason", "Số tổng đài chính thức của ngân hàng");
+  await admin.click("#" + id + "-decide");
+  await box.waitFor({ state: "detached" });
+  assert((await verdict(HOTLINE)) === "safe", "the official number changed its verdict");
 });
 
 test("upload a CSV with a bad row: the preview names its line, then confirm", async () => {

@@ -948,6 +948,95 @@ test("warnings: a checked scam names its warning in place (JavaScript)", async (
   await closePage(page);
 });
 
+/* ---- issue 17 item 3: a QR code or a screenshot ---- */
+
+/* A VietQR payload (EMVCo, NAPAS tag 38, CRC-16/CCITT-FALSE), as a bank's app writes it. */
+function vietqr(bin, account, amount) {
+  const tlv = (tag, v) => tag + String(v.length).padStart(2, "0") + v;
+  const t38 = tlv("00", "A000000727") + tlv("01", tlv("00", bin) + tlv("01", account)) +
+              tlv("02", "QRIBFTTA");
+  const p = tlv("00", "01") + tlv("01", "12") + tlv("38", t38) + tlv("53", "704") +
+            tlv("54", amount) + tlv("58", "VN") + "6304";
+  let crc = 0xffff;
+  for (const b of Buffer.from(p)) {
+    crc ^= b << 8;
+    for (let i = 0; i < 8; i++) {
+      crc = (crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1) & 0xffff;
+    }
+  }
+  return p + crc.toString(16).toUpperCase().padStart(4, "0");
+}
+
+/* A phone's screenshot: a message and, below it, a VietQR code of the listed Vietcombank
+ * account 0000 1000 2001, 500,000 dong (Debian's qrencode and ImageMagick). */
+let screenshotFile;
+function screenshotWithCode() {
+  if (screenshotFile) {
+    return screenshotFile;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fidx-browser-img-"));
+  const qr = path.join(dir, "qr.png");
+  screenshotFile = path.join(dir, "screenshot.png");
+  for (const [cmd, args] of [
+    ["qrencode", ["-s", "8", "-m", "4", "-o", qr, vietqr("970436", "000010002001", "500000")]],
+    ["convert", ["-size", "1080x1500", "xc:#f2f2f7", "-font", "DejaVu-Sans", "-fill", "#111111",
+                 "-pointsize", "46", "-annotate", "+60+160",
+                 "Phí xác minh hồ sơ: 500.000đ\nQuét mã QR để chuyển khoản", qr,
+                 "-geometry", "+340+420", "-composite", "-strip", "PNG24:" + screenshotFile]]]) {
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    if (r.status !== 0) {
+      throw new Error(cmd + " failed (apt-get install qrencode imagemagick): " +
+                      (r.error ? r.error.message : r.stderr));
+    }
+  }
+  return screenshotFile;
+}
+
+const IMAGE_WORDS = {
+  vi: { title: "Ảnh này có số tài khoản, số điện thoại hoặc đường link lừa đảo đã được xác nhận",
+        amount: "500.000 đ", bank: "Ngân hàng" },
+  en: { title: "This picture holds an account, phone number or link confirmed as a scam",
+        amount: "500,000 dong", bank: "Bank" },
+};
+
+for (const lang of ["vi", "en"]) {
+  for (const size of SIZES) {
+    for (const js of lang === "en" && size.width === 1280 ? [true, false] : [true]) {
+      const at = lang + " " + size.width + "x" + size.height + (js ? "" : ", without JavaScript");
+      test("a screenshot with a listed VietQR code answers scam on the page (" + at + ")",
+           async () => {
+        const page = await newPage(Object.assign({ viewport: size, javaScriptEnabled: js },
+          size.width < 600 ? { isMobile: true, hasTouch: true } : {}));
+        await page.goto(base + "/?lang=" + lang);
+        /* Both ways in: a picture chosen, or one taken with the camera. */
+        assert((await page.getAttribute("#image-camera", "capture")) === "environment",
+               "no camera input");
+        assert((await page.getAttribute("#image-camera", "accept")) === "image/*", "accept");
+        await page.setInputFiles("#image-file", screenshotWithCode());
+        await Promise.all([page.waitForNavigation({ timeout: 60000 }),
+                           page.click("#image-form button[type=submit]")]);
+        assert(new URL(page.url()).pathname === "/image", "not answered: " + page.url());
+        assert((await verdictOf(page)) === "scam", "the picture is not called a scam");
+        assert((await page.getAttribute("#result > [data-verdict]", "data-kind")) === "image",
+               "not an image's answer");
+        await page.waitForFunction(() => document.activeElement &&
+                                   document.activeElement.id === "result-h");
+        const text = await page.innerText("#result");
+        assertIncludes(text, IMAGE_WORDS[lang].title, "the answer");
+        assertIncludes(text, "Vietcombank · 0000 1000 2001", "the account");
+        assertIncludes(text, IMAGE_WORDS[lang].amount, "the amount");
+        assertIncludes(text, IMAGE_WORDS[lang].bank, "the bank");
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert(width <= size.width, "the answer is " + width + " px wide");
+        if (lang === "vi" && size.width === 360) {
+          await page.screenshot({ path: path.join(shots, "screenshot-image-360.png") });
+        }
+        await closePage(page);
+      });
+    }
+  }
+}
+
 test("no request to another host", async () => {
   assert(foreign.length === 0, "requests to other hosts: " + foreign.join(", "));
 });

@@ -176,7 +176,9 @@ before(async () => {
   snapshot = buildSample(dir);
   const tokens = writeTokens(dir);
   svc = await startService(snapshot, ["--tokens", tokens, "--data-dir", path.join(dir, "data"),
-                                      "--report-rate", "1/h", "--report-burst", REPORT_BURST]);
+                                      "--report-rate", "1/h", "--report-burst", REPORT_BURST,
+                                      /* image threads run at nice 19: a loaded machine */
+                                      "--image-timeout", "300"]);
 });
 
 after(async () => {
@@ -328,6 +330,23 @@ describe("images", () => {
     bomb.writeUInt32BE(100000, 20);
     await ask("POST", "/v1/image", { body: bomb, status: 413, code: "too_large" });
     await ask("GET", "/v1/image", { status: 405 });
+    /* The page's image form: the same picture, multipart, answered as a page. */
+    const b = "----fidxContract9f2";
+    const part = (name, extra, data) => Buffer.concat([
+      Buffer.from("--" + b + "\r\nContent-Disposition: form-data; name=\"" + name + "\"" + extra +
+                  "\r\n\r\n"), Buffer.from(data), Buffer.from("\r\n")]);
+    const form = (data) => Buffer.concat([part("lang", "", "en"),
+      part("image", "; filename=\"qr.png\"\r\nContent-Type: image/png", data),
+      Buffer.from("--" + b + "--\r\n")]);
+    const mp = { "Content-Type": "multipart/form-data; boundary=" + b };
+    /* (The harness validates JSON and form-encoded requests only: not marked valid.) */
+    const page = await ask("POST", "/image", { headers: mp, body: form(png), status: 200 });
+    assert.match(page.body.toString(), /data-verdict="scam" data-kind="image"/);
+    await ask("POST", "/image", { headers: mp, body: form("not an image"), status: 400 });
+    await ask("POST", "/image", { headers: mp, body: form(bomb), status: 413 });
+    await ask("POST", "/image", { headers: { "Content-Type": JSON_CT }, body: "{}", status: 400,
+                                  code: "bad_request" });
+    await ask("GET", "/image", { status: 405 });
   });
 });
 

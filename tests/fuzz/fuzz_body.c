@@ -14,7 +14,10 @@
  *   markup (every '<' it echoes is escaped);
  * - a batch answers one result per item, in order, each what fidx_check says of that item
  *   (query, kind, canonical form, verdict) or an error where fidx_check refuses it; and the
- *   in-place reader of batch bodies answers exactly what the jansson path answers;
+ *   in-place readers of batch bodies (checks and scans) answer exactly what the jansson
+ *   path answers;
+ * - a batch scan answers one result per text, each a scan of it or an error for a text that
+ *   is not a string or is too long;
  * - a scan's matches lie inside the text, in order, without overlap, each quoting its own
  *   slice of the text; the post's verdict is block exactly when a match is a scam, review
  *   when none is and one is suspicious (when the list is truncated, the indicators not
@@ -26,6 +29,7 @@
 #include <string.h>
 
 #include "fidx/lookup.h"
+#include "fidx/scan.h"
 #include "fidx/snapshot.h"
 #include "fuzz_common.h"
 #include "http_parser.h"
@@ -397,11 +401,9 @@ static void check_batch(const char *body, size_t len, json_t *answer)
     json_decref(req);
 }
 
-static void check_scan(const char *body, size_t len, json_t *answer)
+/* One text's scan answer. */
+static void check_one_scan(json_t *text, json_t *answer)
 {
-    json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-    json_t *text = json_is_object(req) ? json_object_get(req, "text") : NULL;
-    FUZZ_CHECK(json_is_string(text), "a scan without a text was answered 200");
     const char *t = json_string_value(text);
     size_t tlen = json_string_length(text), prev_end = 0;
     json_t *matches = json_object_get(answer, "matches");
@@ -433,6 +435,32 @@ static void check_scan(const char *body, size_t len, json_t *answer)
     else
         FUZZ_CHECK(strcmp(verdict, listed) == 0,
                    "the post's verdict does not follow from its matches");
+}
+
+/* A scan, or a batch of them: one answer per text, in order, each a scan of its text or an
+ * error (a text that is not a string, or too long). */
+static void check_scan(const char *body, size_t len, json_t *answer)
+{
+    json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *text = json_is_object(req) ? json_object_get(req, "text") : NULL;
+    json_t *texts = json_is_object(req) ? json_object_get(req, "texts") : NULL;
+    FUZZ_CHECK(json_is_string(text) != json_is_array(texts),
+               "a scan without a text was answered 200");
+    if (text) {
+        check_one_scan(text, answer);
+    } else {
+        json_t *results = json_object_get(answer, "results");
+        FUZZ_CHECK(json_is_array(results) && json_array_size(results) == json_array_size(texts),
+                   "a batch scan answered another number of results than texts");
+        for (size_t i = 0; i < json_array_size(texts); i++) {
+            json_t *t = json_array_get(texts, i), *r = json_array_get(results, i);
+            if (json_object_get(r, "error"))
+                FUZZ_CHECK(!json_is_string(t) || json_string_length(t) > FIDX_SCAN_MAX_TEXT,
+                           "a text the scanner takes answered an error");
+            else
+                check_one_scan(t, r);
+        }
+    }
     json_decref(req);
 }
 
@@ -509,10 +537,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_report(j);
         json_decref(j);
     }
-    if (route == R_BATCH) {
-        /* The in-place reader (batch_items.c) and jansson answer every body alike. */
-        answer_t j = ask_with(fidx__route_batch_jansson, HTTP_POST, requests[route].path, NULL, 0,
-                              ctype, in, len);
+    if (route == R_BATCH || route == R_SCAN) {
+        /* The in-place readers (batch_items.c) and jansson answer every body alike. */
+        answer_t j =
+            ask_with(route == R_BATCH ? fidx__route_batch_jansson : fidx__route_scan_jansson,
+                     HTTP_POST, requests[route].path, NULL, 0, ctype, in, len);
         FUZZ_CHECK(same(&a, &j), "the in-place batch reader and jansson answered differently");
         free(j.body);
     }

@@ -10,7 +10,14 @@
  * - fidx_row_to_indicator on each good row returns 0 or a reason, and an indicator it accepts
  *   has a valid kind, status and dates, and a stored value that reads back as itself (the
  *   lookup of a stored entry depends on it).
+ * - MISP and STIX check a document without building it (feed_json_skim.c): a document jansson
+ *   parses (duplicate keys aside) is never refused as invalid JSON, and one refused as invalid
+ *   is one jansson refuses too, unless the difference is jansson's alone (\u escapes it
+ *   decodes, numbers too large for it), which the skim does not judge.
  * fidx_feed_detect runs on the buffer too (no property beyond its codes). */
+#include <jansson.h>
+#include <string.h>
+
 #include "fidx/feed.h"
 #include "fidx/normalize.h"
 #include "fidx/url.h"
@@ -156,6 +163,45 @@ static size_t count_lines(const char *p, size_t n)
     return lines;
 }
 
+/* What jansson makes of the document after a BOM: 1 valid, 0 not. */
+static int jansson_parses(const char *p, size_t len)
+{
+    size_t b = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    json_error_t e;
+    json_t *j = json_loadb(p + b, len - b, JSON_DECODE_ANY, &e);
+    json_decref(j);
+    return j != NULL;
+}
+
+/* Inputs where jansson refuses what the skim need not: escapes it decodes (lone surrogates,
+ * \u0000) and numbers beyond its integer and double range. */
+static int jansson_alone_may_refuse(const char *p, size_t len)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '\\' || p[i] == 'e' || p[i] == 'E')
+            return 1;
+        run = (p[i] >= '0' && p[i] <= '9') ? run + 1 : 0;
+        if (run >= 15)
+            return 1;
+    }
+    return 0;
+}
+
+static void check_json_verdict(const input_t *in, int rc, const fidx_err_t *err)
+{
+    if (in->fmt != FIDX_FEED_MISP && in->fmt != FIDX_FEED_STIX)
+        return;
+    int refused_as_json = rc == FIDX_EINVAL && err->reason &&
+                          (strcmp(err->reason, "document is not valid JSON") == 0 ||
+                           strcmp(err->reason, "JSON is nested too deeply") == 0);
+    int parses = jansson_parses(in->p, in->len);
+    FUZZ_CHECK(!(parses && refused_as_json), "a document jansson parses refused as invalid JSON");
+    FUZZ_CHECK(parses || refused_as_json || rc == FIDX_ETOOBIG ||
+                   jansson_alone_may_refuse(in->p, in->len),
+               "a document jansson refuses taken as valid JSON");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -170,6 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = fidx_feed_new(in.p, in.len, in.fmt, &f, &err);
     FUZZ_CHECK(rc == 0 || rc == FIDX_EINVAL || rc == FIDX_ETOOBIG || rc == FIDX_ENOMEM,
                "fidx_feed_new returned an undocumented code");
+    check_json_verdict(&in, rc, &err);
     if (rc != 0) {
         FUZZ_CHECK(f == NULL && err.code == rc && err.reason, "a refused feed without a reason");
         return 0;

@@ -35,7 +35,7 @@
 static json_t *answer_json(const fidx__resp_t *resp)
 {
     json_error_t e;
-    json_t *root = json_loadb(resp->body->p, resp->body->len, 0, &e);
+    json_t *root = json_loadb(resp->body->p, resp->body->len, JSON_ALLOW_NUL, &e);
     FUZZ_CHECK(root && json_is_object(root), "the answer is not a JSON object");
     return root;
 }

@@ -64,11 +64,19 @@ class ConsoleTest(AdminTest):
                          "unauthorized")
 
     def test_a_bad_token_is_refused_and_never_logged(self):
-        svc = self.start_console()
+        svc = self.start_console("--signin-rate", "0")  # five failures here: no limit
         r = self.signin(svc, "not-a-token-at-all-0000")
         self.assertError(r, 401, "unauthorized")
         self.assertNotIn("set-cookie", r.headers)
         self.assertError(svc.post_json("/admin/session", {"tok": TOKEN}), 400, "bad_request")
+        # Only application/json: a form type (which any site's page may send without a
+        # preflight) is refused even with a valid token in a JSON body (login CSRF).
+        for ctype in ("application/x-www-form-urlencoded", "text/plain", None):
+            headers = {"Content-Type": ctype} if ctype else {}
+            r = svc.request("POST", "/admin/session", body=json.dumps({"token": TOKEN}).encode(),
+                            headers=headers)
+            self.assertError(r, 400, "bad_request")
+            self.assertNotIn("set-cookie", r.headers)
         self.session(svc)
         svc.stop()
         with open(self.access, encoding="utf-8") as f:

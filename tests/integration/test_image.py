@@ -228,6 +228,11 @@ class Images(fidxsvc.ServiceTest):
         self.assertGreaterEqual(m[("fraudidx_http_requests_total",
                                    frozenset({("route", "/v1/image"), ("method", "POST"),
                                               ("status", "503")}))], 1)
+        self.assertGreaterEqual(m[("fraudidx_images_total",
+                                   frozenset({("outcome", "refused")}))], 1)
+        self.assertGreaterEqual(m[("fraudidx_images_total",
+                                   frozenset({("outcome", "done")}))], 1)
+        self.assertEqual(m[("fraudidx_images", frozenset({("state", "waiting")}))], 0)
 
     def test_images_off(self):
         svc = self.start("--image-threads", "0")

@@ -3,12 +3,16 @@ checked (GET /check with a text: the same scan as POST /v1/scan), a message too 
 page, the operator's name and contact (--operator-name, --operator-url, refused when they are
 not safe to show), and "data updated at", which follows the analysts' live changes; a report's details, its status
 page (GET /report/ID) through an analyst's decision, and disputes (GET and POST /dispute) that
-reach the analysts' queue. The page in a browser is tests/browser/run.js."""
+reach the analysts' queue; the image form (POST /image, multipart): a screenshot holding a
+VietQR code of a listed account and a scam number. The page in a browser is
+tests/browser/run.js."""
 
 import datetime
 import json
+import os
 import re
 import subprocess
+import tempfile
 import unittest
 import urllib.parse
 
@@ -209,6 +213,134 @@ class Followup(AdminTest):
         self.assertNotIn("0909 111 222", body)
         r = svc.request("POST", "/dispute", body=b"{}", headers={"Content-Type": "text/plain"})
         self.assertError(r, 400, "bad_request")
+
+
+def vietqr(bin_, account, amount):
+    """A VietQR payload (EMVCo, NAPAS tag 38, CRC-16/CCITT-FALSE), written here as a bank's
+    app writes it."""
+    def tlv(tag, v):
+        return "%s%02d%s" % (tag, len(v), v)
+
+    t38 = (tlv("00", "A000000727") + tlv("01", tlv("00", bin_) + tlv("01", account)) +
+           tlv("02", "QRIBFTTA"))
+    p = (tlv("00", "01") + tlv("01", "12") + tlv("38", t38) + tlv("53", "704") +
+         tlv("54", amount) + tlv("58", "VN") + tlv("59", "NGUYEN VAN A") + "6304")
+    crc = 0xFFFF
+    for b in p.encode():
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xFFFF
+    return p + "%04X" % crc
+
+
+def multipart(fields, boundary="----fidxTestBoundary7MA4YWxk"):
+    """(body, Content-Type) of a form: fields is [(name, filename or None, bytes)]."""
+    out = b""
+    for name, filename, data in fields:
+        out += b"--" + boundary.encode() + b"\r\n"
+        disp = 'Content-Disposition: form-data; name="%s"' % name
+        if filename is not None:
+            disp += '; filename="%s"\r\nContent-Type: image/png' % filename
+        out += disp.encode() + b"\r\n\r\n" + data + b"\r\n"
+    out += b"--" + boundary.encode() + b"--\r\n"
+    return out, "multipart/form-data; boundary=" + boundary
+
+
+class ImageForm(fidxsvc.ServiceTest):
+    """Issue 17 item 3: the page's image form, without JavaScript (a multipart POST)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory(prefix="fidx-page-img-")
+        d = cls._tmp.name
+        # The listed account of BASE_CSV (Vietcombank 0123456789), 500,000 dong.
+        qr = os.path.join(d, "qr.png")
+        subprocess.run(["qrencode", "-s", "8", "-m", "4", "-o", qr,
+                        vietqr("970436", "0123456789", "500000")], check=True)
+        shot = os.path.join(d, "shot.png")
+        subprocess.run(["convert", "-size", "1080x1600", "xc:#f2f2f7", "-font", "DejaVu-Sans",
+                        "-fill", "#111111", "-pointsize", "48", "-annotate", "+60+200",
+                        "Chuyển phí xác minh theo mã QR\nhoặc gọi 0912.345.678",
+                        qr, "-geometry", "+340+500", "-composite", "-strip", "PNG24:" + shot],
+                       check=True)
+        with open(shot, "rb") as f:
+            cls.shot = f.read()
+        with open(qr, "rb") as f:
+            cls.qr = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def post(self, svc, fields):
+        body, ctype = multipart(fields)
+        return svc.request("POST", "/image", body=body, headers={"Content-Type": ctype})
+
+    def test_a_screenshot_with_a_listed_vietqr_code_answers_scam(self):
+        svc = self.start()
+        # The form's two file inputs: the empty one (no picture taken) is skipped.
+        r = self.post(svc, [("lang", None, b"en"), ("image", "", b""),
+                            ("image", "shot.png", self.shot)])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.headers["cache-control"], "no-store")
+        html = r.body.decode()
+        self.assertIn('data-verdict="scam" data-kind="image"', html)
+        self.assertIn("This picture holds an account, phone number or link confirmed as a scam",
+                      html)
+        # The code's bank, account, amount and recipient, and the account's verdict.
+        self.assertIn("<dt>Bank</dt><dd><bdi class=\"value\">Vietcombank</bdi></dd>", html)
+        self.assertIn("Vietcombank · 0123 4567 89", html)
+        self.assertIn("<dt>Amount</dt><dd>500,000 dong</dd>", html)
+        self.assertIn("NGUYEN VAN A", html)
+        self.assertIn('<li class="found v-scam" data-verdict="scam">', html)
+        # The text read from it, the scam number highlighted.
+        self.assertRegex(html, r'<mark class="m-scam">0912[ .]?345[ .]?678</mark>')
+        # Vietnamese by default; nothing stored.
+        r = self.post(svc, [("image", "qr.png", self.qr)])
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Ngân hàng", r.body.decode())
+        self.assertIn("500.000 đ", r.body.decode())
+
+    def test_what_is_not_a_picture_is_said_on_the_page(self):
+        svc = self.start()
+        r = self.post(svc, [("lang", None, b"vi"), ("image", "", b"")])
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("Chưa chọn ảnh nào", r.body.decode())
+        r = self.post(svc, [("image", "x.png", b"not a picture at all")])
+        self.assertEqual(r.status, 400, r)
+        self.assertIn('data-verdict="invalid" data-kind="image"', r.body.decode())
+        r = self.post(svc, [("image", "cut.png", self.qr[:len(self.qr) // 2])])
+        self.assertEqual(r.status, 400, r)
+        # A bomb: a PNG header declaring 100,000 x 100,000 pixels.
+        import struct
+        import zlib
+        ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0)
+        chunk = b"IHDR" + ihdr
+        bomb = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk +
+                struct.pack(">I", zlib.crc32(chunk)))
+        r = self.post(svc, [("image", "bomb.png", bomb)])
+        self.assertEqual(r.status, 413, r)
+        self.assertIn("tối đa 4 MB", r.body.decode())
+        # Not multipart, a malformed body, over the limit: refused before anything is read.
+        r = svc.request("POST", "/image", body=b"image=1",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertError(r, 400, "bad_request")
+        body, ctype = multipart([("image", "qr.png", self.qr)])
+        r = svc.request("POST", "/image", body=body[:-10], headers={"Content-Type": ctype})
+        self.assertError(r, 400, "bad_request")
+        # A Content-Length over the limit: 413 before a byte of the body is read.
+        head = ("POST /image HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n"
+                "Content-Length: %d\r\n\r\n" % (ctype, 4 * 1024 * 1024 + 20000)).encode()
+        rs, _, _ = svc.raw(head, until_responses=1)
+        self.assertEqual(rs[0].status, 413, rs[0])
+        self.assertEqual(svc.request("GET", "/image").status, 405)
+
+    def test_images_off_is_said_on_the_page(self):
+        svc = self.start("--image-threads", "0")
+        r = self.post(svc, [("image", "qr.png", self.qr)])
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.headers.get("retry-after"), "2")
+        self.assertIn("Máy chủ đang bận hoặc không đọc ảnh", r.body.decode())
 
 
 if __name__ == "__main__":

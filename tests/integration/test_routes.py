@@ -136,6 +136,34 @@ class CheckBatch(fidxsvc.ServiceTest):
             self.assertEqual(results[i]["error"]["code"], "bad_request", results[i])
         self.assertEqual(results[6]["verdict"], "unknown")
 
+    def test_a_long_batch_answers_each_item_as_get_does(self):
+        # Items are looked up in groups (batch.c): every item, whichever its place in a group,
+        # escaped or not, with options or not, invalid or not, answers as GET /v1/check does.
+        kinds = [SCAM_PHONE, "0912 345 678", "+84 987 654 321", "0911111111", "abc",
+                 {"q": "Vietcombank 0123456789", "kind": "bank_account"},
+                 {"q": "scam@example.com", "kind": "email"}, "https://bad.example/login/x",
+                 {"q": "0912.345.678", "kind": "phone"}, {"q": "x", "kind": "nope"},
+                 "evil.example", "0284 3822 1111", "ngân hàng 0912345678"]
+        items = [kinds[(i * 7) % len(kinds)] for i in range(53)]
+        body = json.dumps({"items": items}).replace('"0912', '"\\u0030912')
+        self.assertIn("\\u0030912", body)  # some values hold an escape, so are decoded
+        r = self.svc.request("POST", "/v1/check", body=body.encode(),
+                             headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 200, r)
+        results = r.json()["results"]
+        self.assertEqual(len(results), len(items))
+        for item, got in zip(items, results):
+            q = item if isinstance(item, str) else item["q"]
+            params = {"q": q}
+            if isinstance(item, dict):
+                params["kind"] = item["kind"]
+            want = self.svc.get("/v1/check?" + urllib.parse.urlencode(params)).json()
+            if "error" in want:
+                self.assertEqual(got["error"]["code"], want["error"]["code"], item)
+                self.assertEqual(got["query"], q)
+            else:
+                self.assertEqual(got, want, item)
+
     def test_batch_limit(self):
         r = self.svc.post_json("/v1/check", {"items": ["0911111111"] * 1000})
         self.assertEqual(r.status, 200)

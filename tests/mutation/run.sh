@@ -4,6 +4,7 @@
 # (docs/TESTING.md). Not part of `make test`: a run takes a quarter of an hour or more.
 #
 #   tests/mutation/run.sh [SCRATCH_DIR]      # default: a new directory under /tmp
+#   ONLY="2 5" tests/mutation/run.sh DIR     # only these mutants (numbers as reported)
 #
 # The scratch tree is kept, so a second run with the same directory only rebuilds what changed.
 # Exit status: 0 when every mutant was caught, 1 when one survived or could not be planted.
@@ -33,6 +34,9 @@ while IFS= read -r line; do
     tests=$(printf '%s\n' "$line" | awk -F' :: ' '{print $3}')
     what=$(printf '%s\n' "$line" | awk -F' :: ' '{print $4}')
     n=$((n + 1))
+    if [ -n "${ONLY:-}" ] && ! printf ' %s ' "$ONLY" | grep -q " $n "; then
+        continue
+    fi
     f="$SCRATCH/src/$file"
     cp "$f" "$f.orig"
     sed -i "$expr" "$f"
@@ -57,5 +61,5 @@ while IFS= read -r line; do
     report="$report$verdict"
 done <"$LIST"
 cmake --build "$SCRATCH/build" -j"$JOBS" >/dev/null 2>&1 || true
-echo "mutants: $n; caught $caught, survived $survived, not planted or not built $other"
+echo "mutants: $((caught + survived + other)) of $n; caught $caught, survived $survived, not planted or not built $other"
 [ "$survived" -eq 0 ] && [ "$other" -eq 0 ]

@@ -4,6 +4,7 @@
  * timeouts, a closed port for refused connections), cancellation and keep-alive. The package is
  * imported by its own name, through the "exports" of package.json. */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -134,7 +135,8 @@ describe("lookups", () => {
   let svc;
   let fx;
   before(async () => {
-    svc = await start(["--report-burst", "100"], { tokens: true });
+    /* Image threads run at nice 19: on a loaded machine an image may wait long. */
+    svc = await start(["--report-burst", "100", "--image-timeout", "300"], { tokens: true });
     fx = new Client(svc.url, { timeout: 10000 });
   });
 
@@ -190,6 +192,32 @@ describe("lookups", () => {
                      { matches: [], truncated: false, verdict: "allow" });
     const big = await fx.scan("x".repeat(70000)).catch((x) => x);
     assert.deepEqual([big.status, big.code], [413, "too_large"]);
+  });
+
+  test("checkImage: a VietQR code of a listed account", async () => {
+    /* Vietcombank 0000 1000 2001, confirmed in data/sample (a payload with its CRC). */
+    const tlv = (id, v) => id + String(v.length).padStart(2, "0") + v;
+    const napas = tlv("00", "A000000727") + tlv("01", tlv("00", "970436") +
+                  tlv("01", "000010002001")) + tlv("02", "QRIBFTTA");
+    const p = tlv("00", "01") + tlv("01", "12") + tlv("38", napas) + tlv("53", "704") +
+              tlv("54", "800000") + tlv("58", "VN") + "6304";
+    let crc = 0xffff;
+    for (const b of Buffer.from(p, "latin1")) {
+      crc ^= b << 8;
+      for (let i = 0; i < 8; i++) {
+        crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+      }
+    }
+    const payload = p + crc.toString(16).toUpperCase().padStart(4, "0");
+    const png = execFileSync("qrencode", ["-o", "-", "-s", "6", payload]);
+    const slow = new Client(svc.url, { timeout: 300000 }); /* OCR on a loaded machine */
+    const r = await slow.checkImage(new Uint8Array(png));
+    assert.deepEqual([r.verdict, r.image.format, r.codes.length], ["block", "png", 1]);
+    assert.deepEqual([r.codes[0].source, r.codes[0].canonical, r.codes[0].qr.amount],
+                     ["vietqr", "970436:000010002001", "800000"]);
+    assert.equal((await fx.check(payload)).qr.bank, "Vietcombank");
+    const bad = await slow.checkImage(Buffer.from("not an image")).catch((x) => x);
+    assert.deepEqual([bad.status, bad.code], [400, "invalid_image"]);
   });
 
   test("scanMany", async () => {

@@ -53,7 +53,8 @@ class Recorder:
 class Lookups(ServiceCase):
     def setUp(self) -> None:
         super().setUp()
-        self.svc = self.start("--report-burst", "100", tokens=True)
+        # Image threads run at nice 19: on a loaded machine an image may wait long.
+        self.svc = self.start("--report-burst", "100", "--image-timeout", "300", tokens=True)
         self.fx = Client(self.url(self.svc), timeout=10)
         self.addCleanup(self.fx.close)
 

@@ -30,9 +30,10 @@ FIDX_MUST_CHECK int fidx_feed_detect(const char *p, size_t len, fidx_feed_format
 typedef struct fidx_feed fidx_feed_t;
 
 /* Opens a reader over p[0..len) (borrowed until fidx_feed_free). MISP and STIX documents are
- * parsed whole here (FIDX_ETOOBIG over FIDX_MAX_JSON_DOC; FIDX_EINVAL with err->offset on bad
- * JSON); CSV checks its header (a `value` column is required; unknown columns are an error).
- * Caller owns *out; free with fidx_feed_free. */
+ * checked whole here, without being built, then read one record at a time (FIDX_ETOOBIG over
+ * FIDX_MAX_JSON_DOC; FIDX_EINVAL with err->offset on bad JSON); CSV checks its header (a
+ * `value` column is required; unknown columns are an error). Caller owns *out; free with
+ * fidx_feed_free. */
 FIDX_MUST_CHECK int fidx_feed_new(const char *p, size_t len, fidx_feed_format_t fmt,
                                   fidx_feed_t **out, fidx_err_t *err);
 

@@ -4,6 +4,7 @@
 #define FIDX_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A bounded output buffer; once a write does not fit, ok becomes 0 and later writes do
@@ -38,6 +39,20 @@ static inline void fidx_buf_puts(fidx_buf_t *b, const char *s)
     fidx_buf_put(b, s, strlen(s));
 }
 void fidx_buf_putu(fidx_buf_t *b, unsigned long long v);
+
+/* Whether the 8 bytes at p are all plain in a JSON string: ASCII, not a control character,
+ * '"' or '\\' (so copied as they are, and read as they are). Eight at a time, as most text is
+ * plain: the classic "has a byte less than n" word test, exact for bytes below 0x80, and any
+ * byte from 0x80 up answers 0 by its high bit. */
+static inline int fidx_json_plain8(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t v, q, s;
+    memcpy(&v, p, 8);
+    q = v ^ (ones * '"');
+    s = v ^ (ones * '\\');
+    return ((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((s - ones) & ~s) | v) & high) == 0;
+}
 
 /* Writes p[0..len) as a JSON string with quotes: '"', '\\' and control characters escaped,
  * U+2028/U+2029 escaped, invalid UTF-8 bytes replaced by U+FFFD, so the output is always valid

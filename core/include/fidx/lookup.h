@@ -54,6 +54,7 @@ typedef struct {
     char qr_text[FIDX_EMVCO_MAX_LEN];
     size_t canonical_len;
     char canonical[FIDX_CANON_CAP];
+    uint64_t prefetch_key; /* private to fidx_check_start/_prefetch: a phone's sort key, or 0 */
 } fidx_result_t;
 
 /* Whether q[0..len) is to be read as a VietQR payload: it starts "000201" and is not a bare
@@ -72,6 +73,20 @@ int fidx_check_is_payload(const char *q, size_t len);
 FIDX_MUST_CHECK int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
                                const char *platform, const char *q, size_t len, fidx_result_t *res,
                                fidx_err_t *err);
+
+/* fidx_check in steps, so that a batch overlaps the cache misses of many lookups (a lookup
+ * in a large snapshot waits on two: the bucket directory, then the bucket's fingerprints and
+ * records). fidx_check_start reads q into res (the same errors as fidx_check) and, for a phone
+ * number, prefetches its directory entry; fidx_check_prefetch, optional, reads that entry and
+ * prefetches the bucket; fidx_check_finish probes and sets the verdict, as fidx_check would.
+ * Start the next values before finishing this one: a prefetch is only a hint, so any order
+ * gives the same results, and only an interleaved one is faster. The overlay rule of
+ * fidx_check applies to fidx_check_finish. */
+FIDX_MUST_CHECK int fidx_check_start(const fidx_snapshot_t *s, fidx_kind_t kind,
+                                     const char *platform, const char *q, size_t len,
+                                     fidx_result_t *res, fidx_err_t *err);
+void fidx_check_prefetch(const fidx_snapshot_t *s, const fidx_result_t *res);
+void fidx_check_finish(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_result_t *res);
 
 /* After fidx_check: when nothing matched a url or domain, whether its host imitates a site of
  * the look-alike index la (fidx/lookalike.h) — the verdict becomes suspicious — or is a link

@@ -73,6 +73,11 @@ void fidx_json_string(fidx_buf_t *b, const char *p, size_t len)
     size_t i = 0, run = 0;
     fidx_buf_put(b, "\"", 1);
     while (i < len) {
+        if (len - i >= 8 && fidx_json_plain8(p + i)) {
+            run += 8;
+            i += 8;
+            continue;
+        }
         unsigned c = s[i];
         size_t n = 1;
         int plain = c >= 0x20 && c != '"' && c != '\\' && c < 0x80;

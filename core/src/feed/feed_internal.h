@@ -89,9 +89,20 @@ fidx_str_t fidx__feed_row_utf8_cut(fidx_str_t s, size_t max);
 int fidx__feed_line(fidx_feed_t *f, fidx_str_t *out, size_t *lineno, size_t *offset);
 
 /* ---- feed_json.c ---- */
-/* Loads a whole JSON document (MISP, STIX) after a BOM: FIDX_ETOOBIG over FIDX_MAX_JSON_DOC,
- * FIDX_EINVAL with err->offset at the error. Caller owns *root; json_decref it. */
-int fidx__feed_json_load(const char *p, size_t len, json_t **root, fidx_err_t *err);
+
+/* ---- feed_json_skim.c ---- */
+/* Checks the JSON value at p[i] (after whitespace) without building it; *end: after it.
+ * FIDX_EINVAL with err->offset ("document is not valid JSON", "JSON is nested too deeply"). */
+int fidx__feed_json_skim(const char *p, size_t len, size_t i, size_t *end, fidx_err_t *err);
+/* The first byte at or after p[i] that is not JSON whitespace. */
+size_t fidx__feed_json_ws(const char *p, size_t len, size_t i);
+/* On a checked document: 1 and *i past `open` ('{' or '[') when the value at *i starts with it. */
+int fidx__feed_json_open(const char *p, size_t len, size_t *i, char open);
+/* On a checked document, inside an object (in_obj) or array opened with fidx__feed_json_open:
+ * 1 with the next member's key (raw, between its quotes; objects only) and value range
+ * [*vstart, *vend), *i moved past it; 0 at the container's end. */
+int fidx__feed_json_next(const char *p, size_t len, size_t *i, int in_obj, fidx_str_t *key,
+                         size_t *vstart, size_t *vend);
 
 /* The string member `key` of obj as a slice of jansson's copy (borrowed while obj lives);
  * p == NULL when absent, not a string or empty. */

@@ -1,6 +1,6 @@
-/* JSON documents for the MISP and STIX readers and for format detection: loading a whole
- * document within its limit, reading a string member, skipping a string's text, and finding
- * where a decoded string is written in the document, to report a row's line. */
+/* JSON for the MISP and STIX readers and for format detection: reading a string member,
+ * skipping a string's text, and finding where a decoded string is written in the document,
+ * to report a row's line. */
 #include <string.h>
 
 #include "feed/feed_internal.h"
@@ -14,31 +14,6 @@ size_t fidx__feed_json_skip_string(const char *p, size_t len, size_t i)
             return i + 1;
     }
     return len;
-}
-
-int fidx__feed_json_load(const char *p, size_t len, json_t **root, fidx_err_t *err)
-{
-    *root = NULL;
-    if (len > FIDX_MAX_JSON_DOC)
-        return fidx_err_set(err, FIDX_ETOOBIG, 0, "JSON document is too large");
-    size_t b = fidx__feed_skip_bom(p, len);
-    json_error_t jerr;
-    json_t *j = json_loadb(p + b, len - b, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j) {
-        size_t at = b + (jerr.position > 0 ? (size_t)jerr.position : 0);
-        switch (json_error_code(&jerr)) {
-        case json_error_out_of_memory:
-            return fidx_err_set(err, FIDX_ENOMEM, at, "out of memory parsing JSON");
-        case json_error_stack_overflow:
-            return fidx_err_set(err, FIDX_EINVAL, at, "JSON is nested too deeply");
-        case json_error_duplicate_key:
-            return fidx_err_set(err, FIDX_EINVAL, at, "JSON object has a duplicate key");
-        default:
-            return fidx_err_set(err, FIDX_EINVAL, at, "document is not valid JSON");
-        }
-    }
-    *root = j;
-    return 0;
 }
 
 fidx_str_t fidx__feed_json_str(const json_t *obj, const char *key)

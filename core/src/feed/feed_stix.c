@@ -1,4 +1,6 @@
-/* STIX 2.1 feed reader: a bundle ({"type":"bundle","objects":[…]}) is parsed whole, and each
+/* STIX 2.1 feed reader: a bundle ({"type":"bundle","objects":[…]}) is checked whole without
+ * being built (feed_json_skim.c), the place of each object noted and each object parsed alone
+ * when it is read (memory: the input's mapping and 16 bytes an object); each
  * indicator whose pattern_type is "stix" (or absent) yields one row per comparison of its
  * pattern. The patterns read are observation expressions joined by OR, each a comparison or
  * comparisons joined by OR:
@@ -33,10 +35,16 @@ typedef struct {
     int escaped;
 } cmp_t;
 
+/* Where an object of the bundle is written. */
+typedef struct {
+    size_t start, end;
+} obj_span_t;
+
 typedef struct {
     struct fidx_feed base;
-    json_t *root;
-    json_t *objects;
+    obj_span_t *objs; /* every object, in document order */
+    size_t n_objs, cap_objs;
+    json_t *obj_js;    /* the object being read, parsed (the rows' strings are its) */
     size_t obj;        /* next object */
     const json_t *cur; /* the indicator being read, or NULL */
     pat_t pat;         /* where in its pattern */
@@ -340,9 +348,19 @@ static int stix_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
     for (;;) {
         if (s->cur && next_comparison(s, row) == 0)
             return 0;
-        if (s->obj >= json_array_size(s->objects))
+        if (s->obj >= s->n_objs)
             return FIDX_ENOTFOUND;
-        const json_t *o = json_array_get(s->objects, s->obj++);
+        const obj_span_t *x = &s->objs[s->obj++];
+        json_error_t jerr;
+        json_decref(s->obj_js);
+        s->obj_js = json_loadb(s->base.p + x->start, x->end - x->start,
+                               JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+        const json_t *o = s->obj_js;
+        if (!o) {
+            s->skips.n_records++;
+            row->line = s->loc.line;
+            return fidx_err_set(err, FIDX_EINVAL, 0, "STIX object has a duplicate key");
+        }
         if (!wanted(s, o))
             continue;
         s->cur_rows = 0;
@@ -352,10 +370,51 @@ static int stix_next(fidx_feed_t *f, fidx_row_t *row, fidx_err_t *err)
     }
 }
 
+static int push_object(stix_feed_t *s, size_t start, size_t end)
+{
+    if (s->n_objs == s->cap_objs) {
+        size_t cap = s->cap_objs ? s->cap_objs * 2 : 256;
+        obj_span_t *o = realloc(s->objs, cap * sizeof *o);
+        if (!o)
+            return FIDX_ENOMEM;
+        s->objs = o;
+        s->cap_objs = cap;
+    }
+    s->objs[s->n_objs++] = (obj_span_t){start, end};
+    return 0;
+}
+
+/* The bundle at p[i] (a checked document): "type" must be "bundle"; every element of
+ * "objects" (absent: an empty bundle) noted. */
+static int collect_objects(stix_feed_t *s, size_t i, fidx_err_t *err)
+{
+    const char *p = s->base.p;
+    size_t len = s->base.len, vs, ve, list = SIZE_MAX;
+    fidx_str_t key;
+    int bundle = 0;
+    if (fidx__feed_json_open(p, len, &i, '{')) {
+        while (fidx__feed_json_next(p, len, &i, 1, &key, &vs, &ve)) {
+            if (fidx_str_eq(key, "objects"))
+                list = vs;
+            else if (fidx_str_eq(key, "type"))
+                bundle = ve - vs == 8 && memcmp(p + vs, "\"bundle\"", 8) == 0;
+        }
+    }
+    if (!bundle)
+        return fidx_err_set(err, FIDX_EINVAL, 0, "JSON document is not a STIX bundle");
+    if (list == SIZE_MAX || !fidx__feed_json_open(p, len, &list, '['))
+        return 0;
+    while (fidx__feed_json_next(p, len, &list, 0, &key, &vs, &ve))
+        if (push_object(s, vs, ve) != 0)
+            return fidx_err_set(err, FIDX_ENOMEM, 0, "out of memory");
+    return 0;
+}
+
 static void stix_free(fidx_feed_t *f)
 {
     stix_feed_t *s = (stix_feed_t *)f;
-    json_decref(s->root);
+    json_decref(s->obj_js);
+    free(s->objs);
     fidx__feed_row_scratch_dispose(&s->scratch);
     free(s);
 }
@@ -375,14 +434,19 @@ int fidx__feed_stix_new(const char *p, size_t len, fidx_feed_t **out, fidx_err_t
     s->skips.context_said = "revoked or with another pattern type than stix";
     s->skips.none_said = "indicators comparing only objects we do not map (IP addresses, file "
                          "hashes…)";
-    int rc = fidx__feed_json_load(p, len, &s->root, err);
-    if (rc == 0 && !fidx_str_eq(fidx__feed_json_str(s->root, "type"), "bundle"))
-        rc = fidx_err_set(err, FIDX_EINVAL, 0, "JSON document is not a STIX bundle");
+    size_t b = fidx__feed_skip_bom(p, len), end;
+    int rc = 0;
+    if (len > FIDX_MAX_JSON_DOC)
+        rc = fidx_err_set(err, FIDX_ETOOBIG, 0, "JSON document is too large");
+    else if ((rc = fidx__feed_json_skim(p, len, b, &end, err)) == 0 &&
+             fidx__feed_json_ws(p, len, end) < len)
+        rc = fidx_err_set(err, FIDX_EINVAL, end, "document is not valid JSON");
+    if (rc == 0)
+        rc = collect_objects(s, b, err);
     if (rc != 0) {
         stix_free(&s->base);
         return rc;
     }
-    s->objects = json_object_get(s->root, "objects"); /* absent: an empty bundle */
     fidx__feed_json_locator_init(&s->loc, p, len);
     *out = &s->base;
     return 0;

@@ -84,7 +84,8 @@ static const ov_entry_t *overlay_state(const best_t *b, int kind, uint64_t hash,
     return ov_visible(ov_find(b->ot, (fidx_kind_t)kind, hash, v, len), b->visible);
 }
 
-static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec)
+/* sortkey: the phone's sort key when fidx_check_start already made it, else 0. */
+static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec, uint64_t sortkey)
 {
     uint64_t key, first;
     if (b->ot) {
@@ -95,9 +96,12 @@ static void probe_phone(best_t *b, const char *canon, size_t len, uint64_t spec)
             return;
         }
     }
-    if (fidx_phone_key(canon, len, &key) != 0)
-        return;
-    if (snap_find(&b->s->kind[FIDX_KIND_PHONE], snap_phone_sortkey(key), &first))
+    if (!sortkey) {
+        if (fidx_phone_key(canon, len, &key) != 0)
+            return;
+        sortkey = snap_phone_sortkey(key);
+    }
+    if (snap_find(&b->s->kind[FIDX_KIND_PHONE], sortkey, &first))
         consider(b, FIDX_KIND_PHONE, first, spec, canon, len);
 }
 
@@ -211,15 +215,17 @@ static void probe_social(best_t *b, const char *v, size_t len)
 {
     probe_string(b, FIDX_KIND_SOCIAL, v, len, SPEC_EXACT);
     if (len > 5 && memcmp(v, "zalo:", 5) == 0)
-        probe_phone(b, v + 5, len - 5, SPEC_EXACT);
+        probe_phone(b, v + 5, len - 5, SPEC_EXACT, 0);
 }
 
 /* A phone number is also its Zalo account. */
-static void probe_phone_and_zalo(best_t *b, const char *canon, size_t len)
+static void probe_phone_and_zalo(best_t *b, const char *canon, size_t len, uint64_t sortkey)
 {
     char zalo[40];
-    probe_phone(b, canon, len, SPEC_EXACT);
-    if (canon[0] == '+' && len + 5 < sizeof zalo) {
+    probe_phone(b, canon, len, SPEC_EXACT, sortkey);
+    /* (no Zalo account to look for when neither the snapshot nor the overlay has any) */
+    if (canon[0] == '+' && len + 5 < sizeof zalo &&
+        (b->ot || b->s->kind[FIDX_KIND_SOCIAL].meta.n)) {
         memcpy(zalo, "zalo:", 5);
         memcpy(zalo + 5, canon, len);
         probe_string(b, FIDX_KIND_SOCIAL, zalo, len + 5, SPEC_EXACT);
@@ -331,18 +337,51 @@ static int normalize_payload(const char *q, size_t len, fidx_result_t *res, fidx
                           err);
 }
 
-int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
-               const char *platform, const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
+int fidx_check_start(const fidx_snapshot_t *s, fidx_kind_t kind, const char *platform,
+                     const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
 {
+    const snap_kind_t *k = &s->kind[FIDX_KIND_PHONE];
+    uint64_t key;
     int rc;
     res->has_qr = 0;
+    res->prefetch_key = 0;
     if ((kind == FIDX_KIND_NONE || kind == FIDX_KIND_BANK_ACCOUNT) && fidx_check_is_payload(q, len))
         rc = normalize_payload(q, len, res, err);
     else
         rc = fidx_normalize(kind, platform, q, len, &res->kind, res->canonical,
                             sizeof res->canonical, &res->canonical_len, err);
+    if (rc || res->kind != FIDX_KIND_PHONE || !k->meta.n ||
+        fidx_phone_key(res->canonical, res->canonical_len, &key) != 0)
+        return rc;
+    res->prefetch_key = snap_phone_sortkey(key);
+    uint64_t b = snap_bucket(res->prefetch_key, k->meta.dir_bits);
+    __builtin_prefetch(&k->dir[b]);
+    __builtin_prefetch(&k->dirbase[b >> SNAP_GROUP_BITS]);
+    return 0;
+}
+
+void fidx_check_prefetch(const fidx_snapshot_t *s, const fidx_result_t *res)
+{
+    const snap_kind_t *k = &s->kind[FIDX_KIND_PHONE];
+    if (!res->prefetch_key)
+        return;
+    uint64_t lo = snap_bucket_start(k, snap_bucket(res->prefetch_key, k->meta.dir_bits));
+    __builtin_prefetch((const char *)k->fp + lo * (k->meta.fp_bits / 8));
+    __builtin_prefetch(&k->rec[lo]);
+}
+
+int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t kind,
+               const char *platform, const char *q, size_t len, fidx_result_t *res, fidx_err_t *err)
+{
+    int rc = fidx_check_start(s, kind, platform, q, len, res, err);
     if (rc)
         return rc;
+    fidx_check_finish(s, ov, res);
+    return 0;
+}
+
+void fidx_check_finish(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_result_t *res)
+{
     const char *c = res->canonical;
     size_t n = res->canonical_len;
     best_t b = {0};
@@ -352,7 +391,7 @@ int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t k
         b.visible = fidx__overlay_visible(ov);
     switch (res->kind) {
     case FIDX_KIND_PHONE:
-        probe_phone_and_zalo(&b, c, n);
+        probe_phone_and_zalo(&b, c, n, res->prefetch_key);
         break;
     case FIDX_KIND_BANK_ACCOUNT:
         probe_bank(&b, c, n);
@@ -376,7 +415,6 @@ int fidx_check(const fidx_snapshot_t *s, const fidx_overlay_t *ov, fidx_kind_t k
         fill_match(&b, res);
         res->verdict = verdict_of(res->match.status);
     }
-    return 0;
 }
 
 int fidx_check_lookalike(const fidx_lookalike_t *la, fidx_result_t *res)

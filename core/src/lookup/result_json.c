@@ -18,7 +18,9 @@ static void put_day(fidx_buf_t *b, const char *key, fidx_day_t day)
         return;
     fidx_day_format(day, d);
     put_key(b, key);
-    fidx_json_string(b, d, 10);
+    fidx_buf_put(b, "\"", 1); /* YYYY-MM-DD: nothing to escape */
+    fidx_buf_put(b, d, 10);
+    fidx_buf_put(b, "\"", 1);
 }
 
 static void put_match(fidx_buf_t *b, const fidx_match_t *m)

@@ -69,11 +69,25 @@ static const normalize_fn normalizers[FIDX_KIND_COUNT] = {
     [FIDX_KIND_SOCIAL] = social_any,          [FIDX_KIND_EMAIL] = fidx_email_normalize,
 };
 
+/* Only what a typed phone number is made of: digits, spaces, '+', '.', '-', parentheses. */
+static int phone_chars_only(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || strchr(" +.-()", p[i]) != NULL) || p[i] == '\0')
+            return 0;
+    return len > 0;
+}
+
 /* Tries the kinds in detection order; the first normaliser that accepts decides. */
 static fidx_kind_t detect(const char *p, size_t len, char *out, size_t cap, size_t *out_len)
 {
     fidx_kind_t order[6];
     size_t n = 0;
+    fidx_err_t unused;
+    /* The commonest value of all, a typed phone number, straight to its normaliser: with no
+     * letter, '@', ':' or '/', no kind before the phone in the order below can take it. */
+    if (phone_chars_only(p, len) && fidx_phone_normalize(p, len, out, cap, out_len, &unused) == 0)
+        return FIDX_KIND_PHONE;
     if (find_byte(p, len, '@') && !looks_like_url(p, len))
         order[n++] = FIDX_KIND_EMAIL;
     if (looks_like_social(p, len))

@@ -666,16 +666,60 @@ static int vn_canonical_fast(const char *p, size_t len)
     return (len == 12 && vn_is_mobile(p + 3)) || (len == 13 && vn_is_fixed(p + 3));
 }
 
+/* The next commonest, a Vietnamese number as people type it: ASCII digits, at most one ' ',
+ * '.' or '-' between two of them, an optional leading '+' ("0912 345 678", "0912.345.678",
+ * "+84 912 345 678", "84912345678"). Its NSN (9 mobile or 10 landline digits) into nsn, else
+ * 0: then the full reading decides, and words any error. Every such input reads the same in
+ * both (no date has ten digits; "00", "840…" and old 11-digit numbers are left to the full
+ * reading); phone_test compares them on every separator and prefix. */
+static size_t vn_typed_fast(const char *p, size_t len, char *nsn)
+{
+    char d[14];
+    size_t n = 0, i = p[0] == '+';
+    if (len < 10 || len > 20 || p[len - 1] < '0' || p[len - 1] > '9')
+        return 0;
+    for (; i < len; i++) {
+        char ch = p[i];
+        if (ch >= '0' && ch <= '9') {
+            if (n == sizeof d)
+                return 0;
+            d[n++] = ch;
+        } else if (!(ch == ' ' || ch == '.' || ch == '-') || n == 0 || p[i + 1] < '0' ||
+                   p[i + 1] > '9') {
+            return 0;
+        }
+    }
+    size_t skip = p[0] == '+' || d[0] == '8' ? 2 : 1;
+    if ((p[0] == '+' || d[0] == '8') ? (d[0] != '8' || d[1] != '4') : (d[0] != '0'))
+        return 0;
+    if (n - skip < 9 || d[skip] == '0')
+        return 0;
+    memcpy(nsn, d + skip, n - skip);
+    return (n - skip == 9 && vn_is_mobile(nsn)) || (n - skip == 10 && vn_is_fixed(nsn)) ? n - skip
+                                                                                        : 0;
+}
+
 int fidx_phone_normalize(const char *p, size_t len, char *out, size_t cap, size_t *out_len,
                          fidx_err_t *err)
 {
     canon_t c;
+    char nsn[14];
+    size_t nn;
     if (vn_canonical_fast(p, len)) {
         if (len + 1 > cap)
             return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
         memcpy(out, p, len);
         out[len] = '\0';
         *out_len = len;
+        return 0;
+    }
+    if (p && (nn = vn_typed_fast(p, len, nsn)) != 0) {
+        if (nn + 4 > cap)
+            return fidx_err_set(err, FIDX_ENOSPC, 0, "output buffer too small");
+        memcpy(out, "+84", 3);
+        memcpy(out + 3, nsn, nn);
+        out[nn + 3] = '\0';
+        *out_len = nn + 3;
         return 0;
     }
     int rc = normalize(p, len, &c, err);

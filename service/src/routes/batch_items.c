@@ -79,9 +79,9 @@ static int unicode_escape(const char *p, const char *end, uint32_t *cp, size_t *
 
 /* A string at r->p (the opening quote). *out is its value: a slice of the body when it holds
  * no escape, else decoded into buf ({NULL, length} without a buf). -1 when it is not a string
- * jansson would take the same way, or when an escaped one is over FIDX__BATCH_STRING_MAX bytes
- * decoded. */
-static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
+ * jansson would take the same way (with nul, "\u0000" is taken, as JSON_ALLOW_NUL takes it),
+ * or when an escaped one is over cap bytes decoded. */
+static int read_string_cap(fidx__batch_reader_t *r, char *buf, size_t cap, int nul, fidx_str_t *out)
 {
     const char *p = r->p, *end = r->end, *start;
     size_t n = 0;
@@ -90,6 +90,13 @@ static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
         return -1;
     start = ++p;
     while (p < end && *p != '"') {
+        if (end - p >= 8 && fidx_json_plain8(p)) { /* most of most strings: as they are */
+            if (escaped && buf && n + 8 <= cap)
+                memcpy(buf + n, p, 8);
+            n += 8;
+            p += 8;
+            continue;
+        }
         unsigned char c = (unsigned char)*p;
         char tmp[4];
         const char *bytes = p;
@@ -98,13 +105,14 @@ static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
             static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
             const char *e = p + 1 < end ? memchr(from, p[1], sizeof from - 1) : NULL;
             uint32_t cp;
-            if (!escaped && buf && n <= FIDX__BATCH_STRING_MAX)
+            if (!escaped && buf && n <= cap)
                 memcpy(buf, start, n); /* the text before the first escape: n bytes as sent */
             escaped = 1;
             if (e) {
                 tmp[0] = to[e - from];
                 len = 1, used = 2;
-            } else if (p + 1 < end && p[1] == 'u' && unicode_escape(p + 2, end, &cp, &used) == 0) {
+            } else if (p + 1 < end && p[1] == 'u' && unicode_escape(p + 2, end, &cp, &used) == 0 &&
+                       (cp || nul)) {
                 len = put_utf8(tmp, cp);
                 used += 2;
             } else {
@@ -118,16 +126,21 @@ static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
             if (!len)
                 return -1;
         }
-        if (escaped && buf && n + len <= FIDX__BATCH_STRING_MAX)
+        if (escaped && buf && n + len <= cap)
             memcpy(buf + n, bytes, len);
         n += len;
         p += used;
     }
-    if (p == end || (escaped && n > FIDX__BATCH_STRING_MAX))
+    if (p == end || (escaped && n > cap))
         return -1;
     *out = escaped ? fidx_str(buf, n) : fidx_str(start, (size_t)(p - start));
     r->p = p + 1;
     return 0;
+}
+
+static int read_string(fidx__batch_reader_t *r, char *buf, fidx_str_t *out)
+{
+    return read_string_cap(r, buf, FIDX__BATCH_STRING_MAX, 1, out);
 }
 
 static int literal(fidx__batch_reader_t *r, const char *word)
@@ -237,6 +250,54 @@ int fidx__batch_items_next(fidx__batch_reader_t *r, fidx__batch_item_t *item)
     if (read_item(r, item, 1) != 0)
         return FIDX_EINVAL; /* cannot happen after a start that returned 0 */
     if (*r->p == ',')
+        r->p = skip_ws(r->p + 1, r->end);
+    return 0;
+}
+
+/* ---- {"texts":[…]} ---- */
+
+int fidx__batch_texts_start(fidx__batch_reader_t *r, const char *body, size_t len, size_t cap,
+                            size_t *n_texts, size_t *bytes)
+{
+    fidx_str_t key, t;
+    size_t n = 0, total = 0;
+    *n_texts = *bytes = 0;
+    if (!body)
+        return FIDX_EINVAL;
+    r->p = body;
+    r->end = body + len;
+    if (expect(r, '{') != 0 || read_string(r, NULL, &key) != 0 || key.len != 5 || !key.p ||
+        memcmp(key.p, "texts", 5) != 0 || expect(r, ':') != 0 || expect(r, '[') != 0)
+        return FIDX_EINVAL;
+    const char *first = r->p;
+    while (r->p < r->end && *r->p != ']') {
+        if (read_string_cap(r, NULL, cap, 0, &t) != 0)
+            return FIDX_EINVAL;
+        n++;
+        total += t.len;
+        r->p = skip_ws(r->p, r->end);
+        if (r->p < r->end && *r->p == ']')
+            break;
+        if (expect(r, ',') != 0)
+            return FIDX_EINVAL;
+    }
+    if (expect(r, ']') != 0 || r->p == r->end || *r->p != '}' ||
+        skip_ws(r->p + 1, r->end) != r->end)
+        return FIDX_EINVAL;
+    r->p = first;
+    *n_texts = n;
+    *bytes = total;
+    return 0;
+}
+
+int fidx__batch_texts_next(fidx__batch_reader_t *r, char *buf, size_t cap, fidx_str_t *text)
+{
+    if (r->p == r->end || *r->p == ']')
+        return FIDX_ENOTFOUND;
+    if (read_string_cap(r, buf, cap, 0, text) != 0)
+        return FIDX_EINVAL; /* cannot happen after a start that returned 0 with this cap */
+    r->p = skip_ws(r->p, r->end);
+    if (r->p < r->end && *r->p == ',')
         r->p = skip_ws(r->p + 1, r->end);
     return 0;
 }

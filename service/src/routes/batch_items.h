@@ -1,4 +1,5 @@
-/* The items of a POST /v1/check body read in place, without allocating (route_batch.c).
+/* The items of a POST /v1/check body read in place, without allocating (route_batch.c), and
+ * the texts of a POST /v1/scan batch (scan.c).
  *
  * Nearly every batch has one shape: {"items":[ITEM,…]}, each ITEM a string or an object whose
  * members are "q" (a string) and optionally "kind" and "platform" (strings or null), each at
@@ -39,5 +40,16 @@ FIDX_MUST_CHECK int fidx__batch_items_start(fidx__batch_reader_t *r, const char 
 
 /* The next item after a start that returned 0: 0, or FIDX_ENOTFOUND after the last. */
 FIDX_MUST_CHECK int fidx__batch_items_next(fidx__batch_reader_t *r, fidx__batch_item_t *item);
+
+/* POST /v1/scan's batches read the same way: {"texts":[STRING,…]} and nothing else (no other
+ * member, only strings, no "\u0000": the scan route's jansson refuses it), strings decoded
+ * into at most cap bytes (a longer escaped one: FIDX_EINVAL, and jansson decides). start
+ * checks the whole body and gives the number of texts and their bytes once decoded; next
+ * gives each text: a slice of the body, or decoded into buf (cap bytes; valid until the next
+ * text). */
+FIDX_MUST_CHECK int fidx__batch_texts_start(fidx__batch_reader_t *r, const char *body, size_t len,
+                                            size_t cap, size_t *n_texts, size_t *bytes);
+FIDX_MUST_CHECK int fidx__batch_texts_next(fidx__batch_reader_t *r, char *buf, size_t cap,
+                                           fidx_str_t *text);
 
 #endif

@@ -7,19 +7,30 @@
 #include "http/query.h"
 #include "routes/related.h"
 
+int fidx__lookup_start(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
+                       size_t len, fidx_result_t *res, fidx_err_t *err)
+{
+    int r = fidx_check_start(w->snap, kind, platform, q, len, res, err);
+    if (r)
+        fidx__counter_add(&w->metrics.lookup_invalid, 1);
+    return r;
+}
+
+void fidx__lookup_finish(fidx__worker_t *w, fidx_result_t *res)
+{
+    fidx__worker_online(w); /* the overlay may be read: see service.h */
+    fidx_check_finish(w->snap, w->ov, res);
+    (void)fidx_check_lookalike(w->la, res); /* only a url or domain nothing matched */
+    fidx__metrics_lookup(&w->metrics, res->kind, res->verdict);
+}
+
 int fidx__lookup(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
                  size_t len, fidx_err_t *err)
 {
-    fidx_result_t *res = &w->result;
-    fidx__worker_online(w); /* the overlay may be read: see service.h */
-    int r = fidx_check(w->snap, w->ov, kind, platform, q, len, res, err);
-    if (r) {
-        fidx__counter_add(&w->metrics.lookup_invalid, 1);
-        return r;
-    }
-    (void)fidx_check_lookalike(w->la, res); /* only a url or domain nothing matched */
-    fidx__metrics_lookup(&w->metrics, res->kind, res->verdict);
-    return 0;
+    int r = fidx__lookup_start(w, kind, platform, q, len, &w->result, err);
+    if (r == 0)
+        fidx__lookup_finish(w, &w->result);
+    return r;
 }
 
 int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,

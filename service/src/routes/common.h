@@ -20,6 +20,14 @@
 FIDX_MUST_CHECK int fidx__lookup(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
                                  const char *q, size_t len, fidx_err_t *err);
 
+/* fidx__lookup in the steps of fidx_check_start/_prefetch/_finish (fidx/lookup.h), into res,
+ * for a batch that overlaps its lookups: start reads the value (0 or the fidx_check error,
+ * counted as invalid), finish looks it up and counts it. */
+FIDX_MUST_CHECK int fidx__lookup_start(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
+                                       const char *q, size_t len, fidx_result_t *res,
+                                       fidx_err_t *err);
+void fidx__lookup_finish(fidx__worker_t *w, fidx_result_t *res);
+
 /* Checks q[0..len) against w's snapshot and appends its JSON result to out. Returns 0, or the
  * fidx_check error (err filled; nothing appended; FIDX_EINVAL/FIDX_ETOOBIG/FIDX_EKIND mean an
  * invalid value), or FIDX_ENOMEM/FIDX_ENOSPC when out cannot hold the result. */

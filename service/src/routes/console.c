@@ -14,6 +14,7 @@
  * trusts (--trusted-proxy, routes/proxy.h): the service's own listener is plain HTTP. Sign-ins
  * are limited per client network: the client behind a trusted proxy, else the peer. */
 #include <string.h>
+#include <strings.h>
 
 #include <http_parser.h>
 
@@ -127,10 +128,27 @@ void fidx__route_console_whoami(const fidx__req_t *req, fidx__resp_t *resp)
     whoami_json(resp, &se, req->w->cfg->session_idle_ms);
 }
 
+/* Whether the request says its body is application/json (parameters allowed). Only that type:
+ * another site's page cannot send it without a CORS preflight, which this service never
+ * grants, so it cannot sign an analyst in under its own token (login CSRF). The API's looser
+ * rule (json_body.h) also takes the form type, which any page may send. */
+static int strictly_json(const fidx__req_t *req)
+{
+    static const char type[] = "application/json";
+    size_t n = sizeof type - 1, len = req->content_type.len;
+    const char *p = req->content_type.p;
+    return p && !req->content_type_overflow && len >= n && strncasecmp(p, type, n) == 0 &&
+           (len == n || p[n] == ';' || p[n] == ' ');
+}
+
 /* The token of a sign-in's body, checked: 0 with name and role; -1 with the answer set. */
 static int check_token(const fidx__req_t *req, fidx__resp_t *resp, char *name, fidx__role_t *role)
 {
     char auth[7 + FIDX__TOKEN_SECRET_MAX + 1];
+    if (!strictly_json(req)) {
+        fidx__resp_error(resp, 400, "bad_request", "a sign-in's Content-Type is application/json");
+        return -1;
+    }
     json_t *body = fidx__json_body(req, resp, 0, 1);
     if (!body)
         return -1;

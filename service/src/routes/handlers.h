@@ -14,6 +14,8 @@ void fidx__route_batch_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp);
 /* image.c: POST /v1/image (its body limit is FIDX__IMAGE_MAX_BYTES, set by the router) */
 void fidx__route_image(const fidx__req_t *req, fidx__resp_t *resp);
+/* POST /v1/scan read by jansson alone (fuzz_body compares it with the in-place reader). */
+void fidx__route_scan_jansson(const fidx__req_t *req, fidx__resp_t *resp);
 
 /* ops.c */
 void fidx__route_healthz(const fidx__req_t *req, fidx__resp_t *resp);
@@ -31,6 +33,10 @@ void fidx__route_static(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_report_status(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_dispute(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_page_dispute_post(const fidx__req_t *req, fidx__resp_t *resp);
+/* page_image.c: the image form (POST /image); its body may hold this much besides the
+ * picture (the form's other fields and the parts' headers). */
+#define FIDX__PAGE_IMAGE_FORM_EXTRA (16 * 1024)
+void fidx__route_page_image(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_reports(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_report_status(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/ID */
 

@@ -169,6 +169,19 @@ void fidx__image_task_stop(fidx__service_t *svc)
     svc->images = NULL;
 }
 
+int fidx__image_task_stats(const fidx__service_t *svc, uint64_t *waiting, uint64_t *running,
+                           uint64_t *done, uint64_t *refused)
+{
+    fidx__image_pool_stats_t st = {0};
+    if (svc->images)
+        fidx__image_pool_stats(svc->images->pool, &st);
+    *waiting = st.waiting;
+    *running = st.running;
+    *done = st.done;
+    *refused = st.refused;
+    return svc->images != NULL;
+}
+
 int fidx__image_task_worker_init(fidx__worker_t *w)
 {
     pthread_mutex_init(&w->image_mu, NULL);

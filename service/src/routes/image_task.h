@@ -44,6 +44,10 @@ FIDX_MUST_CHECK int fidx__image_task_submit(fidx__worker_t *w, uint8_t *bytes, s
 int fidx__image_task_start(fidx__service_t *svc);
 void fidx__image_task_stop(fidx__service_t *svc);
 
+/* The pool's counts now (image_pool.h), for /metrics: 0 and *out zeroed when images are off. */
+int fidx__image_task_stats(const fidx__service_t *svc, uint64_t *waiting, uint64_t *running,
+                           uint64_t *done, uint64_t *refused);
+
 /* A worker's side: init with its loop; finish with its other handles (tasks that come back
  * later wait for dispose); dispose calls their callbacks, cancelled, after stop. */
 int fidx__image_task_worker_init(fidx__worker_t *w);

@@ -15,7 +15,8 @@
 #include "reports/ratelimit.h"
 #include "routes/proxy.h"
 
-#define WIDE_SHARE 4 /* a /48's (or /24's) allowance, in /64 (or single address) allowances */
+#define POLICY_MAX 120 /* the anonymous lookups' RateLimit-Policy line */
+#define WIDE_SHARE 4   /* a /48's (or /24's) allowance, in /64 (or single address) allowances */
 #define WWW_AUTHENTICATE "WWW-Authenticate: Bearer realm=\"fraudidx\"\r\n"
 
 struct fidx__limits {
@@ -24,6 +25,8 @@ struct fidx__limits {
     fidx__ratelimit_bucket_t *buckets;
     fidx__ratelimit_t *host, *wide; /* anonymous lookups; NULL: not limited */
     uint32_t host_rate, wide_rate, period_s;
+    char policy[POLICY_MAX + 1]; /* their RateLimit-Policy line, with CRLF */
+    size_t policy_len;
 };
 
 /* ---- life ---- */
@@ -87,6 +90,12 @@ int fidx__limits_start(fidx__service_t *svc)
     l->wide_rate =
         (uint32_t)(wide_rate > FIDX__RATELIMIT_RATE_MAX ? FIDX__RATELIMIT_RATE_MAX : wide_rate);
     l->period_s = cfg->lookup_period_s;
+    int n = snprintf(l->policy, sizeof l->policy,
+                     "RateLimit-Policy: \"addr\";q=%" PRIu32 ";w=%" PRIu32 ", \"net\";q=%" PRIu32
+                     ";w=%" PRIu32 "\r\n",
+                     l->host_rate, l->period_s, l->wide_rate, l->period_s);
+    l->policy_len = n > 0 && (size_t)n < sizeof l->policy ? (size_t)n : 0; /* it fits: 10-digit
+                                                                            * numbers at most */
     if (fidx__ratelimit_new(l->host_rate, l->period_s, cfg->lookup_burst, &l->host) != 0 ||
         fidx__ratelimit_new(l->wide_rate, l->period_s,
                             (uint32_t)(wide_burst > FIDX__RATELIMIT_BURST_MAX
@@ -140,24 +149,60 @@ static void unknown_key(const fidx__req_t *req, fidx__resp_t *resp)
     resp->headers = WWW_AUTHENTICATE;
 }
 
-/* Appends one list member to a RateLimit field being built. */
-static void member(char *out, size_t cap, size_t *at, const char *name,
-                   const fidx__ratelimit_info_t *in)
+/* The header lines are written by hand: this runs for every limited lookup, and four
+ * snprintf calls cost more than the rest of the limit (bench/RESULTS.md, issue 16.5). The
+ * longest they get: a policy line of POLICY_MAX, two members of 36 bytes, the
+ * field names and a Retry-After line: under the 256 bytes of req->headers. */
+static char *put_u(char *p, unsigned v)
 {
-    int n = snprintf(out + *at, cap - *at, "%s\"%s\";r=%u;t=%u", *at ? ", " : "", name,
-                     in->remaining, in->reset_s);
-    *at += n > 0 && (size_t)n < cap - *at ? (size_t)n : 0;
+    char tmp[10];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
 }
 
-/* req->headers: the policy, the state after this request, and Retry-After when refused. */
-static void set_headers(fidx__req_t *req, const char *policy, const char *state,
-                        unsigned retry_after)
+static char *put_s(char *p, const char *s, size_t n)
 {
-    int n = snprintf(req->headers, sizeof req->headers, "RateLimit-Policy: %s\r\nRateLimit: %s\r\n",
-                     policy, state);
-    if (retry_after && n > 0 && (size_t)n < sizeof req->headers)
-        snprintf(req->headers + n, sizeof req->headers - (size_t)n, "Retry-After: %u\r\n",
-                 retry_after);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* One member of the RateLimit field: "NAME";r=REMAINING;t=SECONDS. */
+static char *put_state(char *p, const char *name, size_t n, const fidx__ratelimit_info_t *in)
+{
+    *p++ = '"';
+    p = put_s(p, name, n);
+    p = put_s(p, "\";r=", 4);
+    p = put_u(p, in->remaining);
+    p = put_s(p, ";t=", 3);
+    return put_u(p, in->reset_s);
+}
+
+/* req->headers: the policy line (policy_len bytes, ending in CRLF), `RateLimit: ` and the
+ * members, and Retry-After when refused. */
+static void set_headers(fidx__req_t *req, const char *policy, size_t policy_len, const char *name1,
+                        size_t n1, const fidx__ratelimit_info_t *first, const char *name2,
+                        size_t n2, const fidx__ratelimit_info_t *second, unsigned retry_after)
+{
+    _Static_assert(sizeof req->headers >= POLICY_MAX + 2 * 36 + 40, "the RateLimit lines fit");
+    char *p = put_s(req->headers, policy, policy_len);
+    p = put_s(p, "RateLimit: ", 11);
+    p = put_state(p, name1, n1, first);
+    if (second) {
+        p = put_s(p, ", ", 2);
+        p = put_state(p, name2, n2, second);
+    }
+    p = put_s(p, "\r\n", 2);
+    if (retry_after) {
+        p = put_s(p, "Retry-After: ", 13);
+        p = put_u(p, retry_after);
+        p = put_s(p, "\r\n", 2);
+    }
+    *p = '\0';
 }
 
 /* Key i's bucket (read lock held). */
@@ -167,11 +212,11 @@ static void charge_key(fidx__limits_t *l, fidx__req_t *req, size_t i)
     fidx__ratelimit_info_t info;
     fidx__apikeys_rate(l->keys, i, &rate, &period);
     int ok = fidx__ratelimit_bucket_take(&l->buckets[i], uv_now(&req->w->loop), &info);
-    char policy[64], state[64];
-    size_t at = 0;
-    snprintf(policy, sizeof policy, "\"key\";q=%" PRIu32 ";w=%" PRIu32, rate, period);
-    member(state, sizeof state, &at, "key", &info);
-    set_headers(req, policy, state, ok ? 0 : info.retry_after_s);
+    char policy[64];
+    int n = snprintf(policy, sizeof policy,
+                     "RateLimit-Policy: \"key\";q=%" PRIu32 ";w=%" PRIu32 "\r\n", rate, period);
+    set_headers(req, policy, (size_t)n, "key", 3, &info, NULL, 0, NULL,
+                ok ? 0 : info.retry_after_s);
     if (!ok)
         req->handler = too_many;
 }
@@ -185,19 +230,12 @@ static void charge_network(fidx__limits_t *l, fidx__req_t *req, const fidx__clie
     uint64_t now = uv_now(&req->w->loop);
     fidx__ratelimit_info_t hi, wi = {0};
     int ok = fidx__ratelimit_take_info(l->host, host, now, &hi);
+    int asked_wide = ok; /* the network's bucket is asked only once the address's gave */
     if (ok && !fidx__ratelimit_take_info(l->wide, wide, now, &wi)) {
         fidx__ratelimit_refund_key(l->host, host, now);
         ok = 0;
     }
-    char policy[96], state[96];
-    size_t at = 0;
-    snprintf(policy, sizeof policy,
-             "\"addr\";q=%" PRIu32 ";w=%" PRIu32 ", \"net\";q=%" PRIu32 ";w=%" PRIu32, l->host_rate,
-             l->period_s, l->wide_rate, l->period_s);
-    member(state, sizeof state, &at, "addr", &hi);
-    if (hi.retry_after_s == 0) /* the network's bucket was asked too */
-        member(state, sizeof state, &at, "net", &wi);
-    set_headers(req, policy, state,
+    set_headers(req, l->policy, l->policy_len, "addr", 4, &hi, "net", 3, asked_wide ? &wi : NULL,
                 ok ? 0 : (hi.retry_after_s ? hi.retry_after_s : wi.retry_after_s));
     if (!ok)
         req->handler = too_many;

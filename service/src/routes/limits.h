@@ -5,9 +5,9 @@
  *   - A request with `Authorization: Bearer KEY` and a known key is charged to the key's own
  *     bucket (its RATE), and its name goes on the reports it files. A key that is not known
  *     is 401, never silently anonymous; an analyst's token is accepted as an anonymous client.
- *   - Anonymous lookups (GET/POST /v1/check, POST /v1/scan) are charged per network: the
- *     client's address (IPv6 /64) and its wider network (IPv6 /48, IPv4 /24, WIDE_SHARE times
- *     as much), the client as routes/proxy.h finds it behind a trusted proxy.
+ *   - Anonymous lookups (GET/POST /v1/check, POST /v1/scan, POST /v1/image) are charged per
+ *     network: the client's address (IPv6 /64) and its wider network (IPv6 /48, IPv4 /24,
+ *     WIDE_SHARE times as much), the client as routes/proxy.h finds it behind a trusted proxy.
  *   - Lookups from loopback (a bot on the same host, a benchmark) are not limited, unless they
  *     come through a trusted proxy (the client is then the one it forwards for);
  *     --lookup-limits off turns the lookup limits off altogether. Reports are limited for
@@ -25,7 +25,7 @@
 typedef struct fidx__limits fidx__limits_t;
 
 typedef enum {
-    FIDX__LIMIT_LOOKUP, /* /v1/check, /v1/scan */
+    FIDX__LIMIT_LOOKUP, /* /v1/check, /v1/scan, /v1/image */
     FIDX__LIMIT_REPORT, /* POST /v1/reports, POST /report */
 } fidx__limit_kind_t;
 

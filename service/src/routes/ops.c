@@ -10,6 +10,7 @@
 #include "http/query.h"
 #include "metrics.h"
 #include "routes/handlers.h"
+#include "routes/image_task.h"
 #include "web/web_assets.h"
 
 /* Why the analysts' log refuses changes, NULL when it does not (or there is none). */
@@ -201,6 +202,8 @@ static void gauges(const fidx__worker_t *w, fidx__gauges_t *g)
         fidx__admin_gauges(svc->admin, &g->overlay_listed, &g->overlay_delisted, &g->overlay_bytes,
                            &g->audit_index_bytes);
     }
+    g->has_images = fidx__image_task_stats(svc, &g->images_waiting, &g->images_running,
+                                           &g->images_done, &g->images_refused);
     if (w->cfg->follow_url) {
         int64_t lag = replica_lag_ms(svc);
         g->replica = 1;

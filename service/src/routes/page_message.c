@@ -32,12 +32,12 @@ static size_t copy_str(char *dst, size_t cap, fidx_str_t s)
     return n;
 }
 
-/* w->result, the lookup of a value first seen at match k, as the page lists it. */
-static void fill_found(fidx__page_found_t *f, const fidx_result_t *r, const fidx_scan_match_t *k)
+void fidx__page_message_found(fidx__page_found_t *f, const fidx_result_t *r, size_t start,
+                              size_t end)
 {
     memset(f, 0, offsetof(fidx__page_found_t, canonical)); /* the fields before the strings */
-    f->start = k->start;
-    f->end = k->end;
+    f->start = start;
+    f->end = end;
     f->kind = r->kind;
     f->verdict = r->verdict;
     f->canonical_len =
@@ -100,7 +100,7 @@ static void list_matches(fidx__worker_t *w, const fidx_scan_result_t *res,
                 continue;
             }
             *at = (int32_t)m->n_found;
-            fill_found(&m->found[m->n_found++], &w->result, k);
+            fidx__page_message_found(&m->found[m->n_found++], &w->result, (k)->start, (k)->end);
         }
         if (*at < 0)
             continue;

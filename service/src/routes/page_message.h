@@ -15,4 +15,9 @@
 FIDX_MUST_CHECK int fidx__page_message_check(fidx__worker_t *w, const char *text, size_t len,
                                              const fidx__page_message_t **out);
 
+/* A lookup's result r (of the value at bytes [start, end) of a text) as the page lists a value
+ * found: its verdict, plain words, owner, the site it imitates, its categories. */
+void fidx__page_message_found(fidx__page_found_t *f, const fidx_result_t *r, size_t start,
+                              size_t end);
+
 #endif

@@ -46,15 +46,25 @@ void fidx__page_request_read(fidx_str_t src, fidx__page_params_t *sp)
 }
 
 /* What the page says of itself: how fresh its data is, and who runs it. */
-static void trust(const fidx__req_t *req, fidx__page_t *pg)
+static void trust(const fidx__worker_t *w, fidx__page_t *pg)
 {
-    const fidx__config_t *cfg = req->w->cfg;
-    pg->data_built = fidx_snapshot_build_time(req->w->snap);
-    pg->data_changed = atomic_load(&req->w->svc->data_changed_at);
+    const fidx__config_t *cfg = w->cfg;
+    pg->data_built = fidx_snapshot_build_time(w->snap);
+    pg->data_changed = atomic_load(&w->svc->data_changed_at);
     if (cfg->operator_name)
         pg->operator_name = fidx_str(cfg->operator_name, strlen(cfg->operator_name));
     if (cfg->operator_url)
         pg->operator_url = fidx_str(cfg->operator_url, strlen(cfg->operator_url));
+}
+
+void fidx__page_request_begin(fidx__worker_t *w, fidx__page_t *pg, fidx__lang_t lang,
+                              int lang_given)
+{
+    fidx__page_init(pg, lang);
+    trust(w, pg);
+    pg->lang_given = lang_given;
+    pg->warnings = fidx__related_view(w); /* routes/related.h */
+    pg->now = (int64_t)time(NULL);
 }
 
 void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
@@ -62,12 +72,8 @@ void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
                               const fidx_bank_t **bank)
 {
     fidx__lang_t lang = FIDX__LANG_VI;
-    fidx__page_init(pg, FIDX__LANG_VI);
-    trust(req, pg);
-    pg->lang_given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
-    pg->lang = lang;
-    pg->warnings = fidx__related_view(req->w);
-    pg->now = (int64_t)time(NULL);
+    int given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
+    fidx__page_request_begin(req->w, pg, lang, given);
     pg->province = fidx__province_find(sp->province, sp->province_len);
     if (fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
         *kind = FIDX_KIND_NONE;

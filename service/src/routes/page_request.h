@@ -46,6 +46,11 @@ void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
                               const fidx__page_params_t *sp, fidx_kind_t *kind,
                               const fidx_bank_t **bank);
 
+/* The same for an answer given later, off the request (an image read on the pool): an empty
+ * page of w in lang. */
+void fidx__page_request_begin(fidx__worker_t *w, fidx__page_t *pg, fidx__lang_t lang,
+                              int lang_given);
+
 /* Renders pg (the whole page, or only its answer) as the answer, never cached. */
 void fidx__page_request_send(fidx__resp_t *resp, const fidx__page_t *pg, int status, int part_only);
 

@@ -62,6 +62,7 @@ static const route_t public_routes[] = {
     {"/report/", fidx__route_page_report_status, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/dispute", fidx__route_page_dispute, fidx__route_page_dispute_post, NULL, PAGE, PAGE, R,
      "GET, HEAD, POST", OPEN},
+    {"/image", NULL, fidx__route_page_image, NULL, R, PAGE, R, "POST", OPEN},
     {"/static/page.css", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/static/page.js", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
     {"/static/icon.svg", fidx__route_static, NULL, NULL, PAGE, R, R, "GET, HEAD", OPEN},
@@ -337,13 +338,17 @@ static int on_head(fidx__req_t *req, fidx__resp_t *resp)
     pick(req, public_routes, sizeof public_routes / sizeof public_routes[0], req->path);
     if (req->handler == fidx__route_image) /* an image's own limit, whatever --max-body-bytes */
         req->max_body = FIDX__IMAGE_MAX_BYTES;
+    if (req->handler == fidx__route_page_image) /* the same, with the form's other fields */
+        req->max_body = FIDX__IMAGE_MAX_BYTES + FIDX__PAGE_IMAGE_FORM_EXTRA;
     if (req->handler == fidx__route_reports && req->w->cfg->follow_url)
         return not_writer_head(req, resp);
     /* Lookups and reports are limited per client or API key (limits.h); the rest is not. */
     fidx__handler_fn h = req->handler;
-    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan)
+    if (h == fidx__route_check || h == fidx__route_batch || h == fidx__route_scan ||
+        h == fidx__route_image)
         return fidx__limits_head(req, resp, FIDX__LIMIT_LOOKUP);
-    if (h == fidx__route_reports || h == fidx__route_page_report_post)
+    if (h == fidx__route_reports || h == fidx__route_page_report_post ||
+        h == fidx__route_page_dispute_post)
         return fidx__limits_head(req, resp, FIDX__LIMIT_REPORT);
     return 0;
 }

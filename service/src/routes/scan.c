@@ -10,7 +10,9 @@
  * {"texts":[…]} (a batch: at most FIDX__SCAN_MAX_TEXTS texts, FIDX__SCAN_MAX_BATCH_BYTES in
  * all) answers {"results":[…]}, each text as a single scan answers it, or its own error in
  * place. A value found in several texts of a batch is looked up once (the batch's memory of
- * values below); a bot's batch often repeats the same number or link. */
+ * values below); a bot's batch often repeats the same number or link. A batch body of the
+ * usual shape is read in place (batch_items.c), as POST /v1/check's is: jansson took half
+ * the time of a batch of short posts (bench/RESULTS.md); anything else goes to jansson. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "fidx/lookup.h"
 #include "fidx/scan.h"
 #include "http/json_body.h"
+#include "routes/batch_items.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
 #include "routes/related.h"
@@ -60,6 +63,9 @@ struct fidx__scan_ws {
     seen_t seen[SEEN_SLOTS];
     uint32_t seen_of[FIDX_SCAN_MAX_FOUND]; /* value i → its slot + 1, 0 when not kept */
     char key[SEEN_KEY_BYTES];
+    /* a batch body read in place: the reader, and a text decoded from its escapes */
+    fidx__batch_reader_t reader;
+    char text[FIDX_SCAN_MAX_TEXT];
 };
 
 /* Looks value i up: its verdict is kept, and the result is left in w->result. */
@@ -130,7 +136,11 @@ static int put_match(fidx__worker_t *w, const char *text, const fidx_scan_match_
     size_t mark = out->len;
     fidx__sbuf_puts(out, "{\"text\":");
     fidx__sbuf_json_string(out, text + m->start, m->end - m->start);
-    fidx__sbuf_printf(out, ",\"start\":%zu,\"end\":%zu,", m->start, m->end);
+    fidx__sbuf_puts(out, ",\"start\":");
+    fidx__sbuf_putu(out, m->start);
+    fidx__sbuf_puts(out, ",\"end\":");
+    fidx__sbuf_putu(out, m->end);
+    fidx__sbuf_put(out, ",", 1);
     int r = put_result(w, m->value, out);
     if (r <= 0) {
         out->len = mark;
@@ -165,11 +175,19 @@ static const char *post_verdict(const struct fidx__scan_ws *ws)
     return ws->scam ? "block" : ws->suspicious ? "review" : "allow";
 }
 
-/* Scans text into the worker's workspace (made on the first scan). */
+/* The worker's scan workspace, made on its first scan; NULL when out of memory. */
+static struct fidx__scan_ws *workspace(fidx__worker_t *w)
+{
+    if (!w->scan_ws)
+        w->scan_ws = calloc(1, sizeof *w->scan_ws);
+    return w->scan_ws;
+}
+
+/* Scans text into the worker's workspace. */
 static int scan_text(fidx__worker_t *w, const char *text, size_t len)
 {
     fidx_err_t err = {0};
-    if (!w->scan_ws && !(w->scan_ws = calloc(1, sizeof *w->scan_ws)))
+    if (!workspace(w))
         return FIDX_ENOMEM;
     return fidx_scan(w->svc->scanner, text, len, &w->scan_ws->res, &err);
 }
@@ -278,9 +296,11 @@ static int put_scan(fidx__worker_t *w, const char *text, size_t len, int batch, 
             (void)judge(w, i);
     if (batch)
         remember_values(ws);
-    fidx__sbuf_printf(out, "],\"truncated\":%s,\"verdict\":\"%s\"",
-                      ws->res.truncated ? "true" : "false", post_verdict(ws));
-    put_related(w, out);
+    fidx__sbuf_puts(out, ws->res.truncated ? "],\"truncated\":true,\"verdict\":\""
+                                           : "],\"truncated\":false,\"verdict\":\"");
+    fidx__sbuf_puts(out, post_verdict(ws));
+    fidx__sbuf_puts(out, "\"");
+    put_related(w, out); /* "warnings" when some concern the post */
     fidx__sbuf_puts(out, "}");
     return out->failed ? FIDX_ENOMEM : 0;
 }
@@ -318,48 +338,57 @@ static void item_error(fidx__sbuf_t *out, const char *code, const char *message)
     fidx__sbuf_puts(out, "}}");
 }
 
-/* The limits of a batch as a whole, before any text is scanned: 0, or the answer is set. */
-static int batch_limits(json_t *texts, fidx__resp_t *resp)
+/* The texts of a batch, from jansson's array or read in place. */
+typedef struct {
+    json_t *array; /* NULL: in place, from the workspace's reader */
+    size_t i;
+} texts_t;
+
+/* The next text: 1 and *t (a string), 0 for an item that is not a string, -1 after the last. */
+static int next_text(struct fidx__scan_ws *ws, texts_t *it, fidx_str_t *t)
 {
-    size_t i, total = 0;
-    json_t *t;
-    if (json_array_size(texts) > FIDX__SCAN_MAX_TEXTS) {
+    if (!it->array)
+        return fidx__batch_texts_next(&ws->reader, ws->text, sizeof ws->text, t) == 0 ? 1 : -1;
+    if (it->i >= json_array_size(it->array))
+        return -1;
+    json_t *v = json_array_get(it->array, it->i++);
+    if (!json_is_string(v))
+        return 0;
+    *t = fidx_str(json_string_value(v), json_string_length(v));
+    return 1;
+}
+
+/* The limits of a batch as a whole, before any text is scanned: 0, or the answer is set. */
+static int batch_limits(size_t n, size_t bytes, fidx__resp_t *resp)
+{
+    if (n > FIDX__SCAN_MAX_TEXTS) {
         fidx__resp_errorf(resp, 413, "too_large", "at most %d texts per request",
                           FIDX__SCAN_MAX_TEXTS);
         return -1;
     }
-    json_array_foreach(texts, i, t) total += json_is_string(t) ? json_string_length(t) : 0;
-    if (total > FIDX__SCAN_MAX_BATCH_BYTES) {
+    if (bytes > FIDX__SCAN_MAX_BATCH_BYTES) {
         fidx__resp_error(resp, 413, "too_large", "the texts hold more than 1 MiB in all");
         return -1;
     }
     return 0;
 }
 
-static void answer_batch(fidx__worker_t *w, json_t *texts, fidx__resp_t *resp)
+static void answer_batch(fidx__worker_t *w, texts_t *texts, fidx__resp_t *resp)
 {
-    size_t i;
-    json_t *t;
+    struct fidx__scan_ws *ws = w->scan_ws;
     fidx__sbuf_t *out = resp->body;
-    if (batch_limits(texts, resp) != 0)
-        return;
-    if (!w->scan_ws && !(w->scan_ws = calloc(1, sizeof *w->scan_ws))) {
-        fidx__resp_error(resp, 503, "unavailable", "out of memory");
-        return;
+    fidx_str_t t;
+    int got;
+    if (++ws->gen == 0) { /* wrapped: every slot's gen could be live again */
+        memset(ws->seen, 0, sizeof ws->seen);
+        ws->gen = 1;
     }
-    if (++w->scan_ws->gen == 0) { /* wrapped: every slot's gen could be live again */
-        memset(w->scan_ws->seen, 0, sizeof w->scan_ws->seen);
-        w->scan_ws->gen = 1;
-    }
-    w->scan_ws->nseen = w->scan_ws->key_len = 0;
+    ws->nseen = ws->key_len = 0;
     fidx__sbuf_puts(out, "{\"results\":[");
-    json_array_foreach(texts, i, t)
-    {
-        int rc = FIDX_EINVAL;
+    for (size_t i = 0; (got = next_text(ws, texts, &t)) >= 0; i++) {
         if (i)
             fidx__sbuf_put(out, ",", 1);
-        if (json_is_string(t))
-            rc = put_scan(w, json_string_value(t), json_string_length(t), 1, out);
+        int rc = got ? put_scan(w, t.p, t.len, 1, out) : FIDX_EINVAL;
         if (rc == FIDX_ENOMEM) {
             fidx__resp_error(resp, 503, "unavailable", "out of memory");
             return;
@@ -372,19 +401,45 @@ static void answer_batch(fidx__worker_t *w, json_t *texts, fidx__resp_t *resp)
     fidx__sbuf_puts(out, "]}");
 }
 
-void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
+/* A body jansson reads: {"text":…}, or {"texts":[…]} of another shape than the usual. */
+void fidx__route_scan_jansson(const fidx__req_t *req, fidx__resp_t *resp)
 {
     json_t *root = fidx__json_body(req, resp, 0, 1);
     if (!root)
         return;
     json_t *text = json_is_object(root) ? json_object_get(root, "text") : NULL;
     json_t *texts = json_is_object(root) ? json_object_get(root, "texts") : NULL;
-    if (text && !texts && json_is_string(text))
+    if (text && !texts && json_is_string(text)) {
         answer(req->w, json_string_value(text), json_string_length(text), resp);
-    else if (texts && !text && json_is_array(texts))
-        answer_batch(req->w, texts, resp);
-    else
+    } else if (texts && !text && json_is_array(texts)) {
+        size_t i, bytes = 0;
+        json_t *v;
+        json_array_foreach(texts, i, v) bytes += json_is_string(v) ? json_string_length(v) : 0;
+        texts_t it = {texts, 0};
+        if (batch_limits(json_array_size(texts), bytes, resp) == 0) {
+            if (workspace(req->w))
+                answer_batch(req->w, &it, resp);
+            else
+                fidx__resp_error(resp, 503, "unavailable", "out of memory");
+        }
+    } else {
         fidx__resp_error(resp, 400, "bad_request",
                          "the body must be {\"text\":\"...\"} or {\"texts\":[...]}");
+    }
     json_decref(root);
+}
+
+void fidx__route_scan(const fidx__req_t *req, fidx__resp_t *resp)
+{
+    struct fidx__scan_ws *ws = workspace(req->w);
+    size_t n, bytes;
+    if (!ws || !fidx__json_content_type(req) ||
+        fidx__batch_texts_start(&ws->reader, req->body, req->body_len, sizeof ws->text, &n,
+                                &bytes) != 0) {
+        fidx__route_scan_jansson(req, resp); /* it also answers the errors */
+        return;
+    }
+    texts_t it = {NULL, 0};
+    if (batch_limits(n, bytes, resp) == 0)
+        answer_batch(req->w, &it, resp);
 }

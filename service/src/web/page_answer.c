@@ -110,6 +110,8 @@ void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg)
         fidx__sbuf_printf(out, ": %s — ", T(pg, msg_word));
     } else if (pg->invalid) {
         fidx__sbuf_printf(out, "%s — ", T(pg, invalid_title));
+    } else if (pg->image) {
+        fidx__sbuf_printf(out, "%s — ", T(pg, image_heading));
     } else if (pg->follow != FIDX__FOLLOW_NONE) {
         fidx__sbuf_printf(out, "%s — ", T(pg, follow_heading));
     } else if (pg->dispute) {
@@ -610,26 +612,26 @@ static void put_message_title(fidx__sbuf_t *out, const fidx__page_t *pg,
 
 /* The message with every value found highlighted and, after it, its verdict in words (colour
  * is never the only signal). */
-static void put_marked_text(fidx__sbuf_t *out, const fidx__page_t *pg,
-                            const fidx__page_message_t *m)
+void fidx__page_marked_text(fidx__sbuf_t *out, const fidx__page_t *pg,
+                            const fidx__page_message_t *m, fidx_str_t text)
 {
     size_t at = 0;
-    fidx__sbuf_printf(out, "<h3>%s</h3><blockquote class=\"message\"><p>", T(pg, msg_text));
+    fidx__sbuf_puts(out, "<blockquote class=\"message\"><p>");
     for (size_t i = 0; i < m->n_marks; i++) {
         const fidx__page_mark_t *k = &m->marks[i];
         const fidx__page_found_t *f = &m->found[k->found];
-        if (k->start < at || k->end > pg->q.len || k->start >= k->end)
+        if (k->start < at || k->end > text.len || k->start >= k->end)
             continue; /* overlapping or out of range: cannot happen with a scan's matches */
         const char *cls = answer_key(f->verdict, f->reason);
-        fidx__html_escape(out, pg->q.p + at, k->start - at);
+        fidx__html_escape(out, text.p + at, k->start - at);
         fidx__sbuf_printf(out, "<mark class=\"m-%s\">", cls);
-        fidx__html_escape(out, pg->q.p + k->start, k->end - k->start);
+        fidx__html_escape(out, text.p + k->start, k->end - k->start);
         fidx__sbuf_printf(out, "</mark><span class=\"mark-v m-%s\">", cls);
         put_answer_text(out, pg, found_key(f), "badge", f->kind, NULL, 0);
         fidx__sbuf_puts(out, "</span>");
         at = k->end;
     }
-    fidx__html_escape(out, pg->q.p + at, pg->q.len - at);
+    fidx__html_escape(out, text.p + at, text.len - at);
     fidx__sbuf_puts(out, "</p></blockquote>");
 }
 
@@ -650,16 +652,17 @@ static void put_found_note(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx
 
 /* How a found value is linked (its own answer) and shared: its canonical form when kept (it
  * names its bank, which the text may have said apart), else as written. */
-static fidx_str_t link_value(const fidx__page_t *pg, const fidx__page_found_t *f)
+static fidx_str_t link_value(fidx_str_t text, const fidx__page_found_t *f)
 {
     if (f->canonical_len)
         return fidx_str(f->canonical, f->canonical_len);
-    return fidx_str(pg->q.p + f->start, f->end - f->start);
+    return fidx_str(text.p + f->start, f->end - f->start);
 }
 
-static void put_found(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__page_found_t *f)
+void fidx__page_found_item(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__page_found_t *f,
+                           fidx_str_t text)
 {
-    fidx_str_t link = link_value(pg, f);
+    fidx_str_t link = link_value(text, f);
     fidx__sbuf_printf(out, "<li class=\"found v-%s\" data-verdict=\"%s\"><span class=\"badge\">",
                       answer_key(f->verdict, f->reason), fidx_verdict_name(f->verdict));
     put_answer_text(out, pg, found_key(f), "badge", f->kind, NULL, 0);
@@ -669,7 +672,7 @@ static void put_found(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__pag
     if (f->canonical_len)
         fidx__page_plain_value(out, pg, f->kind, f->canonical, f->canonical_len);
     else
-        fidx__html_escape(out, pg->q.p + f->start, f->end - f->start);
+        fidx__html_escape(out, text.p + f->start, f->end - f->start);
     fidx__sbuf_puts(out, "</bdi> <span class=\"note\">");
     put_found_note(out, pg, f);
     fidx__sbuf_printf(out, "</span> <a class=\"more-link\" href=\"/check?kind=%s&amp;q=",
@@ -695,7 +698,7 @@ static void put_message_share(fidx__sbuf_t *out, const fidx__page_t *pg,
     if (!f || (m->verdict != FIDX_VERDICT_SCAM && m->verdict != FIDX_VERDICT_SUSPICIOUS))
         return;
     fidx__sbuf_puts(out, "<p class=\"actions\">");
-    put_share(out, pg, found_key(f), f->kind, link_value(pg, f),
+    put_share(out, pg, found_key(f), f->kind, link_value(pg->q, f),
               f->canonical_len ? f->canonical : NULL, f->canonical_len);
     fidx__sbuf_puts(out, "</p>");
 }
@@ -711,11 +714,12 @@ static void put_message(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__p
     snprintf(name, sizeof name, "msg_%s_explain", m->n_found ? key : "none");
     fidx__sbuf_puts(out, fidx__page_text(pg->lang, name));
     fidx__sbuf_puts(out, "</p>");
-    put_marked_text(out, pg, m);
+    fidx__sbuf_printf(out, "<h3>%s</h3>", T(pg, msg_text));
+    fidx__page_marked_text(out, pg, m, pg->q);
     if (m->n_found) {
         fidx__sbuf_printf(out, "<h3>%s</h3><ul class=\"found-list\">", T(pg, msg_found));
         for (size_t i = 0; i < m->n_found; i++)
-            put_found(out, pg, &m->found[i]);
+            fidx__page_found_item(out, pg, &m->found[i], pg->q);
         fidx__sbuf_puts(out, "</ul>");
     }
     if (m->more)

@@ -63,6 +63,11 @@ void fidx__page_warnings_related(fidx__sbuf_t *out, const fidx__page_t *pg);
 /* The page's title on a warning's page ("TITLE — "), nothing elsewhere. */
 void fidx__page_warnings_title(fidx__sbuf_t *out, const fidx__page_t *pg);
 
+/* ---- page_image.c ---- */
+
+/* What a picture holds (pg->image): its QR codes and its text, in the place of an answer. */
+void fidx__page_image_render(fidx__sbuf_t *out, const fidx__page_t *pg);
+
 /* ---- page_follow.c ---- */
 
 /* What follows a report: its status page (pg->follow), or the dispute form and its outcome
@@ -70,6 +75,14 @@ void fidx__page_warnings_title(fidx__sbuf_t *out, const fidx__page_t *pg);
 void fidx__page_follow_render(fidx__sbuf_t *out, const fidx__page_t *pg);
 
 /* ---- page_answer.c ---- */
+
+/* A message's text (text[0..len): what m's places index) with every value found highlighted
+ * and its verdict in words after it; one value found in it, as the list of a message shows
+ * it (its badge, kind, plain words, note, the link to its own answer). */
+void fidx__page_marked_text(fidx__sbuf_t *out, const fidx__page_t *pg,
+                            const fidx__page_message_t *m, fidx_str_t text);
+void fidx__page_found_item(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx__page_found_t *f,
+                           fidx_str_t text);
 
 /* The page's <title>: the answer's badge and the question first when there is an answer. */
 void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg);

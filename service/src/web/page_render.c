@@ -394,6 +394,8 @@ static int slot(fidx__sbuf_t *out, const fidx__page_t *pg, const char *name, siz
         put_kind_options(out, pg, pg->kind);
     else if (IS("bank_options"))
         put_bank_options(out, pg, pg->bank);
+    else if (IS("result") && pg->image)
+        fidx__page_image_render(out, pg);
     else if (IS("result") && (pg->follow != FIDX__FOLLOW_NONE || pg->dispute))
         fidx__page_follow_render(out, pg);
     else if (IS("result"))

@@ -102,6 +102,33 @@ typedef struct {
     fidx__page_mark_t marks[FIDX__PAGE_MAX_MARKS];
 } fidx__page_message_t;
 
+#define FIDX__PAGE_MAX_CODES 4 /* QR codes of one picture shown; the rest are counted */
+
+/* One QR code of a picture, as the page shows it: a VietQR transfer's bank, account, amount
+ * and recipient, and the value it holds judged (found: its verdict and plain words); or, when
+ * it holds no value, its text. */
+typedef struct {
+    int vietqr; /* a VietQR transfer: bank, account, amount and name are its */
+    int judged; /* found holds the value checked; else the code's text is shown */
+    size_t bank_len, amount_len, name_len, text_len;
+    char bank[64], amount[24], name[64];
+    char text[FIDX__PAGE_PLAIN_MAX]; /* the code's text as read (cut at a character) */
+    fidx__page_found_t found;
+} fidx__page_code_t;
+
+/* A picture read (the image form, POST /image): its QR codes, and its recognised text with the
+ * values found in it, and one answer for it all, the worst of them. */
+typedef struct {
+    int error; /* 0; or the status of a picture that could not be read (400, 413, 503) */
+    fidx_verdict_t verdict;
+    int verified; /* a scam among them is verified by more than the community */
+    size_t n_codes, codes_more;
+    fidx__page_code_t codes[FIDX__PAGE_MAX_CODES];
+    fidx_str_t text;                     /* as checked: at most FIDX__PAGE_MAX_MESSAGE bytes */
+    int text_cut, ocr_off;               /* the text was longer; it could not be read */
+    const fidx__page_message_t *message; /* the values of text, or NULL when it has none */
+} fidx__page_image_t;
+
 /* Everything a page shows. Strings are borrowed until the render call returns. */
 typedef struct {
     fidx__lang_t lang;
@@ -162,6 +189,9 @@ typedef struct {
     fidx_kind_t follow_kind;
     fidx_str_t follow_value; /* canonical */
     int64_t follow_sent, follow_decided;
+
+    /* A picture read by the image form (POST /image), in the place of an answer. */
+    const fidx__page_image_t *image;
 
     /* The dispute form (GET and POST /dispute): "this is my number, listed by mistake". Its
      * outcome uses retry_after as the report's does. */

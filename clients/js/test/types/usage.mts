@@ -3,7 +3,7 @@
  * type loose (any), tsc would fail on the unused directive. */
 import {
   Client, HTTPError, InvalidValue, RateLimited, Unavailable, isItemError,
-  type CheckResult, type ItemError, type ScanResult, type Verdict,
+  type CheckResult, type ImageResult, type ItemError, type ScanResult, type Verdict,
 } from "fraudidx";
 
 export async function moderate(text: string): Promise<"delete" | "warn" | "keep"> {
@@ -69,4 +69,19 @@ export async function lookups(fx: Client): Promise<number> {
   // @ts-expect-error match is absent when the verdict is unknown
   const reports: number = one.match.reports;
   return errors + id.length + reports;
+}
+
+export async function screenshot(fx: Client, png: Uint8Array): Promise<string | null> {
+  const r: ImageResult = await fx.checkImage(png);
+  for (const c of r.codes) {
+    if (!isItemError(c) && c.qr) {
+      const pays: [string | null, string, string | null] = [c.qr.bank, c.qr.account, c.qr.amount];
+      console.log(pays, c.source);
+    }
+  }
+  console.log(r.text.length, r.scan.matches.length, r.ocr.timed_out);
+  // @ts-expect-error an image's verdict is block, review or allow
+  const wrong: Verdict = r.verdict;
+  void wrong;
+  return r.verdict === "block" ? r.text : null;
 }

@@ -41,6 +41,7 @@
     buildMenu();
     var el = $("screen");
     el.replaceChildren();
+    FX.status("");
     if (!s) {
       el.appendChild(FX.el("p", { text: FX.t("not_allowed") }));
       return;

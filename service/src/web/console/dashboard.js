@@ -14,6 +14,8 @@
       dash_state: "Dữ liệu và nhật ký", dash_snapshot: "Bản dữ liệu", dash_wal: "Nhật ký ghi trước", dash_overlay: "Thay đổi trực tiếp",
       approved: "duyệt", rejected: "bác bỏ", upheld: "chấp nhận khiếu nại", dash_count: "Số báo cáo", dash_none: "Chưa có.",
       dash_chart_label: "{0}: tổng {1} trong {2} ngày, cao nhất {3} một ngày",
+      dash_overlay_counts: "{0} giá trị liệt kê, {1} đã gỡ", dash_wal_state: "đoạn {0}, đã ghi bền đến thay đổi {1}; {2}",
+      dash_ok: "hoạt động tốt",
     },
     en: {
       menu_dashboard: "Dashboard", dash_title: "Dashboard", dash_pending: "Reports pending", dash_disputes: "Disputes pending",
@@ -23,6 +25,8 @@
       dash_state: "Data and log", dash_snapshot: "Snapshot", dash_wal: "Write-ahead log", dash_overlay: "Live changes",
       approved: "approved", rejected: "rejected", upheld: "disputes upheld", dash_count: "Reports", dash_none: "None yet.",
       dash_chart_label: "{0}: {1} in all over {2} days, at most {3} a day",
+      dash_overlay_counts: "{0} values listed, {1} delisted", dash_wal_state: "segment {0}, durable up to change {1}; {2}",
+      dash_ok: "working",
     },
   });
 
@@ -31,7 +35,7 @@
   var VERDICT_COLORS = { scam: "#a4161a", suspicious: "#7a4b00", safe: "#1b6b2a", unknown: "#4a4a4a" };
 
   /* A stacked bar chart: days [{day, values: {series: n}}], series names in order. */
-  function bars(title, days, series, colors) {
+  function bars(title, days, series, colors, names) {
     var W = 720, H = 200, L = 36, B = 24, T = 8;
     var max = 1, total = 0;
     days.forEach(function (d) {
@@ -59,11 +63,14 @@
         r.appendChild(FX.svg("title", { text: d.day + " " + k + ": " + v }));
         svg.appendChild(r);
       });
-      if (i === 0 || i === days.length - 1 || i % 15 === 0)
-        svg.appendChild(FX.svg("text", { x: (L + i * bw).toFixed(1), y: H - 6, text: d.day.slice(5) }));
+      var last = i === days.length - 1;
+      if (i === 0 || last || (i % 15 === 0 && i < days.length - 8))
+        svg.appendChild(FX.svg("text", { x: (L + (last ? i + 1 : i) * bw).toFixed(1), y: H - 6,
+          "text-anchor": last ? "end" : "start", text: d.day.slice(5) }));
     });
     var legend = FX.el("p", { class: "legend" }, series.map(function (k, n) {
-      return FX.el("span", {}, FX.el("span", { class: "swatch", "data-color": colors[k] || PALETTE[n % PALETTE.length] }), k);
+      return FX.el("span", {}, FX.el("span", { class: "swatch", "data-color": colors[k] || PALETTE[n % PALETTE.length] }),
+        names && names[k] ? names[k] : k);
     }));
     legend.querySelectorAll(".swatch").forEach(function (s) { s.style.background = s.getAttribute("data-color"); });
     return FX.el("figure", {}, FX.el("figcaption", {}, FX.el("h2", { text: title })), svg, legend);
@@ -118,10 +125,14 @@
     var box = FX.el("div", { class: "card", id: "dash-state" }, FX.el("h2", { text: FX.t("dash_state") }));
     FX.call("GET", "/v1/admin/status").then(function (r) {
       if (r.status !== 200) return;
-      var d = r.data;
-      box.append(FX.el("p", {}, FX.t("dash_snapshot") + ": " + (d.snapshot || "")),
-        FX.el("p", {}, FX.t("dash_overlay") + ": " + JSON.stringify(d.overlay || {})),
-        FX.el("p", {}, FX.t("dash_wal") + ": " + JSON.stringify(d.wal || {})));
+      var d = r.data, ov = d.overlay || {}, wal = d.wal || {};
+      var facts = FX.el("dl", {});
+      function fact(k, v) { facts.append(FX.el("dt", { text: k }), FX.el("dd", { text: String(v) })); }
+      fact(FX.t("dash_snapshot"), String(d.snapshot || "").split("/").pop());
+      fact(FX.t("dash_overlay"), FX.t("dash_overlay_counts", ov.listed || 0, ov.delisted || 0));
+      fact(FX.t("dash_wal"), FX.t("dash_wal_state", wal.segment || 0, wal.durable_seq || 0,
+        wal.failure ? wal.failure : FX.t("dash_ok")));
+      box.append(facts);
     });
     return box;
   }
@@ -143,7 +154,8 @@
       charts.append(bars(FX.t("dash_per_day", d.days), d.reports_per_day.map(function (x) { return { day: x.day, values: x.categories }; }), cats, {}));
       charts.append(bars(FX.t("dash_decisions"), d.decisions_per_day.map(function (x) {
         return { day: x.day, values: { approved: x.approved, rejected: x.rejected, upheld: x.upheld } };
-      }), ["approved", "rejected", "upheld"], { approved: "#1b6b2a", rejected: "#a4161a", upheld: "#0a4fb8" }));
+      }), ["approved", "rejected", "upheld"], { approved: "#1b6b2a", rejected: "#a4161a", upheld: "#0a4fb8" },
+        { approved: FX.t("approved"), rejected: FX.t("rejected"), upheld: FX.t("upheld") }));
       var top = d.top_week.length ? FX.el("table", { id: "dash-top" }, FX.el("thead", {}, FX.el("tr", {},
         FX.el("th", { scope: "col", text: FX.t("value") }), FX.el("th", { scope: "col", text: FX.t("dash_count") }))),
         FX.el("tbody", {}, d.top_week.map(function (t) {

@@ -86,9 +86,37 @@ static void full_buffer_is_reported(void **state)
     assert_memory_equal(buf, "1234567", 7);
 }
 
+/* fidx_json_plain8 answers as a byte-by-byte test would: every byte value at every place of
+ * a plain word, and pairs of special bytes (a borrow from one must not hide another). */
+static int plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+static void plain8_is_exact(void **state)
+{
+    (void)state;
+    char w[8];
+    for (int pos = 0; pos < 8; pos++)
+        for (int c = 0; c < 256; c++) {
+            memcpy(w, "abcdefgh", 8);
+            w[pos] = (char)c;
+            assert_int_equal(fidx_json_plain8(w), plain_byte((unsigned char)c));
+            for (int pos2 = pos + 1; pos2 < 8; pos2++)
+                for (int c2 = 0; c2 < 256; c2 += 7) {
+                    char v[8];
+                    memcpy(v, w, 8);
+                    v[pos2] = (char)c2;
+                    assert_int_equal(fidx_json_plain8(v),
+                                     plain_byte((unsigned char)c) && plain_byte((unsigned char)c2));
+                }
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(plain8_is_exact),
         cmocka_unit_test(escapes_say_the_same),
         cmocka_unit_test(invalid_utf8_becomes_replacement),
         cmocka_unit_test(full_buffer_is_reported),

@@ -121,6 +121,44 @@ static void other_writings(void **state)
     RUN(cases);
 }
 
+/* The fast reading of typed numbers (vn_typed_fast) answers as the full one does: each form
+ * is read again with a zero-width space after its first character, which only the full reading
+ * takes (and drops). Every 3-digit prefix, lengths 8 to 12, written with each separator and
+ * country prefix, grouped at every position. */
+static void typed_forms_read_as_the_full_reading(void **state)
+{
+    (void)state;
+    static const char *const heads[] = {"0", "+84", "84", "+84 ", "84 ", "+840", "00"};
+    static const char seps[] = {' ', '.', '-'};
+    char nsn[16], in[64], slow[80], a[32], b[32];
+    size_t na, nb, checked = 0;
+    for (int pre = 0; pre < 1000; pre++) {
+        for (size_t len = 7; len <= 11; len++) {
+            snprintf(nsn, sizeof nsn, "%03d%s", pre, "45678901" + (11 - len));
+            for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+                for (size_t k = 0; k < 4; k++) {
+                    size_t o = (size_t)snprintf(in, sizeof in, "%s", heads[h]);
+                    for (size_t i = 0; nsn[i]; i++) {
+                        in[o++] = nsn[i];
+                        if (k < 3 && nsn[i + 1] && (i == 2 || i == 5 || (k == 2 && i % 2)))
+                            in[o++] = seps[k];
+                    }
+                    in[o] = '\0';
+                    snprintf(slow, sizeof slow, "%c\xe2\x80\x8b%s", in[0], in + 1);
+                    fidx_err_t e1, e2;
+                    int r1 = fidx_phone_normalize(in, o, a, sizeof a, &na, &e1);
+                    int r2 = fidx_phone_normalize(slow, strlen(slow), b, sizeof b, &nb, &e2);
+                    if (r1 != r2 || (r1 == 0 && strcmp(a, b) != 0))
+                        fail_msg("%s: %d %s, full reading %d %s", in, r1, r1 ? "" : a, r2,
+                                 r2 ? "" : b);
+                    checked++;
+                }
+            }
+        }
+    }
+    assert_true(checked > 100000);
+}
+
 /* Every prefix of libphonenumber's VN mobile pattern, and the edges of the 3-digit ones. */
 static void mobile_prefixes(void **state)
 {
@@ -470,6 +508,7 @@ int main(void)
         cmocka_unit_test(contract_forms),
         cmocka_unit_test(other_writings),
         cmocka_unit_test(mobile_prefixes),
+        cmocka_unit_test(typed_forms_read_as_the_full_reading),
         cmocka_unit_test(renumbering_2018),
         cmocka_unit_test(landlines),
         cmocka_unit_test(service_numbers),

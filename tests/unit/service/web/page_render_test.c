@@ -819,6 +819,90 @@ static void dispute_form_states(void **state)
     assert_null(strstr(html, "id=\"dispute-form\""));
 }
 
+/* ---- issue 17 item 3: a picture's answer ---- */
+
+static const char *render_image(fidx__lang_t lang, const fidx__page_image_t *im)
+{
+    fidx__page_t pg;
+    fidx__page_init(&pg, lang);
+    pg.image = im;
+    pg.answer_focus = 1;
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    return text();
+}
+
+static void image_shows_codes_and_text(void **state)
+{
+    (void)state;
+    static fidx__page_image_t im;
+    memset(&im, 0, sizeof im);
+    im.verdict = FIDX_VERDICT_SCAM;
+    im.verified = 1;
+    im.n_codes = 2;
+    fidx__page_code_t *c = &im.codes[0];
+    c->vietqr = c->judged = 1;
+    strcpy(c->bank, "Vietcombank");
+    c->bank_len = strlen(c->bank);
+    strcpy(c->amount, "1500000.5");
+    c->amount_len = strlen(c->amount);
+    strcpy(c->name, "NGUYEN <VAN> A");
+    c->name_len = strlen(c->name);
+    strcpy(c->text, "000201…");
+    c->text_len = strlen(c->text);
+    c->found.kind = FIDX_KIND_BANK_ACCOUNT;
+    c->found.verdict = FIDX_VERDICT_SCAM;
+    strcpy(c->found.canonical, "970436:000010002001");
+    c->found.canonical_len = strlen(c->found.canonical);
+    c->found.end = c->text_len;
+    /* A code that holds no value: its text, escaped. */
+    strcpy(im.codes[1].text, "<script>hello</script>");
+    im.codes[1].text_len = strlen(im.codes[1].text);
+    const char *html = render_image(FIDX__LANG_VI, &im);
+    assert_non_null(strstr(html, "data-verdict=\"scam\" data-kind=\"image\""));
+    assert_non_null(strstr(html, "<h2 id=\"result-h\" tabindex=\"-1\" autofocus>"));
+    assert_non_null(strstr(html, "Ảnh này có số tài khoản, số điện thoại hoặc đường link lừa đảo "
+                                 "đã được xác nhận"));
+    assert_non_null(strstr(html, "<dt>Ngân hàng</dt><dd><bdi class=\"value\">Vietcombank"));
+    assert_non_null(strstr(html, "Vietcombank · 0000 1000 2001"));
+    assert_non_null(strstr(html, "<dd>1.500.000,5 đ</dd>"));
+    assert_non_null(strstr(html, "NGUYEN &lt;VAN&gt; A"));
+    assert_non_null(strstr(html, "&lt;script&gt;hello&lt;/script&gt;"));
+    assert_null(strstr(html, "<script>hello"));
+    assert_non_null(strstr(html, "href=\"/check?kind=bank_account&amp;q=970436%3A000010002001\""));
+    assert_non_null(strstr(html, "<title>Kiểm tra mã QR hoặc ảnh chụp màn hình — "));
+    html = render_image(FIDX__LANG_EN, &im);
+    assert_non_null(strstr(html, "<dd>1,500,000.5 dong</dd>"));
+    /* Nothing found: said so, not called safe. */
+    memset(&im, 0, sizeof im);
+    im.verdict = FIDX_VERDICT_UNKNOWN;
+    html = render_image(FIDX__LANG_EN, &im);
+    assert_non_null(strstr(html, "No QR code, phone number, bank account or link found"));
+    /* A picture that could not be read, each reason in words. */
+    static const struct {
+        int error;
+        const char *words;
+    } errors[] = {{1, "Chưa chọn ảnh nào"},
+                  {400, "còn nguyên vẹn"},
+                  {413, "tối đa 4 MB"},
+                  {503, "thử lại sau ít giây"}};
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+        im.error = errors[i].error;
+        html = render_image(FIDX__LANG_VI, &im);
+        assert_non_null(strstr(html, "data-verdict=\"invalid\" data-kind=\"image\""));
+        assert_non_null(strstr(html, errors[i].words));
+    }
+    /* The form: a file and a camera input, multipart. */
+    fidx__page_t pg;
+    fidx__page_init(&pg, FIDX__LANG_VI);
+    fidx__sbuf_reset(&out, SIZE_MAX);
+    fidx__page_render(&out, &pg);
+    html = text();
+    assert_non_null(strstr(html, "action=\"/image\" method=\"post\" "
+                                 "enctype=\"multipart/form-data\""));
+    assert_non_null(strstr(html, "accept=\"image/*\" capture=\"environment\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -847,6 +931,7 @@ int main(void)
         cmocka_unit_test(report_status_says_what_became_of_it),
         cmocka_unit_test(dispute_link_only_under_warnings),
         cmocka_unit_test(dispute_form_states),
+        cmocka_unit_test(image_shows_codes_and_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
