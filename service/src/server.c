@@ -508,8 +508,8 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
     if (fidx__report_intake_start(svc, holds) != 0 || open_warnings(svc, holds) != 0 ||
-        fidx__session_start(svc) != 0 ||
-        fidx__admin_start(svc) != 0 || fidx__limits_start(svc) != 0)
+        fidx__session_start(svc) != 0 || fidx__admin_start(svc) != 0 ||
+        fidx__limits_start(svc) != 0)
         return -1;
     if (!holds)
         start_takeover(svc);

@@ -53,7 +53,8 @@ static size_t check_view(fidx__warnings_t *st)
         FUZZ_CHECK(w->state != FIDX__WARNING_DRAFT && w->published, "a draft in the view");
         FUZZ_CHECK(i == 0 || v->w[i - 1].published >= w->published, "the view out of order");
         uint32_t at[FIDX__WARNINGS_RELATED_MAX];
-        if (w->state == FIDX__WARNING_PUBLISHED && w->n_ind && fidx__warning_current(w, w->published))
+        if (w->state == FIDX__WARNING_PUBLISHED && w->n_ind &&
+            fidx__warning_current(w, w->published))
             FUZZ_CHECK(fidx__warnings_view_related(v, w->ind[0].kind, w->ind[0].value,
                                                    w->ind[0].len, 0, w->published, at,
                                                    FIDX__WARNINGS_RELATED_MAX) > 0,

@@ -59,8 +59,8 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
     fidx__sbuf_reset(resp->body, SIZE_MAX);
     if (r == 0) {
         pg->result = &req->w->result;
-        pg->n_related = fidx__related_of(req->w, pg->result, pg->related,
-                                         FIDX__WARNINGS_RELATED_MAX);
+        pg->n_related =
+            fidx__related_of(req->w, pg->result, pg->related, FIDX__WARNINGS_RELATED_MAX);
     }
     return r;
 }

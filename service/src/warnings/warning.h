@@ -29,8 +29,9 @@
 #define FIDX__WARNING_REASON_MAX 1024
 #define FIDX__WARNING_BY_MAX 64
 #define FIDX__WARNING_INDICATORS_MAX 20
-#define FIDX__WARNING_LINE_MAX (64 * 1024) /* one warning's JSON, well above the sum of the above  \
-                                            */
+#define FIDX__WARNING_LINE_MAX                                                                     \
+    (64 * 1024) /* one warning's JSON, well above the sum of the above                             \
+                 */
 
 typedef enum {
     FIDX__WARNING_DRAFT = 0,
