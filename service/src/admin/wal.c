@@ -206,7 +206,7 @@ static int group_records(replay_t *r, const char *h, uint64_t len)
         uint32_t blen = fidx__get32(q);
         unsigned type = (unsigned char)q[4];
         if (blen > (size_t)(end - q) - RECORD_HEADER || type < FIDX__WAL_PUT ||
-            type > FIDX__WAL_DECISION)
+            type > FIDX__WAL_WARNING)
             return MALFORMED;
         if (r->cb) {
             int rc = r->cb(r->ctx, seq, type, q + RECORD_HEADER, blen);

@@ -22,7 +22,8 @@
 
 #define FIDX__WAL_MAX_RECORD (1u << 20) /* bytes of one record's body */
 
-enum { FIDX__WAL_PUT = 1, FIDX__WAL_DELIST = 2, FIDX__WAL_DECISION = 3 };
+/* FIDX__WAL_WARNING: a warning's whole state after a change (warnings/warning.h, its JSON). */
+enum { FIDX__WAL_PUT = 1, FIDX__WAL_DELIST = 2, FIDX__WAL_DECISION = 3, FIDX__WAL_WARNING = 4 };
 
 /* How replay treats damage: read-only (report it, change nothing), writable (cut a torn tail
  * off), repair (also cut at damage in the middle, keeping what is cut in *.damaged files). */
