@@ -13,7 +13,9 @@
 # Settings (environment): BUILD (default build-bench, configured Release if absent), SKIP_BUILD=1
 # (use the binaries in BUILD as they are), OUT (default $BUILD/http-bench: results.tsv with
 # every run, summary.txt, perf-*.txt), CONFIGS ("T1 T2": 1 thread vs 1 nginx worker pinned to
-# CPU 1 with wrk on CPU 0; 2 vs 2 unpinned), DURATION, REPS, CONNS, ROWS, NQUERIES, SEED.
+# CPU 1 with wrk on CPU 0; 2 vs 2 unpinned), DURATION, REPS, CONNS, ROWS, NQUERIES, SEED,
+# SERVICE_ARGS (more flags for fraudidx-service: "--trusted-proxy 127.0.0.1 --lookup-rate
+# 1000000/s" charges every lookup to a per-network bucket, which loopback alone is not).
 # Needs wrk, nginx (/usr/sbin/nginx, run with its own prefix in the temp dir, not the system
 # service), perf, taskset, curl.
 #
@@ -128,7 +130,7 @@ busy_check() {
 start_fidx() { # threads cpus
     : >"$T/fidx.log"
     taskset -c "$2" "$SVC" --snapshot "$T/ind.fidx" --listen 127.0.0.1:0 --threads "$1" \
-        --watch-interval 0 2>"$T/fidx.log" &
+        --watch-interval 0 ${SERVICE_ARGS:-} 2>"$T/fidx.log" &
     FIDX_PID=$!
     FIDX_PORT=$(service_port "$T/fidx.log" "$FIDX_PID") || exit 1
 }

@@ -155,7 +155,10 @@ def writer(port, stats, deadline, token, seed, reports_per_s, admin_per_s):
             rid = json.loads(got)["id"] if got and b'"id"' in got else None
             if rid:
                 action = "approve" if n % 2 else "reject"
-                decision = json.dumps({"action": action, "reason": "soak test"})
+                decision = {"action": action, "reason": "soak test"}
+                if action == "approve":  # an approval says how sure the unit is
+                    decision["status"] = "reported"
+                decision = json.dumps(decision)
                 c.call("decide", "POST", "/v1/admin/reports/" + rid, decision.encode(),
                        dict(admin_h, **json_h),
                        must=(b'"state":"approved"' if n % 2 else b'"state":"rejected"',))

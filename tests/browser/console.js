@@ -31,6 +31,8 @@ const GROUP_PHONE = "0912 777 888"; /* reported three times, approved as reporte
 const GROUP_CANON = "+84912777888";
 const REJECT_PHONE = "0913 222 333"; /* reported once, rejected */
 const NEW_PHONE = "0914 555 666"; /* loaded from the CSV, delisted, undone */
+const NEW_CANON = "+84914555666";
+const OTHER_PHONE = "0916 777 000"; /* reported twice while a dispute waits */
 const HOTLINE = "1900 54 54 13"; /* Vietcombank's, allowlisted (data/allowlist.csv) */
 const HOTLINE_CANON = "1900545413";
 const CSV = "kind,value,status,categories,source\n" +
@@ -381,6 +383,27 @@ test("delist with a reason, then undo the delisting from the history", async () 
   assert((await verdict(NEW_PHONE)) === "scam", "the undo did not list it again");
 });
 
+test("a dispute of a listed value is on top of the queue, and upheld", async () => {
+  for (let i = 7; i <= 8; i++) await citizenReport(OTHER_PHONE, "127.0.0." + i, "Lừa đầu tư lần " + i);
+  const r = await request("POST", "/v1/reports", { kind: "phone", value: NEW_PHONE, type: "dispute",
+    description: "Đây là số của cửa hàng tôi", contact: "chu-cua-hang@example.org" }, "127.0.0.9");
+  assert(r.status === 202, "dispute not accepted: " + r.status);
+  await screen(admin, "queue");
+  await admin.click("#queue-reload");
+  const first = admin.locator(".group").first();
+  await first.waitFor();
+  assert((await first.getAttribute("data-value")) === NEW_CANON,
+         "the dispute of a listed value is not on top: " + (await first.getAttribute("data-value")));
+  assert((await first.textContent()).includes("Khiếu nại về giá trị đang bị liệt kê"), "not flagged as urgent");
+  const id = await first.getAttribute("id");
+  await admin.focus("#" + id);
+  await admin.keyboard.press("u");
+  await admin.keyboard.type("Chủ cửa hàng gửi giấy phép kinh doanh");
+  await admin.keyboard.press("Enter");
+  await admin.locator(".group[data-value='" + NEW_CANON + "']").waitFor({ state: "detached" });
+  assert((await verdict(NEW_PHONE)) === "unknown", "the upheld dispute did not delist the value");
+});
+
 test("a POST without the CSRF token is refused", async () => {
   const r = await admin.evaluate(async () => {
     const a = await fetch("/v1/admin/indicators", { method: "POST", headers: { "Content-Type": "text/csv" },
@@ -397,7 +420,7 @@ test("the dashboard draws its charts", async () => {
   await admin.waitForSelector("figure svg rect");
   await admin.waitForFunction(() => /\d/.test(document.querySelector("#dash-lookups .big").textContent));
   const pending = await admin.textContent("#dash-pending .big");
-  assert(pending === "0", "pending backlog: " + pending);
+  assert(pending === "2", "pending backlog (the two reports of OTHER_PHONE): " + pending);
   assert((await admin.locator("figure svg").count()) >= 2, "charts missing");
   await admin.waitForSelector("#dash-lookups svg");
   await shot(admin, "console-dashboard.png");

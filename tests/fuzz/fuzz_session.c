@@ -14,12 +14,14 @@
 static fidx__sessions_t *store;
 static char live_id[FIDX__SESSION_ID_HEX + 1];
 static fidx__session_t live;
+static const uint8_t digest[32];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!store) {
         FUZZ_CHECK(fidx__sessions_new(60000, 600000, &store) == 0, "a store");
-        FUZZ_CHECK(fidx__sessions_create(store, "fuzz", 1, 1000, live_id, &live) == 0, "one");
+        FUZZ_CHECK(fidx__sessions_create(store, "fuzz", 1, digest, 1000, live_id, &live) == 0,
+                   "one");
     }
     const char *in = (const char *)data;
     const char *nl = memchr(in, '\n', size);

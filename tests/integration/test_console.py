@@ -4,6 +4,7 @@ the idle timeout and the sign-in rate limit. The browser side is tests/browser/c
 
 import json
 import os
+import signal
 import time
 import unittest
 
@@ -152,6 +153,27 @@ class ConsoleTest(AdminTest):
         self.assertIn("Max-Age=0", r.headers["set-cookie"])
         self.assertError(self.call(svc, "GET", "/v1/admin/status", cookie), 401, "unauthorized")
         self.assertError(self.call(svc, "GET", "/admin/session", cookie), 401, "unauthorized")
+
+    def test_a_token_removed_rotated_or_given_another_role_ends_its_sessions(self):
+        svc = self.start_console("--signin-rate", "0")
+        feeder = ROLE_TOKENS["feeder"]
+        kept, _, _ = self.session(svc, ROLE_TOKENS["reader"])
+        role_changed, _, _ = self.session(svc, feeder)
+        rotated, _, _ = self.session(svc)
+        removed, _, _ = self.session(svc, ROLE_TOKENS["analyst"])
+        with open(self.tokens, "w", encoding="utf-8") as f:
+            f.write("alice %s-new\n" % TOKEN)  # a new secret under the same name
+            f.write("unit-feeder %s analyst\n" % feeder)  # the same secret, another role
+            f.write("unit-reader %s reader\n" % ROLE_TOKENS["reader"])  # as it was
+        svc.signal(signal.SIGHUP)
+        svc.wait_log(r"tokens file .*: 3 analysts' tokens")
+        self.assertEqual(self.call(svc, "GET", "/v1/admin/status", kept).status, 200)
+        for cookie in (role_changed, rotated, removed):
+            self.assertError(self.call(svc, "GET", "/v1/admin/status", cookie), 401,
+                             "unauthorized")
+            self.assertError(self.call(svc, "GET", "/admin/session", cookie), 401, "unauthorized")
+        # The new secret signs in again.
+        self.session(svc, TOKEN + "-new")
 
     def test_an_idle_session_ends(self):
         svc = self.start_console("--session-idle", "1")

@@ -16,10 +16,21 @@ JOBS=${JOBS:-2}
 TIMEOUT=${TIMEOUT:-180} # per test: a mutant that hangs a test is caught by the timeout
 
 echo "scratch tree: $SCRATCH"
-mkdir -p "$SCRATCH/src"
-# The tracked files and those not yet committed, as they are in the working tree.
+# The tracked files and those not yet committed, as they are in the working tree. A reused
+# scratch tree is brought in step file by file: a file whose content changed is copied (with
+# the time of the copy, so make rebuilds it even when the source's own time is older than the
+# objects), one deleted since goes, the others are left alone.
+mkdir -p "$SCRATCH/src" "$SCRATCH/new"
+rm -rf "$SCRATCH/new"/*
 (cd "$SRC" && git ls-files -co --exclude-standard -z | xargs -0 tar cf -) |
-    (cd "$SCRATCH/src" && tar xf -)
+    (cd "$SCRATCH/new" && tar xmf -)
+(cd "$SCRATCH/new" && find . -type f) | while IFS= read -r f; do
+    cmp -s "$SCRATCH/new/$f" "$SCRATCH/src/$f" ||
+        { mkdir -p "$(dirname "$SCRATCH/src/$f")" && cp "$SCRATCH/new/$f" "$SCRATCH/src/$f"; }
+done
+(cd "$SCRATCH/src" && find . -type f) | while IFS= read -r f; do
+    [ -e "$SCRATCH/new/$f" ] || rm -f "$SCRATCH/src/$f"
+done
 cmake -S "$SCRATCH/src" -B "$SCRATCH/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$SCRATCH/cmake.log"
 echo "building the unmutated tree (log: $SCRATCH/build.log)"
 cmake --build "$SCRATCH/build" -j"$JOBS" >"$SCRATCH/build.log" 2>&1 ||

@@ -53,6 +53,17 @@ int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name,
     return r;
 }
 
+int fidx__admin_token_current(fidx__admin_t *a, const char *name, const uint8_t *digest,
+                              fidx__role_t role)
+{
+    if (!a)
+        return 0;
+    pthread_mutex_lock(&a->tokens_mu);
+    int r = fidx__tokens_has(a->tokens, name, digest, role);
+    pthread_mutex_unlock(&a->tokens_mu);
+    return r;
+}
+
 /* SIGHUP also re-reads the tokens file (rotation); a bad file keeps the old tokens. */
 static void on_sighup(uv_signal_t *h, int signum)
 {

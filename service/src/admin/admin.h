@@ -209,6 +209,9 @@ int64_t fidx__admin_log_mtime(const fidx__admin_t *a);
  * (FIDX__TOKEN_NAME_MAX + 1 bytes) and its role into *role. Any thread. */
 int fidx__admin_auth(fidx__admin_t *a, const char *auth, size_t len, char *name,
                      fidx__role_t *role);
+/* Whether the tokens file in use still holds that token (tokens.h, fidx__tokens_has). */
+int fidx__admin_token_current(fidx__admin_t *a, const char *name, const uint8_t *digest,
+                              fidx__role_t role);
 
 /* GET /v1/admin/status body. */
 void fidx__admin_status_json(fidx__admin_t *a, fidx__sbuf_t *out);

@@ -85,10 +85,12 @@ static slot_t *take_slot(fidx__sessions_t *s)
     return oldest;
 }
 
-int fidx__sessions_create(fidx__sessions_t *s, const char *name, int role, uint64_t now_ms,
+int fidx__sessions_create(fidx__sessions_t *s, const char *name, int role,
+                          const uint8_t *token_digest, uint64_t now_ms,
                           char id[FIDX__SESSION_ID_HEX + 1], fidx__session_t *out)
 {
     fidx__session_t se = {.role = role};
+    memcpy(se.token_digest, token_digest, sizeof se.token_digest);
     if (random_hex(id) != 0 || random_hex(se.csrf) != 0)
         return FIDX_EIO;
     size_t n = strlen(name);

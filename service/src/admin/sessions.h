@@ -30,18 +30,20 @@ typedef struct {
     char name[FIDX__SESSION_NAME_MAX + 1];
     int role; /* fidx__role_t */
     char csrf[FIDX__SESSION_CSRF_HEX + 1];
-    uint64_t expires_ms; /* when it ends if unused from now on (monotonic) */
+    uint8_t token_digest[32]; /* SHA-256 of the token signed in with: the session is its */
+    uint64_t expires_ms;      /* when it ends if unused from now on (monotonic) */
 } fidx__session_t;
 
 /* idle_ms and max_ms > 0. Caller owns *out; free with fidx__sessions_free. FIDX_ENOMEM. */
 FIDX_MUST_CHECK int fidx__sessions_new(uint64_t idle_ms, uint64_t max_ms, fidx__sessions_t **out);
 void fidx__sessions_free(fidx__sessions_t *s);
 
-/* A new session for name and role at now_ms (monotonic): its id (hex, NUL-terminated) goes to
- * id, its description to *out. FIDX_EIO when the system has no randomness to give. */
+/* A new session for name and role, signed in at now_ms (monotonic) with the token whose
+ * SHA-256 is token_digest (32 bytes): its id (hex, NUL-terminated) goes to id, its description
+ * to *out. FIDX_EIO when the system has no randomness to give. */
 FIDX_MUST_CHECK int fidx__sessions_create(fidx__sessions_t *s, const char *name, int role,
-                                          uint64_t now_ms, char id[FIDX__SESSION_ID_HEX + 1],
-                                          fidx__session_t *out);
+                                          const uint8_t *token_digest, uint64_t now_ms,
+                                          char id[FIDX__SESSION_ID_HEX + 1], fidx__session_t *out);
 
 /* The session whose id is (id, len), if it is still valid at now_ms: 0 with *out filled and
  * its idle time restarted; -1 when there is none (unknown, malformed or expired: an expired

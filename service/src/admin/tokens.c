@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/memops.h>
+
 #include "admin/credfile.h"
 
 struct fidx__tokens {
@@ -52,6 +54,16 @@ void fidx__tokens_free(fidx__tokens_t *t)
 size_t fidx__tokens_count(const fidx__tokens_t *t)
 {
     return t ? t->n : 0;
+}
+
+int fidx__tokens_has(const fidx__tokens_t *t, const char *name,
+                     const uint8_t digest[FIDX__CRED_DIGEST], fidx__role_t role)
+{
+    for (size_t i = 0; t && i < t->n; i++)
+        if (strcmp(t->creds[i].name, name) == 0)
+            return t->roles[i] == role &&
+                   memeql_sec(t->creds[i].digest, digest, FIDX__CRED_DIGEST) != 0;
+    return 0;
 }
 
 int fidx__tokens_check(const fidx__tokens_t *t, const char *auth, size_t len, char *name,

@@ -34,4 +34,9 @@ size_t fidx__tokens_count(const fidx__tokens_t *t);
 int fidx__tokens_check(const fidx__tokens_t *t, const char *auth, size_t len, char *name,
                        fidx__role_t *role);
 
+/* Whether t still holds the token called name with this SHA-256 of its secret and this role
+ * (the console's sessions: a token removed, rotated or given another role ends them). */
+int fidx__tokens_has(const fidx__tokens_t *t, const char *name,
+                     const uint8_t digest[FIDX__CRED_DIGEST], fidx__role_t role);
+
 #endif

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <http_parser.h>
+#include <nettle/sha2.h>
 
 #include "admin/admin.h"
 #include "admin/roles.h"
@@ -139,8 +140,10 @@ static int strictly_json(const fidx__req_t *req)
            (len == n || p[n] == ';' || p[n] == ' ');
 }
 
-/* The token of a sign-in's body, checked: 0 with name and role; -1 with the answer set. */
-static int check_token(const fidx__req_t *req, fidx__resp_t *resp, char *name, fidx__role_t *role)
+/* The token of a sign-in's body, checked: 0 with name, role and the token's SHA-256; -1 with
+ * the answer set. */
+static int check_token(const fidx__req_t *req, fidx__resp_t *resp, char *name, fidx__role_t *role,
+                       uint8_t digest[SHA256_DIGEST_SIZE])
 {
     char auth[7 + FIDX__TOKEN_SECRET_MAX + 1];
     if (!strictly_json(req)) {
@@ -159,6 +162,10 @@ static int check_token(const fidx__req_t *req, fidx__resp_t *resp, char *name, f
         memcpy(auth, "Bearer ", 7);
         memcpy(auth + 7, json_string_value(t), len);
         r = fidx__admin_auth(req->w->svc->admin, auth, 7 + len, name, role);
+        struct sha256_ctx ctx;
+        sha256_init(&ctx);
+        sha256_update(&ctx, len, (const uint8_t *)json_string_value(t));
+        sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
         if (r != 0)
             fidx__resp_error(resp, 401, "unauthorized", "this token is not valid");
         memset(auth, 0, sizeof auth);
@@ -185,14 +192,15 @@ void fidx__route_console_signin(const fidx__req_t *req, fidx__resp_t *resp)
         snprintf(resp->more, sizeof resp->more, "Retry-After: %u\r\n", retry);
         return;
     }
-    if (check_token(req, resp, name, &role) != 0)
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    if (check_token(req, resp, name, &role, digest) != 0)
         return; /* a failed sign-in keeps its token taken */
     fidx__ratelimit_refund_key(svc->signin_limit, net, now);
     if (role == FIDX__ROLE_REPLICA) { /* a machine's token: no console */
         fidx__resp_error(resp, 403, "forbidden", "the role replica may not use the console");
         return;
     }
-    if (fidx__sessions_create(svc->sessions, name, (int)role, now, id, &se) != 0) {
+    if (fidx__sessions_create(svc->sessions, name, (int)role, digest, now, id, &se) != 0) {
         fidx__resp_error(resp, 503, "unavailable", "no randomness for a session; try again");
         return;
     }

@@ -56,8 +56,11 @@ static size_t utf8_cut(const char *s, size_t len, size_t n)
     return n;
 }
 
+/* s into dst (cap bytes), cut at a character; a field the payload lacks is {NULL, 0}. */
 static size_t copy_cut(char *dst, size_t cap, fidx_str_t s)
 {
+    if (!s.p || !s.len)
+        return 0;
     size_t n = utf8_cut(s.p, s.len, cap);
     memcpy(dst, s.p, n);
     return n;

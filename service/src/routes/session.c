@@ -7,6 +7,7 @@
 
 #include <http_parser.h>
 
+#include "admin/admin.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "reports/ratelimit.h"
@@ -58,9 +59,17 @@ int fidx__session_of(const fidx__req_t *req, fidx__session_t *se)
 {
     fidx_str_t id;
     fidx__sessions_t *s = req->w->svc->sessions;
-    if (!s || fidx__session_cookie(req, &id) != 0)
+    if (!s || fidx__session_cookie(req, &id) != 0 ||
+        fidx__sessions_use(s, id.p, id.len, fidx__clock_mono_ms(), se) != 0)
         return -1;
-    return fidx__sessions_use(s, id.p, id.len, fidx__clock_mono_ms(), se);
+    /* The token it was signed in with must still be in the tokens file as it was (SIGHUP
+     * re-reads it): removing a token, changing its secret or its role ends its sessions. */
+    if (!fidx__admin_token_current(req->w->svc->admin, se->name, se->token_digest,
+                                   (fidx__role_t)se->role)) {
+        fidx__sessions_end(s, id.p, id.len);
+        return -1;
+    }
+    return 0;
 }
 
 int fidx__session_csrf_ok(const fidx__req_t *req, const fidx__session_t *se)

@@ -1,8 +1,9 @@
 /* Private to the page's renderer (web/): the pieces its files share. page_text.c writes texts,
  * words, dates, plain values and a report's reference; page_follow.c what follows a report
  * (its status, the dispute form); page_answer.c the answers (a value, a message, an error);
- * page_render.c the page around them (template, forms, report section). Each file uses only
- * page_text.c, and page_render.c the others. */
+ * page_image.c a picture's (with page_answer.c's pieces of a message); page_render.c the page
+ * around them (template, forms, report section). Each file uses only the ones named before
+ * it. */
 #ifndef FIDX_SERVICE_PAGE_INTERNAL_H
 #define FIDX_SERVICE_PAGE_INTERNAL_H
 

@@ -458,6 +458,19 @@ static void misp_wrappers(void **state)
                         "new!JSON document is not a MISP event export");
     assert_string_equal(T(FIDX_FEED_MISP, "{\"Event\":"), "new!document is not valid JSON");
     assert_string_equal(T(FIDX_FEED_MISP, "{\"Event\":{\"Attribute\":[]}}"), "");
+    /* Read one attribute at a time: a duplicate key spoils that attribute only. */
+    assert_string_equal(T(FIDX_FEED_MISP, "{\"Event\":{\"Attribute\":[{\"type\":\"domain\","
+                                          "\"value\":\"a.vn\",\"value\":\"b.vn\"},"
+                                          "{\"type\":\"domain\",\"value\":\"c.vn\"}]}}"),
+                        "1!MISP attribute has a duplicate key|1:c.vn");
+    /* Trailing bytes after the document, a bad escape or byte anywhere: the whole is refused. */
+    assert_string_equal(T(FIDX_FEED_MISP, "{\"Event\":{}} x"), "new!document is not valid JSON");
+    assert_string_equal(T(FIDX_FEED_MISP, "{\"Event\":{\"info\":\"\\x\"}}"),
+                        "new!document is not valid JSON");
+    assert_string_equal(T(FIDX_FEED_MISP, "{\"Event\":{\"info\":\"\xC0\xAF\"}}"),
+                        "new!document is not valid JSON");
+    assert_string_equal(T(FIDX_FEED_STIX, "{\"type\":\"bundle\",\"objects\":[01]}"),
+                        "new!document is not valid JSON");
 }
 
 /* ---- STIX --------------------------------------------------------------------------------- */

@@ -14,6 +14,8 @@
 
 #define MIN_MS 60000ull
 
+static const uint8_t DIGEST[32] = {1, 2, 3};
+
 static fidx__sessions_t *store(uint64_t idle_ms, uint64_t max_ms)
 {
     fidx__sessions_t *s = NULL;
@@ -33,8 +35,8 @@ static void found_by_its_exact_id(void **state)
     fidx__sessions_t *s = store(30 * MIN_MS, 600 * MIN_MS);
     char id[FIDX__SESSION_ID_HEX + 1], other[FIDX__SESSION_ID_HEX + 1];
     fidx__session_t se, got;
-    assert_int_equal(fidx__sessions_create(s, "alice", 2, 1000, id, &se), 0);
-    assert_int_equal(fidx__sessions_create(s, "bob", 1, 1000, other, &got), 0);
+    assert_int_equal(fidx__sessions_create(s, "alice", 2, DIGEST, 1000, id, &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "bob", 1, DIGEST, 1000, other, &got), 0);
     assert_int_equal(strlen(id), FIDX__SESSION_ID_HEX);
     assert_string_not_equal(id, other);
     assert_string_not_equal(se.csrf, got.csrf);
@@ -66,7 +68,7 @@ static void the_csrf_token_is_compared_whole(void **state)
     fidx__sessions_t *s = store(MIN_MS, 10 * MIN_MS);
     char id[FIDX__SESSION_ID_HEX + 1];
     fidx__session_t se;
-    assert_int_equal(fidx__sessions_create(s, "alice", 0, 0, id, &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "alice", 0, DIGEST, 0, id, &se), 0);
     assert_true(fidx__sessions_csrf_ok(&se, se.csrf, FIDX__SESSION_CSRF_HEX));
     assert_false(fidx__sessions_csrf_ok(&se, se.csrf, FIDX__SESSION_CSRF_HEX - 1));
     assert_false(fidx__sessions_csrf_ok(&se, NULL, 0));
@@ -80,7 +82,7 @@ static void idle_and_absolute_timeouts(void **state)
     fidx__sessions_t *s = store(30 * MIN_MS, 60 * MIN_MS);
     char id[FIDX__SESSION_ID_HEX + 1], id2[FIDX__SESSION_ID_HEX + 1];
     fidx__session_t se;
-    assert_int_equal(fidx__sessions_create(s, "alice", 0, 0, id, &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "alice", 0, DIGEST, 0, id, &se), 0);
     assert_int_equal(se.expires_ms, 30 * MIN_MS);
     /* Used every 20 minutes: the idle time restarts, but not past the hour. */
     assert_int_equal(use(s, id, 20 * MIN_MS, &se), 0);
@@ -91,7 +93,7 @@ static void idle_and_absolute_timeouts(void **state)
     assert_int_equal(use(s, id, 60 * MIN_MS, NULL), -1);
     assert_int_equal(use(s, id, 61 * MIN_MS, NULL), -1); /* dropped, not back */
     /* Unused for its idle time. */
-    assert_int_equal(fidx__sessions_create(s, "bob", 0, 100 * MIN_MS, id2, &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "bob", 0, DIGEST, 100 * MIN_MS, id2, &se), 0);
     assert_int_equal(use(s, id2, 130 * MIN_MS, NULL), -1);
     fidx__sessions_free(s);
 }
@@ -102,8 +104,8 @@ static void signout_ends_only_that_session(void **state)
     fidx__sessions_t *s = store(MIN_MS, 10 * MIN_MS);
     char a[FIDX__SESSION_ID_HEX + 1], b[FIDX__SESSION_ID_HEX + 1];
     fidx__session_t se;
-    assert_int_equal(fidx__sessions_create(s, "alice", 0, 0, a, &se), 0);
-    assert_int_equal(fidx__sessions_create(s, "alice", 0, 0, b, &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "alice", 0, DIGEST, 0, a, &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "alice", 0, DIGEST, 0, b, &se), 0);
     fidx__sessions_end(s, a, strlen(a));
     fidx__sessions_end(s, "nonsense", 8);
     assert_int_equal(use(s, a, 1, NULL), -1);
@@ -118,9 +120,10 @@ static void a_full_table_drops_the_least_recently_used(void **state)
     static char ids[FIDX__SESSIONS_MAX + 1][FIDX__SESSION_ID_HEX + 1];
     fidx__session_t se;
     for (size_t i = 0; i < FIDX__SESSIONS_MAX; i++)
-        assert_int_equal(fidx__sessions_create(s, "x", 0, 10 + i, ids[i], &se), 0);
+        assert_int_equal(fidx__sessions_create(s, "x", 0, DIGEST, 10 + i, ids[i], &se), 0);
     assert_int_equal(use(s, ids[0], 5000, NULL), 0); /* the oldest, used again */
-    assert_int_equal(fidx__sessions_create(s, "y", 0, 6000, ids[FIDX__SESSIONS_MAX], &se), 0);
+    assert_int_equal(fidx__sessions_create(s, "y", 0, DIGEST, 6000, ids[FIDX__SESSIONS_MAX], &se),
+                     0);
     assert_int_equal(use(s, ids[0], 6001, NULL), 0);
     assert_int_equal(use(s, ids[1], 6001, NULL), -1); /* the least recently used went */
     assert_int_equal(use(s, ids[2], 6001, NULL), 0);
