@@ -92,6 +92,11 @@ int fidx__wal_failed(fidx__wal_t *w);
 /* Waits until seq is durable. 0, or FIDX_EIO when the log failed first. */
 FIDX_MUST_CHECK int fidx__wal_wait(fidx__wal_t *w, uint64_t seq);
 
+/* Waits until everything appended so far, records and audit text, is written and synced (and
+ * the audit callback has run for it): for an append with audit text only, which has no
+ * sequence number to wait for. 0, or FIDX_EIO when the log failed first. */
+FIDX_MUST_CHECK int fidx__wal_flush(fidx__wal_t *w);
+
 /* Why the log failed (a sentence), or NULL while it works. After a failure every append
  * fails: the service answers analysts 503 until it is restarted. */
 const char *fidx__wal_failure(fidx__wal_t *w);
