@@ -15,6 +15,8 @@
 #       more flags for the service (here: the lookups charged to a per-network bucket, which
 #       loopback alone is not)
 #   MODES="batch1000 scan100" bench/http/instructions.sh     # issue 16's batches
+#   MODES=get WARNINGS=20 bench/http/instructions.sh   # with 20 published warnings (issue
+#       19): each names 5 values of the snapshot, categories in turn, so checks find related ones
 #   SETS="phone_hit phone_miss link_hit link_miss" bench/http/instructions.sh
 #       GET /v1/check per kind of lookup (query_sets.py): a mixed snapshot (fraudidx-gen --kind
 #       mixed, plus data/allowlist.csv, so the look-alike index has its sites), one set at a
@@ -52,6 +54,23 @@ else
     "$BUILD/data/fraudidx-gen" --rows "$ROWS" --seed 7 >"$T/rows.csv"
     "$BUILD/indexer/fraudidx-indexer" build -o "$T/s.fidx" "$T/rows.csv" >/dev/null
     awk -v n=20000 -v seed=11 -f "$HERE/queries.awk" "$T/rows.csv" >"$T/queries.txt"
+fi
+
+# Published warnings in the data directory (read at start), for WARNINGS=N.
+if [ -n "${WARNINGS:-}" ]; then
+    mkdir -p "$T/data"
+    python3 - "$T/rows.csv" "$WARNINGS" >"$T/data/warnings.jsonl" <<'PY'
+import csv, json, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["kind"] == "phone"]
+cats = ["impersonation", "task_job", "investment", "loan", "phishing", "malware_app"]
+for i in range(int(sys.argv[2])):
+    print(json.dumps({"id": "w%016x" % (i + 1), "uuid": "00000000-0000-4000-8000-%012x" % i,
+        "rev": 2, "state": "published", "created": "2026-12-01T00:00:00Z",
+        "updated": "2026-12-01T00:00:00Z", "published": "2026-12-01T00:00:00Z",
+        "title": {"vi": "Cảnh báo %d" % i}, "text": {"vi": "Nội dung"}, "regions": ["all"],
+        "category": cats[i % len(cats)], "severity": "medium",
+        "indicators": [rows[(i * 5 + k) * 97 % len(rows)]["value"] for k in range(5)]}))
+PY
 fi
 
 # Instructions of one service run that answers n requests of the mode (from QUERIES).

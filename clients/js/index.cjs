@@ -270,6 +270,36 @@ class Client {
     return this.#json("POST", "/v1/reports", { json: body, idempotent: false, signal });
   }
 
+  /* GET /v1/warnings, every page: the warnings published (or retracted since) and changed
+   * at or after `since` (an RFC 3339 time such as the newest `updated` seen before, or
+   * YYYY-MM-DD; absent: all), of `region` (a province code: its warnings and the whole
+   * country's),
+   * newest publication first. A bot remembers the newest `updated` it saw and asks again with
+   * it: what comes back is new or changed (or of that very second again: tell them by id and
+   * rev; a retraction: state "retracted"). */
+  async warnings(since, { region, category, signal } = {}) {
+    const params = { limit: "200" };
+    for (const [k, v] of [["since", since], ["region", region], ["category", category]]) {
+      if (v) {
+        params[k] = v;
+      }
+    }
+    const out = [];
+    for (;;) {
+      const page = await this.#json("GET", "/v1/warnings", { params, signal });
+      out.push(...page.warnings);
+      if (!page.next) {
+        return out;
+      }
+      params.after = page.next;
+    }
+  }
+
+  /* GET /v1/warnings/ID: one published warning (check and scan answers name their ids). */
+  async warning(id, { signal } = {}) {
+    return this.#json("GET", "/v1/warnings/" + encodeURIComponent(id), { signal });
+  }
+
   /* GET /v1/info: the snapshot in use, the service's version and limits. */
   async info({ signal } = {}) {
     return this.#json("GET", "/v1/info", { signal });

@@ -55,6 +55,8 @@ export interface CheckResult {
   /** The value was a VietQR payload, checked as the bank account it names. */
   source?: "vietqr";
   qr?: VietQR;
+  /** Ids of the published warnings that concern the value (Client.warning reads one). */
+  warnings?: string[];
 }
 
 export interface ErrorBody {
@@ -89,6 +91,39 @@ export interface ScanResult {
   matches: ScanMatch[];
   /** More indicators than one scan lists. */
   truncated: boolean;
+  /** Ids of the published warnings that concern the post's values. */
+  warnings?: string[];
+}
+
+/** Texts of a warning: Vietnamese, and English when written (else null). */
+export interface WarningTexts {
+  vi: string | null;
+  en: string | null;
+}
+
+/** A warning to the public (docs/WARNINGS.md). Times are RFC 3339 (null: not set). */
+export interface Warning {
+  id: string;
+  uuid: string;
+  rev: number;
+  state: "published" | "retracted" | "draft";
+  created: string;
+  updated: string;
+  published: string | null;
+  retracted: string | null;
+  title: WarningTexts;
+  text: WarningTexts;
+  advice: WarningTexts;
+  category: string | null;
+  /** Province codes, or ["all"]. */
+  regions: string[];
+  indicators: Array<{ kind: Kind; value: string }>;
+  valid_from: string | null;
+  valid_until: string | null;
+  severity: "low" | "medium" | "high";
+  issuer: string | null;
+  /** Why it was retracted. */
+  reason: string | null;
 }
 
 /** An image checked: its QR codes (each as a value), its text (OCR) scanned as a post, and
@@ -187,6 +222,9 @@ export declare class Client {
   checkImage(bytes: Uint8Array | ArrayBuffer | Blob,
              options?: CallOptions): Promise<ImageResult>;
   report(report: ReportInput, options?: CallOptions): Promise<Report>;
+  warnings(since?: string | null,
+           options?: CallOptions & { region?: string; category?: string }): Promise<Warning[]>;
+  warning(id: string, options?: CallOptions): Promise<Warning>;
   info(options?: CallOptions): Promise<Record<string, any>>;
   health(options?: CallOptions): Promise<boolean>;
   request(method: string, path: string, options?: RequestOptions): Promise<any>;

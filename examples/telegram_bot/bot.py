@@ -8,8 +8,10 @@ the Python client (clients/python); the decisions are in decide.py.
     TELEGRAM_BOT_TOKEN=123456:ABC… python3 examples/telegram_bot/bot.py [--no-delete] [--dry-run]
 
 Environment: TELEGRAM_BOT_TOKEN (from @BotFather), FRAUDIDX_URL (default
-http://127.0.0.1:8080), FRAUDIDX_API_KEY (optional). Setup and what the bot needs in a group:
-examples/telegram_bot/README.md.
+http://127.0.0.1:8080), FRAUDIDX_API_KEY (optional); to post the warnings of a province into a
+group: FIDX_WARNINGS_CHAT (the group's chat id), FIDX_WARNINGS_REGION (a province code, e.g.
+ha-tinh; absent: every warning), FIDX_WARNINGS_STATE (what was posted; default
+telegram-warnings.json). Setup and what the bot needs in a group: examples/telegram_bot/README.md.
 
 The Bot API over HTTPS, long polling (getUpdates with a 50 s timeout); updates are taken one
 batch at a time and confirmed by the next call's offset. When fraudidx cannot answer the post
@@ -37,9 +39,11 @@ except ImportError:  # not installed: the client in the repository
     import fraudidx
 
 from decide import Action, decide, post_of  # noqa: E402
+from warn import Posted, post_round, quote_text  # noqa: E402
 
 log = logging.getLogger("fraudidx-telegram")
 POLL_SECONDS = 50
+WARNINGS_EVERY = 60  # seconds between two polls of fraudidx's warnings (answered 304-cheap)
 
 
 class TelegramError(Exception):
@@ -95,6 +99,17 @@ def perform(tg: Telegram, a: Action, dry_run: bool) -> None:
                 link_preview_options={"is_disabled": True})
 
 
+def related_quote(fx: fraudidx.Client, scan: fraudidx.ScanResult, base_url: str) -> str | None:
+    """The words of the first warning the scan names (the police's own), or None."""
+    if not scan.warnings or scan.verdict == "allow":
+        return None
+    try:
+        return quote_text(fx.warning(scan.warnings[0]), base_url)
+    except fraudidx.FraudidxError as e:  # retracted in between, or fraudidx busy: no quote
+        log.warning("cannot read warning %s (%s)", scan.warnings[0], e)
+        return None
+
+
 def handle(tg: Telegram, fx: fraudidx.Client, update: dict[str, Any], bot_id: int,
            delete_blocked: bool, dry_run: bool) -> None:
     post = post_of(update, bot_id)
@@ -106,7 +121,7 @@ def handle(tg: Telegram, fx: fraudidx.Client, update: dict[str, Any], bot_id: in
         log.error("fraudidx could not scan message %s in chat %s (%s): left alone",
                   post.message_id, post.chat_id, e)
         return
-    action = decide(post, scan, delete_blocked)
+    action = decide(post, scan, delete_blocked, related_quote(fx, scan, fx.base_url))
     log.info("chat %s message %s: %s -> %s", post.chat_id, post.message_id, scan.verdict,
              action.kind)
     try:
@@ -116,12 +131,43 @@ def handle(tg: Telegram, fx: fraudidx.Client, update: dict[str, Any], bot_id: in
                   action.kind, e)
 
 
-def run(tg: Telegram, fx: fraudidx.Client, delete_blocked: bool, dry_run: bool) -> None:
+class Warnings:
+    """Posting each new warning of a province into one chat, once (warn.py)."""
+
+    def __init__(self, chat_id: int, region: str | None, state_path: str) -> None:
+        self.chat_id, self.region, self.state_path = chat_id, region, state_path
+        self.posted = Posted.load(state_path)
+        self.last = 0.0
+
+    def poll(self, tg: Telegram, fx: fraudidx.Client, dry_run: bool) -> None:
+        if time.monotonic() - self.last < WARNINGS_EVERY:
+            return
+        self.last = time.monotonic()
+
+        def send(text: str) -> None:
+            if dry_run:
+                log.info("would post to chat %s: %s", self.chat_id, text)
+            else:
+                tg.call("sendMessage", chat_id=self.chat_id, text=text,
+                        link_preview_options={"is_disabled": True})
+        try:
+            n = post_round(fx, send, self.region, self.posted, self.state_path, fx.base_url)
+        except (fraudidx.FraudidxError, TelegramError, OSError) as e:
+            log.warning("warnings not posted this time (%s)", e)
+            return
+        if n:
+            log.info("posted %d warning messages to chat %s", n, self.chat_id)
+
+
+def run(tg: Telegram, fx: fraudidx.Client, delete_blocked: bool, dry_run: bool,
+        warnings: Warnings | None = None) -> None:
     me = tg.call("getMe")
     log.info("running as @%s", me.get("username"))
     offset = None
     failures = 0
     while True:
+        if warnings:
+            warnings.poll(tg, fx, dry_run)
         try:
             updates = tg.call("getUpdates", http_timeout=POLL_SECONDS + 10, offset=offset,
                               timeout=POLL_SECONDS,
@@ -155,8 +201,12 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     fx = fraudidx.Client(os.environ.get("FRAUDIDX_URL", "http://127.0.0.1:8080"),
                          os.environ.get("FRAUDIDX_API_KEY"), timeout=3.0, retries=2)
+    chat = os.environ.get("FIDX_WARNINGS_CHAT")
+    warnings = Warnings(int(chat), os.environ.get("FIDX_WARNINGS_REGION") or None,
+                        os.environ.get("FIDX_WARNINGS_STATE", "telegram-warnings.json")
+                        ) if chat else None
     try:
-        run(Telegram(token), fx, not a.no_delete, a.dry_run)
+        run(Telegram(token), fx, not a.no_delete, a.dry_run, warnings)
     except KeyboardInterrupt:
         return 0
     except TelegramError as e:

@@ -190,10 +190,13 @@ ALLOW_ANSWER = ("✅ Không thấy số điện thoại, tài khoản hay đư�
                 "trong tin nhắn này. Nếu vẫn nghi ngờ, đừng chuyển tiền và hỏi người thân.")
 
 
-def decide(post: Post, scan: ScanResult, delete_blocked: bool = True) -> Action:
-    """The action for a post, given its scan (a fraudidx ScanResult: verdict, matches)."""
+def decide(post: Post, scan: ScanResult, delete_blocked: bool = True,
+           quote: str | None = None) -> Action:
+    """The action for a post, given its scan (a fraudidx ScanResult: verdict, matches). quote:
+    a line the bot adds to a warning or notice (a related warning's words, warn.quote_text)."""
     def reply(text: str) -> Action:
-        return Action("reply", scan.verdict, post.chat_id, post.message_id, text)
+        return Action("reply", scan.verdict, post.chat_id, post.message_id,
+                      text + ("\n" + quote if quote and scan.verdict != "allow" else ""))
 
     if post.chat_type == "private":
         if scan.verdict == "block":
@@ -205,7 +208,7 @@ def decide(post: Post, scan: ScanResult, delete_blocked: bool = True) -> Action:
             return flag
         origin = f" (chuyển tiếp từ {post.forwarded_from})" if post.forwarded_from else ""
         notice = (f"🚫 Đã xoá một tin nhắn của {post.author}{origin}: có {_what(scan, 'scam')} "
-                  "đã được xác nhận là lừa đảo.")
+                  "đã được xác nhận là lừa đảo." + ("\n" + quote if quote else ""))
         return Action("delete", "block", post.chat_id, post.message_id, notice, fallback=flag)
     if scan.verdict == "review":
         return reply(review_warning(scan))

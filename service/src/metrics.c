@@ -22,7 +22,7 @@ static const struct {
     {"GET", "/v1/info"},     {"GET", "/metrics"},       {"POST", "/v1/scan"},
     {"POST", "/v1/reports"}, {"GET", "/v1/reports/ID"}, {"any", "page"},
     {"any", "/v1/admin"},    {"GET", "/v1/replica"},    {"GET", "/v1/changes"},
-    {"POST", "/v1/image"},   {"other", "other"},
+    {"POST", "/v1/image"},   {"GET", "warnings"},       {"other", "other"},
 };
 
 static size_t status_slot(int status)

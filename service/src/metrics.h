@@ -27,6 +27,7 @@ typedef enum {
     FIDX__ROUTE_REPLICA,       /* /v1/replica/…: readers following this writer */
     FIDX__ROUTE_CHANGES,       /* GET /v1/changes: bots paging through changed verdicts */
     FIDX__ROUTE_IMAGE,         /* POST /v1/image */
+    FIDX__ROUTE_WARNINGS,      /* GET /v1/warnings…, /warnings.atom…: the public warnings */
     FIDX__ROUTE_OTHER,         /* not found, method not allowed, malformed, timeouts, limits */
     FIDX__ROUTE_COUNT
 } fidx__metric_route_t;

@@ -2,6 +2,7 @@
  * kernel spreads connections and workers share no lock), runs one libuv loop per worker
  * thread, and keeps signals and the snapshot watch on the main thread, which talks to the
  * workers only through atomics and uv_async (service.h). */
+#include "warnings/warnings.h"
 #include "service.h"
 
 #include <errno.h>
@@ -249,6 +250,7 @@ static void worker_dispose(fidx__worker_t *w)
     free(w->scan_ws);
     free(w->batch_ws);
     free(w->page_msg);
+    fidx__warnings_view_release(w->warn_view);
     free(w);
 }
 
@@ -455,9 +457,30 @@ static void cleanup(fidx__service_t *svc)
     fidx_scanner_free(svc->scanner);
     fidx__report_intake_stop(svc);
     fidx__limits_stop(svc);
+    fidx__warnings_free(svc->warnings);
     fidx__session_stop(svc);
     uv_loop_close(&svc->loop);
     free(svc);
+}
+
+/* The warnings store (warnings/warnings.h), before the log's replay puts into it what a crash
+ * kept only there. Writable only with the data directory's lock; a process without it serves a
+ * copy of the file as it was at its start (the writer is the one to ask: docs/WARNINGS.md). */
+static int open_warnings(fidx__service_t *svc, int holds)
+{
+    fidx_err_t err = {0};
+    fidx__warnings_t *st;
+    if (!svc->cfg.data_dir)
+        return 0;
+    if (fidx__warnings_open(svc->cfg.data_dir, holds, &st, &err) != 0) {
+        fidx__log(FIDX__LOG_ERROR, "%s: %s: %s", svc->cfg.data_dir, err.reason, strerror(errno));
+        return -1;
+    }
+    if (fidx__warnings_skipped(st))
+        fidx__log(FIDX__LOG_WARN, "%s/%s: %zu lines could not be read and were skipped",
+                  svc->cfg.data_dir, FIDX__WARNINGS_FILE, fidx__warnings_skipped(st));
+    atomic_store(&svc->warnings, st);
+    return 0;
 }
 
 int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
@@ -484,8 +507,9 @@ int fidx__service_open(const fidx__config_t *cfg, fidx__service_t **out)
         return -1;
     }
     int holds = svc->admin && svc->admin->lock_fd >= 0;
-    if (fidx__report_intake_start(svc, holds) != 0 || fidx__session_start(svc) != 0 ||
-        fidx__admin_start(svc) != 0 || fidx__limits_start(svc) != 0)
+    if (fidx__report_intake_start(svc, holds) != 0 || open_warnings(svc, holds) != 0 ||
+        fidx__session_start(svc) != 0 || fidx__admin_start(svc) != 0 ||
+        fidx__limits_start(svc) != 0)
         return -1;
     if (!holds)
         start_takeover(svc);

@@ -177,6 +177,10 @@ struct fidx__worker {
     struct fidx__batch_ws *batch_ws; /* POST /v1/check's group of lookups (routes/batch.c),
                                       * made on the first batch */
     fidx__sbuf_t access;             /* access log lines not yet written */
+    /* The warnings' public view this worker answers from, and the store's version it is
+     * (routes/warnings_view.c: taken again only when the version moved). */
+    struct fidx__warnings_view *warn_view;
+    uint64_t warn_version;
 
     int64_t date_sec;
     char date[40]; /* "Date: ...\r\n" for this second */
@@ -265,6 +269,9 @@ struct fidx__service {
     struct fidx__ratelimit *report_limit, *report_limit_wide, *report_limit_all;
     struct fidx__admin *admin;   /* analysts' side (admin.h) */
     struct fidx__limits *limits; /* API keys and lookup limits (routes/limits.h) */
+    /* Warnings to the public (warnings/warnings.h; thread-safe); NULL without a data
+     * directory. Writable only in the process that holds the directory's lock. */
+    _Atomic(struct fidx__warnings *) warnings;
     /* The console's sessions (admin/sessions.h) and its sign-in limit (thread-safe). */
     struct fidx__sessions *sessions;
     struct fidx__ratelimit *signin_limit;

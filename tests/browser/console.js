@@ -426,10 +426,44 @@ test("the dashboard draws its charts", async () => {
   await shot(admin, "console-dashboard.png");
 });
 
+test("warnings: write, preview as citizens will read it, publish, its page, retract", async () => {
+  await screen(admin, "warnings");
+  await admin.click("#w-new");
+  const title = "Giả danh công an gọi điện đòi chuyển tiền";
+  await admin.fill("#w-title-vi", title);
+  await admin.fill("#w-text-vi", "Đối tượng gọi điện tự xưng công an.\nYêu cầu chuyển tiền.");
+  await admin.fill("#w-advice-vi", "Không chuyển tiền.");
+  await admin.fill("#w-regions", "ha-noi, ha-tinh");
+  await admin.fill("#w-indicators", "0912 345 670");
+  await admin.fill("#w-issuer", "Công an TP Hà Nội");
+  await admin.selectOption("#w-severity", "high");
+  await admin.click("#w-preview-button");
+  const preview = await admin.innerText("#w-preview");
+  assert(preview.includes(title) && preview.includes("Công an TP Hà Nội") &&
+         preview.includes("0912 345 670"), "the preview: " + preview);
+  await shot(admin, "console-warning-preview.png");
+  await admin.click("#w-publish");
+  const item = admin.locator("#w-list li", { hasText: title });
+  await item.waitFor();
+  assert((await item.innerText()).includes("Đã đăng"), "not published: " + (await item.innerText()));
+  const id = (await item.getAttribute("id")).replace("w-item-", "");
+  /* The citizens' page of it, and the public list. */
+  const citizen = await newPage();
+  await citizen.goto(base + "/warnings/" + id);
+  assert((await citizen.innerText("h1")) === title, "its page");
+  await citizen.context().close();
+  await admin.fill("#w-reason-" + id, "Nhầm số điện thoại");
+  await admin.press("#w-reason-" + id, "Enter");
+  await admin.locator("#w-list li", { hasText: "Đã rút lại" }).waitFor();
+  const pub = await (await fetch(base + "/v1/warnings")).json();
+  assert(pub.warnings[0].id === id && pub.warnings[0].state === "retracted" &&
+         pub.warnings[0].reason === "Nhầm số điện thoại", JSON.stringify(pub.warnings[0]));
+});
+
 test("every screen: controls labelled, contrast AA, in both languages", async () => {
   const all = [];
   for (const lang of ["vi", "en"]) {
-    for (const id of ["queue", "search", "load", "dashboard", "audit"]) {
+    for (const id of ["queue", "search", "load", "dashboard", "audit", "warnings"]) {
       await screen(admin, id, id === "search" ? GROUP_PHONE : "");
       await admin.waitForTimeout(300);
       if (id === "dashboard") await admin.waitForSelector("figure svg");

@@ -68,6 +68,7 @@ if (!SERVICE || !INDEXER) {
 
 function loadPlaywright() {
   try {
+    require.resolve("axe-core/axe.min.js"); /* the accessibility engine the warnings' pages use */
     return require("playwright-core");
   } catch (e) {
     console.log("installing the npm dependencies (npm ci) in " + HERE);
@@ -568,6 +569,8 @@ test("no English on the Vietnamese page for an invalid value", async () => {
     }
     assert((await check(page, value)) === "invalid", value + " was accepted");
     await page.$$eval("details", (ds) => ds.forEach((d) => { d.open = true; }));
+    /* The warnings' province list names places ("Vĩnh Long"): not words of a message. */
+    await page.evaluate(() => document.getElementById("warnings")?.remove());
     const text = await page.innerText("main");
     const m = english.exec(text.replace(/https?:\S+/g, ""));
     assert(!m, value + " (" + kind + "): English on the Vietnamese page: '" + (m && m[0]) +
@@ -836,6 +839,117 @@ test("the report's details are checked in place, the field at fault marked", asy
   await closePage(page);
 });
 
+/* ---- warnings to the public (issue 19; docs/WARNINGS.md) ---- */
+
+/* Published warnings as the data directory holds them (warnings.jsonl, read at start): one of
+ * Hà Nội naming the scam number, one of the whole country, one retracted. */
+const WARNING_IDS = { hanoi: "w6b1100000000000a", national: "w6b1100000000000b",
+                      retracted: "w6b1100000000000c" };
+function writeWarnings(dir) {
+  const base = { rev: 2, state: "published", created: "2026-12-01T01:00:00Z",
+                 retracted: null, category: "impersonation", valid_from: null,
+                 valid_until: "2099-12-31T16:59:59Z", severity: "high", reason: null, by: "t" };
+  const lines = [
+    Object.assign({}, base, { id: WARNING_IDS.hanoi, uuid: "0e6c5d2a-1b3c-4d5e-8f70-000000000001",
+      updated: "2026-12-01T02:00:00Z", published: "2026-12-01T02:00:00Z",
+      title: { vi: "Giả danh công an Hà Nội gọi điện đòi chuyển tiền",
+               en: "Fake Hanoi police calls asking for money" },
+      text: { vi: "Đối tượng gọi từ số 0910 001 001, tự xưng công an quận.\nChúng yêu cầu chuyển tiền.",
+              en: "They call from 0910 001 001 claiming to be district police." },
+      advice: { vi: "Không chuyển tiền, gọi 113.", en: "Do not send money; call 113." },
+      regions: ["ha-noi"], indicators: [{ kind: "phone", value: "+84910001001" }],
+      issuer: "Công an TP Hà Nội" }),
+    Object.assign({}, base, { id: WARNING_IDS.national, uuid: "0e6c5d2a-1b3c-4d5e-8f70-000000000002",
+      updated: "2026-12-01T03:00:00Z", published: "2026-12-01T03:00:00Z", category: "task_job",
+      severity: "medium", title: { vi: "Lừa đảo việc nhẹ lương cao qua Telegram", en: null },
+      text: { vi: "Tuyển cộng tác viên làm nhiệm vụ, yêu cầu nạp tiền trước.", en: null },
+      advice: { vi: null, en: null }, regions: ["all"], indicators: [], issuer: null }),
+    Object.assign({}, base, { id: WARNING_IDS.retracted, uuid: "0e6c5d2a-1b3c-4d5e-8f70-000000000003",
+      rev: 3, state: "retracted", updated: "2026-12-01T05:00:00Z",
+      published: "2026-12-01T04:00:00Z", retracted: "2026-12-01T05:00:00Z", reason: "Nhầm số",
+      title: { vi: "Cảnh báo đã rút lại", en: null }, text: { vi: "Nội dung cũ.", en: null },
+      advice: { vi: null, en: null }, regions: ["all"], indicators: [], issuer: null }),
+  ];
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "warnings.jsonl"),
+                   lines.map((l) => JSON.stringify(l)).join("\n") + "\n", { mode: 0o600 });
+}
+
+/* axe-core (npm) over the page as it is: the serious and critical violations, as text. The
+ * page's CSP forbids injected scripts, so the context that runs it bypasses CSP. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const v = await page.evaluate(async () => (await window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  })).violations.map((x) => x.id + " (" + x.impact + "): " + x.nodes.map((n) => n.target.join(" "))
+                     .slice(0, 3).join("; ")));
+  return v;
+}
+
+test("warnings: the start page lists the current ones, a province chosen without JavaScript",
+     async () => {
+  const page = await newPage({ javaScriptEnabled: false });
+  await page.goto(base + "/");
+  const all = await page.innerText("#warnings");
+  assertIncludes(all, "Giả danh công an Hà Nội gọi điện đòi chuyển tiền", "the start page");
+  assertIncludes(all, "Lừa đảo việc nhẹ lương cao qua Telegram", "the start page");
+  assert(!all.includes("Cảnh báo đã rút lại"), "a retracted warning is listed as current");
+  await page.selectOption("#province", "ho-chi-minh");
+  await Promise.all([page.waitForNavigation(), page.click("#warnings button[type=submit]")]);
+  assert(new URL(page.url()).searchParams.get("province") === "ho-chi-minh", page.url());
+  const hcm = await page.innerText("#warnings");
+  assertIncludes(hcm, "Cảnh báo mới ở TP. Hồ Chí Minh", "the province's list");
+  assert(!hcm.includes("Hà Nội gọi điện"), "Hà Nội's warning shown in Hồ Chí Minh City");
+  assertIncludes(hcm, "Lừa đảo việc nhẹ lương cao", "the whole country's warning");
+  await Promise.all([page.waitForNavigation(),
+                     page.click("#warnings a[href^='/warnings/" + WARNING_IDS.national + "']")]);
+  assert((await page.innerText("h1")).includes("Lừa đảo việc nhẹ lương cao"), "not its page");
+  await closePage(page);
+});
+
+test("warnings: a warning's page at 360 px in both languages, axe-clean", async () => {
+  const page = await newPage({ viewport: { width: 360, height: 780 }, isMobile: true,
+                               hasTouch: true, deviceScaleFactor: 2, bypassCSP: true });
+  const problems = [];
+  for (const [lang, h1, words] of [
+    ["vi", "Giả danh công an Hà Nội gọi điện đòi chuyển tiền", ["Đơn vị phát hành: Công an TP Hà Nội",
+                                                                "Nên làm gì", "Khu vực: Hà Nội"]],
+    ["en", "Fake Hanoi police calls asking for money", ["Issued by Công an TP Hà Nội", "What to do",
+                                                         "Regions: Hanoi"]]]) {
+    await page.goto(base + "/warnings/" + WARNING_IDS.hanoi + (lang === "en" ? "?lang=en" : ""));
+    assert((await page.getAttribute("html", "lang")) === lang, "the page's language");
+    assert((await page.innerText("h1")) === h1, "h1: " + (await page.innerText("h1")));
+    const text = await page.innerText("main");
+    for (const w of words) assertIncludes(text, w, lang + " page");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 360, lang + ": the page is " + width + " px wide");
+    await page.screenshot({ path: path.join(shots, "warning-360-" + lang + ".png"), fullPage: true });
+    problems.push(...(await axeViolations(page)).map((v) => lang + ": " + v));
+    /* Its indicator leads to its check, whose answer names the warning back. */
+    await Promise.all([page.waitForNavigation(), page.click(".w-ind a")]);
+    assert((await verdictOf(page)) === "scam", "the indicator's check");
+    assertIncludes(await page.innerText("#result"), lang === "vi" ? "Cảnh báo liên quan"
+                                                                  : "Related warnings");
+    problems.push(...(await axeViolations(page)).map((v) => lang + " answer: " + v));
+  }
+  for (const url of ["/", "/?province=ha-noi&lang=en", "/warnings/" + WARNING_IDS.retracted]) {
+    await page.goto(base + url);
+    problems.push(...(await axeViolations(page)).map((v) => url + ": " + v));
+  }
+  assert(problems.length === 0, "axe: " + problems.join("\n"));
+  await closePage(page);
+});
+
+test("warnings: a checked scam names its warning in place (JavaScript)", async () => {
+  const page = await newPage();
+  await page.goto(base + "/");
+  assert((await check(page, SCAM_PHONE)) === "scam", "not a scam");
+  const related = page.locator("#result .related a");
+  assert((await related.count()) === 1, "no related warning in the answer");
+  const href = await related.getAttribute("href");
+  assert(href.startsWith("/warnings/" + WARNING_IDS.hanoi), "its link: " + href);
+  await closePage(page);
+});
 
 /* ---- issue 17 item 3: a QR code or a screenshot ---- */
 
@@ -944,6 +1058,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fidx-browser-"));
   const snapshot = buildSnapshot(tmp);
   dataDir = path.join(tmp, "data");
+  writeWarnings(dataDir);
   shots = process.env.FIDX_SCREENSHOTS ? path.resolve(SOURCE_DIR, process.env.FIDX_SCREENSHOTS)
                                        : path.join(os.tmpdir(), "fidx-browser-screenshots");
   fs.mkdirSync(shots, { recursive: true });

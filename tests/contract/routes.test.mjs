@@ -597,6 +597,57 @@ describe("analysts", () => {
   });
 });
 
+describe("warnings", () => {
+  test("write, publish, read as JSON and Atom, 304, related ids, retract", async () => {
+    const draft = { title: { vi: "Giả danh công an", en: "Fake police" },
+                    text: "Đối tượng gọi điện tự xưng công an.", regions: ["ha-tinh"],
+                    category: "impersonation", indicators: [SCAM_PHONE], severity: "high",
+                    valid_until: "2099-12-31", issuer: "Công an tỉnh Hà Tĩnh" };
+    const w = json(await postJSON("/v1/admin/warnings", draft,
+                                  { headers: AUTH, valid: true, status: 201 }));
+    await postJSON("/v1/admin/warnings", { text: "no title" },
+                   { headers: AUTH, status: 400, code: "bad_request" });
+    const base = "/v1/admin/warnings/" + w.id;
+    await ask("GET", "/v1/admin/warnings", { headers: AUTH, valid: true, status: 200 });
+    await ask("GET", "/v1/admin/warnings?state=draft", { headers: AUTH, valid: true,
+                                                         status: 200 });
+    await ask("GET", base, { headers: AUTH, valid: true, status: 200 });
+    await ask("GET", "/v1/admin/warnings/w0000000000000000", { headers: AUTH, status: 404 });
+    await postJSON(base, { severity: "medium" }, { headers: AUTH, valid: true, status: 200 });
+    await postJSON(base + "/publish", {}, { headers: AUTH, valid: true, status: 200 });
+    await postJSON(base + "/publish", {}, { headers: AUTH, status: 409, code: "conflict" });
+    await postJSON("/v1/admin/warnings/w0000000000000000/publish", {},
+                   { headers: AUTH, status: 404 });
+
+    const list = await ask("GET", "/v1/warnings?region=ha-tinh&category=impersonation&limit=10",
+                           { valid: true, status: 200 });
+    assert.deepEqual(json(list).warnings.map((x) => x.id), [w.id]);
+    await ask("GET", "/v1/warnings?since=2020-01-01", { valid: true, status: 200 });
+    await ask("GET", "/v1/warnings?region=atlantis", { status: 400, code: "bad_request" });
+    await ask("GET", "/v1/warnings", { headers: { "If-None-Match": list.headers.etag },
+                                       status: 304 });
+    await ask("GET", "/v1/warnings/" + w.id, { valid: true, status: 200 });
+    await ask("GET", "/v1/warnings/w0000000000000000", { status: 404, code: "not_found" });
+    const feed = await ask("GET", "/warnings.atom", { valid: true, status: 200 });
+    await ask("GET", "/warnings.atom", { headers: { "If-Modified-Since":
+                                         feed.headers["last-modified"] }, status: 304 });
+    await ask("GET", "/warnings/ha-tinh.atom", { valid: true, status: 200 });
+    await ask("GET", "/warnings/atlantis.atom", { status: 404 });
+    await ask("GET", "/warnings/" + w.id, { valid: true, status: 200 });
+
+    const check = json(await ask("GET", "/v1/check?q=" + SCAM_PHONE, { status: 200 }));
+    assert.deepEqual(check.warnings, [w.id]);
+    const scan = json(await postJSON("/v1/scan", { text: "Gọi " + SCAM_PHONE }, { status: 200 }));
+    assert.deepEqual(scan.warnings, [w.id]);
+
+    await postJSON(base + "/retract", {}, { headers: AUTH, status: 400, code: "bad_request" });
+    await postJSON(base + "/retract", { reason: "Nhầm số" },
+                   { headers: AUTH, valid: true, status: 200 });
+    await postJSON(base, { severity: "low" }, { headers: AUTH, status: 409, code: "conflict" });
+    await ask("DELETE", "/v1/warnings", { status: 405 });
+  });
+});
+
 describe("the analysts' console", () => {
   test("its page, files, session, and the dashboard's figures", async () => {
     await ask("GET", "/admin/", { valid: true, status: 200 });

@@ -11,7 +11,11 @@
  * - the status is one the contract names for the route (never 500), the body is valid UTF-8,
  *   a JSON answer parses and an error answer is {"error":{"code":…,"message":…}};
  * - a page names only tags the page's own templates use: whatever the input, it cannot add
- *   markup (every '<' it echoes is escaped);
+ *   markup (every '<' it echoes is escaped). A whole message's page (issue 15) holds markup per
+ *   value found: each place highlighted (a <mark> and its verdict's <span>) and each value
+ *   listed (an <li class="found">) is counted apart, against the most tags one of them holds
+ *   on ordinary message pages, and there are no more of them than the page shows
+ *   (FIDX__PAGE_MAX_MARKS, FIDX__PAGE_MAX_FOUND); the rest of the page against ordinary pages;
  * - a batch answers one result per item, in order, each what fidx_check says of that item
  *   (query, kind, canonical form, verdict) or an error where fidx_check refuses it; and the
  *   in-place readers of batch bodies (checks and scans) answer exactly what the jansson
@@ -37,6 +41,7 @@
 #include "routes/handlers.h"
 #include "routes/router.h"
 #include "service_fixture.h"
+#include "web/page_render.h"
 
 enum { R_BATCH, R_SCAN, R_REPORT, R_FORM_REPORT, R_CHECK_GET, R_PAGE_CHECK, R_COUNT };
 
@@ -183,10 +188,25 @@ static int valid_utf8(const unsigned char *p, size_t n)
 #define MAX_TAGS 96
 typedef struct {
     char name[16];
-    unsigned most; /* the most times one ordinary page holds it */
+    unsigned most; /* the most times one ordinary page (or one segment of one) holds it */
 } tag_t;
-static tag_t known_tags[MAX_TAGS];
-static size_t n_known;
+typedef struct {
+    tag_t tags[MAX_TAGS];
+    size_t n;
+} tag_set_t;
+
+/* The parts of a message page that repeat once per value found (page_answer.c): a place
+ * highlighted, from its <mark> to the </span> of the verdict after it, and a value listed, its
+ * <li class="found"> to its </li>. */
+enum { SEG_PAGE, SEG_MARK, SEG_FOUND, SEG_COUNT };
+static const struct {
+    const char *open, *close;
+    unsigned cap; /* the most of them one page shows */
+} segs[SEG_COUNT] = {
+    [SEG_MARK] = {"<mark class=\"m-", "</span>", FIDX__PAGE_MAX_MARKS},
+    [SEG_FOUND] = {"<li class=\"found ", "</li>", FIDX__PAGE_MAX_FOUND},
+};
+static tag_set_t known[SEG_COUNT]; /* learned: the whole page but the segments; each segment */
 
 /* The tag name after '<' at p (with its '/' or '!'), lower-cased; "" when none. */
 static void tag_at(const char *p, const char *end, char name[16])
@@ -203,25 +223,24 @@ static void tag_at(const char *p, const char *end, char name[16])
         name[0] = '\0';
 }
 
-static tag_t *find_tag(tag_t *tags, size_t n, const char *name)
+static tag_t *find_tag(tag_set_t *set, const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(tags[i].name, name) == 0)
-            return &tags[i];
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->tags[i].name, name) == 0)
+            return &set->tags[i];
     return NULL;
 }
 
-/* Counts the tags of a page into tags[0..*n); a '<' that starts no tag counts as "". */
-static void count_tags(const answer_t *a, tag_t *tags, size_t *n)
+/* Adds the tags of [p, end) to set; a '<' that starts no tag counts as "". */
+static void count_tags(const char *p, const char *end, tag_set_t *set)
 {
-    *n = 0;
-    for (const char *p = a->body; (p = memchr(p, '<', (size_t)(a->body + a->len - p))); p++) {
+    for (; p < end && (p = memchr(p, '<', (size_t)(end - p))); p++) {
         char name[16];
-        tag_at(p + 1, a->body + a->len, name);
-        tag_t *t = find_tag(tags, *n, name);
+        tag_at(p + 1, end, name);
+        tag_t *t = find_tag(set, name);
         if (!t) {
-            FUZZ_CHECK(*n < MAX_TAGS, "a page holds more kinds of tag than the harness counts");
-            t = &tags[(*n)++];
+            FUZZ_CHECK(set->n < MAX_TAGS, "a page holds more kinds of tag than the harness counts");
+            t = &set->tags[set->n++];
             strcpy(t->name, name);
             t->most = 0;
         }
@@ -229,33 +248,122 @@ static void count_tags(const answer_t *a, tag_t *tags, size_t *n)
     }
 }
 
-static void learn_tags(const answer_t *a)
+/* The segment that starts at p, if one does: its kind, and *end past its close. */
+static int segment_at(const char *p, const char *end, const char **seg_end)
 {
-    tag_t tags[MAX_TAGS];
-    size_t n;
-    count_tags(a, tags, &n);
-    for (size_t i = 0; i < n; i++) {
-        tag_t *k = find_tag(known_tags, n_known, tags[i].name);
+    for (int s = SEG_MARK; s < SEG_COUNT; s++) {
+        size_t n = strlen(segs[s].open);
+        if ((size_t)(end - p) < n || memcmp(p, segs[s].open, n) != 0)
+            continue;
+        const char *c = memmem(p, (size_t)(end - p), segs[s].close, strlen(segs[s].close));
+        if (s == SEG_MARK) { /* the verdict's </span> after the </mark> */
+            const char *m = memmem(p, (size_t)(end - p), "</mark>", 7);
+            c = m ? memmem(m, (size_t)(end - m), segs[s].close, strlen(segs[s].close)) : NULL;
+        }
+        if (!c)
+            return SEG_PAGE; /* not closed: counted with the page, as anything else */
+        *seg_end = c + strlen(segs[s].close);
+        return s;
+    }
+    return SEG_PAGE;
+}
+
+/* Splits a page into its segments and the rest: seen(ctx, kind, tags) for each segment, then
+ * once for the rest of the page (SEG_PAGE). */
+static void split_page(const answer_t *a, void (*seen)(void *ctx, int kind, tag_set_t *tags),
+                       void *ctx)
+{
+    const char *p = a->body, *end = a->body + a->len, *from = p;
+    tag_set_t page = {.n = 0};
+    unsigned n[SEG_COUNT] = {0};
+    while ((p = memchr(p, '<', (size_t)(end - p)))) {
+        const char *seg_end;
+        int s = segment_at(p, end, &seg_end);
+        if (s == SEG_PAGE) {
+            p++;
+            continue;
+        }
+        count_tags(from, p, &page);
+        tag_set_t tags = {.n = 0};
+        count_tags(p, seg_end, &tags);
+        FUZZ_CHECK(++n[s] <= segs[s].cap, "a page shows more values found than it may");
+        seen(ctx, s, &tags);
+        from = p = seg_end;
+    }
+    count_tags(from, end, &page);
+    seen(ctx, SEG_PAGE, &page);
+}
+
+static void learn_seen(void *ctx, int kind, tag_set_t *tags)
+{
+    (void)ctx;
+    for (size_t i = 0; i < tags->n; i++) {
+        tag_t *k = find_tag(&known[kind], tags->tags[i].name);
         if (!k) {
-            FUZZ_CHECK(n_known < MAX_TAGS,
+            FUZZ_CHECK(known[kind].n < MAX_TAGS,
                        "a page holds more kinds of tag than the harness counts");
-            k = &known_tags[n_known++];
-            *k = tags[i];
-        } else if (tags[i].most > k->most) {
-            k->most = tags[i].most;
+            k = &known[kind].tags[known[kind].n++];
+            *k = tags->tags[i];
+        } else if (tags->tags[i].most > k->most) {
+            k->most = tags->tags[i].most;
         }
     }
 }
 
+static void learn_tags(const answer_t *a)
+{
+    split_page(a, learn_seen, NULL);
+}
+
+/* A message page in both languages: q (a query string's value, escaped) and the page that
+ * lists, highlights and judges every value in it. */
+static void learn_message(const char *q, size_t len)
+{
+    for (int en = 0; en < 2; en++) {
+        char *query = malloc(len + 16);
+        FUZZ_CHECK(query != NULL, "out of memory in the harness");
+        size_t n = (size_t)snprintf(query, len + 16, "%sq=", en ? "lang=en&" : "");
+        memcpy(query + n, q, len);
+        answer_t a = ask(HTTP_GET, "/check", query, n + len, NULL, NULL, 0);
+        learn_tags(&a);
+        free(a.body);
+        free(query);
+    }
+}
+
+/* Message pages holding every value of the snapshot, a few at a time, one per line (a line
+ * break makes q a message): every kind of value listed, with its categories or its label. */
+#define MESSAGE_VALUES 8
+typedef struct {
+    char q[3 * FIDX__PAGE_MAX_MESSAGE];
+    size_t len;
+    unsigned values;
+} message_t;
+
+static void message_add(message_t *m, const char *v, size_t len)
+{
+    if (m->values == MESSAGE_VALUES || m->len + 3 * (len + 1) >= sizeof m->q) {
+        learn_message(m->q, m->len);
+        m->len = m->values = 0;
+    }
+    if (m->values++)
+        m->len += (size_t)snprintf(m->q + m->len, sizeof m->q - m->len, "%%0A");
+    for (size_t j = 0; j < len; j++)
+        m->len +=
+            (size_t)snprintf(m->q + m->len, sizeof m->q - m->len, "%%%02X", (unsigned char)v[j]);
+}
+
 /* The page of every value of the snapshot, in both languages: every kind of match there is
  * (a phone found through its Zalo account shows one value more than one found directly; the
- * first 10-minute run found the harness had not seen that page). */
+ * first 10-minute run found the harness had not seen that page). And message pages holding
+ * them all (message_add), so a value listed or highlighted is known in every form. */
 static void learn_entry_pages(void)
 {
     const fuzz_service_t *fs = fuzz_service();
     fidx_indicator_t *e = malloc(sizeof *e);
+    message_t *msg = calloc(1, sizeof *msg);
     char q[3 * FIDX_CANON_CAP + 16];
-    FUZZ_CHECK(e != NULL, "out of memory in the harness");
+    FUZZ_CHECK(e != NULL && msg != NULL, "out of memory in the harness");
     for (int k = 0; k < FIDX_KIND_COUNT; k++) {
         uint64_t n = fidx_snapshot_count(fs->w->snap, (fidx_kind_t)k);
         for (uint64_t i = 0; i < n; i++) {
@@ -263,6 +371,7 @@ static void learn_entry_pages(void)
                 continue;
             /* A Zalo account is also looked up as the phone number it is. */
             int zalo = e->value_len > 5 && memcmp(e->value, "zalo:", 5) == 0;
+            message_add(msg, e->value, e->value_len);
             for (int form = 0; form < (zalo ? 4 : 2); form++) {
                 size_t skip = form >= 2 ? 5 : 0;
                 size_t len = (size_t)snprintf(q, sizeof q, "%sq=", form & 1 ? "lang=en&" : "");
@@ -275,6 +384,16 @@ static void learn_entry_pages(void)
             }
         }
     }
+    /* Links that imitate an allowlisted site, or hide where they lead (a shortener's). */
+    static const char *const lookalikes[] = {
+        "vietcornbank.com.vn", "vietc0mbank.com.vn",
+        "vietcombank-vn.com",  "http://vietcombank.com.vn.login-xac-minh.com/",
+        "bit.ly/3abcd",        "https://t.ly/x"};
+    for (size_t i = 0; i < sizeof lookalikes / sizeof lookalikes[0]; i++)
+        message_add(msg, lookalikes[i], strlen(lookalikes[i]));
+    if (msg->len)
+        learn_message(msg->q, msg->len);
+    free(msg);
     free(e);
 }
 
@@ -311,23 +430,27 @@ static void learn_page_tags(void)
     learn_entry_pages();
 }
 
+static void check_seen(void *ctx, int kind, tag_set_t *tags)
+{
+    static const char *const what[SEG_COUNT] = {"page", "place highlighted", "value listed"};
+    (void)ctx;
+    for (size_t i = 0; i < tags->n; i++) {
+        const tag_t *t = &tags->tags[i], *k = find_tag(&known[kind], t->name);
+        if (!(t->name[0] && k && t->most <= k->most))
+            fprintf(stderr, "tag <%s> %u times in one %s (ordinary pages: at most %u)\n", t->name,
+                    t->most, what[kind], k ? k->most : 0);
+        FUZZ_CHECK(t->name[0] && k && t->most <= k->most,
+                   "a page holds markup its templates never put there");
+    }
+}
+
 static void check_page(const answer_t *a)
 {
     FUZZ_CHECK(strncmp(a->content_type, "text/html", 9) == 0 || a->status >= 400,
                "a page answered with another type than HTML");
     if (strncmp(a->content_type, "text/html", 9) != 0)
         return;
-    tag_t tags[MAX_TAGS];
-    size_t n;
-    count_tags(a, tags, &n);
-    for (size_t i = 0; i < n; i++) {
-        const tag_t *k = find_tag(known_tags, n_known, tags[i].name);
-        if (!(tags[i].name[0] && k && tags[i].most <= k->most))
-            fprintf(stderr, "tag <%s> %u times (ordinary pages: at most %u)\n", tags[i].name,
-                    tags[i].most, k ? k->most : 0);
-        FUZZ_CHECK(tags[i].name[0] && k && tags[i].most <= k->most,
-                   "a page holds markup its templates never put there");
-    }
+    split_page(a, check_seen, NULL);
 }
 
 /* ---- JSON answers ---- */
@@ -508,7 +631,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    if (!n_known)
+    if (!known[SEG_PAGE].n)
         learn_page_tags();
     int route = data[0] % R_COUNT;
     const char *ctype = content_types[data[1] % N_CONTENT_TYPES];

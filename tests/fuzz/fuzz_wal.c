@@ -67,7 +67,7 @@ static int on_record(void *ctx, uint64_t seq, unsigned type, const char *body, s
 {
     seen_t *s = ctx;
     FUZZ_CHECK(s->n == 0 || seq == s->last + 1, "records came with a gap in their numbers");
-    FUZZ_CHECK(type >= FIDX__WAL_PUT && type <= FIDX__WAL_DECISION, "a record of unknown type");
+    FUZZ_CHECK(type >= FIDX__WAL_PUT && type <= FIDX__WAL_WARNING, "a record of unknown type");
     FUZZ_CHECK(len <= s->file_size && len <= FIDX__WAL_MAX_RECORD, "a record larger than its file");
     if (s->n == 0)
         s->first = seq;

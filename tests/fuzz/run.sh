@@ -21,7 +21,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FIDX_FUZZ_BUILD:-$root/build-fuzz}
 all="fuzz_phone fuzz_bank fuzz_url fuzz_domain fuzz_social fuzz_email fuzz_normalize fuzz_feed
 fuzz_snapshot fuzz_json fuzz_scan fuzz_http fuzz_query fuzz_body fuzz_conn fuzz_wal fuzz_reports fuzz_audit
-fuzz_lookalike fuzz_emvco fuzz_image fuzz_image_route fuzz_proxy fuzz_session fuzz_multipart"
+fuzz_lookalike fuzz_emvco fuzz_image fuzz_image_route fuzz_proxy fuzz_session fuzz_multipart fuzz_warnings"
 targets=${*:-$all}
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

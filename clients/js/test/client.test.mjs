@@ -266,6 +266,27 @@ describe("lookups", () => {
     assert.equal((await fx.check("0912 000 999")).verdict, "scam");
   });
 
+  test("warnings(since) and the related ids of check and scan", async () => {
+    assert.deepEqual(await fx.warnings(), []);
+    const analyst = new Client(svc.url, { apiKey: ANALYST_TOKEN });
+    const ids = [];
+    for (const [i, region] of ["ha-tinh", "all"].entries()) {
+      const w = await analyst.request("POST", "/v1/admin/warnings", { json: {
+        title: "Cảnh báo " + i, text: "Nội dung", regions: [region],
+        indicators: i === 0 ? ["0910 001 001"] : [] } });
+      await analyst.request("POST", "/v1/admin/warnings/" + w.id + "/publish", { json: {} });
+      ids.push(w.id);
+    }
+    const every = await fx.warnings();
+    assert.deepEqual(every.map((w) => w.id), [ids[1], ids[0]]);
+    assert.deepEqual(every[1].indicators, [{ kind: "phone", value: "+84910001001" }]);
+    assert.deepEqual((await fx.warnings(null, { region: "ha-noi" })).map((w) => w.id), [ids[1]]);
+    assert.deepEqual(await fx.warnings("2099-01-01"), []);
+    assert.deepEqual((await fx.check("0910 001 001")).warnings, [ids[0]]);
+    assert.deepEqual((await fx.scan("Gọi 0910.001.001")).warnings, [ids[0]]);
+    assert.equal((await fx.warning(ids[0])).title.vi, "Cảnh báo 0");
+  });
+
   test("one connection is kept alive", async () => {
     const key = "fraudidx_connections_accepted_total";
     await fx.check(SCAM_PHONE);

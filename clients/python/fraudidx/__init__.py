@@ -15,13 +15,13 @@ from .client import Client, RetryEvent  # noqa: E402  (client reads __version__)
 from .errors import (FraudidxError, HTTPError, InvalidValue, RateLimited,  # noqa: E402
                      Timeout, Unauthorized, Unavailable)
 from .models import (CheckResult, ImageResult, ItemError, Match, Query, Report,  # noqa: E402
-                     ScanMatch, ScanResult, VietQR)
+                     ScamWarning, ScanMatch, ScanResult, VietQR)
 
 __all__ = [
     "Client", "RetryEvent",
     "FraudidxError", "HTTPError", "InvalidValue", "RateLimited", "Timeout", "Unauthorized",
     "Unavailable",
     "CheckResult", "ImageResult", "ItemError", "Match", "Query", "Report", "ScanMatch",
-    "ScanResult", "VietQR",
+    "ScanResult", "ScamWarning", "VietQR",
     "__version__",
 ]

@@ -36,7 +36,7 @@ from . import __version__
 from .errors import (FraudidxError, HTTPError, InvalidValue, RateLimited, Timeout,
                      Unauthorized, Unavailable)
 from .models import (BatchItem, CheckOutcome, CheckResult, ImageResult, Query, Report,
-                     ScanOutcome, ScanResult, check_outcome, scan_outcome)
+                     ScamWarning, ScanOutcome, ScanResult, check_outcome, scan_outcome)
 
 MAX_SCAN_BATCH_BYTES = 1024 * 1024  # the documented limit of one batch scan body
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -232,6 +232,31 @@ class Client:
             if v is not None:
                 body[k] = v
         return Report.from_json(self._json("POST", "/v1/reports", body=body, idempotent=False))
+
+    def warnings(self, since: str | None = None, region: str | None = None,
+                 category: str | None = None) -> list[ScamWarning]:
+        """GET /v1/warnings, every page: the warnings published (or retracted) and changed
+        at or after since (an RFC 3339 time such as a previous answer's newest "updated", or
+        YYYY-MM-DD; None: all), of region (a province code: its warnings and the whole
+        country's), newest publication first. A bot remembers the newest updated it saw and
+        asks again with it: what comes back is new or changed (or the ones of that very second
+        again: tell them by id and rev) (a retraction: state
+        "retracted")."""
+        params = {k: v for k, v in (("since", since), ("region", region),
+                                    ("category", category)) if v}
+        params["limit"] = "200"
+        out: list[ScamWarning] = []
+        while True:
+            page = self._json("GET", "/v1/warnings", params=params)
+            out += [ScamWarning.from_json(w) for w in page.get("warnings", ())]
+            if not page.get("next"):
+                return out
+            params["after"] = page["next"]
+
+    def warning(self, warning_id: str) -> ScamWarning:
+        """GET /v1/warnings/ID: one published warning (a check's result names its ids)."""
+        return ScamWarning.from_json(self._json("GET", "/v1/warnings/" +
+                                            urllib.parse.quote(warning_id, safe="")))
 
     def info(self) -> dict[str, Any]:
         """GET /v1/info: the snapshot in use, the service's version and limits."""

@@ -79,11 +79,14 @@ class CheckResult:
     match: Match | None = None
     qr: VietQR | None = None
     raw: Json = field(default_factory=dict, repr=False, compare=False)
+    # Ids of the published warnings that concern the value (Client.warning reads one).
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, o: Json) -> CheckResult:
         return cls(query=o["query"], kind=o["kind"], canonical=o["canonical"],
-                   verdict=o["verdict"], match=_match(o), qr=_qr(o), raw=o)
+                   verdict=o["verdict"], match=_match(o), qr=_qr(o), raw=o,
+                   warnings=tuple(o.get("warnings", ())))
 
     @property
     def is_scam(self) -> bool:
@@ -138,12 +141,15 @@ class ScanResult:
     matches: tuple[ScanMatch, ...]
     truncated: bool = False
     raw: Json = field(default_factory=dict, repr=False, compare=False)
+    # Ids of the published warnings that concern the post's values (Client.warning reads one).
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, o: Json) -> ScanResult:
         return cls(verdict=o["verdict"],
                    matches=tuple(ScanMatch.from_json(m) for m in o.get("matches", ())),
-                   truncated=bool(o.get("truncated", False)), raw=o)
+                   truncated=bool(o.get("truncated", False)), raw=o,
+                   warnings=tuple(o.get("warnings", ())))
 
     def flagged(self) -> tuple[ScanMatch, ...]:
         """The matches that are scam or suspicious."""
@@ -222,3 +228,41 @@ def check_outcome(o: Json) -> CheckOutcome:
 
 def scan_outcome(o: Json) -> ScanOutcome:
     return ItemError.from_json(o) if "error" in o else ScanResult.from_json(o)
+
+
+@dataclass(frozen=True)
+class ScamWarning:
+    """A warning to the public (docs/WARNINGS.md): published, or retracted since (then reason
+    says why). title, text and advice are Vietnamese; their English, when written, is in
+    raw["title"]["en"] and so on. Times are RFC 3339 strings (None when not set)."""
+
+    id: str
+    state: str  # published | retracted
+    title: str
+    text: str
+    advice: str | None
+    category: str | None
+    regions: tuple[str, ...]  # province codes, or ("all",)
+    indicators: tuple[tuple[str, str], ...]  # (kind, canonical value)
+    severity: str  # low | medium | high
+    issuer: str | None
+    published: str | None
+    updated: str
+    valid_until: str | None = None
+    reason: str | None = None
+    raw: Json = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Json) -> ScamWarning:
+        return cls(id=o["id"], state=o["state"], title=o["title"]["vi"], text=o["text"]["vi"],
+                   advice=(o.get("advice") or {}).get("vi"), category=o.get("category"),
+                   regions=tuple(o.get("regions", ())),
+                   indicators=tuple((i["kind"], i["value"]) for i in o.get("indicators", ())),
+                   severity=o.get("severity", "medium"), issuer=o.get("issuer"),
+                   published=o.get("published"), updated=o["updated"],
+                   valid_until=o.get("valid_until"), reason=o.get("reason"), raw=o)
+
+    @property
+    def path(self) -> str:
+        """The warning's page on the service (join it to the base URL to share it)."""
+        return "/warnings/" + self.id

@@ -209,6 +209,29 @@ class Lookups(ServiceCase):
             self.assertIn("fraudidx_http_requests_total", analyst.request("GET", "/metrics"))
         self.assertEqual(self.fx.check("0912 000 999").verdict, "scam")
 
+    def test_warnings_since_and_related_ids(self) -> None:
+        self.assertEqual(self.fx.warnings(), [])
+        with Client(self.url(self.svc), ANALYST_TOKEN) as analyst:
+            ids = []
+            for i, region in enumerate(("ha-tinh", "all", "ha-noi")):
+                w = analyst.request("POST", "/v1/admin/warnings", json_body={
+                    "title": "Cảnh báo %d" % i, "text": "Nội dung", "regions": [region],
+                    "indicators": ["0910 001 001"] if i == 0 else []})
+                analyst.request("POST", "/v1/admin/warnings/%s/publish" % w["id"], json_body={})
+                ids.append(w["id"])
+        every = self.fx.warnings()
+        self.assertEqual([w.id for w in every], list(reversed(ids)))
+        self.assertEqual(every[-1].indicators, (("phone", "+84910001001"),))
+        self.assertEqual(every[-1].path, "/warnings/" + ids[0])
+        self.assertEqual([w.id for w in self.fx.warnings(region="ha-tinh")], [ids[1], ids[0]])
+        self.assertEqual(self.fx.warnings(since="2099-01-01"), [])
+        newest = max(w.updated for w in every)
+        self.assertTrue(all(w.updated == newest for w in self.fx.warnings(since=newest)))
+        self.assertEqual(self.fx.check("0910 001 001").warnings, (ids[0],))
+        self.assertEqual(self.fx.scan("Gọi 0910.001.001").warnings, (ids[0],))
+        self.assertEqual(self.fx.check("0912 999 999").warnings, ())
+        self.assertEqual(self.fx.warning(ids[0]).title, "Cảnh báo 0")
+
     def test_one_connection_is_kept_alive(self) -> None:
         def accepted() -> float:
             return self.svc.metrics()[("fraudidx_connections_accepted_total", frozenset())]

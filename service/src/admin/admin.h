@@ -35,6 +35,7 @@
 #include "admin/audit_index.h"
 #include "admin/tokens.h"
 #include "admin/wal.h"
+#include "warnings/warning.h"
 
 #define FIDX__ADMIN_MAX_REJECTED 1000 /* rejected rows listed in an answer (all are counted) */
 #define FIDX__ADMIN_AUDIT_PART 1000   /* values listed in one audit line (more: several lines) */
@@ -314,6 +315,10 @@ struct fidx__admin_job {
     int has_categories;
     uint16_t categories;
     char source[FIDX_MAX_SOURCE_LEN + 1];
+    /* a warning's change (admin_warnings.c): what, which, and the analyst's fields */
+    int warning_action; /* FIDX__ADMIN_WARNING_* */
+    char warning_id[FIDX__WARNING_ID_LEN + 1];
+    json_t *input; /* owned */
     /* the answer, given once wait_seq (0: nothing to wait for) is durable and, with
      * --sync-replicas, applied by enough readers before sync_deadline_ms (monotonic) */
     int http_status;
@@ -334,6 +339,21 @@ void fidx__admin_run_compact(fidx__admin_job_t *j); /* admin_compact.c */
 /* Reads, run on the pool because they read the audit log from disk (admin_search.c). */
 void fidx__admin_run_search(fidx__admin_job_t *j);
 void fidx__admin_run_audit(fidx__admin_job_t *j);
+
+/* ---- warnings to the public (admin_warnings.c) ---- */
+
+enum {
+    FIDX__ADMIN_WARNING_CREATE = 1, /* a new draft from j->input */
+    FIDX__ADMIN_WARNING_UPDATE,     /* j->warning_id's fields from j->input */
+    FIDX__ADMIN_WARNING_PUBLISH,
+    FIDX__ADMIN_WARNING_RETRACT, /* j->reason says why */
+};
+/* A warning's change: its new whole state and audit line into the log, waited for on the
+ * pool thread, then into the warnings store (svc->warnings). */
+void fidx__admin_run_warning(fidx__admin_job_t *j);
+/* Replay: a logged warning's state into the store (when newer than the store's). 0, or
+ * FIDX_ECORRUPT for a record that does not read. */
+int fidx__admin_replay_warning(fidx__admin_t *a, const char *p, size_t len);
 
 /* ---- a change's life as a job (admin_job.c) ---- */
 

@@ -256,10 +256,15 @@ static void answer(fidx__admin_job_t *j, const compaction_t *c, double secs)
     fidx__audit_num(&audit, "changes_folded", c->applied);
     fidx__audit_end(&audit);
     pthread_mutex_lock(&a->mu);
-    if (fidx__wal_append(a->wal, NULL, 0, 0, audit.p, audit.len) != 0)
-        fidx__log(FIDX__LOG_WARN, "the compaction could not be written to the audit log");
+    int rc = fidx__wal_append(a->wal, NULL, 0, 0, audit.p, audit.len);
     pthread_mutex_unlock(&a->mu);
     fidx__sbuf_free(&audit);
+    /* Acknowledged only with its audit line on disk and readable (docs/OPERATIONS.md): the
+     * line has no sequence number for the worker to wait on, so wait for the commit here. */
+    if (rc != 0 || fidx__wal_flush(a->wal) != 0) {
+        fidx__log(FIDX__LOG_WARN, "the compaction could not be written to the audit log");
+        fidx__admin_job_log_failed(j);
+    }
 }
 
 void fidx__admin_run_compact(fidx__admin_job_t *j)

@@ -66,6 +66,8 @@ void fidx__admin_job_free(fidx__admin_job_t *j)
     free(j->body);
     free(j->ids);
     free(j->query);
+    if (j->input)
+        json_decref(j->input);
     fidx__sbuf_free(&j->out);
     free(j);
 }

@@ -269,6 +269,8 @@ static int replay_one(void *ctx, uint64_t seq, unsigned type, const char *p, siz
         if (fidx__admin_decode_delist(p, len, &kind, &v, &vlen) != 0)
             return FIDX_ECORRUPT;
         return fidx_overlay_delist(ov, kind, v, vlen, seq);
+    case FIDX__WAL_WARNING:
+        return fidx__admin_replay_warning(r->a, p, len);
     default:
         if (fidx__admin_decode_decision(p, len, &r->dec) != 0)
             return FIDX_ECORRUPT;

@@ -10,10 +10,12 @@ static const struct {
 } roles[FIDX__ROLE_COUNT] = {
     [FIDX__ROLE_ADMIN] = {"admin", FIDX__RIGHT_STATUS | FIDX__RIGHT_LOOKUP | FIDX__RIGHT_REPORTS |
                                        FIDX__RIGHT_LOAD | FIDX__RIGHT_DELIST | FIDX__RIGHT_REVIEW |
-                                       FIDX__RIGHT_COMPACT | FIDX__RIGHT_REPLICATE},
+                                       FIDX__RIGHT_COMPACT | FIDX__RIGHT_REPLICATE |
+                                       FIDX__RIGHT_WARN},
     [FIDX__ROLE_ANALYST] = {"analyst", FIDX__RIGHT_STATUS | FIDX__RIGHT_LOOKUP |
                                            FIDX__RIGHT_REPORTS | FIDX__RIGHT_LOAD |
-                                           FIDX__RIGHT_DELIST | FIDX__RIGHT_REVIEW},
+                                           FIDX__RIGHT_DELIST | FIDX__RIGHT_REVIEW |
+                                           FIDX__RIGHT_WARN},
     /* A reviewer judges a dispute by the entry's history: looking a value up is part of
      * reviewing. */
     [FIDX__ROLE_REVIEWER] = {"reviewer",

@@ -9,7 +9,7 @@
 
 typedef enum {
     FIDX__ROLE_ADMIN = 0, /* everything */
-    FIDX__ROLE_ANALYST,   /* load, change, delist, review, read */
+    FIDX__ROLE_ANALYST,   /* load, change, delist, review, read, warn */
     FIDX__ROLE_REVIEWER,  /* review reports and disputes (and read what that needs) */
     FIDX__ROLE_FEEDER,    /* load only (an import job) */
     FIDX__ROLE_READER,    /* read the analysts' routes, change nothing */
@@ -27,6 +27,7 @@ enum {
     FIDX__RIGHT_REVIEW = 1u << 5,    /* decide reports and disputes, one or in bulk */
     FIDX__RIGHT_COMPACT = 1u << 6,   /* POST compact */
     FIDX__RIGHT_REPLICATE = 1u << 7, /* GET /v1/replica/…: a writer's snapshot and changes */
+    FIDX__RIGHT_WARN = 1u << 8,      /* write, publish and retract warnings to the public */
 };
 
 /* The rights of role r (0 for a role out of range). */

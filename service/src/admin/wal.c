@@ -63,6 +63,7 @@ struct fidx__wal {
     uint64_t next_seq; /* writers' next sequence number */
     uint64_t durable;  /* every record <= durable is on disk */
     int busy;          /* the commit thread is writing outside mu */
+    uint64_t rounds;   /* rounds the commit thread finished (fidx__wal_flush) */
     int told_failure;  /* an append failed: the commit thread is to tell the waiters */
     int stop;
     char failure[256]; /* "" while the log works */
@@ -206,7 +207,7 @@ static int group_records(replay_t *r, const char *h, uint64_t len)
         uint32_t blen = fidx__get32(q);
         unsigned type = (unsigned char)q[4];
         if (blen > (size_t)(end - q) - RECORD_HEADER || type < FIDX__WAL_PUT ||
-            type > FIDX__WAL_DECISION)
+            type > FIDX__WAL_WARNING)
             return MALFORMED;
         if (r->cb) {
             int rc = r->cb(r->ctx, seq, type, q + RECORD_HEADER, blen);
@@ -542,6 +543,7 @@ static void commit_round(fidx__wal_t *w)
     w->busy = 0;
     fidx__sbuf_reset(&w->recs[take], KEEP_BUFFER);
     fidx__sbuf_reset(&w->audit[take], KEEP_BUFFER);
+    w->rounds++;
     if (rc == 0 && arc == 0 && n)
         w->durable = first + n - 1;
     if (rc)
@@ -806,6 +808,21 @@ const char *fidx__wal_failure(fidx__wal_t *w)
     const char *f = w->failure[0] ? w->failure : NULL;
     pthread_mutex_unlock(&w->mu);
     return f;
+}
+
+int fidx__wal_flush(fidx__wal_t *w)
+{
+    pthread_mutex_lock(&w->mu);
+    /* What is appended waits in recs[cur] and audit[cur]: the round after the one writing
+     * now (if any) takes it. Counting rounds, not waiting for an idle log, keeps a steady
+     * stream of later appends from holding this caller back. */
+    int pending = w->n || w->audit[w->cur].len;
+    uint64_t until = w->rounds + (uint64_t)w->busy + (uint64_t)pending;
+    while (w->rounds < until && !w->failure[0])
+        pthread_cond_wait(&w->done, &w->mu);
+    int rc = w->rounds >= until && !w->failure[0] ? 0 : FIDX_EIO;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
 }
 
 int fidx__wal_rotate(fidx__wal_t *w, uint64_t *segment, uint64_t *last)

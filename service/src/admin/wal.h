@@ -22,7 +22,8 @@
 
 #define FIDX__WAL_MAX_RECORD (1u << 20) /* bytes of one record's body */
 
-enum { FIDX__WAL_PUT = 1, FIDX__WAL_DELIST = 2, FIDX__WAL_DECISION = 3 };
+/* FIDX__WAL_WARNING: a warning's whole state after a change (warnings/warning.h, its JSON). */
+enum { FIDX__WAL_PUT = 1, FIDX__WAL_DELIST = 2, FIDX__WAL_DECISION = 3, FIDX__WAL_WARNING = 4 };
 
 /* How replay treats damage: read-only (report it, change nothing), writable (cut a torn tail
  * off), repair (also cut at damage in the middle, keeping what is cut in *.damaged files). */
@@ -90,6 +91,11 @@ int fidx__wal_failed(fidx__wal_t *w);
 
 /* Waits until seq is durable. 0, or FIDX_EIO when the log failed first. */
 FIDX_MUST_CHECK int fidx__wal_wait(fidx__wal_t *w, uint64_t seq);
+
+/* Waits until everything appended so far, records and audit text, is written and synced (and
+ * the audit callback has run for it): for an append with audit text only, which has no
+ * sequence number to wait for. 0, or FIDX_EIO when the log failed first. */
+FIDX_MUST_CHECK int fidx__wal_flush(fidx__wal_t *w);
 
 /* Why the log failed (a sentence), or NULL while it works. After a failure every append
  * fails: the service answers analysts 503 until it is restarted. */

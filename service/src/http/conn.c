@@ -83,7 +83,7 @@ struct fidx__conn {
     /* Header fields kept for the application (request.h): the current field's name, which
      * kept header it is (-1: none), and the values. */
     size_t hname_len;
-    char hname[24];
+    char hname[24]; /* the longest kept names, "if-modified-since", "x-forwarded-proto", fit */
     int kept_id;
     unsigned in_hvalue : 1;
     size_t kept_len[FIDX__H_COUNT];
@@ -203,6 +203,8 @@ static int kept_header(const char *name, size_t len)
         return FIDX__H_RANGE;
     if (len == 13 && strncasecmp(name, "if-none-match", 13) == 0)
         return FIDX__H_IF_NONE_MATCH;
+    if (len == 17 && strncasecmp(name, "if-modified-since", 17) == 0)
+        return FIDX__H_IF_MODIFIED_SINCE;
     if (len == 15 && strncasecmp(name, "x-forwarded-for", 15) == 0)
         return FIDX__H_X_FORWARDED_FOR;
     if (len == 17 && strncasecmp(name, "x-forwarded-proto", 17) == 0)

@@ -38,11 +38,13 @@ typedef void (*fidx__handler_fn)(const fidx__req_t *req, fidx__resp_t *resp);
 typedef enum {
     FIDX__H_AUTHORIZATION = 0,
     FIDX__H_RANGE,             /* a replica resuming a snapshot download */
-    FIDX__H_IF_NONE_MATCH,     /* a replica asking whether its snapshot is still the writer's */
+    FIDX__H_IF_NONE_MATCH,     /* a replica asking whether its snapshot is still the writer's; a bot
+                                * polling the warnings */
     FIDX__H_X_FORWARDED_FOR,   /* the client behind a trusted proxy */
     FIDX__H_X_FORWARDED_PROTO, /* whether a trusted proxy took the request over TLS */
     FIDX__H_COOKIE,            /* the analysts' console's session */
     FIDX__H_CSRF_TOKEN,        /* X-CSRF-Token: the console's proof that a change is its own */
+    FIDX__H_IF_MODIFIED_SINCE, /* a feed reader polling the warnings */
     FIDX__H_COUNT
 } fidx__header_id_t;
 #define FIDX__KEPT_HEADER_MAX 576 /* a bearer token of 512 bytes and its scheme, with room */

@@ -175,6 +175,8 @@ static int body_ok(unsigned type, const char *b, size_t len, fidx_indicator_t *i
         return fidx__admin_decode_delist(b, len, &kind, &v, &vlen) == 0;
     case FIDX__WAL_DECISION:
         return fidx__admin_decode_decision(b, len, dec) == 0;
+    case FIDX__WAL_WARNING: /* readers keep no warnings (docs/WARNINGS.md): only copied */
+        return len > 0;
     default:
         return 0;
     }

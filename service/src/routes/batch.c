@@ -20,6 +20,7 @@
 #include "http/json_body.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/related.h"
 
 #define PLATFORM_MAX 64
 #define GROUP 16 /* lookups whose cache misses overlap: enough to cover a miss's latency */
@@ -204,9 +205,13 @@ static void group_answer(fidx__worker_t *w, struct fidx__batch_ws *ws, size_t i,
         return;
     }
     fidx__lookup_finish(w, &ws->res[i]);
-    if (fidx__sbuf_reserve(out, FIDX_CHECK_JSON_MAX) == 0)
-        out->len +=
-            fidx_result_json(&ws->res[i], s->q.p, s->q.len, out->p + out->len, out->cap - out->len);
+    if (fidx__sbuf_reserve(out, FIDX_CHECK_JSON_MAX) != 0)
+        return;
+    size_t n =
+        fidx_result_json(&ws->res[i], s->q.p, s->q.len, out->p + out->len, out->cap - out->len);
+    out->len += n;
+    if (n)
+        fidx__related_json(w, &ws->res[i], out); /* "warnings" when some concern it */
 }
 
 /* The items, GROUP at a time (see the top of the file). */

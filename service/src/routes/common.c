@@ -5,6 +5,7 @@
 
 #include "fidx/lookup.h"
 #include "http/query.h"
+#include "routes/related.h"
 
 int fidx__lookup_start(fidx__worker_t *w, fidx_kind_t kind, const char *platform, const char *q,
                        size_t len, fidx_result_t *res, fidx_err_t *err)
@@ -45,6 +46,7 @@ int fidx__check_value(fidx__worker_t *w, fidx_kind_t kind, const char *platform,
     if (n == 0)
         return FIDX_ENOSPC;
     out->len += n;
+    fidx__related_json(w, res, out); /* "warnings" when some concern it */
     return 0;
 }
 

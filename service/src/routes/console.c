@@ -56,6 +56,7 @@ static const struct {
     {"load.js", "text/javascript; charset=utf-8"},
     {"audit.js", "text/javascript; charset=utf-8"},
     {"dashboard.js", "text/javascript; charset=utf-8"},
+    {"warnings.js", "text/javascript; charset=utf-8"},
 };
 
 void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp)
@@ -89,8 +90,9 @@ void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp)
 
 /* ---- the session ---- */
 
-static const char *const right_names[] = {"status", "lookup", "reports", "load",
-                                          "delist", "review", "compact"};
+/* By bit (admin/roles.h); NULL: a right the console has no use for (replicate). */
+static const char *const right_names[] = {"status", "lookup",  "reports", "load", "delist",
+                                          "review", "compact", NULL,      "warn"};
 
 /* Who the session is: name, role, its rights by name, its CSRF token, when it ends. */
 static void whoami_json(fidx__resp_t *resp, const fidx__session_t *se, uint64_t idle_ms)
@@ -103,7 +105,7 @@ static void whoami_json(fidx__resp_t *resp, const fidx__session_t *se, uint64_t 
     fidx__sbuf_printf(resp->body, ",\"role\":\"%s\",\"rights\":[",
                       fidx__role_name((fidx__role_t)se->role));
     for (size_t i = 0, n = 0; i < sizeof right_names / sizeof right_names[0]; i++)
-        if (rights & (1u << i))
+        if ((rights & (1u << i)) && right_names[i])
             fidx__sbuf_printf(resp->body, "%s\"%s\"", n++ ? "," : "", right_names[i]);
     fidx__sbuf_printf(
         resp->body, "],\"csrf\":\"%s\",\"idle_timeout_s\":%llu,\"expires_in_s\":%llu}", se->csrf,

@@ -55,6 +55,22 @@ void fidx__route_admin_decide_many(const fidx__req_t *req, fidx__resp_t *resp); 
 void fidx__route_admin_report(const fidx__req_t *req, fidx__resp_t *resp); /* GET …/reports/ID */
 void fidx__route_admin_decide(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/reports/ID */
 
+/* admin_warnings.c: warnings to the public, as analysts write them */
+void fidx__route_admin_warnings(const fidx__req_t *req, fidx__resp_t *resp);       /* GET list */
+void fidx__route_admin_warning_new(const fidx__req_t *req, fidx__resp_t *resp);    /* POST */
+void fidx__route_admin_warning(const fidx__req_t *req, fidx__resp_t *resp);        /* GET …/ID */
+void fidx__route_admin_warning_change(const fidx__req_t *req, fidx__resp_t *resp); /* POST …/ID… */
+
+/* page.c: the page of warning id (what follows /warnings/), for warnings.c */
+void fidx__route_page_warning(const fidx__req_t *req, fidx__resp_t *resp, fidx_str_t id);
+
+/* warnings.c: the published warnings for everyone (JSON, Atom), and their pages */
+void fidx__route_warnings(const fidx__req_t *req, fidx__resp_t *resp);      /* GET /v1/warnings */
+void fidx__route_warning_json(const fidx__req_t *req, fidx__resp_t *resp);  /* …/v1/warnings/ID */
+void fidx__route_warnings_atom(const fidx__req_t *req, fidx__resp_t *resp); /* /warnings.atom */
+/* /warnings/REGION.atom, or the page of a warning /warnings/ID */
+void fidx__route_warnings_sub(const fidx__req_t *req, fidx__resp_t *resp);
+
 /* The analysts' console (console.c): its page and files, and its session. */
 void fidx__route_console_page(const fidx__req_t *req, fidx__resp_t *resp);
 void fidx__route_console_static(const fidx__req_t *req, fidx__resp_t *resp);

@@ -6,7 +6,10 @@
  *                               part=result gives only the answer, for page.js
  *   GET /report?[kind=…&value=…] the page with the report form (prefilled)
  *   POST /report                the plain HTML form's report (form-encoded) → a page
+ *   GET /warnings/ID            a warning's page (routes/warnings.c hands it over)
  *   GET /static/page.css, page.js, icon.svg   the embedded files
+ * Every page shows the current warnings (the start page, for ?province=CODE) or a check's
+ * related ones (routes/related.h).
  * Every page says its language (lang, Vietnamese by default) and carries a strict
  * Content-Security-Policy: nothing but this origin, no inline script or style. Pages holding a
  * value someone checked are never cached (Cache-Control: no-store); the static files are
@@ -20,6 +23,7 @@
 #include "routes/common.h"
 #include "routes/page_message.h"
 #include "routes/page_request.h"
+#include "routes/related.h"
 #include "routes/report_intake.h"
 #include "routes/handlers.h"
 #include "web/web_assets.h"
@@ -53,8 +57,11 @@ static int check(const fidx__req_t *req, fidx__resp_t *resp, fidx__page_t *pg, c
         return fidx_err_set(err, FIDX_ETOOBIG, 0, "value too long");
     int r = fidx__check_value(req->w, pg->kind, NULL, value, vlen, resp->body, err);
     fidx__sbuf_reset(resp->body, SIZE_MAX);
-    if (r == 0)
+    if (r == 0) {
         pg->result = &req->w->result;
+        pg->n_related =
+            fidx__related_of(req->w, pg->result, pg->related, FIDX__WARNINGS_RELATED_MAX);
+    }
     return r;
 }
 
@@ -117,6 +124,21 @@ void fidx__route_page_check(const fidx__req_t *req, fidx__resp_t *resp)
     pg.report_kind = pg.kind;
     pg.answer_focus = !part_only;
     fidx__page_request_send(resp, &pg, pg.invalid ? 400 : 200, part_only);
+}
+
+/* ---- GET /warnings/ID ---- */
+
+void fidx__route_page_warning(const fidx__req_t *req, fidx__resp_t *resp, fidx_str_t id)
+{
+    fidx__page_params_t sp;
+    fidx__page_t pg;
+    fidx_kind_t kind;
+    const fidx_bank_t *bank;
+    fidx__page_request_read(req->query, &sp);
+    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
+    pg.warning = fidx__warnings_view_find(pg.warnings, id.p, id.len);
+    pg.warning_missing = pg.warning < 0;
+    fidx__page_request_send(resp, &pg, pg.warning_missing ? 404 : 200, 0);
 }
 
 /* ---- GET and POST /report ---- */

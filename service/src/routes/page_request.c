@@ -4,10 +4,13 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "http/query.h"
 #include "routes/common.h"
+#include "routes/related.h"
+#include "warnings/provinces.h"
 
 #define CT_HTML "text/html; charset=utf-8"
 #define PAGE_HEADERS FIDX__PAGE_SECURITY_HEADERS "Cache-Control: no-store\r\n"
@@ -38,6 +41,7 @@ void fidx__page_request_read(fidx_str_t src, fidx__page_params_t *sp)
     SHORT(part);
     SHORT(category);
     SHORT(channel);
+    SHORT(province);
 #undef SHORT
 }
 
@@ -59,6 +63,8 @@ void fidx__page_request_begin(fidx__worker_t *w, fidx__page_t *pg, fidx__lang_t 
     fidx__page_init(pg, lang);
     trust(w, pg);
     pg->lang_given = lang_given;
+    pg->warnings = fidx__related_view(w); /* routes/related.h */
+    pg->now = (int64_t)time(NULL);
 }
 
 void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
@@ -68,6 +74,7 @@ void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
     fidx__lang_t lang = FIDX__LANG_VI;
     int given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
     fidx__page_request_begin(req->w, pg, lang, given);
+    pg->province = fidx__province_find(sp->province, sp->province_len);
     if (fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
         *kind = FIDX_KIND_NONE;
     *bank = sp->bank_len ? fidx_bank_find(sp->bank, sp->bank_len) : NULL;

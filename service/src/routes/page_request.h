@@ -26,7 +26,8 @@ typedef struct {
     char kind[FIDX__PAGE_PARAM_SHORT], bank[FIDX__PAGE_PARAM_SHORT];
     char lang[FIDX__PAGE_PARAM_SHORT], part[FIDX__PAGE_PARAM_SHORT];
     char category[FIDX__PAGE_PARAM_SHORT], channel[FIDX__PAGE_PARAM_SHORT];
-    size_t kind_len, bank_len, lang_len, part_len, category_len, channel_len;
+    char province[FIDX__PAGE_PARAM_SHORT];
+    size_t kind_len, bank_len, lang_len, part_len, category_len, channel_len, province_len;
 } fidx__page_params_t;
 
 /* Decodes parameter name of the form-encoded src into out (cap bytes, NUL-terminated) and
@@ -38,7 +39,8 @@ size_t fidx__page_request_param(fidx_str_t src, const char *name, char *out, siz
 void fidx__page_request_read(fidx_str_t src, fidx__page_params_t *sp);
 
 /* An empty page (fidx__page_init) in the language sp names (Vietnamese otherwise), with what
- * the page says of itself (how fresh its data is, who runs it); *kind and *bank as chosen,
+ * the page says of itself (how fresh its data is, who runs it) and the published warnings
+ * (routes/related.h; the visitor's province as sp names it); *kind and *bank as chosen,
  * anything unknown reading as "not chosen". */
 void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
                               const fidx__page_params_t *sp, fidx_kind_t *kind,

@@ -41,6 +41,16 @@ static const route_t public_routes[] = {
     {"/metrics", fidx__route_metrics, NULL, NULL, FIDX__ROUTE_METRICS, R, R, "GET, HEAD", OPEN},
     {"/openapi.json", fidx__route_openapi, NULL, NULL, R, R, R, "GET, HEAD", OPEN},
     {"/v1/changes", fidx__route_changes, NULL, NULL, FIDX__ROUTE_CHANGES, R, R, "GET, HEAD", OPEN},
+    /* Warnings to the public (warnings.c). */
+    {"/v1/warnings", fidx__route_warnings, NULL, NULL, FIDX__ROUTE_WARNINGS, R, R, "GET, HEAD",
+     OPEN},
+    {"/v1/warnings/", fidx__route_warning_json, NULL, NULL, FIDX__ROUTE_WARNINGS, R, R, "GET, HEAD",
+     OPEN},
+    {"/warnings.atom", fidx__route_warnings_atom, NULL, NULL, FIDX__ROUTE_WARNINGS, R, R,
+     "GET, HEAD", OPEN},
+    {"/warnings/", fidx__route_warnings_sub, NULL, NULL, FIDX__ROUTE_WARNINGS, R, R, "GET, HEAD",
+     OPEN},
+    /* Citizens: the web page (page.c) and reports (reports.c). */
     /* Citizens: the web page (page.c, page_followup.c) and reports (reports.c). */
     {"/v1/reports", NULL, fidx__route_reports, NULL, R, FIDX__ROUTE_REPORTS, R, "POST", OPEN},
     {"/v1/reports/", fidx__route_report_status, NULL, NULL, FIDX__ROUTE_REPORT_STATUS, R, R,
@@ -80,6 +90,7 @@ static const route_t console_routes[] = {
 #define DELIST FIDX__RIGHT_DELIST
 #define REVIEW FIDX__RIGHT_REVIEW
 #define COMPACT FIDX__RIGHT_COMPACT
+#define WARN FIDX__RIGHT_WARN
 static const route_t admin_routes[] = {
     {"/indicators", fidx__route_admin_search, fidx__route_admin_add, fidx__route_admin_delist, A, A,
      A, "DELETE, GET, HEAD, POST", LOOKUP, LOAD, DELIST},
@@ -87,6 +98,10 @@ static const route_t admin_routes[] = {
      "GET, HEAD, POST", REPORTS, REVIEW, 0},
     {"/reports/", fidx__route_admin_report, fidx__route_admin_decide, NULL, A, A, A,
      "GET, HEAD, POST", REPORTS, REVIEW, 0},
+    {"/warnings", fidx__route_admin_warnings, fidx__route_admin_warning_new, NULL, A, A, A,
+     "GET, HEAD, POST", STATUS, WARN, 0},
+    {"/warnings/", fidx__route_admin_warning, fidx__route_admin_warning_change, NULL, A, A, A,
+     "GET, HEAD, POST", STATUS, WARN, 0},
     {"/audit", fidx__route_admin_audit, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},
     {"/compact", NULL, fidx__route_admin_compact, NULL, A, A, A, "POST", 0, COMPACT, 0},
     {"/status", fidx__route_admin_status, NULL, NULL, A, A, A, "GET, HEAD", STATUS, 0, 0},

@@ -25,6 +25,7 @@
 #include "routes/batch_items.h"
 #include "routes/common.h"
 #include "routes/handlers.h"
+#include "routes/related.h"
 #include "routes/scan.h"
 
 /* What one scan knows of each of its values: whether it was looked up and its verdict, and
@@ -33,6 +34,7 @@
 typedef struct {
     uint8_t state; /* VALUE_NEW, VALUE_JUDGED, VALUE_UNREADABLE */
     uint8_t verdict;
+    uint16_t categories; /* of the entry that decided, for related warnings (0: none) */
     uint32_t json_at, json_len;
 } value_state_t;
 enum { VALUE_NEW, VALUE_JUDGED, VALUE_UNREADABLE };
@@ -79,6 +81,9 @@ static value_state_t *judge(fidx__worker_t *w, size_t i)
     }
     st->state = VALUE_JUDGED;
     st->verdict = (uint8_t)w->result.verdict;
+    st->categories = w->result.has_match && w->result.match.status != FIDX_STATUS_ALLOWLISTED
+                         ? w->result.match.categories
+                         : 0;
     ws->scam |= w->result.verdict == FIDX_VERDICT_SCAM;
     ws->suspicious |= w->result.verdict == FIDX_VERDICT_SUSPICIOUS;
     return st;
@@ -247,6 +252,30 @@ static void remember_values(struct fidx__scan_ws *ws)
             ws->seen[ws->seen_of[i] - 1].st = ws->v[i];
 }
 
+/* ,"warnings":[…]: the warnings related to the post's values (routes/related.h), once each,
+ * when there are some. */
+static void put_related(fidx__worker_t *w, fidx__sbuf_t *out)
+{
+    const struct fidx__scan_ws *ws = w->scan_ws;
+    uint32_t all[FIDX__WARNINGS_RELATED_MAX], at[FIDX__WARNINGS_RELATED_MAX];
+    size_t n_all = 0;
+    for (size_t i = 0; i < ws->res.nvalues && n_all < FIDX__WARNINGS_RELATED_MAX; i++) {
+        const fidx_scan_value_t *val = &ws->res.values[i];
+        if (ws->v[i].state != VALUE_JUDGED)
+            continue;
+        size_t n = fidx__related_value(w, val->kind, val->canonical.p, val->canonical.len,
+                                       ws->v[i].categories, at, FIDX__WARNINGS_RELATED_MAX);
+        for (size_t k = 0; k < n && n_all < FIDX__WARNINGS_RELATED_MAX; k++) {
+            size_t j = 0;
+            while (j < n_all && all[j] != at[k])
+                j++;
+            if (j == n_all)
+                all[n_all++] = at[k];
+        }
+    }
+    fidx__related_ids(w, all, n_all, out);
+}
+
 /* Appends one text's answer. 0; FIDX_ENOMEM; or a scan's error (nothing appended). */
 static int put_scan(fidx__worker_t *w, const char *text, size_t len, int batch, fidx__sbuf_t *out)
 {
@@ -270,7 +299,9 @@ static int put_scan(fidx__worker_t *w, const char *text, size_t len, int batch, 
     fidx__sbuf_puts(out, ws->res.truncated ? "],\"truncated\":true,\"verdict\":\""
                                            : "],\"truncated\":false,\"verdict\":\"");
     fidx__sbuf_puts(out, post_verdict(ws));
-    fidx__sbuf_puts(out, "\"}");
+    fidx__sbuf_puts(out, "\"");
+    put_related(w, out); /* "warnings" when some concern the post */
+    fidx__sbuf_puts(out, "}");
     return out->failed ? FIDX_ENOMEM : 0;
 }
 

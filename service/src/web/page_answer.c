@@ -118,6 +118,8 @@ void fidx__page_title(fidx__sbuf_t *out, const fidx__page_t *pg)
         fidx__sbuf_printf(out, "%s — ", T(pg, dispute_heading));
     } else if (pg->focus_report) {
         fidx__sbuf_printf(out, "%s — ", T(pg, report_heading));
+    } else {
+        fidx__page_warnings_title(out, pg);
     }
     fidx__sbuf_puts(out, T(pg, site_title));
 }
@@ -508,6 +510,7 @@ static void put_verdict(fidx__sbuf_t *out, const fidx__page_t *pg, const fidx_re
     if (r->verdict == FIDX_VERDICT_SCAM || r->verdict == FIDX_VERDICT_SUSPICIOUS)
         put_dispute_link(out, pg, r->kind);
     put_details(out, pg, r);
+    fidx__page_warnings_related(out, pg);
     close_answer(out, pg);
 }
 

@@ -52,6 +52,18 @@ void fidx__page_with_code(fidx__sbuf_t *out, const fidx__page_t *pg, const char 
 /* A link to this site with the page's language kept when the request named it. */
 void fidx__page_href(fidx__sbuf_t *out, const fidx__page_t *pg, const char *path, int first);
 
+/* ---- page_warnings.c ---- */
+
+/* The start page's current warnings (of the visitor's province) and the province's form. */
+void fidx__page_warnings_list(fidx__sbuf_t *out, const fidx__page_t *pg);
+/* The page's heading: the warning's title and the warning itself on its page, else the
+ * page's own heading and lead. */
+void fidx__page_warnings_top(fidx__sbuf_t *out, const fidx__page_t *pg);
+/* An answer's related warnings ("Cảnh báo liên quan"), nothing when none. */
+void fidx__page_warnings_related(fidx__sbuf_t *out, const fidx__page_t *pg);
+/* The page's title on a warning's page ("TITLE — "), nothing elsewhere. */
+void fidx__page_warnings_title(fidx__sbuf_t *out, const fidx__page_t *pg);
+
 /* ---- page_image.c ---- */
 
 /* What a picture holds (pg->image): its QR codes and its text, in the place of an answer. */

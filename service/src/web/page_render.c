@@ -404,6 +404,10 @@ static int slot(fidx__sbuf_t *out, const fidx__page_t *pg, const char *name, siz
         slot_operator(out, pg);
     else if (IS("data_time"))
         fidx__page_data_time(out, pg);
+    else if (IS("top"))
+        fidx__page_warnings_top(out, pg);
+    else if (IS("warnings"))
+        fidx__page_warnings_list(out, pg);
     else
         return -1;
     return 0;
@@ -454,4 +458,6 @@ void fidx__page_init(fidx__page_t *pg, fidx__lang_t lang)
     pg->kind = FIDX_KIND_NONE;
     pg->report_kind = FIDX_KIND_NONE;
     pg->report_category = -1;
+    pg->province = -1;
+    pg->warning = -1;
 }

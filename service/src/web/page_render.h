@@ -18,6 +18,7 @@
 #include "fidx/lookup.h"
 #include "fidx/str.h"
 #include "base/sbuf.h"
+#include "warnings/warnings_view.h"
 
 /* The page's languages, in the order of the strings files given to cmake. */
 typedef enum { FIDX__LANG_VI = 0, FIDX__LANG_EN = 1 } fidx__lang_t;
@@ -164,6 +165,18 @@ typedef struct {
     const char *report_error; /* static, English; shown as the technical detail */
     const char *report_id;
     unsigned retry_after; /* seconds */
+
+    /* Warnings to the public (issue 19; page_warnings.c): the published ones (NULL: none kept
+     * here), the visitor's province (-1: none chosen), the time they are judged current at;
+     * the page of one warning (warning: its index in warnings->w, -1: not that page;
+     * warning_missing: one that is not published was asked for); the answer's related ones. */
+    const fidx__warnings_view_t *warnings;
+    int province;
+    int64_t now;
+    long warning;
+    int warning_missing;
+    size_t n_related;
+    uint32_t related[FIDX__WARNINGS_RELATED_MAX];
     /* The report's optional details as sent: how the scammer came ("call", "sms", …: the
      * channels of POST /v1/reports), when (YYYY-MM-DD) and the money lost (as typed). */
     fidx_str_t report_channel, report_date, report_amount;

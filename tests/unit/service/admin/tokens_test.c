@@ -166,7 +166,7 @@ static void test_rights(void **state)
     (void)state;
     const unsigned all = FIDX__RIGHT_STATUS | FIDX__RIGHT_LOOKUP | FIDX__RIGHT_REPORTS |
                          FIDX__RIGHT_LOAD | FIDX__RIGHT_DELIST | FIDX__RIGHT_REVIEW |
-                         FIDX__RIGHT_COMPACT | FIDX__RIGHT_REPLICATE;
+                         FIDX__RIGHT_COMPACT | FIDX__RIGHT_REPLICATE | FIDX__RIGHT_WARN;
     assert_int_equal(fidx__role_rights(FIDX__ROLE_ADMIN), all);
     assert_int_equal(fidx__role_rights(FIDX__ROLE_ANALYST),
                      all & ~(FIDX__RIGHT_COMPACT | FIDX__RIGHT_REPLICATE));
@@ -180,6 +180,8 @@ static void test_rights(void **state)
     assert_true(fidx__role_may(FIDX__ROLE_REPLICA, 0)); /* a route that needs nothing */
     assert_false(fidx__role_may(FIDX__ROLE_FEEDER, FIDX__RIGHT_DELIST));
     assert_false(fidx__role_may(FIDX__ROLE_READER, FIDX__RIGHT_REPLICATE));
+    assert_false(fidx__role_may(FIDX__ROLE_READER, FIDX__RIGHT_WARN)); /* reads, never publishes */
+    assert_true(fidx__role_may(FIDX__ROLE_ANALYST, FIDX__RIGHT_WARN));
     assert_false(fidx__role_may(FIDX__ROLE_REPLICA, FIDX__RIGHT_STATUS));
     assert_false(fidx__role_may(FIDX__ROLE_REVIEWER, FIDX__RIGHT_REVIEW | FIDX__RIGHT_LOAD));
     fidx__role_t r;
