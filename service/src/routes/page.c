@@ -173,10 +173,7 @@ static void report_page(fidx__page_t *pg, const fidx__report_fields_t *f,
     pg->report_category = o->category;
     pg->report_id = o->id;
     pg->retry_after = o->retry_after;
-    pg->report = o->status == 202   ? FIDX__REPORT_ACCEPTED
-                 : o->status == 429 ? FIDX__REPORT_LIMITED
-                 : o->status == 400 ? FIDX__REPORT_INVALID
-                                    : FIDX__REPORT_UNAVAILABLE;
+    pg->report = fidx__page_request_report_view(o->status);
     if (o->status == 202)
         return; /* an empty form for the next report */
     pg->report_value = f->value;

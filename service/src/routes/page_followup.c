@@ -99,10 +99,7 @@ static void dispute_page(fidx__page_t *pg, const fidx__report_fields_t *f,
     pg->dispute_bank = o->bank;
     pg->dispute_id = o->id;
     pg->retry_after = o->retry_after;
-    pg->dispute_view = o->status == 202   ? FIDX__REPORT_ACCEPTED
-                       : o->status == 429 ? FIDX__REPORT_LIMITED
-                       : o->status == 400 ? FIDX__REPORT_INVALID
-                                          : FIDX__REPORT_UNAVAILABLE;
+    pg->dispute_view = fidx__page_request_report_view(o->status);
     pg->dispute_value = f->value;
     pg->dispute_why = f->description;
     pg->dispute_contact = f->contact;

@@ -100,3 +100,11 @@ int fidx__page_request_is_form(const fidx__req_t *req)
                   strncasecmp(p, "application/x-www-form-urlencoded", 33) == 0 &&
                   (len == 33 || p[33] == ';' || p[33] == ' '));
 }
+
+fidx__report_view_t fidx__page_request_report_view(int status)
+{
+    return status == 202   ? FIDX__REPORT_ACCEPTED
+           : status == 429 ? FIDX__REPORT_LIMITED
+           : status == 400 ? FIDX__REPORT_INVALID
+                           : FIDX__REPORT_UNAVAILABLE;
+}

@@ -57,4 +57,8 @@ void fidx__page_request_send(fidx__resp_t *resp, const fidx__page_t *pg, int sta
 /* Whether the body is a plain HTML form's (application/x-www-form-urlencoded, or no type). */
 int fidx__page_request_is_form(const fidx__req_t *req);
 
+/* What the page shows of a report or a dispute the intake answered with status (202 stored,
+ * 429 limited, 400 refused, anything else unavailable). */
+fidx__report_view_t fidx__page_request_report_view(int status);
+
 #endif
