@@ -735,7 +735,14 @@ describe("replication", () => {
     try {
       const opts = { svc: reader };
       await ask("GET", "/v1/check?q=" + SCAM_PHONE, { ...opts, valid: true, status: 200 });
-      await ask("GET", "/healthz", { ...opts, valid: true });
+      /* /healthz is 503 until the reader has caught up with its writer: wait for that first,
+       * or the GET and the HEAD that ask() compares may fall on either side of it. */
+      const deadline = Date.now() + 30000;
+      while ((await send(reader.port, "GET", "/healthz", {})).status !== 200 &&
+             Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await ask("GET", "/healthz", { ...opts, valid: true, status: 200 });
       await ask("GET", "/healthz?stale=ok", { ...opts, valid: true, status: 200 });
       const m = await ask("GET", "/metrics", { ...opts, valid: true, status: 200 });
       assert.match(m.body.toString(), /^fraudidx_replica_lag_seconds /m);

@@ -113,7 +113,7 @@ done:
 void fidx__admin_run_warning(fidx__admin_job_t *j)
 {
     fidx__warnings_t *st = atomic_load(&j->admin->svc->warnings);
-    fidx__warning_t w;
+    fidx__warning_t w = {0}; /* disposed on every path: a refused change holds a copy too */
     fidx_err_t err = {0};
     if (!st) {
         fidx__admin_job_error(j, 503, "unavailable", "warnings need --data-dir");
@@ -125,8 +125,10 @@ void fidx__admin_run_warning(fidx__admin_job_t *j)
         fidx__admin_job_error(j, 413, "too_many", "too many warnings are kept (2000)");
         goto unlock;
     }
-    if (next_state(j, st, &w) != 0)
+    if (next_state(j, st, &w) != 0) {
+        fidx__warning_dispose(&w);
         goto unlock;
+    }
     if (!w.by || (j->warning_action == FIDX__ADMIN_WARNING_RETRACT && !w.reason)) {
         fidx__admin_job_error(j, 500, "internal", "out of memory");
     } else if (log_change(j, &w) == 0) {
