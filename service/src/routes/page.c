@@ -36,10 +36,8 @@ void fidx__route_page_home(const fidx__req_t *req, fidx__resp_t *resp)
 {
     fidx__page_params_t sp;
     fidx__page_t pg;
-    fidx_kind_t kind;
-    const fidx_bank_t *bank;
     fidx__page_request_read(req->query, &sp);
-    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
+    fidx__page_request_start(req, &pg, &sp, NULL, NULL);
     fidx__page_request_send(resp, &pg, 200, 0);
 }
 
@@ -132,10 +130,8 @@ void fidx__route_page_warning(const fidx__req_t *req, fidx__resp_t *resp, fidx_s
 {
     fidx__page_params_t sp;
     fidx__page_t pg;
-    fidx_kind_t kind;
-    const fidx_bank_t *bank;
     fidx__page_request_read(req->query, &sp);
-    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
+    fidx__page_request_start(req, &pg, &sp, NULL, NULL);
     pg.warning = fidx__warnings_view_find(pg.warnings, id.p, id.len);
     pg.warning_missing = pg.warning < 0;
     fidx__page_request_send(resp, &pg, pg.warning_missing ? 404 : 200, 0);

@@ -51,12 +51,10 @@ void fidx__route_page_report_status(const fidx__req_t *req, fidx__resp_t *resp)
     fidx__reports_t *st = req->w->svc->reports;
     fidx__page_params_t sp;
     fidx__page_t pg;
-    fidx_kind_t kind;
-    const fidx_bank_t *bank;
     char id[FIDX__REPORT_ID_LEN + 1];
     follow_t f = {.pg = &pg};
     fidx__page_request_read(req->query, &sp);
-    fidx__page_request_start(req, &pg, &sp, &kind, &bank);
+    fidx__page_request_start(req, &pg, &sp, NULL, NULL);
     pg.follow = FIDX__FOLLOW_UNKNOWN;
     pg.answer_focus = 1;
     if (req->path.len == skip + FIDX__REPORT_ID_LEN) {

@@ -75,9 +75,10 @@ void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
     int given = fidx__lang_parse(sp->lang, sp->lang_len, &lang) == 0;
     fidx__page_request_begin(req->w, pg, lang, given);
     pg->province = fidx__province_find(sp->province, sp->province_len);
-    if (fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
+    if (kind && fidx__kind_param(sp->kind, sp->kind_len, kind) != 0)
         *kind = FIDX_KIND_NONE;
-    *bank = sp->bank_len ? fidx_bank_find(sp->bank, sp->bank_len) : NULL;
+    if (bank)
+        *bank = sp->bank_len ? fidx_bank_find(sp->bank, sp->bank_len) : NULL;
 }
 
 void fidx__page_request_send(fidx__resp_t *resp, const fidx__page_t *pg, int status, int part_only)

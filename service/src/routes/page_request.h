@@ -41,7 +41,7 @@ void fidx__page_request_read(fidx_str_t src, fidx__page_params_t *sp);
 /* An empty page (fidx__page_init) in the language sp names (Vietnamese otherwise), with what
  * the page says of itself (how fresh its data is, who runs it) and the published warnings
  * (routes/related.h; the visitor's province as sp names it); *kind and *bank as chosen,
- * anything unknown reading as "not chosen". */
+ * anything unknown reading as "not chosen" (either may be NULL: a page that offers no choice). */
 void fidx__page_request_start(const fidx__req_t *req, fidx__page_t *pg,
                               const fidx__page_params_t *sp, fidx_kind_t *kind,
                               const fidx_bank_t **bank);
